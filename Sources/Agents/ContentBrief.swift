@@ -1,0 +1,51 @@
+public import Domain
+public import Foundation
+public import Pipeline
+
+/// What ContentAgent drafts from: the talent, the prompt, the targets and what analysis found in the media.
+public struct ContentBrief: Sendable {
+    /// One analysed attachment.
+    public struct Media: Sendable, Equatable {
+        public var attachmentID: UUID
+        /// `image`, `video`, `audio` or `unknown` (probing failed).
+        public var kind: String
+        public var durationSeconds: Double?
+        public var width: Int?
+        public var height: Int?
+    }
+
+    public var requestID: UUID
+    public var talent: TalentSnapshot
+    public var prompt: String?
+    public var targets: [AccountSnapshot]
+    public var media: [Media]
+    public var presets: PlatformPresets
+
+    /// Builds the brief from a stage context, reading each attachment's `probe` output when it succeeded.
+    public init(context: StageContext) throws {
+        requestID = context.request.id
+        talent = context.talent
+        prompt = context.request.promptText
+        targets = context.targets
+        presets = context.platforms
+        media = try context.attachments.filter { $0.role == .media }.map { attachment in
+            struct Probe: Decodable {
+                struct Stream: Decodable { var type: String; var width: Int?; var height: Int? }
+                var kind: String
+                var durationSeconds: Double?
+                var streams: [Stream]
+            }
+            let probe = try context.output(of: "probe", attachmentID: attachment.id, as: Probe.self)
+            let picture = probe?.streams.first { $0.type == "video" }
+            return Media(
+                attachmentID: attachment.id, kind: probe?.kind ?? "unknown", durationSeconds: probe?.durationSeconds,
+                width: picture?.width, height: picture?.height)
+        }
+    }
+}
+
+/// Drafts one variant per target account. The offline drafter is the default; an LLM-backed agent
+/// (through the Anthropic-compatible router) will implement the same protocol.
+public protocol ContentAgent: Sendable {
+    func draft(_ brief: ContentBrief) async throws -> [DraftVariant]
+}

@@ -1,0 +1,21 @@
+public import Pipeline
+
+/// `draft`: ContentAgent writes one variant per target account.
+public struct DraftStage: Stage {
+    public typealias Configuration = NoOptions
+    public static let kind = "draft"
+    public static let scope = StageScope.request
+
+    let agent: any ContentAgent
+
+    public init(agent: any ContentAgent) {
+        self.agent = agent
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard !context.targets.isEmpty else { throw StageFailure("the request targets no account") }
+        let variants = try await agent.draft(ContentBrief(context: context))
+        let platforms = variants.map(\.platform.tag).joined(separator: ", ")
+        return try StageResult(summary: "\(variants.count) variants (\(platforms))", output: DraftOutput(variants: variants))
+    }
+}

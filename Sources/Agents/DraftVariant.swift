@@ -1,0 +1,50 @@
+public import Domain
+public import Foundation
+
+/// One drafted variant: what ContentAgent proposes for one target account.
+public struct DraftVariant: Sendable, Codable, Equatable {
+    public var accountID: UUID
+    public var platform: Platform
+    public var handle: String
+    public var caption: String
+    public var hashtags: [String]
+    /// The attachment used as the post's media, if any.
+    public var assetAttachmentID: UUID?
+    /// `text`, `image` or `video`.
+    public var type: String
+    /// Which agent wrote it (`offline-drafter/1`).
+    public var generatedBy: String
+
+    public init(
+        accountID: UUID, platform: Platform, handle: String, caption: String, hashtags: [String],
+        assetAttachmentID: UUID?, type: String, generatedBy: String
+    ) {
+        self.accountID = accountID
+        self.platform = platform
+        self.handle = handle
+        self.caption = caption
+        self.hashtags = hashtags
+        self.assetAttachmentID = assetAttachmentID
+        self.type = type
+        self.generatedBy = generatedBy
+    }
+}
+
+/// The `draft` stage's output.
+public struct DraftOutput: Sendable, Codable, Equatable {
+    public var variants: [DraftVariant]
+    public init(variants: [DraftVariant]) { self.variants = variants }
+}
+
+/// A variant after moderation.
+public struct ModeratedVariant: Sendable, Codable, Equatable {
+    public var variant: DraftVariant
+    /// Why it was blocked; nil when it passed.
+    public var blockedReason: String?
+    public var passed: Bool { blockedReason == nil }
+}
+
+/// The `moderate` stage's output.
+public struct ModerationOutput: Sendable, Codable, Equatable {
+    public var variants: [ModeratedVariant]
+}

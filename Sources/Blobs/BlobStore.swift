@@ -1,0 +1,114 @@
+public import Foundation
+
+/// Where blobs live: a local directory now, an S3-compatible store later, behind the same protocol.
+///
+/// Blobs are content-addressed by SHA-256 under a per-tenant, per-talent prefix, so storing the same
+/// bytes twice costs nothing and a path never depends on a name a client chose.
+///
+/// ```swift
+/// let writer = try store.makeWriter()
+/// try writer.write(chunk)                      // as bytes arrive
+/// let blob = try writer.commit(in: .talent(tenantID: t, talentID: u))
+/// ```
+public protocol BlobStore: Sendable {
+    /// Starts writing a new blob; nothing is visible until `commit`.
+    func makeWriter() throws -> any BlobWriter
+    /// A local file holding the blob, for libraries that read files (media analysis).
+    func localFile(for path: String) throws -> URL
+    /// Whether a blob exists at `path`.
+    func exists(_ path: String) -> Bool
+    /// Reads a whole (small) blob.
+    func read(_ path: String) throws -> Data
+}
+
+extension BlobStore {
+    /// Stores a local file's bytes, streaming it through a writer.
+    public func store(file: URL, in namespace: BlobNamespace, chunkSize: Int = 1 << 20) throws -> StoredBlob {
+        guard let handle = try? FileHandle(forReadingFrom: file) else {
+            throw BlobError.unreadable(file.path)
+        }
+        defer { try? handle.close() }
+        let writer = try makeWriter()
+        do {
+            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+                try writer.write(chunk)
+            }
+            return try writer.commit(in: namespace)
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
+    /// Stores bytes held in memory.
+    public func store(data: Data, in namespace: BlobNamespace) throws -> StoredBlob {
+        let writer = try makeWriter()
+        do {
+            try writer.write(data)
+            return try writer.commit(in: namespace)
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+}
+
+/// A blob being written: bytes stream in, are hashed on the way, and appear only on `commit`.
+public protocol BlobWriter: AnyObject, Sendable {
+    /// Bytes written so far.
+    var bytesWritten: Int64 { get }
+    /// Appends bytes.
+    func write(_ bytes: Data) throws
+    /// Makes the blob visible under its content address and returns where it is.
+    func commit(in namespace: BlobNamespace) throws -> StoredBlob
+    /// Drops everything written; safe to call more than once and after a failed commit.
+    func abort()
+}
+
+/// Whose blob it is: the first part of its path.
+public enum BlobNamespace: Sendable, Equatable {
+    case talent(tenantID: UUID, talentID: UUID)
+    /// Blobs no talent owns yet (a refused email kept for operators).
+    case unassigned
+
+    var pathPrefix: String {
+        switch self {
+        case .talent(let tenantID, let talentID):
+            "tenants/\(tenantID.uuidString.lowercased())/talents/\(talentID.uuidString.lowercased())"
+        case .unassigned:
+            "unassigned"
+        }
+    }
+
+    /// The content address of a blob with this digest.
+    public func path(sha256: String) -> String {
+        "\(pathPrefix)/sha256/\(sha256.prefix(2))/\(sha256)"
+    }
+}
+
+/// A stored blob.
+public struct StoredBlob: Sendable, Equatable {
+    /// The blob's path inside the store (what `storage_path` records).
+    public let path: String
+    /// Lower-case hex SHA-256 of the bytes.
+    public let sha256: String
+    public let bytes: Int64
+}
+
+/// A blob could not be stored or read.
+public struct BlobError: Error, CustomStringConvertible {
+    private enum Code { case unreadable, missing, writeFailed, badPath }
+    private let code: Code
+    public let description: String
+
+    static func unreadable(_ path: String) -> BlobError {
+        BlobError(code: .unreadable, description: "cannot read \(path)")
+    }
+    static func missing(_ path: String) -> BlobError { BlobError(code: .missing, description: "no blob at \(path)") }
+    static func writeFailed(_ reason: String) -> BlobError {
+        BlobError(code: .writeFailed, description: "storing a blob failed: \(reason)")
+    }
+    static func badPath(_ path: String) -> BlobError {
+        BlobError(code: .badPath, description: "refusing blob path \(path)")
+    }
+}

@@ -1,0 +1,56 @@
+#ifndef DRSOCIAL_CFFMPEG_SHIM_H
+#define DRSOCIAL_CFFMPEG_SHIM_H
+// Only what Swift cannot call directly: function-like macros, fixed arrays and callbacks.
+#include <errno.h>
+#include <time.h>
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/dict.h>
+#include <libavutil/error.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+
+static inline int drsocial_averror(int e) { return AVERROR(e); }
+static inline int drsocial_averror_eof(void) { return AVERROR_EOF; }
+static inline int drsocial_averror_exit(void) { return AVERROR_EXIT; }
+static inline int64_t drsocial_nopts_value(void) { return AV_NOPTS_VALUE; }
+static inline int drsocial_time_base(void) { return AV_TIME_BASE; }
+
+static inline uint8_t *drsocial_frame_data(const AVFrame *f, int plane) { return f->data[plane]; }
+static inline int drsocial_frame_linesize(const AVFrame *f, int plane) { return f->linesize[plane]; }
+
+/// Monotonic clock in microseconds, used for interrupt deadlines.
+static inline int64_t drsocial_monotonic_micros(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/// An interrupt callback whose opaque points at a deadline in monotonic microseconds (0 = none).
+static inline int drsocial_deadline_interrupt(void *opaque) {
+    const int64_t *deadline = (const int64_t *)opaque;
+    if (deadline == NULL || *deadline == 0) return 0;
+    return drsocial_monotonic_micros() > *deadline ? 1 : 0;
+}
+
+/// Installs the deadline interrupt callback on a format context.
+static inline void drsocial_set_deadline(AVFormatContext *ctx, int64_t *deadline) {
+    ctx->interrupt_callback.callback = drsocial_deadline_interrupt;
+    ctx->interrupt_callback.opaque = deadline;
+}
+
+/// An io_open that refuses every nested open (playlists, references, segments).
+static inline int drsocial_refuse_nested_open(struct AVFormatContext *s, AVIOContext **pb, const char *url,
+                                              int flags, AVDictionary **options) {
+    (void)s; (void)pb; (void)url; (void)flags; (void)options;
+    return AVERROR(EPERM);
+}
+
+static inline void drsocial_refuse_nested_opens(AVFormatContext *ctx) {
+    ctx->io_open = drsocial_refuse_nested_open;
+}
+#endif

@@ -1,0 +1,1 @@
+@main struct _Main { static func main() {} }

@@ -1,0 +1,29 @@
+/// What probing found in a file.
+public struct ProbeResult: Sendable, Codable, Equatable {
+    /// One stream of the container.
+    public struct Stream: Sendable, Codable, Equatable {
+        public var index: Int
+        public var type: String
+        public var codec: String
+        public var width: Int?
+        public var height: Int?
+        public var framesPerSecond: Double?
+        public var sampleRate: Int?
+        public var channels: Int?
+        public var durationSeconds: Double?
+        public var bitRate: Int?
+    }
+
+    /// The demuxer's name (`mov,mp4,m4a,3gp,3g2,mj2`, `png_pipe`).
+    public var container: String
+    /// `video`, `audio` or `image`.
+    public var kind: String
+    public var durationSeconds: Double?
+    public var bitRate: Int?
+    public var streams: [Stream]
+
+    /// The first video stream, if any.
+    public var video: Stream? { streams.first { $0.type == "video" } }
+    /// The first audio stream, if any.
+    public var audio: Stream? { streams.first { $0.type == "audio" } }
+}

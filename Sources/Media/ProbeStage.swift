@@ -1,0 +1,60 @@
+import Foundation
+public import Pipeline
+
+/// `probe`: reads container, duration, streams, codecs and dimensions of each attachment into its
+/// `analysis_json.probe`, in the media worker. A corrupt, hostile or unsupported file fails this stage for
+/// that attachment only, with the library's message.
+public struct ProbeStage: Stage {
+    public struct Configuration: StageConfiguration {
+        public static let optionNames: Set<String> = ["max_duration_seconds", "max_dimension", "deadline_seconds"]
+        /// Longest accepted duration. Default 900 s.
+        public var maxDurationSeconds: Double = 900
+        /// Largest accepted width or height. Default 8192 px.
+        public var maxDimension: Int = 8192
+        /// Wall-clock limit on opening and probing. Default 20 s.
+        public var deadlineSeconds: Double = 20
+
+        enum CodingKeys: String, CodingKey {
+            case maxDurationSeconds = "max_duration_seconds", maxDimension = "max_dimension", deadlineSeconds = "deadline_seconds"
+        }
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            maxDurationSeconds = try container.decodeIfPresent(Double.self, forKey: .maxDurationSeconds) ?? 900
+            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 20
+            guard maxDurationSeconds > 0, maxDimension > 0, deadlineSeconds > 0 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "limits must be positive"))
+            }
+        }
+
+        var limits: MediaLimits {
+            MediaLimits(maxDurationSeconds: maxDurationSeconds, maxDimension: maxDimension, deadlineSeconds: deadlineSeconds)
+        }
+    }
+
+    public static let kind = "probe"
+    public static let scope = StageScope.attachment
+
+    let configuration: Configuration
+    let worker: MediaWorkerClient
+
+    public init(configuration: Configuration, worker: MediaWorkerClient) {
+        self.configuration = configuration
+        self.worker = worker
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
+        let result = try await worker.probe(file: file, limits: configuration.limits)
+        var summary = "\(result.kind), \(result.container)"
+        if let video = result.video, let width = video.width, let height = video.height {
+            summary += ", \(video.codec) \(width)×\(height)"
+        }
+        if let audio = result.audio { summary += ", \(audio.codec) audio" }
+        if let duration = result.durationSeconds { summary += String(format: ", %.2f s", duration) }
+        return try StageResult(summary: summary, output: result)
+    }
+}

@@ -1,0 +1,56 @@
+public import Domain
+public import Foundation
+
+/// What the runner needs to load a request and record its run. The store implements it; tests may too.
+public protocol PipelineRecorder: Sendable {
+    /// The request with its talent, target accounts and attachments, or nil if it no longer exists.
+    func loadInput(requestID: UUID) async throws -> PipelineInput?
+    /// The running pipeline run for the request (created when missing) and the stage runs it already holds.
+    func beginRun(input: PipelineInput, pipeline: String) async throws -> (runID: UUID, recorded: [RecordedStageRun])
+    /// Moves the request to `status`.
+    func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws
+    /// Records that a stage run started (or restarted after a crash).
+    func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws
+    /// Records how a stage run ended; an attachment stage's output is also kept in the attachment's analysis.
+    func stageFinished(runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome) async throws
+    /// Closes the run.
+    func finishRun(runID: UUID, succeeded: Bool, error: String?) async throws
+    /// A local file holding an attachment.
+    func localFile(for attachment: AttachmentSnapshot) throws -> URL
+}
+
+/// The loaded request a pipeline runs over.
+public struct PipelineInput: Sendable {
+    public var request: PostRequestSnapshot
+    public var talent: TalentSnapshot
+    public var targets: [AccountSnapshot]
+    public var attachments: [AttachmentSnapshot]
+
+    public init(request: PostRequestSnapshot, talent: TalentSnapshot, targets: [AccountSnapshot], attachments: [AttachmentSnapshot]) {
+        self.request = request
+        self.talent = talent
+        self.targets = targets
+        self.attachments = attachments
+    }
+}
+
+/// A stage run found in the store when a run resumes.
+public struct RecordedStageRun: Sendable, Equatable {
+    public let stage: String
+    public let attachmentID: UUID?
+    public let status: String
+    public let outputJSON: String?
+
+    public init(stage: String, attachmentID: UUID?, status: String, outputJSON: String?) {
+        self.stage = stage
+        self.attachmentID = attachmentID
+        self.status = status
+        self.outputJSON = outputJSON
+    }
+}
+
+/// How a stage run ended.
+public enum StageOutcome: Sendable {
+    case succeeded(StageResult, durationMs: Double)
+    case failed(error: String, durationMs: Double)
+}

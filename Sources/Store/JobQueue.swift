@@ -1,0 +1,247 @@
+public import Foundation
+
+/// Jobs as rows: claimed with `FOR UPDATE SKIP LOCKED`, held by a renewable lease, retried with backoff,
+/// and `dead` once out of attempts. Every write after a claim is fenced by the claim's attempt number,
+/// so a worker whose lease expired and whose job was claimed again cannot record a late result.
+///
+/// ```swift
+/// let queue = JobQueue(pool: pool)
+/// try await queue.enqueue(.init(kind: "pipeline", payload: ["post_request_id": id.uuidString], idempotencyKey: "pipeline:\(id)"))
+/// if let job = try await queue.claim(kinds: ["pipeline"], workerID: "w1") { …; try await queue.complete(job) }
+/// ```
+public struct JobQueue: Sendable {
+    /// Lease and retry settings.
+    public struct Configuration: Sendable {
+        /// How long a claim holds a job before another worker may rescue it. Default 30 s.
+        public var leaseSeconds: Double
+        /// The first retry's backoff ceiling. Default 2 s.
+        public var retryBaseSeconds: Double
+        /// The largest backoff ceiling. Default 300 s.
+        public var retryCapSeconds: Double
+        /// Attempts before a job is dead, unless the job says otherwise. Default 8.
+        public var defaultMaxAttempts: Int
+
+        public init(leaseSeconds: Double = 30, retryBaseSeconds: Double = 2, retryCapSeconds: Double = 300, defaultMaxAttempts: Int = 8) {
+            self.leaseSeconds = leaseSeconds
+            self.retryBaseSeconds = retryBaseSeconds
+            self.retryCapSeconds = retryCapSeconds
+            self.defaultMaxAttempts = defaultMaxAttempts
+        }
+    }
+
+    /// A job to enqueue.
+    public struct NewJob: Sendable {
+        public var kind: String
+        public var payload: [String: String]
+        public var tenantID: UUID?
+        public var idempotencyKey: String?
+        public var maxAttempts: Int?
+        public var runAfter: Date?
+        public var priority: Int
+
+        public init(
+            kind: String, payload: [String: String] = [:], tenantID: UUID? = nil, idempotencyKey: String? = nil,
+            maxAttempts: Int? = nil, runAfter: Date? = nil, priority: Int = 0
+        ) {
+            self.kind = kind
+            self.payload = payload
+            self.tenantID = tenantID
+            self.idempotencyKey = idempotencyKey
+            self.maxAttempts = maxAttempts
+            self.runAfter = runAfter
+            self.priority = priority
+        }
+    }
+
+    /// A job this worker holds. `attempt` is the fencing token of this claim.
+    public struct ClaimedJob: Sendable, Equatable {
+        public let id: Int64
+        public let kind: String
+        public let payload: [String: String]
+        public let tenantID: UUID?
+        public let attempt: Int
+        public let maxAttempts: Int
+        public let workerID: String
+    }
+
+    /// What became of a failed attempt.
+    public enum FailureOutcome: Sendable, Equatable {
+        case retryScheduled(after: Double)
+        case dead
+        /// The lease was lost: another claim owns the job now, so nothing was recorded.
+        case leaseLost
+    }
+
+    /// The job is no longer held by this claim.
+    public struct LeaseLost: Error, CustomStringConvertible {
+        public let jobID: Int64
+        public var description: String { "job \(jobID) is no longer held by this worker (lease expired and re-claimed)" }
+    }
+
+    /// The NOTIFY channel new and retried jobs are announced on.
+    public static let notificationChannel = "drsocial_jobs"
+
+    public let pool: PostgresPool
+    public let configuration: Configuration
+
+    public init(pool: PostgresPool, configuration: Configuration = .init()) {
+        self.pool = pool
+        self.configuration = configuration
+    }
+
+    // MARK: Enqueue
+
+    /// Enqueues a job inside the caller's transaction; a known idempotency key returns the existing job's id.
+    @discardableResult
+    public func enqueue(_ job: NewJob, on connection: PostgresConnection) throws -> Int64 {
+        let inserted = try connection.query(
+            """
+            INSERT INTO jobs (kind, payload_json, tenant_id, idempotency_key, max_attempts, run_after, priority)
+            VALUES ($1, $2::jsonb, $3, $4, $5, coalesce($6::timestamptz, now()), $7)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING id
+            """,
+            [job.kind, try PostgresJSON(job.payload), job.tenantID, job.idempotencyKey,
+             job.maxAttempts ?? configuration.defaultMaxAttempts, job.runAfter, job.priority])
+        if let row = inserted.first { return try row.decode("id") }
+        guard let key = job.idempotencyKey,
+              let existing = try connection.query("SELECT id FROM jobs WHERE idempotency_key = $1", [key]).first
+        else { throw PostgresError.decodingFailed("job insert returned no id") }
+        return try existing.decode("id")
+    }
+
+    /// Enqueues a job in its own transaction.
+    @discardableResult
+    public func enqueue(_ job: NewJob) async throws -> Int64 {
+        try await pool.withConnection { try self.enqueue(job, on: $0) }
+    }
+
+    // MARK: Claim and lease
+
+    /// Claims the most urgent ready job of the given kinds, or a running job whose lease expired.
+    public func claim(kinds: [String], workerID: String) async throws -> ClaimedJob? {
+        let lease = configuration.leaseSeconds
+        return try await pool.withConnection { connection in
+            let result = try connection.query(
+                """
+                WITH next AS (
+                    SELECT id FROM jobs
+                    WHERE kind = ANY($1::text[])
+                      AND ((status = 'pending' AND run_after <= now())
+                           OR (status = 'running' AND lease_expires_at < now() AND attempts < max_attempts))
+                    ORDER BY priority DESC, run_after, id
+                    LIMIT 1
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_owner = $2,
+                       lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
+                FROM next WHERE jobs.id = next.id
+                RETURNING jobs.id, jobs.kind, jobs.payload_json, jobs.tenant_id, jobs.attempts, jobs.max_attempts
+                """,
+                [kinds, workerID, lease])
+            guard let row = result.first else { return nil }
+            return ClaimedJob(
+                id: try row.decode("id"), kind: try row.decode("kind"),
+                payload: try row.decodeJSON("payload_json"), tenantID: try row.decodeIfPresent("tenant_id"),
+                attempt: try row.decode("attempts"), maxAttempts: try row.decode("max_attempts"), workerID: workerID)
+        }
+    }
+
+    /// Extends the lease; false when the claim was lost.
+    public func renewLease(_ job: ClaimedJob) async throws -> Bool {
+        let lease = configuration.leaseSeconds
+        return try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
+                WHERE id = $1 AND attempts = $2 AND status = 'running'
+                """, [job.id, job.attempt, lease]
+            ).affectedRows == 1
+        }
+    }
+
+    /// Locks the job row inside the caller's transaction and throws `LeaseLost` unless this claim still holds it.
+    /// Call it in the same transaction as a job's side effects so a late worker's writes roll back.
+    public func fence(jobID: Int64, attempt: Int, on connection: PostgresConnection) throws {
+        let held = try connection.query(
+            "SELECT 1 FROM jobs WHERE id = $1 AND attempts = $2 AND status = 'running' FOR UPDATE", [jobID, attempt])
+        if held.rows.isEmpty { throw LeaseLost(jobID: jobID) }
+    }
+
+    // MARK: Outcomes
+
+    /// Marks the job done; false when the claim was lost (the result is not recorded).
+    @discardableResult
+    public func complete(_ job: ClaimedJob) async throws -> Bool {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE jobs SET status = 'succeeded', finished_at = now(), updated_at = now(),
+                       lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = $1 AND attempts = $2 AND status = 'running'
+                """, [job.id, job.attempt]
+            ).affectedRows == 1
+        }
+    }
+
+    /// Records a failed attempt: a retry after exponential backoff with jitter, or `dead` when out of attempts.
+    /// `permanent` failures go straight to `dead`.
+    public func fail(_ job: ClaimedJob, error: String, permanent: Bool = false) async throws -> FailureOutcome {
+        let exhausted = permanent || job.attempt >= job.maxAttempts
+        let ceiling = Backoff.ceiling(attempt: job.attempt - 1, base: configuration.retryBaseSeconds, cap: configuration.retryCapSeconds)
+        let delay = exhausted ? 0 : Double.random(in: (ceiling / 2)...ceiling)
+        let message = String(error.prefix(4000))
+        let updated = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE jobs SET status = CASE WHEN $3 THEN 'dead' ELSE 'pending' END,
+                       run_after = now() + make_interval(secs => $4), last_error = $5,
+                       lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+                       finished_at = CASE WHEN $3 THEN now() ELSE NULL END
+                WHERE id = $1 AND attempts = $2 AND status = 'running'
+                """, [job.id, job.attempt, exhausted, delay, message]
+            ).affectedRows
+        }
+        if updated == 0 { return .leaseLost }
+        return exhausted ? .dead : .retryScheduled(after: delay)
+    }
+
+    /// Gives a job back untouched (shutdown): the attempt is not counted and the job is ready at once.
+    public func release(_ job: ClaimedJob) async throws {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE jobs SET status = 'pending', attempts = attempts - 1, run_after = now(),
+                       lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE id = $1 AND attempts = $2 AND status = 'running'
+                """, [job.id, job.attempt])
+        }
+    }
+
+    /// A job that died without its worker recording the failure.
+    public struct DeadJob: Sendable, Equatable {
+        public let id: Int64
+        public let kind: String
+        public let payload: [String: String]
+        public let lastError: String
+    }
+
+    /// Marks `dead` the running jobs whose lease expired on their last attempt (their worker died or hung).
+    @discardableResult
+    public func buryExpired() async throws -> [DeadJob] {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE jobs SET status = 'dead', finished_at = now(), updated_at = now(),
+                       last_error = coalesce(last_error || E'\\n', '') || 'lease expired on the last attempt (worker died or hung)',
+                       lease_owner = NULL, lease_expires_at = NULL
+                WHERE status = 'running' AND lease_expires_at < now() AND attempts >= max_attempts
+                RETURNING id, kind, payload_json, last_error
+                """
+            ).rows.map { row in
+                DeadJob(id: try row.decode("id"), kind: try row.decode("kind"), payload: try row.decodeJSON("payload_json"),
+                        lastError: try row.decode("last_error"))
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+public import Foundation
+public import Logging
+import NIOPosix
+import Synchronization
+
+/// A pool of libpq connections whose blocking calls run on the pool's own threads,
+/// never on Swift's cooperative pool.
+///
+/// ```swift
+/// let pool = PostgresPool(configuration: .init(url: databaseURL), logger: logger)
+/// let count = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM talents").first!.decode("n", as: Int.self) }
+/// ```
+public final class PostgresPool: Sendable {
+    /// How the pool connects and how large it grows.
+    public struct Configuration: Sendable {
+        /// The libpq connection URL (`DATABASE_URL`).
+        public var url: String
+        /// Most connections open at once. Default 8.
+        public var maximumConnections: Int
+        /// Seconds libpq waits for a new connection. Default 5.
+        public var connectTimeoutSeconds: Int
+        /// The `application_name` shown in `pg_stat_activity`. Default `drsocial-intake`.
+        public var applicationName: String
+
+        public init(
+            url: String, maximumConnections: Int = 8, connectTimeoutSeconds: Int = 5,
+            applicationName: String = "drsocial-intake"
+        ) {
+            self.url = url
+            self.maximumConnections = max(1, maximumConnections)
+            self.connectTimeoutSeconds = connectTimeoutSeconds
+            self.applicationName = applicationName
+        }
+    }
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var open = 0
+        var waiters: [CheckedContinuation<PostgresConnection?, any Error>] = []
+        var closed = false
+    }
+
+    public let configuration: Configuration
+    let logger: Logger
+    private let threads: NIOThreadPool
+    private let state = Mutex(State())
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        // One thread per connection plus one for LISTEN sessions, so a slow query never queues behind another.
+        self.threads = NIOThreadPool(numberOfThreads: configuration.maximumConnections + 2)
+        threads.start()
+    }
+
+    /// Closes idle connections and stops the pool's threads; later calls throw.
+    public func close() async {
+        let (idle, waiters) = state.withLock { state -> ([PostgresConnection], [CheckedContinuation<PostgresConnection?, any Error>]) in
+            state.closed = true
+            defer { state.idle = []; state.waiters = [] }
+            return (state.idle, state.waiters)
+        }
+        waiters.forEach { $0.resume(throwing: PostgresError.poolClosed) }
+        _ = idle
+        try? await threads.shutdownGracefully()
+    }
+
+    // MARK: Running work
+
+    /// Runs blocking work on the pool's threads.
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await threads.runIfActive(body)
+    }
+
+    /// Lends a connection to `body`, run on a pool thread. A broken connection is dropped, not reused.
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let connection = try await acquire()
+        do {
+            let value = try await runBlocking { try body(connection) }
+            release(connection)
+            return value
+        } catch {
+            release(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws.
+    public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withConnection { connection in try connection.transaction { try body(connection) } }
+    }
+
+    /// Runs `body` in a transaction as the restricted web role, scoped to one tenant.
+    ///
+    /// Row-level security then refuses every other tenant's rows, whatever `body` asks for:
+    /// the session switches (`SET LOCAL ROLE drsocial_web`) to a role that is neither owner nor superuser.
+    public func withTenantTransaction<T: Sendable>(
+        tenantID: UUID, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await withTransaction { connection in
+            try connection.query("SET LOCAL ROLE drsocial_web")
+            try connection.query("SELECT set_config('app.tenant_id', $1, true)", [tenantID])
+            return try body(connection)
+        }
+    }
+
+    // MARK: Leasing
+
+    private func acquire() async throws -> PostgresConnection {
+        enum Next { case use(PostgresConnection), open, wait }
+        let next: Next = try state.withLock { state in
+            if state.closed { throw PostgresError.poolClosed }
+            if let connection = state.idle.popLast() { return .use(connection) }
+            if state.open < configuration.maximumConnections {
+                state.open += 1
+                return .open
+            }
+            return .wait
+        }
+        switch next {
+        case .use(let connection):
+            return connection
+        case .open:
+            return try await openCounted()
+        case .wait:
+            let handed: PostgresConnection? = try await withCheckedThrowingContinuation { continuation in
+                let closed = state.withLock { state -> Bool in
+                    if state.closed { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if closed { continuation.resume(throwing: PostgresError.poolClosed) }
+            }
+            // nil: a slot was freed for us to open a fresh connection.
+            if let handed { return handed }
+            return try await openCounted()
+        }
+    }
+
+    /// Opens a connection for a slot already counted in `open`, giving the slot back on failure.
+    private func openCounted() async throws -> PostgresConnection {
+        let configuration = self.configuration
+        do {
+            return try await runBlocking {
+                try PostgresConnection(
+                    url: configuration.url, applicationName: configuration.applicationName,
+                    connectTimeoutSeconds: configuration.connectTimeoutSeconds)
+            }
+        } catch {
+            freeSlot()
+            throw error
+        }
+    }
+
+    private func release(_ connection: PostgresConnection) {
+        let reusable = connection.isHealthy && connection.isIdle
+        if !reusable {
+            logger.debug("dropping a broken PostgreSQL connection")
+            freeSlot()
+            return
+        }
+        let waiter = state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
+            if state.closed { state.open -= 1; return nil }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.idle.append(connection)
+            return nil
+        }
+        waiter?.resume(returning: connection)
+    }
+
+    private func freeSlot() {
+        let waiter = state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }  // the slot passes to the waiter
+            state.open -= 1
+            return nil
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Opens a dedicated connection outside the pool's count (LISTEN sessions).
+    func openDedicated() async throws -> PostgresConnection {
+        let configuration = self.configuration
+        return try await runBlocking {
+            try PostgresConnection(
+                url: configuration.url, applicationName: configuration.applicationName + "-listen",
+                connectTimeoutSeconds: configuration.connectTimeoutSeconds)
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `body` between `BEGIN` and `COMMIT`, rolling back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try query("BEGIN")
+        do {
+            let value = try body()
+            try query("COMMIT")
+            return value
+        } catch {
+            if isHealthy { _ = try? query("ROLLBACK") }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,76 @@
+public import Domain
+public import Foundation
+
+/// Drafted content and the shared approval queue.
+public struct ContentRepository: Sendable {
+    public init() {}
+
+    /// A drafted variant to put in front of the talent.
+    public struct NewVariant: Sendable {
+        public var tenantID: UUID
+        public var talentID: UUID
+        public var accountID: UUID
+        public var postRequestID: UUID
+        public var origin: String
+        public var type: String
+        public var assetURL: String?
+        public var caption: String
+        public var hashtags: [String]
+        public var generatedBy: String
+        public var moderated: Bool
+        public var moderationReason: String?
+
+        public init(
+            tenantID: UUID, talentID: UUID, accountID: UUID, postRequestID: UUID, origin: String, type: String,
+            assetURL: String?, caption: String, hashtags: [String], generatedBy: String, moderated: Bool,
+            moderationReason: String?
+        ) {
+            self.tenantID = tenantID
+            self.talentID = talentID
+            self.accountID = accountID
+            self.postRequestID = postRequestID
+            self.origin = origin
+            self.type = type
+            self.assetURL = assetURL
+            self.caption = caption
+            self.hashtags = hashtags
+            self.generatedBy = generatedBy
+            self.moderated = moderated
+            self.moderationReason = moderationReason
+        }
+
+        /// A stable hash of what the variant says and shows.
+        var hash: String {
+            let text = [caption, hashtags.joined(separator: " "), assetURL ?? "", type].joined(separator: "\u{1F}")
+            let value = text.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+            return String(value, radix: 16)
+        }
+    }
+
+    /// Stores a variant that passed moderation and its queue row awaiting the owner's approval.
+    /// Returns the queue row's id, or nil when this account already has a variant for the request (a retry).
+    @discardableResult
+    public func enqueueVariant(_ variant: NewVariant, on connection: PostgresConnection) throws -> UUID? {
+        precondition(variant.moderated, "blocked variants never reach the approval queue")
+        let existing = try connection.query(
+            "SELECT id FROM content_queue WHERE post_request_id = $1 AND account_id = $2",
+            [variant.postRequestID, variant.accountID])
+        if !existing.rows.isEmpty { return nil }
+        let contentID: UUID = try connection.query(
+            """
+            INSERT INTO content (tenant_id, talent_id, hash, type, asset_url, caption, hashtags, generated_by, moderated, moderation_reason)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+            """,
+            [variant.tenantID, variant.talentID, variant.hash, variant.type, variant.assetURL, variant.caption,
+             variant.hashtags, variant.generatedBy, variant.moderated, variant.moderationReason]
+        ).first!.decode("id")
+        return try connection.query(
+            """
+            INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+            """,
+            [variant.tenantID, variant.talentID, variant.accountID, contentID, variant.origin, variant.postRequestID,
+             ContentQueueState.awaitingOwnerApproval.rawValue]
+        ).first!.decode("id")
+    }
+}

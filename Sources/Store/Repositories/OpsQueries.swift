@@ -1,0 +1,186 @@
+public import Foundation
+
+/// What operators see: requests, their runs, stages, attachments and variants.
+public struct OpsQueries: Sendable {
+    public init() {}
+
+    /// One line of the runs list.
+    public struct RunSummary: Sendable, Codable, Equatable {
+        public let requestID: UUID
+        public let tenantID: UUID
+        public let talentSlug: String
+        public let source: String
+        public let status: String
+        public let prompt: String?
+        public let createdAt: Date
+        public let processedAt: Date?
+        public let durationSeconds: Double?
+        public let attachmentCount: Int
+        public let variantCount: Int
+    }
+
+    /// A stage run as operators see it.
+    public struct StageView: Sendable, Codable, Equatable {
+        public let stage: String
+        public let attachmentID: UUID?
+        public let status: String
+        public let attempts: Int
+        public let startedAt: Date
+        public let durationMs: Double?
+        public let summary: String?
+        public let error: String?
+    }
+
+    /// An attachment as operators see it.
+    public struct AttachmentView: Sendable, Codable, Equatable {
+        public let id: UUID
+        public let filename: String
+        public let mime: String
+        public let bytes: Int64
+        public let sha256: String
+        public let role: String
+        public let durationSeconds: Double?
+        public let analysisJSON: String
+    }
+
+    /// A variant in the approval queue.
+    public struct VariantView: Sendable, Codable, Equatable {
+        public let queueID: UUID
+        public let platform: String
+        public let handle: String
+        public let state: String
+        public let caption: String
+        public let hashtags: [String]
+        public let origin: String
+    }
+
+    /// An event tied to the request (blocked variants, intake notes).
+    public struct EventView: Sendable, Codable, Equatable {
+        public let kind: String
+        public let at: Date
+        public let payloadJSON: String
+    }
+
+    /// Everything about one request.
+    public struct RunDetail: Sendable, Codable, Equatable {
+        public let summary: RunSummary
+        public let senderEmail: String?
+        public let subject: String?
+        public let failureReason: String?
+        public let notes: [String]
+        public let pipelineStatus: String?
+        public let stages: [StageView]
+        public let attachments: [AttachmentView]
+        public let variants: [VariantView]
+        public let events: [EventView]
+    }
+
+    /// A job operators should know about (dead, or still retrying).
+    public struct JobView: Sendable, Codable, Equatable {
+        public let id: Int64
+        public let kind: String
+        public let status: String
+        public let attempts: Int
+        public let maxAttempts: Int
+        public let lastError: String?
+        public let updatedAt: Date
+    }
+
+    private static let summarySelect = """
+        SELECT r.id, r.tenant_id, t.slug, r.source, r.status, r.prompt_text, r.created_at, r.processed_at,
+               extract(epoch FROM (coalesce(r.processed_at, now()) - r.created_at))::float8 AS duration_s,
+               (SELECT count(*) FROM post_request_attachments a WHERE a.post_request_id = r.id) AS attachment_count,
+               (SELECT count(*) FROM content_queue q WHERE q.post_request_id = r.id) AS variant_count
+        FROM post_requests r JOIN talents t ON t.id = r.talent_id
+        """
+
+    /// The most recent requests, newest first.
+    public func recentRuns(limit: Int = 50, on connection: PostgresConnection) throws -> [RunSummary] {
+        try connection.query(Self.summarySelect + " ORDER BY r.created_at DESC LIMIT $1", [limit]).rows.map(Self.decodeSummary)
+    }
+
+    /// One request with its stages, attachments, variants and events, or nil.
+    public func run(requestID: UUID, on connection: PostgresConnection) throws -> RunDetail? {
+        guard let row = try connection.query(Self.summarySelect + " WHERE r.id = $1", [requestID]).first else { return nil }
+        let summary = try Self.decodeSummary(row)
+        let extra = try connection.query(
+            "SELECT sender_email, subject, failure_reason, notes_json FROM post_requests WHERE id = $1", [requestID]
+        ).first!
+        let run = try connection.query(
+            "SELECT id, status FROM pipeline_runs WHERE post_request_id = $1 ORDER BY started_at DESC LIMIT 1", [requestID]
+        ).first
+        var stages: [StageView] = []
+        if let runID: UUID = try run?.decode("id") {
+            stages = try connection.query(
+                """
+                SELECT stage, attachment_id, status, attempts, started_at, duration_ms, summary, error
+                FROM stage_runs WHERE pipeline_run_id = $1 ORDER BY position, started_at
+                """, [runID]
+            ).rows.map { row in
+                StageView(
+                    stage: try row.decode("stage"), attachmentID: try row.decodeIfPresent("attachment_id"),
+                    status: try row.decode("status"), attempts: try row.decode("attempts"),
+                    startedAt: try row.decode("started_at"), durationMs: try row.decodeIfPresent("duration_ms"),
+                    summary: try row.decodeIfPresent("summary"), error: try row.decodeIfPresent("error"))
+            }
+        }
+        let attachments = try connection.query(
+            """
+            SELECT id, filename, mime, bytes, sha256, role, duration_s, analysis_json::text AS analysis
+            FROM post_request_attachments WHERE post_request_id = $1 ORDER BY position
+            """, [requestID]
+        ).rows.map { row in
+            AttachmentView(
+                id: try row.decode("id"), filename: try row.decode("filename"), mime: try row.decode("mime"),
+                bytes: try row.decode("bytes"), sha256: try row.decode("sha256"), role: try row.decode("role"),
+                durationSeconds: try row.decodeIfPresent("duration_s"), analysisJSON: try row.decode("analysis"))
+        }
+        let variants = try connection.query(
+            """
+            SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin
+            FROM content_queue q JOIN accounts a ON a.id = q.account_id JOIN content c ON c.id = q.content_id
+            WHERE q.post_request_id = $1 ORDER BY a.platform
+            """, [requestID]
+        ).rows.map { row in
+            VariantView(
+                queueID: try row.decode("id"), platform: try row.decode("platform"), handle: try row.decode("handle"),
+                state: try row.decode("state"), caption: try row.decode("caption"), hashtags: try row.decode("hashtags"),
+                origin: try row.decode("origin"))
+        }
+        let events = try connection.query(
+            "SELECT kind, ts, payload_json::text AS payload FROM events WHERE post_request_id = $1 ORDER BY ts", [requestID]
+        ).rows.map { row in
+            EventView(kind: try row.decode("kind"), at: try row.decode("ts"), payloadJSON: try row.decode("payload"))
+        }
+        return RunDetail(
+            summary: summary, senderEmail: try extra.decodeIfPresent("sender_email"),
+            subject: try extra.decodeIfPresent("subject"), failureReason: try extra.decodeIfPresent("failure_reason"),
+            notes: try extra.decodeJSON("notes_json"), pipelineStatus: try run?.decodeIfPresent("status"),
+            stages: stages, attachments: attachments, variants: variants, events: events)
+    }
+
+    /// Dead jobs and jobs waiting to retry, newest first.
+    public func troubledJobs(limit: Int = 50, on connection: PostgresConnection) throws -> [JobView] {
+        try connection.query(
+            """
+            SELECT id, kind, status, attempts, max_attempts, last_error, updated_at FROM jobs
+            WHERE status = 'dead' OR (status = 'pending' AND last_error IS NOT NULL)
+            ORDER BY updated_at DESC LIMIT $1
+            """, [limit]
+        ).rows.map { row in
+            JobView(
+                id: try row.decode("id"), kind: try row.decode("kind"), status: try row.decode("status"),
+                attempts: try row.decode("attempts"), maxAttempts: try row.decode("max_attempts"),
+                lastError: try row.decodeIfPresent("last_error"), updatedAt: try row.decode("updated_at"))
+        }
+    }
+
+    private static func decodeSummary(_ row: PostgresRow) throws -> RunSummary {
+        RunSummary(
+            requestID: try row.decode("id"), tenantID: try row.decode("tenant_id"), talentSlug: try row.decode("slug"),
+            source: try row.decode("source"), status: try row.decode("status"), prompt: try row.decodeIfPresent("prompt_text"),
+            createdAt: try row.decode("created_at"), processedAt: try row.decodeIfPresent("processed_at"),
+            durationSeconds: try row.decodeIfPresent("duration_s"), attachmentCount: try row.decode("attachment_count"),
+            variantCount: try row.decode("variant_count"))
+    }
+}

@@ -1,0 +1,153 @@
+public import Domain
+public import Foundation
+
+/// Post requests and their attachments.
+public struct PostRequestRepository: Sendable {
+    public init() {}
+
+    /// A post request to create.
+    public struct NewRequest: Sendable {
+        public var tenantID: UUID
+        public var talentID: UUID
+        public var source: PostRequestSource
+        public var promptText: String?
+        public var targetAccountIDs: [UUID]
+        public var senderEmail: String?
+        public var subject: String?
+        public var gmailMessageID: String?
+        public var intakeKey: String?
+        public var rawMessagePath: String?
+        public var notes: [String]
+
+        public init(
+            tenantID: UUID, talentID: UUID, source: PostRequestSource, promptText: String?, targetAccountIDs: [UUID],
+            senderEmail: String? = nil, subject: String? = nil, gmailMessageID: String? = nil, intakeKey: String? = nil,
+            rawMessagePath: String? = nil, notes: [String] = []
+        ) {
+            self.tenantID = tenantID
+            self.talentID = talentID
+            self.source = source
+            self.promptText = promptText
+            self.targetAccountIDs = targetAccountIDs
+            self.senderEmail = senderEmail
+            self.subject = subject
+            self.gmailMessageID = gmailMessageID
+            self.intakeKey = intakeKey
+            self.rawMessagePath = rawMessagePath
+            self.notes = notes
+        }
+    }
+
+    /// An attachment to record; its blob is already stored.
+    public struct NewAttachment: Sendable {
+        public var filename: String
+        public var storagePath: String
+        public var mime: String
+        public var bytes: Int64
+        public var sha256: String
+        public var role: AttachmentRole
+
+        public init(filename: String, storagePath: String, mime: String, bytes: Int64, sha256: String, role: AttachmentRole = .media) {
+            self.filename = filename
+            self.storagePath = storagePath
+            self.mime = mime
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.role = role
+        }
+    }
+
+    /// Inserts the request and its attachments; returns the new id, or nil when the intake key already exists.
+    public func insert(_ request: NewRequest, attachments: [NewAttachment], on connection: PostgresConnection) throws -> UUID? {
+        let inserted = try connection.query(
+            """
+            INSERT INTO post_requests (tenant_id, talent_id, source, prompt_text, target_account_ids, sender_email,
+                                       subject, gmail_message_id, intake_key, raw_message_path, notes_json)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            [request.tenantID, request.talentID, request.source.rawValue, request.promptText, request.targetAccountIDs,
+             request.senderEmail, request.subject, request.gmailMessageID, request.intakeKey, request.rawMessagePath,
+             try PostgresJSON(request.notes)])
+        guard let id: UUID = try inserted.first?.decode("id") else { return nil }
+        for (position, attachment) in attachments.enumerated() {
+            try connection.query(
+                """
+                INSERT INTO post_request_attachments (tenant_id, post_request_id, position, filename, storage_path, mime, bytes, sha256, role)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                """,
+                [request.tenantID, id, position, attachment.filename, attachment.storagePath, attachment.mime,
+                 attachment.bytes, attachment.sha256, attachment.role.rawValue])
+        }
+        return id
+    }
+
+    /// The id of the request with this intake key, if any.
+    public func requestID(intakeKey: String, on connection: PostgresConnection) throws -> UUID? {
+        try connection.query("SELECT id FROM post_requests WHERE intake_key = $1", [intakeKey]).first?.decode("id")
+    }
+
+    /// The request as the pipeline sees it.
+    public func snapshot(id: UUID, on connection: PostgresConnection) throws -> PostRequestSnapshot? {
+        guard let row = try connection.query(
+            "SELECT id, tenant_id, talent_id, source, prompt_text, target_account_ids, status FROM post_requests WHERE id = $1",
+            [id]
+        ).first else { return nil }
+        guard let source = PostRequestSource(rawValue: try row.decode("source")),
+              let status = PostRequestStatus(rawValue: try row.decode("status"))
+        else { throw PostgresError.decodingFailed("unknown source or status on post request \(id)") }
+        return PostRequestSnapshot(
+            id: try row.decode("id"), tenantID: try row.decode("tenant_id"), talentID: try row.decode("talent_id"),
+            source: source, promptText: try row.decodeIfPresent("prompt_text"),
+            targetAccountIDs: try row.decode("target_account_ids"), status: status)
+    }
+
+    /// The request's attachments in their original order.
+    public func attachments(requestID: UUID, on connection: PostgresConnection) throws -> [AttachmentSnapshot] {
+        try connection.query(
+            """
+            SELECT id, filename, storage_path, mime, bytes, sha256, role FROM post_request_attachments
+            WHERE post_request_id = $1 ORDER BY position, created_at
+            """, [requestID]
+        ).rows.map { row in
+            AttachmentSnapshot(
+                id: try row.decode("id"), filename: try row.decode("filename"), storagePath: try row.decode("storage_path"),
+                mime: try row.decode("mime"), bytes: try row.decode("bytes"), sha256: try row.decode("sha256"),
+                role: AttachmentRole(rawValue: try row.decode("role")) ?? .media)
+        }
+    }
+
+    /// Moves the request to `status`; a final status also stamps `processed_at`. Never moves a final request back.
+    public func setStatus(
+        _ status: PostRequestStatus, failureReason: String? = nil, requestID: UUID, on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            UPDATE post_requests SET status = $2, failure_reason = coalesce($3, failure_reason), updated_at = now(),
+                   processed_at = CASE WHEN $2 IN ('complete', 'failed') THEN now() ELSE processed_at END
+            WHERE id = $1 AND status NOT IN ('complete', 'failed')
+            """, [requestID, status.rawValue, failureReason])
+    }
+
+    /// Sets the request's prompt when it has none (a voice memo's transcript).
+    public func fillPromptIfEmpty(_ prompt: String, requestID: UUID, on connection: PostgresConnection) throws {
+        try connection.query(
+            "UPDATE post_requests SET prompt_text = $2, updated_at = now() WHERE id = $1 AND coalesce(prompt_text, '') = ''",
+            [requestID, prompt])
+    }
+
+    /// Stores one stage's analysis under its key in the attachment's `analysis_json`.
+    public func mergeAnalysis(
+        attachmentID: UUID, key: String, json: String, durationSeconds: Double? = nil, transcript: String? = nil,
+        on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            UPDATE post_request_attachments
+            SET analysis_json = analysis_json || jsonb_build_object($2::text, $3::jsonb),
+                duration_s = coalesce($4, duration_s), transcript_text = coalesce($5, transcript_text)
+            WHERE id = $1
+            """, [attachmentID, key, PostgresJSON(text: json), durationSeconds, transcript])
+    }
+}

@@ -1,0 +1,73 @@
+public import Domain
+public import Foundation
+
+/// Talents, their profiles and accounts.
+public struct TalentRepository: Sendable {
+    public init() {}
+
+    /// The talent with this slug, in any tenant (slugs are unique across tenants), or nil.
+    public func talent(slug: String, on connection: PostgresConnection) throws -> TalentSnapshot? {
+        try connection.query(
+            """
+            SELECT t.id, t.tenant_id, t.slug, t.display_name,
+                   coalesce(p.content_pillars, '{}') AS content_pillars,
+                   coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
+                   coalesce(p.do_not_say, '{}') AS do_not_say,
+                   coalesce(p.style_guide_md, '') AS style_guide_md
+            FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
+            WHERE t.slug = lower($1)
+            """, [slug]
+        ).first.map(Self.decodeTalent)
+    }
+
+    /// The talent with this id, or nil.
+    public func talent(id: UUID, on connection: PostgresConnection) throws -> TalentSnapshot? {
+        try connection.query(
+            """
+            SELECT t.id, t.tenant_id, t.slug, t.display_name,
+                   coalesce(p.content_pillars, '{}') AS content_pillars,
+                   coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
+                   coalesce(p.do_not_say, '{}') AS do_not_say,
+                   coalesce(p.style_guide_md, '') AS style_guide_md
+            FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
+            WHERE t.id = $1
+            """, [id]
+        ).first.map(Self.decodeTalent)
+    }
+
+    /// The talent's accounts, active ones first, in a stable order.
+    public func accounts(talentID: UUID, on connection: PostgresConnection) throws -> [AccountSnapshot] {
+        try connection.query(
+            """
+            SELECT id, platform, handle, channel, status FROM accounts
+            WHERE talent_id = $1 ORDER BY (status = 'active') DESC, platform, handle
+            """, [talentID]
+        ).rows.map { row in
+            guard let platform = Platform(rawValue: try row.decode("platform")) else {
+                throw PostgresError.decodingFailed("unknown platform on account")
+            }
+            return AccountSnapshot(
+                id: try row.decode("id"), platform: platform, handle: try row.decode("handle"),
+                channel: try row.decode("channel"), status: try row.decode("status"))
+        }
+    }
+
+    /// The accounts the talent chose last time, if any.
+    public func lastTargetAccountIDs(talentID: UUID, on connection: PostgresConnection) throws -> [UUID]? {
+        try connection.query("SELECT last_target_account_ids FROM talents WHERE id = $1", [talentID])
+            .first?.decodeIfPresent("last_target_account_ids")
+    }
+
+    /// Remembers the talent's selection for the next request that names none.
+    public func rememberTargets(talentID: UUID, accountIDs: [UUID], on connection: PostgresConnection) throws {
+        try connection.query("UPDATE talents SET last_target_account_ids = $2 WHERE id = $1", [talentID, accountIDs])
+    }
+
+    private static func decodeTalent(_ row: PostgresRow) throws -> TalentSnapshot {
+        TalentSnapshot(
+            id: try row.decode("id"), tenantID: try row.decode("tenant_id"), slug: try row.decode("slug"),
+            displayName: try row.decode("display_name"), contentPillars: try row.decode("content_pillars"),
+            hashtagPreferences: try row.decode("hashtag_preferences"), doNotSay: try row.decode("do_not_say"),
+            styleGuide: try row.decode("style_guide_md"))
+    }
+}

@@ -1,0 +1,68 @@
+import Agents
+import Domain
+import Foundation
+public import Pipeline
+public import Store
+
+/// `enqueue`: puts each variant that passed moderation in the shared approval queue
+/// (`content_queue`, state `awaiting_owner_approval`, grouped by the request), and records each blocked one
+/// as an event. One transaction, fenced on the job's claim, so a late worker writes nothing.
+public struct EnqueueStage: Stage {
+    public typealias Configuration = NoOptions
+    public static let kind = "enqueue"
+    public static let scope = StageScope.request
+
+    let pool: PostgresPool
+    let queue: JobQueue
+
+    public init(pool: PostgresPool, queue: JobQueue) {
+        self.pool = pool
+        self.queue = queue
+    }
+
+    struct Output: Codable {
+        var enqueued: [UUID]
+        var alreadyQueued: Int
+        var blocked: Int
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard let moderation = try context.output(of: "moderate", as: ModerationOutput.self) else {
+            throw StageFailure("enqueue needs the moderate stage's output")
+        }
+        let request = context.request
+        let talent = context.talent
+        let fencing = context.fencing
+        let queue = self.queue
+        let output = try await pool.withTransaction { connection -> Output in
+            if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
+            let content = ContentRepository()
+            var output = Output(enqueued: [], alreadyQueued: 0, blocked: 0)
+            for item in moderation.variants {
+                let variant = item.variant
+                guard item.passed else {
+                    output.blocked += 1
+                    try EventRepository().record(
+                        kind: "variant.blocked", tenantID: request.tenantID, talentID: talent.id, postRequestID: request.id,
+                        payload: ["platform": variant.platform.rawValue, "handle": variant.handle,
+                                  "reason": item.blockedReason ?? ""],
+                        on: connection)
+                    continue
+                }
+                let assetURL = variant.assetAttachmentID.flatMap { id in context.attachments.first { $0.id == id }?.storagePath }
+                let queued = try content.enqueueVariant(
+                    .init(tenantID: request.tenantID, talentID: talent.id, accountID: variant.accountID,
+                          postRequestID: request.id, origin: request.source.queueOrigin, type: variant.type,
+                          assetURL: assetURL, caption: variant.caption, hashtags: variant.hashtags,
+                          generatedBy: variant.generatedBy, moderated: true, moderationReason: nil),
+                    on: connection)
+                if let queued { output.enqueued.append(queued) } else { output.alreadyQueued += 1 }
+            }
+            return output
+        }
+        var summary = "\(output.enqueued.count) awaiting approval"
+        if output.blocked > 0 { summary += ", \(output.blocked) blocked by moderation" }
+        if output.alreadyQueued > 0 { summary += ", \(output.alreadyQueued) already queued" }
+        return try StageResult(summary: summary, output: output)
+    }
+}

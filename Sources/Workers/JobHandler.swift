@@ -1,0 +1,27 @@
+public import Logging
+public import Store
+
+/// Runs one kind of job. Throwing records a failed attempt (retried with backoff, then dead).
+///
+/// ```swift
+/// struct PingHandler: JobHandler {
+///     let kind = "ping"
+///     func handle(_ job: JobQueue.ClaimedJob, logger: Logger) async throws { logger.info("pong") }
+/// }
+/// ```
+public protocol JobHandler: Sendable {
+    var kind: String { get }
+    func handle(_ job: JobQueue.ClaimedJob, logger: Logger) async throws
+    /// Called once a job of this kind is dead (out of attempts, or its last worker died), with the last error.
+    func jobDied(id: Int64, payload: [String: String], error: String, logger: Logger) async
+}
+
+extension JobHandler {
+    public func jobDied(id: Int64, payload: [String: String], error: String, logger: Logger) async {}
+}
+
+/// A failure no retry can fix: the job goes straight to `dead`.
+public struct PermanentJobError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

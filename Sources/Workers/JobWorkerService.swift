@@ -1,0 +1,193 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+public import Store
+
+/// N workers claiming jobs from PostgreSQL. Idle workers wake on NOTIFY and poll as a fallback; a claimed
+/// job's lease is renewed while it runs; on graceful shutdown no new job is claimed, running jobs finish,
+/// and a job interrupted by cancellation is released for another daemon.
+public struct JobWorkerService: Service {
+    /// How many workers run and how they wait.
+    public struct Configuration: Sendable {
+        /// Concurrent workers (`WORKERS`). Default: the number of cores.
+        public var workers: Int
+        /// Poll interval when no NOTIFY arrives. Default 2 s.
+        public var pollInterval: Duration
+        /// How often expired leases on last attempts are buried. Default 10 s.
+        public var reapInterval: Duration
+        /// Prefix of worker ids recorded on claimed jobs. Default `<host>-<pid>`.
+        public var workerIDPrefix: String
+
+        public init(
+            workers: Int = ProcessInfo.processInfo.activeProcessorCount, pollInterval: Duration = .seconds(2),
+            reapInterval: Duration = .seconds(10),
+            workerIDPrefix: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        ) {
+            self.workers = max(1, workers)
+            self.pollInterval = pollInterval
+            self.reapInterval = reapInterval
+            self.workerIDPrefix = workerIDPrefix
+        }
+    }
+
+    let queue: JobQueue
+    let handlers: [String: any JobHandler]
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(queue: JobQueue, handlers: [any JobHandler], configuration: Configuration = .init(), logger: Logger) {
+        self.queue = queue
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let doorbell = Doorbell()
+        let stopping = StopFlag()
+        let listener = PostgresListener(pool: queue.pool, channel: JobQueue.notificationChannel, logger: logger)
+        logger.info("job workers starting", metadata: ["workers": "\(configuration.workers)", "kinds": "\(handlers.keys.sorted())"])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in listener.notifications() {
+                        if stopping.isSet { break }
+                        doorbell.ring()
+                    }
+                }
+                group.addTask { await reapLoop(stopping: stopping) }
+                for index in 0..<configuration.workers {
+                    group.addTask { await workerLoop(index: index, doorbell: doorbell, stopping: stopping) }
+                }
+                // Workers end on shutdown; then stop the listener and the reaper.
+                for _ in 0..<(configuration.workers + 2) {
+                    await group.next()
+                    if stopping.isSet { group.cancelAll() }
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+            doorbell.ring()
+        }
+        logger.info("job workers stopped")
+    }
+
+    // MARK: Loops
+
+    private func workerLoop(index: Int, doorbell: Doorbell, stopping: StopFlag) async {
+        let workerID = "\(configuration.workerIDPrefix)-\(index)"
+        var backoff = Backoff(base: 0.5, cap: 15)
+        let kinds = Array(handlers.keys)
+        while !stopping.isSet && !Task.isCancelled {
+            let job: JobQueue.ClaimedJob?
+            do {
+                job = try await queue.claim(kinds: kinds, workerID: workerID)
+                backoff.reset()
+            } catch {
+                logger.warning("claiming a job failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(backoff.next()))
+                continue
+            }
+            guard let job else {
+                await doorbell.wait(upTo: configuration.pollInterval)
+                continue
+            }
+            await execute(job)
+        }
+    }
+
+    private func reapLoop(stopping: StopFlag) async {
+        while !stopping.isSet && !Task.isCancelled {
+            do {
+                for dead in try await queue.buryExpired() {
+                    logger.error("job died with its worker", metadata: ["job_id": "\(dead.id)", "kind": "\(dead.kind)"])
+                    await handlers[dead.kind]?.jobDied(id: dead.id, payload: dead.payload, error: dead.lastError, logger: logger)
+                }
+            } catch {
+                logger.warning("burying expired jobs failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.reapInterval)
+        }
+    }
+
+    // MARK: One job
+
+    private enum Ending: Sendable {
+        case finished
+        case failed(String, permanent: Bool)
+        case leaseLost
+        case cancelled
+    }
+
+    /// Runs a claimed job with a lease heartbeat beside it, then records the outcome, fenced by the claim.
+    func execute(_ job: JobQueue.ClaimedJob) async {
+        var jobLogger = logger
+        jobLogger[metadataKey: "job_id"] = "\(job.id)"
+        jobLogger[metadataKey: "kind"] = "\(job.kind)"
+        jobLogger[metadataKey: "attempt"] = "\(job.attempt)"
+        guard let handler = handlers[job.kind] else {
+            _ = try? await queue.fail(job, error: "no handler for job kind \(job.kind)", permanent: true)
+            return
+        }
+        let queue = self.queue
+        let renewEvery = Duration.seconds(max(0.5, queue.configuration.leaseSeconds / 3))
+        let logger = jobLogger
+        let ending: Ending = await withTaskGroup(of: Ending?.self) { group in
+            group.addTask {
+                do {
+                    try await handler.handle(job, logger: logger)
+                    return .finished
+                } catch is CancellationError {
+                    return .cancelled
+                } catch is JobQueue.LeaseLost {
+                    return .leaseLost
+                } catch {
+                    if Task.isCancelled { return .cancelled }
+                    return .failed(String(describing: error), permanent: error is PermanentJobError)
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: renewEvery)
+                    if Task.isCancelled { return nil }
+                    do {
+                        if try await !queue.renewLease(job) { return .leaseLost }
+                    } catch {
+                        logger.warning("renewing the lease failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .cancelled
+        }
+        do {
+            switch ending {
+            case .finished:
+                if try await !queue.complete(job) {
+                    jobLogger.warning("job finished after its lease was lost; another worker owns it now")
+                }
+            case .failed(let message, let permanent):
+                let outcome = try await queue.fail(job, error: message, permanent: permanent)
+                switch outcome {
+                case .dead:
+                    jobLogger.error("job is dead", metadata: ["error": "\(message)"])
+                    await handler.jobDied(id: job.id, payload: job.payload, error: message, logger: jobLogger)
+                case .retryScheduled(let after):
+                    jobLogger.warning("job failed; retrying", metadata: ["error": "\(message)", "retry_in_s": "\(Int(after))"])
+                case .leaseLost:
+                    jobLogger.warning("job failed after its lease was lost; nothing recorded")
+                }
+            case .leaseLost:
+                jobLogger.warning("lease lost while running; the job's result was discarded")
+            case .cancelled:
+                try await queue.release(job)
+                jobLogger.info("job released at shutdown")
+            }
+        } catch {
+            jobLogger.error("recording the job's outcome failed; its lease will expire and it will be retried",
+                            metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Blobs
+import Domain
+import Foundation
+import Pipeline
+import Store
+
+/// Records pipeline runs in PostgreSQL and resolves attachments through the blob store.
+struct StorePipelineRecorder: PipelineRecorder {
+    let pool: PostgresPool
+    let blobs: any BlobStore
+
+    func loadInput(requestID: UUID) async throws -> PipelineInput? {
+        try await pool.withConnection { connection in
+            let requests = PostRequestRepository()
+            let talents = TalentRepository()
+            guard let request = try requests.snapshot(id: requestID, on: connection),
+                  let talent = try talents.talent(id: request.talentID, on: connection)
+            else { return nil }
+            let accounts = try talents.accounts(talentID: talent.id, on: connection)
+            let targets = request.targetAccountIDs.compactMap { id in accounts.first { $0.id == id } }
+            return PipelineInput(
+                request: request, talent: talent, targets: targets,
+                attachments: try requests.attachments(requestID: requestID, on: connection))
+        }
+    }
+
+    func beginRun(input: PipelineInput, pipeline: String) async throws -> (runID: UUID, recorded: [RecordedStageRun]) {
+        try await pool.withTransaction { connection in
+            let runs = PipelineRunRepository()
+            let runID = try runs.currentRun(
+                requestID: input.request.id, tenantID: input.request.tenantID, pipeline: pipeline, on: connection)
+            let recorded = try runs.stages(runID: runID, on: connection).map {
+                RecordedStageRun(stage: $0.stage, attachmentID: $0.attachmentID, status: $0.status, outputJSON: $0.outputJSON)
+            }
+            return (runID, recorded)
+        }
+    }
+
+    func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws {
+        try await pool.withConnection { connection in
+            try PostRequestRepository().setStatus(status, failureReason: reason, requestID: requestID, on: connection)
+        }
+    }
+
+    func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws {
+        try await pool.withConnection { connection in
+            try PipelineRunRepository().stageStarted(
+                runID: runID, tenantID: input.request.tenantID, stage: stage, position: position,
+                attachmentID: attachmentID, on: connection)
+        }
+    }
+
+    func stageFinished(runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome) async throws {
+        try await pool.withTransaction { connection in
+            let runs = PipelineRunRepository()
+            switch outcome {
+            case .succeeded(let result, let durationMs):
+                try runs.stageFinished(
+                    runID: runID, stage: stage, attachmentID: attachmentID, status: "succeeded", durationMs: durationMs,
+                    summary: result.summary, outputJSON: result.outputJSON, error: nil, on: connection)
+                if let attachmentID {
+                    try PostRequestRepository().mergeAnalysis(
+                        attachmentID: attachmentID, key: stage, json: result.outputJSON,
+                        durationSeconds: Self.duration(in: result.outputJSON), on: connection)
+                }
+            case .failed(let error, let durationMs):
+                try runs.stageFinished(
+                    runID: runID, stage: stage, attachmentID: attachmentID, status: "failed", durationMs: durationMs,
+                    summary: nil, outputJSON: nil, error: error, on: connection)
+                if let attachmentID {
+                    let failure = try PostgresJSON(["error": error])
+                    try PostRequestRepository().mergeAnalysis(
+                        attachmentID: attachmentID, key: stage, json: failure.text, on: connection)
+                }
+            }
+        }
+    }
+
+    func finishRun(runID: UUID, succeeded: Bool, error: String?) async throws {
+        try await pool.withConnection { connection in
+            try PipelineRunRepository().finishRun(runID: runID, status: succeeded ? "succeeded" : "failed", error: error, on: connection)
+        }
+    }
+
+    func localFile(for attachment: AttachmentSnapshot) throws -> URL {
+        try blobs.localFile(for: attachment.storagePath)
+    }
+
+    /// A probe's duration, kept in the attachment's `duration_s` column too.
+    private static func duration(in json: String) -> Double? {
+        struct Probe: Decodable { var durationSeconds: Double? }
+        return (try? JSONDecoder().decode(Probe.self, from: Data(json.utf8)))?.durationSeconds
+    }
+}
