@@ -1,6 +1,6 @@
 /// Why a post request was not accepted. The message is meant for the person who sent it.
 public struct IntakeError: Error, CustomStringConvertible, Equatable {
-    private enum Code: Equatable { case unknownTalent, unknownPlatform, noAccount, unreadableFile, emptyFile, noTargets, tooLarge }
+    private enum Code: Equatable { case unknownTalent, unknownPlatform, noAccount, unreadableFile, emptyFile, noTargets, tooLarge, conflict }
     private let code: Code
     public let description: String
 
@@ -22,6 +22,8 @@ public struct IntakeError: Error, CustomStringConvertible, Equatable {
     public static func noTargets(_ slug: String) -> IntakeError {
         IntakeError(code: .noTargets, description: "\(slug) has no active account to post to")
     }
+    /// The request collided with another on a unique key other than its intake key.
+    public static let conflict = IntakeError(code: .conflict, description: "a request with the same message id already exists")
     public static func tooLarge(_ path: String, limit: Int64) -> IntakeError {
         IntakeError(code: .tooLarge, description: "\(path) is larger than the \(limit / (1 << 20)) MiB limit")
     }

@@ -109,12 +109,13 @@ public struct PostRequestIntake: Sendable {
             senderEmail: submission.senderEmail, subject: submission.subject, gmailMessageID: submission.gmailMessageID,
             intakeKey: submission.intakeKey, rawMessagePath: submission.rawMessagePath, notes: submission.notes)
         let queue = self.queue
+        let storedAttachments = attachments
         let explicitPlatforms = !(submission.platforms ?? []).isEmpty
         let receipt = try await pool.withTransaction { connection -> Receipt in
             let requests = PostRequestRepository()
-            guard let id = try requests.insert(request, attachments: attachments, on: connection) else {
+            guard let id = try requests.insert(request, attachments: storedAttachments, on: connection) else {
                 let existing = try submission.intakeKey.flatMap { try requests.requestID(intakeKey: $0, on: connection) }
-                guard let existing else { throw PostgresError.decodingFailed("request was neither created nor found") }
+                guard let existing else { throw IntakeError.conflict }
                 return Receipt(requestID: existing, created: false, targetAccountIDs: request.targetAccountIDs)
             }
             try queue.enqueue(
@@ -126,7 +127,7 @@ public struct PostRequestIntake: Sendable {
             }
             try EventRepository().record(
                 kind: "post_request.received", tenantID: talent.tenantID, talentID: talent.id, postRequestID: id,
-                payload: ["source": submission.source.rawValue, "attachments": String(attachments.count)], on: connection)
+                payload: ["source": submission.source.rawValue, "attachments": String(storedAttachments.count)], on: connection)
             return Receipt(requestID: id, created: true, targetAccountIDs: request.targetAccountIDs)
         }
         logger.info("post request received", metadata: [

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+
+/// Settings read from the environment, each checked with a message naming the variable.
+struct DaemonEnvironment {
+    let values: [String: String]
+
+    init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
+        self.values = values
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let value = values[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            throw ConfigurationError("\(name) is not set")
+        }
+        return value
+    }
+
+    func string(_ name: String, default fallback: String) -> String {
+        guard let value = values[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return fallback }
+        return value
+    }
+
+    func int(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = values[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return fallback }
+        guard let value = Int(raw), range.contains(value) else {
+            throw ConfigurationError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(raw)'")
+        }
+        return value
+    }
+
+    var databaseURL: String {
+        get throws {
+            let url = try required("DATABASE_URL")
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=") else {
+                throw ConfigurationError("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
+            }
+            return url
+        }
+    }
+
+    var storageDirectory: URL {
+        get throws {
+            let path = try required("STORAGE_DIR")
+            let url = URL(filePath: path, directoryHint: .isDirectory)
+            do {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigurationError("STORAGE_DIR (\(path)) cannot be created: \(error.localizedDescription)")
+            }
+            guard FileManager.default.isWritableFile(atPath: url.path) else {
+                throw ConfigurationError("STORAGE_DIR (\(path)) is not writable")
+            }
+            return url
+        }
+    }
+
+    var pipelinesDirectory: URL {
+        get throws {
+            let path = string("PIPELINES_DIR", default: "pipelines")
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigurationError("PIPELINES_DIR (\(path)) is not a directory")
+            }
+            return URL(filePath: path, directoryHint: .isDirectory)
+        }
+    }
+
+    var opsToken: String {
+        get throws {
+            let token = try required("OPS_TOKEN")
+            guard token.count >= 16 else { throw ConfigurationError("OPS_TOKEN must be at least 16 characters") }
+            guard token.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ";" && $0 != "," && $0 != "\"" }) else {
+                throw ConfigurationError("OPS_TOKEN must be printable ASCII without spaces, quotes, commas or semicolons")
+            }
+            return token
+        }
+    }
+
+    var httpHost: String { string("HTTP_HOST", default: "127.0.0.1") }
+    var httpPort: Int { get throws { try int("HTTP_PORT", default: 8080, range: 0...65535) } }
+    var workers: Int { get throws { try int("WORKERS", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
+    var databaseConnections: Int { get throws { try int("DB_MAX_CONNECTIONS", default: 8, range: 1...200) } }
+    var jobLeaseSeconds: Int { get throws { try int("JOB_LEASE_SECONDS", default: 30, range: 2...3600) } }
+    var databaseWaitSeconds: Int { get throws { try int("DATABASE_WAIT_SECONDS", default: 120, range: 0...86_400) } }
+    var logLevel: Logger.Level {
+        get throws {
+            let raw = string("LOG_LEVEL", default: "info")
+            guard let level = Logger.Level(rawValue: raw) else {
+                throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            return level
+        }
+    }
+}
+
+/// A setting is missing or wrong. Printed as is, then the command exits.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = "configuration: " + description }
+}

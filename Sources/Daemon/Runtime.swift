@@ -1,0 +1,79 @@
+import Blobs
+import Foundation
+import Logging
+import Media
+import Store
+
+/// The pieces every command builds the same way: logging, the pool (waiting for the database), the queue.
+struct Runtime {
+    let environment: DaemonEnvironment
+    let logger: Logger
+    let pool: PostgresPool
+
+    /// Sets up logging and a pool, waiting with backoff (up to `DATABASE_WAIT_SECONDS`) until the database answers.
+    static func start(label: String, waitForDatabase: Bool = true) async throws -> Runtime {
+        let environment = DaemonEnvironment()
+        let level = try environment.logLevel
+        LoggingBootstrap.once(level: level)
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        let pool = PostgresPool(
+            configuration: .init(url: try environment.databaseURL, maximumConnections: try environment.databaseConnections),
+            logger: logger)
+        let runtime = Runtime(environment: environment, logger: logger, pool: pool)
+        if waitForDatabase { try await runtime.waitForDatabase(seconds: try environment.databaseWaitSeconds) }
+        return runtime
+    }
+
+    /// Retries the first connection with backoff, logging each failure, until `seconds` have passed.
+    func waitForDatabase(seconds: Int) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(seconds)
+        var backoff = Backoff(base: 0.5, cap: 10)
+        while true {
+            do {
+                _ = try await pool.withConnection { try $0.query("SELECT 1") }
+                return
+            } catch let error as PostgresError where error.isConnectionProblem {
+                if clock.now >= deadline {
+                    throw ConfigurationError("the database at DATABASE_URL did not answer within \(seconds) s: \(error.message)")
+                }
+                let wait = backoff.next()
+                logger.warning("database not reachable yet; retrying", metadata: [
+                    "error": "\(error.message)", "retry_in_s": "\(String(format: "%.1f", wait))",
+                ])
+                try await Task.sleep(for: .seconds(wait))
+            }
+        }
+    }
+
+    func queue() throws -> JobQueue {
+        JobQueue(pool: pool, configuration: .init(leaseSeconds: Double(try environment.jobLeaseSeconds)))
+    }
+
+    func blobStore() throws -> LocalBlobStore {
+        try LocalBlobStore(root: try environment.storageDirectory)
+    }
+
+    func mediaWorker() -> MediaWorkerClient {
+        MediaWorkerClient(configuration: .init(executable: MediaWorkerClient.locateExecutable()))
+    }
+}
+
+/// Bootstraps swift-log once per process, to standard error.
+enum LoggingBootstrap {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+
+    static func once(level: Logger.Level) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

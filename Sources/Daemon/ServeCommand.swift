@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import Store
+import Web
+import Workers
+
+/// `serve`: migrations, then the job workers and the HTTP server, under one `ServiceGroup`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the daemon.")
+
+    @Flag(help: "Do not apply pending migrations at start.")
+    var skipMigrations = false
+
+    func run() async throws {
+        let runtime = try await Runtime.start(label: "drsocial.serve")
+        let environment = runtime.environment
+        let opsToken = try environment.opsToken
+        let host = environment.httpHost
+        let port = try environment.httpPort
+        let workers = try environment.workers
+        let queue = try runtime.queue()
+        let blobs = try runtime.blobStore()
+        if !skipMigrations { try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate() }
+        // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
+        let runner = try PipelineFactory.loadPostRequestRunner(
+            directory: try environment.pipelinesDirectory, pool: runtime.pool, blobs: blobs, queue: queue,
+            mediaWorker: runtime.mediaWorker())
+        let logger = runtime.logger
+        let workerService = JobWorkerService(
+            queue: queue,
+            handlers: [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)],
+            configuration: .init(workers: workers), logger: logger)
+        let app = try await buildApplication(
+            pool: runtime.pool, configuration: WebConfiguration(host: host, port: port, opsToken: opsToken), logger: logger,
+            onServerRunning: { port in
+                logger.notice("listening", metadata: ["url": "http://\(host):\(port)/ops/runs"])
+            })
+        // Started in this order, stopped in reverse: HTTP stops first, then workers finish or release their jobs,
+        // then the pool closes.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: PoolService(pool: runtime.pool)),
+                    .init(service: workerService),
+                    .init(service: app),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// Closes the pool when the group shuts down, after every service that uses it.
+struct PoolService: Service {
+    let pool: PostgresPool
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.close()
+    }
+}

@@ -1,1 +1,0 @@
-@main struct _Main { static func main() {} }

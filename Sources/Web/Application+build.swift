@@ -1,0 +1,28 @@
+import Foundation
+public import Hummingbird
+public import Logging
+public import Store
+
+/// Builds the router: health, operator pages and API, static files.
+public func buildRouter(pool: PostgresPool, configuration: WebConfiguration) async throws -> Router<BasicRequestContext> {
+    let templates = try await Templates.load()
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    HealthController(pool: pool).addRoutes(to: router)
+    OpsController<BasicRequestContext>(pool: pool, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
+    StaticFilesController<BasicRequestContext>().addRoutes(to: router)
+    return router
+}
+
+/// Builds the HTTP application; run it as one service of the daemon's `ServiceGroup`.
+public func buildApplication(
+    pool: PostgresPool, configuration: WebConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(pool: pool, configuration: configuration)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "drsocial-intake"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}

@@ -1,0 +1,110 @@
+public import Foundation
+import Hummingbird
+import Logging
+import Store
+
+/// Operator pages and their JSON twins: recent runs, and one run's stages, attachments and variants.
+struct OpsController<Context: RequestContext>: Sendable {
+    let pool: PostgresPool
+    let templates: Templates
+    let opsToken: String
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/ops/login") { _, _ in try loginPage(error: nil) }
+        router.post("/ops/login") { request, context in try await login(request, context: context) }
+        router.post("/ops/logout") { _, _ in logout() }
+        let pages = router.group("ops").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        pages.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops/runs"]) }
+        pages.get("runs") { _, _ in try await runsPage() }
+        pages.get("runs/:id") { _, context in try await runPage(id: try context.parameters.require("id", as: UUID.self)) }
+        let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        api.get("runs") { _, _ in try await runsJSON() }
+        api.get("runs/:id") { _, context in try await runJSON(id: try context.parameters.require("id", as: UUID.self)) }
+        api.get("jobs/troubled") { _, _ in try await troubledJobsJSON() }
+    }
+
+    // MARK: Login
+
+    private func loginPage(error: String?) throws -> HTMLResponse {
+        HTMLResponse(html: try templates.render("login", ["error": error as Any]), status: error == nil ? .ok : .unauthorized)
+    }
+
+    private func login(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        let form = try? URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))
+        guard let form, OpsAuthMiddleware<Context>.constantTimeEquals(form.token, opsToken) else {
+            return try loginPage(error: "That token is not right.").response(from: request, context: context)
+        }
+        var response = Response(status: .seeOther, headers: [.location: "/ops/runs"])
+        response.setCookie(Cookie(
+            name: OpsAuthMiddleware<Context>.cookieName, value: form.token, maxAge: 12 * 3600, path: "/",
+            secure: false, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    private func logout() -> Response {
+        var response = Response(status: .seeOther, headers: [.location: "/ops/login"])
+        response.setCookie(Cookie(name: OpsAuthMiddleware<Context>.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    // MARK: Pages
+
+    private func runsPage() async throws -> HTMLResponse {
+        let runs = try await pool.withConnection { try OpsQueries().recentRuns(limit: 100, on: $0) }
+        let jobs = try await pool.withConnection { try OpsQueries().troubledJobs(limit: 20, on: $0) }
+        let view: [String: Any] = [
+            "runs": runs.map(RunViews.summary),
+            "hasRuns": !runs.isEmpty,
+            "jobs": jobs.map(RunViews.job),
+            "hasJobs": !jobs.isEmpty,
+            "live": runs.contains { $0.status != "complete" && $0.status != "failed" },
+        ]
+        return HTMLResponse(html: try templates.render("runs", view))
+    }
+
+    private func runPage(id: UUID) async throws -> HTMLResponse {
+        guard let detail = try await pool.withConnection({ try OpsQueries().run(requestID: id, on: $0) }) else {
+            throw HTTPError(.notFound, message: "no post request \(id)")
+        }
+        return HTMLResponse(html: try templates.render("run", RunViews.detail(detail)))
+    }
+
+    // MARK: JSON
+
+    private func runsJSON() async throws -> Response {
+        try JSONResponse.make(try await pool.withConnection { try OpsQueries().recentRuns(limit: 100, on: $0) })
+    }
+
+    private func runJSON(id: UUID) async throws -> Response {
+        guard let detail = try await pool.withConnection({ try OpsQueries().run(requestID: id, on: $0) }) else {
+            throw HTTPError(.notFound, message: "no post request \(id)")
+        }
+        return try JSONResponse.make(detail)
+    }
+
+    private func troubledJobsJSON() async throws -> Response {
+        try JSONResponse.make(try await pool.withConnection { try OpsQueries().troubledJobs(limit: 100, on: $0) })
+    }
+}
+
+/// Sorted, ISO-8601 JSON, the shape `runs list --json` prints too.
+public enum JSONResponse {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static func make(_ value: some Encodable) throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: String(decoding: try encoder().encode(value), as: UTF8.self))))
+    }
+}
+
+/// The operator login form.
+struct LoginForm: Decodable {
+    var token: String
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Store
+
+/// Turns run data into the plain dictionaries the templates show.
+enum RunViews {
+    static func summary(_ run: OpsQueries.RunSummary) -> [String: Any] {
+        [
+            "id": run.requestID.uuidString.lowercased(),
+            "talent": run.talentSlug,
+            "source": run.source,
+            "status": run.status,
+            "prompt": run.prompt.map { String($0.prefix(80)) } ?? "—",
+            "created": timestamp(run.createdAt),
+            "duration": run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "—",
+            "attachments": run.attachmentCount,
+            "variants": run.variantCount,
+        ]
+    }
+
+    static func job(_ job: OpsQueries.JobView) -> [String: Any] {
+        [
+            "id": job.id, "kind": job.kind, "status": job.status, "attempts": "\(job.attempts)/\(job.maxAttempts)",
+            "error": job.lastError ?? "", "updated": timestamp(job.updatedAt),
+        ]
+    }
+
+    static func detail(_ detail: OpsQueries.RunDetail) -> [String: Any] {
+        let names = Dictionary(detail.attachments.map { ($0.id, $0.filename) }, uniquingKeysWith: { first, _ in first })
+        let totalMs = detail.stages.compactMap(\.durationMs).reduce(0, +)
+        return [
+            "run": summary(detail.summary),
+            "live": detail.summary.status != "complete" && detail.summary.status != "failed",
+            "sender": detail.senderEmail ?? "",
+            "subject": detail.subject ?? "",
+            "failure": detail.failureReason ?? "",
+            "hasFailure": detail.failureReason != nil,
+            "notes": detail.notes,
+            "pipelineStatus": detail.pipelineStatus ?? "not started",
+            "stages": detail.stages.map { stage -> [String: Any] in
+                [
+                    "stage": stage.stage,
+                    "subject": stage.attachmentID.flatMap { names[$0] } ?? "request",
+                    "status": stage.status,
+                    "attempts": stage.attempts,
+                    "started": timestamp(stage.startedAt),
+                    "duration": stage.durationMs.map { String(format: "%.0f ms", $0) } ?? "—",
+                    "barPercent": totalMs > 0 ? Int(((stage.durationMs ?? 0) / totalMs * 100).rounded()) : 0,
+                    "summary": stage.summary ?? "",
+                    "error": stage.error ?? "",
+                ]
+            },
+            "attachments": detail.attachments.map { attachment -> [String: Any] in
+                [
+                    "filename": attachment.filename, "mime": attachment.mime, "bytes": attachment.bytes,
+                    "sha256": String(attachment.sha256.prefix(16)), "role": attachment.role,
+                    "duration": attachment.durationSeconds.map { String(format: "%.2f s", $0) } ?? "—",
+                    "analysis": attachment.analysisJSON,
+                ]
+            },
+            "variants": detail.variants.map { variant -> [String: Any] in
+                [
+                    "platform": variant.platform, "handle": variant.handle, "state": variant.state,
+                    "caption": variant.caption, "hashtags": variant.hashtags.joined(separator: " "), "origin": variant.origin,
+                ]
+            },
+            "hasVariants": !detail.variants.isEmpty,
+            "events": detail.events.map { ["kind": $0.kind, "at": timestamp($0.at), "payload": $0.payloadJSON] },
+        ]
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false))
+    }
+}
