@@ -50,7 +50,23 @@ static inline int drsocial_refuse_nested_open(struct AVFormatContext *s, AVIOCon
     return AVERROR(EPERM);
 }
 
-static inline void drsocial_refuse_nested_opens(AVFormatContext *ctx) {
+/// Opens `path` with the `file` protocol only, as the context's custom IO, then refuses every later open
+/// (playlists, segments, references). The caller closes the IO with `drsocial_close_file_io` after
+/// `avformat_close_input`, which leaves custom IO alone.
+static inline int drsocial_open_file_io(AVFormatContext *ctx, const char *path) {
+    AVDictionary *options = NULL;
+    av_dict_set(&options, "protocol_whitelist", "file", 0);
+    AVIOContext *pb = NULL;
+    int status = avio_open2(&pb, path, AVIO_FLAG_READ, &ctx->interrupt_callback, &options);
+    av_dict_free(&options);
+    if (status < 0) return status;
+    ctx->pb = pb;
+    ctx->flags |= AVFMT_FLAG_CUSTOM_IO;
     ctx->io_open = drsocial_refuse_nested_open;
+    return 0;
+}
+
+static inline void drsocial_close_file_io(AVIOContext **pb) {
+    avio_closep(pb);
 }
 #endif

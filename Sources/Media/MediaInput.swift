@@ -2,10 +2,11 @@ import CFFmpeg
 
 /// An opened media file: the one owner of an `AVFormatContext`, opened defensively.
 ///
-/// Only the `file` protocol is allowed, nested opens (playlists, references) are refused, only whitelisted
+/// The file is opened by us with only the `file` protocol allowed, nested opens (playlists, references) are refused, only whitelisted
 /// demuxers run, probing is bounded, and a wall-clock deadline interrupts a demuxer that spins.
 final class MediaInput {
     private var context: UnsafeMutablePointer<AVFormatContext>?
+    private var io: UnsafeMutablePointer<AVIOContext>?
     private let deadline: UnsafeMutablePointer<Int64>
 
     init(path: String, limits: MediaLimits) throws {
@@ -16,7 +17,13 @@ final class MediaInput {
             throw FFmpegError.unsupported("out of memory allocating a format context")
         }
         drsocial_set_deadline(allocated, deadline)
-        drsocial_refuse_nested_opens(allocated)
+        let ioStatus = drsocial_open_file_io(allocated, path)
+        guard ioStatus >= 0 else {
+            avformat_free_context(allocated)
+            deadline.deallocate()
+            throw FFmpegError.openFailed(ioStatus)
+        }
+        io = allocated.pointee.pb
         var options: OpaquePointer?
         av_dict_set(&options, "protocol_whitelist", "file", 0)
         av_dict_set(&options, "format_whitelist", MediaLimits.formatWhitelist, 0)
@@ -27,7 +34,8 @@ final class MediaInput {
         var opened: UnsafeMutablePointer<AVFormatContext>? = allocated
         let status = avformat_open_input(&opened, path, nil, &options)
         guard status >= 0 else {
-            // avformat_open_input frees the context on failure.
+            // avformat_open_input frees the context on failure, but not our custom IO.
+            drsocial_close_file_io(&io)
             deadline.deallocate()
             throw FFmpegError.openFailed(status)
         }
@@ -36,6 +44,7 @@ final class MediaInput {
             try findStreamInfo(limits: limits)
         } catch {
             avformat_close_input(&context)
+            drsocial_close_file_io(&io)
             deadline.deallocate()
             throw error
         }
@@ -44,6 +53,7 @@ final class MediaInput {
     deinit {
         if context != nil {
             avformat_close_input(&context)
+            drsocial_close_file_io(&io)
             deadline.deallocate()
         }
     }

@@ -24,7 +24,7 @@ public struct MediaProber: Sendable {
                 if width > limits.maxDimension || height > limits.maxDimension {
                     throw FFmpegError.limit("the picture is \(width)×\(height); at most \(limits.maxDimension) px a side are accepted")
                 }
-                if width <= 0 || height <= 0 { throw FFmpegError.unsupported("the video stream has no picture size") }
+                if width <= 0 || height <= 0 { throw FFmpegError.unsupported("the picture size could not be read (it may exceed \(limits.maxDimension) px a side)") }
             }
         }
         return result

@@ -37,6 +37,7 @@ public struct EnqueueStage: Stage {
         let output = try await pool.withTransaction { connection -> Output in
             if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
             let content = ContentRepository()
+            try content.lockRequest(request.id, on: connection)
             var output = Output(enqueued: [], alreadyQueued: 0, blocked: 0)
             for item in moderation.variants {
                 let variant = item.variant

@@ -47,7 +47,13 @@ public struct ContentRepository: Sendable {
         }
     }
 
+    /// Locks the request's row so concurrent enqueues for it run one after the other.
+    public func lockRequest(_ requestID: UUID, on connection: PostgresConnection) throws {
+        try connection.query("SELECT 1 FROM post_requests WHERE id = $1 FOR UPDATE", [requestID])
+    }
+
     /// Stores a variant that passed moderation and its queue row awaiting the owner's approval.
+    /// Call `lockRequest` first in the same transaction.
     /// Returns the queue row's id, or nil when this account already has a variant for the request (a retry).
     @discardableResult
     public func enqueueVariant(_ variant: NewVariant, on connection: PostgresConnection) throws -> UUID? {

@@ -1,0 +1,103 @@
+import Foundation
+import Media
+import TestSupport
+import Testing
+
+/// Probing real files with the real libraries, against the ground truth beside them.
+@Suite struct ProbeTests {
+    struct Truth: Decodable {
+        var width: Int?
+        var height: Int?
+        var fps: Double?
+        var duration: Double?
+        var video_codec: String?
+        var audio_codec: String?
+    }
+
+    static let truth: [String: Truth] = {
+        let data = try! Data(contentsOf: TestEnvironment.testmedia("truth.json"))
+        let all = try! JSONDecoder().decode([String: FailableTruth].self, from: data)
+        return all.compactMapValues(\.value)
+    }()
+
+    struct FailableTruth: Decodable {
+        let value: Truth?
+        init(from decoder: any Decoder) throws { value = try? Truth(from: decoder) }
+    }
+
+    @Test(arguments: ["short.mp4", "cuts-720p.mp4", "cuts-1080p.mp4", "motion.mp4"])
+    func videoMatchesTruth(name: String) throws {
+        let truth = try #require(Self.truth[name])
+        let result = try MediaProber().probe(path: TestEnvironment.testmedia(name).path)
+        let video = try #require(result.video)
+        #expect(result.kind == "video")
+        #expect(video.width == truth.width)
+        #expect(video.height == truth.height)
+        #expect(video.codec == truth.video_codec)
+        #expect(abs((video.framesPerSecond ?? 0) - (truth.fps ?? -1)) < 0.01)
+        #expect(abs((result.durationSeconds ?? 0) - (truth.duration ?? -1)) < 0.1)
+    }
+
+    @Test(arguments: ["photo.jpg", "caption-plain.png"])
+    func imageMatchesTruth(name: String) throws {
+        let truth = try #require(Self.truth[name])
+        let result = try MediaProber().probe(path: TestEnvironment.testmedia(name).path)
+        #expect(result.kind == "image")
+        #expect(result.video?.width == truth.width)
+        #expect(result.video?.height == truth.height)
+    }
+
+    @Test func audioIsRecognised() throws {
+        let result = try MediaProber().probe(path: TestEnvironment.testmedia("voice-memo.m4a").path)
+        #expect(result.kind == "audio")
+        #expect(result.audio?.codec == "aac")
+    }
+}
+
+/// Hostile and broken files, each through the real child process: a failure with a clear message, never a crash.
+@Suite(.enabled(if: TestEnvironment.executable != nil))
+struct HostileMediaTests {
+    let client = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 30))
+
+    @Test(arguments: [
+        ("truncated.mp4", "Invalid data"),
+        ("not-media.mp4", "Invalid data"),
+        ("hostile/zero.mp4", "Invalid data"),
+        ("hostile/random.mp4", "Invalid data"),
+        ("hostile/hls-file.mp4", "format is not one we accept"),
+        ("hostile/hls-http.mp4", "format is not one we accept"),
+        ("hostile/huge-dimensions.png", "px a side"),
+        ("hostile/long-duration.mp4", "claims 36000 s"),
+    ])
+    func refusedWithAClearMessage(name: String, fragment: String) async throws {
+        do {
+            let result = try await client.probe(file: TestEnvironment.testmedia(name), limits: MediaLimits())
+            Issue.record("\(name) was accepted: \(result)")
+        } catch let error as MediaWorkerError {
+            #expect(error.description.contains(fragment), "\(name): \(error)")
+        }
+    }
+
+    @Test func theWorkerProbesGoodFilesToo() async throws {
+        let result = try await client.probe(file: TestEnvironment.testmedia("short.mp4"), limits: MediaLimits())
+        #expect(result.video?.width == 1280)
+        #expect(result.audio != nil)
+    }
+
+    @Test func aHungWorkerIsKilledAtItsDeadline() async throws {
+        // `media-worker` reading from a FIFO nobody writes to blocks forever: the wall-clock limit must end it.
+        let folder = try TestEnvironment.temporaryDirectory()
+        let fifo = folder.appending(path: "never.mp4")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let impatient = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 2))
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            _ = try await impatient.probe(file: fifo, limits: MediaLimits(deadlineSeconds: 60))
+            Issue.record("a FIFO was probed")
+        } catch let error as MediaWorkerError {
+            #expect(error.description.contains("took longer than 2 s"), "\(error)")
+        }
+        #expect(clock.now - started < .seconds(10))
+    }
+}

@@ -1,0 +1,39 @@
+@testable import Agents
+import Domain
+import Foundation
+import Pipeline
+import TestSupport
+import Testing
+
+@Suite struct NeverSayModeratorTests {
+    @Test func matchesWholeWordsCaseInsensitively() {
+        let moderator = NeverSayModerator(neverSay: ["fast fashion", "ass", "Café"])
+        #expect(moderator.firstHit(in: "No more FAST FASHION for me") == "fast fashion")
+        #expect(moderator.firstHit(in: "A class act, classic") == nil)
+        #expect(moderator.firstHit(in: "what an ass.") == "ass")
+        #expect(moderator.firstHit(in: "le cafe du coin") == "cafe")
+        #expect(moderator.firstHit(in: "#fastfashion") == nil)
+        #expect(moderator.firstHit(in: "") == nil)
+    }
+}
+
+@Suite struct OfflineContentAgentTests {
+    let presets = try! PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
+
+    @Test func captionsRespectEachPlatformsLimits() {
+        let tags = (1...40).map { "#tag\($0)" }
+        let body = String(repeating: "word ", count: 1000)
+        for platform in Platform.allCases {
+            let preset = presets[platform]
+            let hashtags = Array(OfflineContentAgent.normalisedHashtags(tags).prefix(preset.hashtagLimit))
+            let caption = OfflineContentAgent.fit(body: body, hashtags: hashtags, limit: preset.captionLimit)
+            #expect(caption.count <= preset.captionLimit)
+            #expect(hashtags.count <= preset.hashtagLimit)
+            #expect(caption.hasSuffix(hashtags.joined(separator: " ")))
+        }
+    }
+
+    @Test func hashtagsAreNormalised() {
+        #expect(OfflineContentAgent.normalisedHashtags(["Studio Life", "#studiolife", "##Run", " ", "#ok!"]) == ["#StudioLife", "#Run", "#ok"])
+    }
+}

@@ -1,0 +1,93 @@
+import Agents
+import Domain
+import Foundation
+import Media
+import Pipeline
+import TestSupport
+import Testing
+
+@Suite struct PipelineLoaderTests {
+    var registry: StageRegistry {
+        var registry = StageRegistry()
+        let worker = MediaWorkerClient(configuration: .init(executable: nil))
+        registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: worker) }
+        registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
+        registry.register(ModerateStage.self) { _ in ModerateStage() }
+        return registry
+    }
+
+    func load(_ text: String) throws -> PipelineDefinition {
+        try PipelineDefinition.parse(text: text, file: "test.yaml", registry: registry)
+    }
+
+    func expectError(_ text: String, line: Int?, containing fragment: String) {
+        do {
+            _ = try load(text)
+            Issue.record("expected an error containing \(fragment)")
+        } catch let error as PipelineConfigurationError {
+            #expect(error.file == "test.yaml")
+            #expect(error.line == line, "\(error)")
+            #expect(error.message.contains(fragment), "\(error)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func theShippedPipelineLoads() throws {
+        var full = registry
+        struct Fake: Stage { typealias Configuration = NoOptions; static let kind = "enqueue"; static let scope = StageScope.request
+            func run(_ context: StageContext) async throws -> StageResult { try StageResult(summary: "", output: [String]()) } }
+        full.register(Fake.self) { _ in Fake() }
+        let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
+        #expect(pipeline.stages.map(\.name) == ["probe", "draft", "moderate", "enqueue"])
+        let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
+        #expect(presets[.linkedin].captionLimit == 3000)
+    }
+
+    @Test func unknownStageNamesFileAndLine() {
+        expectError("name: p\nstages:\n  - name: probe\n  - name: sparkle\n", line: 4, containing: "unknown stage 'sparkle'")
+    }
+
+    @Test func badOptionTypeIsRefused() {
+        expectError("name: p\nstages:\n  - name: probe\n    options:\n      max_dimension: huge\n", line: 5, containing: "options of 'probe'")
+    }
+
+    @Test func unknownOptionIsRefused() {
+        expectError("name: p\nstages:\n  - name: probe\n    options:\n      max_dimensoin: 10\n", line: 5, containing: "unknown key 'max_dimensoin'")
+    }
+
+    @Test func cyclesAreRefused() {
+        expectError("name: p\nstages:\n  - name: draft\n    needs: [moderate]\n  - name: moderate\n    needs: [draft]\n", line: 3, containing: "cycle")
+    }
+
+    @Test func unknownNeedIsRefused() {
+        expectError("name: p\nstages:\n  - name: draft\n    needs: [probe]\n", line: 3, containing: "needs unknown stage 'probe'")
+    }
+
+    @Test func malformedYAMLIsRefused() {
+        expectError("name: p\nstages: [\n  - name: draft\n", line: 3, containing: "not valid YAML")
+    }
+
+    @Test func dependenciesRunFirst() throws {
+        let pipeline = try load("name: p\nstages:\n  - name: moderate\n    needs: [draft]\n  - name: draft\n")
+        #expect(pipeline.stages.map(\.name) == ["draft", "moderate"])
+    }
+
+    @Test func missingPresetIsRefused() {
+        let text = "platforms:\n  instagram: {caption_limit: 1, hashtag_limit: 1, aspect: '1:1', max_video_seconds: 1, max_file_bytes: 1, safe_area: {top: 0, bottom: 0, left: 0, right: 0}}\n"
+        #expect(throws: PipelineConfigurationError.self) { try PlatformPresets.parse(text: text, file: "platforms.yaml") }
+        do {
+            _ = try PlatformPresets.parse(text: text, file: "platforms.yaml")
+        } catch let error as PipelineConfigurationError {
+            #expect(error.message.contains("missing preset for 'tiktok'"))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func missingFileIsRefused() {
+        #expect(throws: PipelineConfigurationError.self) {
+            try PipelineDefinition.load(from: URL(filePath: "/nonexistent/post-request.yaml"), registry: registry)
+        }
+    }
+}

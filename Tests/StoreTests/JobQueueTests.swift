@@ -1,0 +1,162 @@
+import Foundation
+import Store
+import TestSupport
+import Testing
+
+/// The queue against real PostgreSQL. Each test uses its own job kind, so tests running in parallel never
+/// claim each other's jobs.
+@Suite(.enabled(if: TestEnvironment.hasDatabase))
+struct JobQueueTests {
+    func uniqueKind() -> String { "test-\(UUID().uuidString.prefix(8).lowercased())" }
+
+    @Test func twoWorkersNeverRunTheSameJob() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool)
+        let kind = uniqueKind()
+        for index in 0..<120 { try await queue.enqueue(.init(kind: kind, payload: ["n": "\(index)"])) }
+        let ids = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for worker in 0..<6 {
+                group.addTask {
+                    var mine: [Int64] = []
+                    while let job = try await queue.claim(kinds: [kind], workerID: "w\(worker)") {
+                        mine.append(job.id)
+                        #expect(try await queue.complete(job))
+                    }
+                    return mine
+                }
+            }
+            var all: [Int64] = []
+            for try await mine in group { all += mine }
+            return all
+        }
+        #expect(ids.count == 120)
+        #expect(Set(ids).count == 120)
+    }
+
+    @Test func abandonedJobIsRescuedAfterItsLease() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1))
+        let kind = uniqueKind()
+        try await queue.enqueue(.init(kind: kind))
+        let first = try #require(try await queue.claim(kinds: [kind], workerID: "dies"))
+        // The worker dies: no renewal, no completion. Nobody can claim it until the lease runs out.
+        #expect(try await queue.claim(kinds: [kind], workerID: "rescuer") == nil)
+        try await Task.sleep(for: .milliseconds(1300))
+        let rescued = try #require(try await queue.claim(kinds: [kind], workerID: "rescuer"))
+        #expect(rescued.id == first.id)
+        #expect(rescued.attempt == first.attempt + 1)
+    }
+
+    @Test func lateWorkerCannotRecordItsResult() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1))
+        let kind = uniqueKind()
+        try await queue.enqueue(.init(kind: kind))
+        let slow = try #require(try await queue.claim(kinds: [kind], workerID: "slow"))
+        try await Task.sleep(for: .milliseconds(1300))
+        let fresh = try #require(try await queue.claim(kinds: [kind], workerID: "fresh"))
+        #expect(try await queue.complete(slow) == false)
+        #expect(try await queue.renewLease(slow) == false)
+        #expect(try await queue.fail(slow, error: "late") == .leaseLost)
+        await #expect(throws: JobQueue.LeaseLost.self) {
+            try await pool.withTransaction { try queue.fence(jobID: slow.id, attempt: slow.attempt, on: $0) }
+        }
+        #expect(try await queue.complete(fresh))
+        let status: String = try await pool.withConnection {
+            try $0.query("SELECT status FROM jobs WHERE id = $1", [fresh.id]).first!.decode("status")
+        }
+        #expect(status == "succeeded")
+    }
+
+    @Test func backoffGrowsThenTheJobIsDead() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool, configuration: .init(retryBaseSeconds: 1, retryCapSeconds: 1000))
+        let kind = uniqueKind()
+        let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 4))
+        var delays: [Double] = []
+        for attempt in 1...4 {
+            // Make the job due now, so the test need not wait out each backoff.
+            try await pool.withConnection { try $0.query("UPDATE jobs SET run_after = now() WHERE id = $1", [id]) }
+            let job = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
+            #expect(job.attempt == attempt)
+            let outcome = try await queue.fail(job, error: "boom \(attempt)")
+            if attempt < 4 {
+                guard case .retryScheduled(let after) = outcome else { Issue.record("expected a retry, got \(outcome)"); return }
+                delays.append(after)
+                let ceiling = pow(2.0, Double(attempt - 1))
+                #expect(after >= ceiling / 2 && after <= ceiling)
+            } else {
+                #expect(outcome == .dead)
+            }
+        }
+        #expect(delays == delays.sorted())
+        let row = try await pool.withConnection {
+            try $0.query("SELECT status, last_error, attempts FROM jobs WHERE id = $1", [id]).first!
+        }
+        #expect(try row.decode("status", as: String.self) == "dead")
+        #expect(try row.decode("last_error", as: String.self) == "boom 4")
+        #expect(try row.decode("attempts", as: Int.self) == 4)
+        #expect(try await queue.claim(kinds: [kind], workerID: "w") == nil)
+    }
+
+    @Test func sameIdempotencyKeyRunsOnce() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool)
+        let kind = uniqueKind()
+        let key = "once-\(UUID())"
+        let first = try await queue.enqueue(.init(kind: kind, idempotencyKey: key))
+        let second = try await queue.enqueue(.init(kind: kind, idempotencyKey: key))
+        #expect(first == second)
+        let job = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
+        #expect(try await queue.complete(job))
+        _ = try await queue.enqueue(.init(kind: kind, idempotencyKey: key))
+        #expect(try await queue.claim(kinds: [kind], workerID: "w") == nil)
+    }
+
+    @Test func releasedJobDoesNotCountAnAttempt() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool)
+        let kind = uniqueKind()
+        try await queue.enqueue(.init(kind: kind))
+        let job = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
+        try await queue.release(job)
+        let again = try #require(try await queue.claim(kinds: [kind], workerID: "w2"))
+        #expect(again.attempt == 1)
+    }
+
+    @Test func expiredLastAttemptIsBuried() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1))
+        let kind = uniqueKind()
+        let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
+        _ = try #require(try await queue.claim(kinds: [kind], workerID: "dies"))
+        try await Task.sleep(for: .milliseconds(1300))
+        #expect(try await queue.claim(kinds: [kind], workerID: "w") == nil)
+        let buried = try await queue.buryExpired()
+        #expect(buried.contains { $0.id == id && $0.kind == kind })
+    }
+
+    @Test func enqueueWakesListeners() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool)
+        let kind = uniqueKind()
+        let listener = PostgresListener(pool: pool, channel: JobQueue.notificationChannel, logger: TestEnvironment.logger)
+        let stream = listener.notifications()
+        try await Task.sleep(for: .milliseconds(500))  // let LISTEN take effect
+        try await queue.enqueue(.init(kind: kind))
+        let received = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await note in stream where note.payload == kind { return true }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(received)
+    }
+}

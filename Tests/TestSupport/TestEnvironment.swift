@@ -1,0 +1,43 @@
+public import Foundation
+public import Logging
+public import Store
+
+/// Finds the services `scripts/test` started and the repository's files.
+public enum TestEnvironment {
+    /// The repository root, found from this file's path.
+    public static let repositoryRoot: URL = URL(filePath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A file in `testmedia/`.
+    public static func testmedia(_ name: String) -> URL { repositoryRoot.appending(path: "testmedia/\(name)") }
+
+    /// The `pipelines/` folder.
+    public static var pipelinesDirectory: URL { repositoryRoot.appending(path: "pipelines") }
+
+    /// The test database URL; tests that need it are skipped without it (run them through `scripts/test`).
+    public static var databaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_TEST_DATABASE_URL"] }
+    public static var crashDatabaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_CRASH_DATABASE_URL"] }
+    public static var hasDatabase: Bool { databaseURL != nil }
+
+    /// The built `drsocial-intake` executable.
+    public static var executable: URL? {
+        ProcessInfo.processInfo.environment["DRSOCIAL_EXECUTABLE"].map { URL(filePath: $0) }
+            ?? {
+                let candidate = repositoryRoot.appending(path: ".build/debug/drsocial-intake")
+                return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
+            }()
+    }
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// A fresh scratch folder.
+    public static func temporaryDirectory(_ prefix: String = "drsocial-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appending(path: "\(prefix)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

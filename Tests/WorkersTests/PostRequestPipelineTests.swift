@@ -1,0 +1,175 @@
+import Blobs
+import Crypto
+import Domain
+import Foundation
+import Intake
+import Media
+import Pipeline
+import Store
+import TestSupport
+import Testing
+import Workers
+
+/// Requests filed through intake, run through the real pipeline: real PostgreSQL, real files, the real media worker.
+@Suite(.enabled(if: TestEnvironment.hasDatabase && TestEnvironment.executable != nil))
+struct PostRequestPipelineTests {
+    struct Harness {
+        let pool: PostgresPool
+        let blobs: LocalBlobStore
+        let intake: PostRequestIntake
+        let runner: PipelineRunner
+    }
+
+    func harness() async throws -> Harness {
+        let pool = try await TestDatabase.shared.pool()
+        let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("blobs"))
+        let queue = JobQueue(pool: pool)
+        let worker = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
+        let runner = try PipelineFactory.loadPostRequestRunner(
+            directory: TestEnvironment.pipelinesDirectory, pool: pool, blobs: blobs, queue: queue, mediaWorker: worker)
+        let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: queue, logger: TestEnvironment.logger)
+        return Harness(pool: pool, blobs: blobs, intake: intake, runner: runner)
+    }
+
+    func status(_ id: UUID, _ pool: PostgresPool) async throws -> String {
+        try await pool.withConnection { try $0.query("SELECT status FROM post_requests WHERE id = $1", [id]).first!.decode("status") }
+    }
+
+    func queueRows(_ id: UUID, _ pool: PostgresPool) async throws -> [(account: UUID, state: String, caption: String)] {
+        try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT q.account_id, q.state, c.caption FROM content_queue q JOIN content c ON c.id = q.content_id WHERE q.post_request_id = $1",
+                [id]
+            ).rows.map { (try $0.decode("account_id"), try $0.decode("state"), try $0.decode("caption")) }
+        }
+    }
+
+    @Test func requestWithMediaEndsInTheApprovalQueue() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let files = ["photo.jpg", "short.mp4", "truncated.mp4"].map { TestEnvironment.testmedia($0) }
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Sunset shoot at the pier", platforms: [.instagram, .tiktok],
+            files: files.map { .init(url: $0) }))
+        #expect(receipt.created)
+        #expect(try await status(receipt.requestID, h.pool) == "received")
+
+        let outcome = try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger)
+        #expect(outcome == .complete)
+        #expect(try await status(receipt.requestID, h.pool) == "complete")
+
+        let rows = try await queueRows(receipt.requestID, h.pool)
+        let targets = Set(fixture.accounts.filter { $0.platform != .linkedin }.map(\.id))
+        #expect(rows.count == 2)
+        #expect(Set(rows.map(\.account)) == targets)
+        #expect(rows.allSatisfy { $0.state == "awaiting_owner_approval" && $0.caption.contains("Sunset shoot at the pier") })
+
+        // Stored bytes are the originals, byte for byte.
+        let attachments = try await h.pool.withConnection { try PostRequestRepository().attachments(requestID: receipt.requestID, on: $0) }
+        #expect(attachments.map(\.filename) == ["photo.jpg", "short.mp4", "truncated.mp4"])
+        for (attachment, original) in zip(attachments, files) {
+            let stored = try h.blobs.read(attachment.storagePath)
+            let originalData = try Data(contentsOf: original)
+            #expect(stored == originalData)
+            #expect(attachment.sha256 == SHA256.hash(data: originalData).map { String(format: "%02x", $0) }.joined())
+        }
+
+        // The broken file failed its own stage; the others were probed.
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        let probes = detail.stages.filter { $0.stage == "probe" }
+        #expect(probes.count == 3)
+        #expect(probes.filter { $0.status == "succeeded" }.count == 2)
+        let failed = try #require(probes.first { $0.status == "failed" })
+        #expect(failed.attachmentID == attachments[2].id)
+        #expect(failed.error?.contains("Invalid data") == true)
+        #expect(detail.attachments[1].analysisJSON.contains("\"h264\""))
+        #expect(detail.attachments[2].analysisJSON.contains("error"))
+
+        // Running again changes nothing.
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .nothingToDo)
+        #expect(try await queueRows(receipt.requestID, h.pool).count == 2)
+    }
+
+    @Test func requestWhoseOnlyFileIsCorruptStillCompletes() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Tour", platforms: [.linkedin],
+            files: [.init(url: TestEnvironment.testmedia("not-media.mp4"))]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let rows = try await queueRows(receipt.requestID, h.pool)
+        #expect(rows.count == 1)
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        #expect(detail.stages.first { $0.stage == "probe" }?.status == "failed")
+    }
+
+    @Test func promptOnlyRequestDraftsFromThePillars() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool, pillars: ["vintage denim care"])
+        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: nil, platforms: nil, files: []))
+        // No platforms named and none ever used: every active account.
+        #expect(receipt.targetAccountIDs.count == 3)
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let rows = try await queueRows(receipt.requestID, h.pool)
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0.caption.contains("vintage denim care") })
+    }
+
+    @Test func neverSayHitIsBlockedWithTheReason() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool, doNotSay: ["fast fashion"])
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Why I love Fast Fashion hauls", platforms: [.instagram], files: []))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        #expect(try await queueRows(receipt.requestID, h.pool).isEmpty)
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        let blocked = try #require(detail.events.first { $0.kind == "variant.blocked" })
+        #expect(blocked.payloadJSON.contains("never-say list"))
+        #expect(detail.stages.first { $0.stage == "moderate" }?.summary?.contains("1 blocked") == true)
+    }
+
+    @Test func lastUsedSelectionIsRemembered() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        _ = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "a", platforms: [.linkedin], files: []))
+        let second = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "b", platforms: nil, files: []))
+        #expect(second.targetAccountIDs == fixture.accounts.filter { $0.platform == .linkedin }.map(\.id))
+    }
+
+    @Test func sameIntakeKeyFilesOnce() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let key = "operator:\(UUID())"
+        let first = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], intakeKey: key))
+        let second = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], intakeKey: key))
+        #expect(first.created && !second.created)
+        #expect(first.requestID == second.requestID)
+    }
+
+    @Test func badSubmissionsAreRefusedClearly() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let empty = try TestEnvironment.temporaryDirectory().appending(path: "empty.mp4")
+        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        let cases: [(PostRequestIntake.Submission, String)] = [
+            (.init(talentSlug: "nobody-\(UUID().uuidString.prefix(6))", source: .operator, prompt: "x", platforms: nil, files: []), "no talent has the slug"),
+            (.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: nil, files: [.init(url: URL(filePath: "/nonexistent/clip.mp4"))]), "missing or not readable"),
+            (.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: nil, files: [.init(url: empty)]), "empty (0 bytes)"),
+        ]
+        for (submission, fragment) in cases {
+            let error = await #expect(throws: IntakeError.self) { try await h.intake.submit(submission) }
+            #expect(error?.description.contains(fragment) == true, "\(String(describing: error))")
+        }
+        // A platform the talent has no active account on.
+        try await h.pool.withConnection { try $0.query("UPDATE accounts SET status = 'paused' WHERE talent_id = $1 AND platform = 'linkedin'", [fixture.talentID]) }
+        let noAccount = await #expect(throws: IntakeError.self) {
+            try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.linkedin], files: []))
+        }
+        #expect(noAccount?.description.contains("no active linkedin account") == true)
+        // Nothing was recorded for any of them.
+        let count: Int = try await h.pool.withConnection {
+            try $0.query("SELECT count(*) AS n FROM post_requests WHERE talent_id = $1", [fixture.talentID]).first!.decode("n")
+        }
+        #expect(count == 0)
+    }
+}
