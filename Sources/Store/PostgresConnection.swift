@@ -33,6 +33,18 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Whether the connection is still usable.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// Whether an idle connection is still alive, without a round trip.
+    ///
+    /// libpq keeps its socket non-blocking, so `PQconsumeInput` only reads what has already arrived. A server
+    /// that shut down sent a FATAL message (libpq treats it as a notice while idle) and closed the socket:
+    /// the first read takes the message, the second sees the end of the stream and the status turns bad.
+    var isAliveWhileIdle: Bool {
+        for _ in 0..<2 {
+            guard PQstatus(handle) == CONNECTION_OK, PQconsumeInput(handle) == 1 else { return false }
+        }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
     /// Whether the session is idle, outside any transaction.
     var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
 

@@ -119,7 +119,11 @@ public final class PostgresPool: Sendable {
         }
         switch next {
         case .use(let connection):
-            return connection
+            // An idle connection may have outlived its server (a restart); drop it and take another.
+            if connection.isAliveWhileIdle { return connection }
+            logger.info("dropping an idle PostgreSQL connection the server closed")
+            freeSlot()
+            return try await acquire()
         case .open:
             return try await openCounted()
         case .wait:

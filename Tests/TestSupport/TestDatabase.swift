@@ -48,6 +48,7 @@ public struct TenantFixture: Sendable {
 
 /// A service the test needs was not started (run through `scripts/test`).
 public struct MissingService: Error, CustomStringConvertible {
+    public init(name: String) { self.name = name }
     public let name: String
     public var description: String { "\(name) is not set: run the tests through scripts/test" }
 }

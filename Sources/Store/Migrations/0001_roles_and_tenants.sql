@@ -1,19 +1,29 @@
 -- Roles. drsocial_web serves web-facing queries: neither owner nor superuser, so row-level security
 -- applies to it; the connecting (owner) role switches to it with SET LOCAL ROLE per transaction.
 -- drsocial_service is the worker's role: its policies see every tenant, like the seed's service role.
+-- Roles are cluster-wide while migrations lock per database: two databases migrating at once may
+-- race here, so a role or grant that appeared meanwhile is fine.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drsocial_web') THEN
+    BEGIN
         CREATE ROLE drsocial_web NOLOGIN NOINHERIT;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drsocial_service') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE drsocial_service NOLOGIN;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
     IF NOT pg_has_role(current_user, 'drsocial_web', 'MEMBER') THEN
-        EXECUTE format('GRANT drsocial_web TO %I', current_user);
+        BEGIN
+            EXECUTE format('GRANT drsocial_web TO %I', current_user);
+        EXCEPTION WHEN unique_violation THEN NULL;
+        END;
     END IF;
     IF NOT pg_has_role(current_user, 'drsocial_service', 'MEMBER') THEN
-        EXECUTE format('GRANT drsocial_service TO %I', current_user);
+        BEGIN
+            EXECUTE format('GRANT drsocial_service TO %I', current_user);
+        EXCEPTION WHEN unique_violation THEN NULL;
+        END;
     END IF;
 END $$;
 

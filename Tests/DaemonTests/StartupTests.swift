@@ -1,0 +1,55 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// How `serve` starts: bad configuration and a missing database stop it with a clear message.
+@Suite(.enabled(if: TestEnvironment.executable != nil))
+struct StartupTests {
+    @Test func databaseDownAtStartIsRetriedThenReported() async throws {
+        let daemon = try DaemonProcess(arguments: ["serve"], environment: [
+            "DATABASE_URL": "postgresql://drsocial:x@127.0.0.1:1/drsocial", "DATABASE_WAIT_SECONDS": "3",
+            "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path, "OPS_TOKEN": "startup-test-operator-token",
+        ])
+        let status = await daemon.waitForExit(within: 30)
+        #expect(status != nil && status != 0)
+        let output = daemon.output
+        #expect(output.contains("database not reachable yet; retrying"))
+        #expect(output.contains("did not answer within 3 s"))
+    }
+
+    @Test func brokenPipelineFileStopsTheDaemonWithFileAndLine() async throws {
+        let url = try #require(TestEnvironment.databaseURL)
+        let folder = try TestEnvironment.temporaryDirectory("pipelines")
+        try FileManager.default.copyItem(
+            at: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"), to: folder.appending(path: "platforms.yaml"))
+        try "name: post-request\nstages:\n  - name: probe\n  - name: teleport\n".write(
+            to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(arguments: ["serve"], environment: [
+            "DATABASE_URL": url, "PIPELINES_DIR": folder.path, "HTTP_PORT": "0",
+            "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path, "OPS_TOKEN": "startup-test-operator-token",
+        ])
+        let status = await daemon.waitForExit(within: 30)
+        #expect(status != nil && status != 0)
+        #expect(daemon.output.contains("post-request.yaml:4: unknown stage 'teleport'"), "\(daemon.output)")
+    }
+
+    @Test func missingSettingIsNamed() async throws {
+        let daemon = try DaemonProcess(arguments: ["serve"], environment: ["DATABASE_URL": "", "OPS_TOKEN": ""])
+        let status = await daemon.waitForExit(within: 30)
+        #expect(status != nil && status != 0)
+        #expect(daemon.output.contains("DATABASE_URL is not set"), "\(daemon.output)")
+    }
+
+    @Test func submitRefusesUnknownPlatformAndTalent() async throws {
+        let url = try #require(TestEnvironment.databaseURL)
+        let environment = ["DATABASE_URL": url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path]
+        let badPlatform = try DaemonProcess(
+            arguments: ["submit", "--talent", "anyone", "--prompt", "x", "--platforms", "IG,FB"], environment: environment)
+        #expect(await badPlatform.waitForExit(within: 30) != 0)
+        #expect(badPlatform.output.contains("unknown platform 'FB'"), "\(badPlatform.output)")
+        let badTalent = try DaemonProcess(
+            arguments: ["submit", "--talent", "nobody-at-all", "--prompt", "x"], environment: environment)
+        #expect(await badTalent.waitForExit(within: 30) != 0)
+        #expect(badTalent.output.contains("no talent has the slug 'nobody-at-all'"), "\(badTalent.output)")
+    }
+}

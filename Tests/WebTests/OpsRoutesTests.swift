@@ -1,0 +1,118 @@
+import Blobs
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Intake
+import Store
+import TestSupport
+import Testing
+import Web
+
+/// The operator pages and API, served by the real router over a real database.
+@Suite(.enabled(if: TestEnvironment.hasDatabase))
+struct OpsRoutesTests {
+    let token = "web-test-operator-token"
+
+    func app() async throws -> (some ApplicationProtocol, PostgresPool) {
+        let pool = try await TestDatabase.shared.pool()
+        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token))
+        return (Application(router: router), pool)
+    }
+
+    func submitRequest(_ pool: PostgresPool, prompt: String) async throws -> (TenantFixture, UUID) {
+        let fixture = try await TenantFixture.make(on: pool)
+        let intake = PostRequestIntake(
+            pool: pool, blobs: try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-blobs")),
+            queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
+        let receipt = try await intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: prompt, platforms: [.instagram],
+            files: [.init(url: TestEnvironment.testmedia("photo.jpg"))]))
+        return (fixture, receipt.requestID)
+    }
+
+    var bearer: HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    @Test func healthReportsTheDatabase() async throws {
+        let (app, _) = try await app()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""database":"ok""#))
+            }
+        }
+    }
+
+    @Test func withoutATokenPagesRedirectAndTheAPIRefuses() async throws {
+        let (app, _) = try await app()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/ops/runs", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/ops/login")
+            }
+            try await client.execute(uri: "/api/runs", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/runs", method: .get, headers: [.authorization: "Bearer wrong-token-of-same-size"]) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func loginSetsACookieThatOpensThePages() async throws {
+        let (app, pool) = try await app()
+        let (fixture, requestID) = try await submitRequest(pool, prompt: "Cookie <b>escaped</b> prompt")
+        try await app.test(.router) { client in
+            try await client.execute(
+                uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=nope")
+            ) { #expect($0.status == .unauthorized) }
+
+            let cookie = try await client.execute(
+                uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(token)")
+            ) { response in
+                #expect(response.status == .seeOther)
+                let setCookie = try #require(response.headers[.setCookie])
+                #expect(setCookie.contains("HttpOnly"))
+                return String(setCookie.prefix { $0 != ";" })
+            }
+
+            try await client.execute(uri: "/ops/runs", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains(fixture.slug))
+                #expect(html.contains(requestID.uuidString.lowercased()))
+                #expect(!html.contains("<b>escaped</b>"), "prompts are HTML-escaped")
+                #expect(response.headers[.contentSecurityPolicy] != nil)
+            }
+            try await client.execute(uri: "/ops/runs/\(requestID.uuidString.lowercased())", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .ok)
+                #expect(String(buffer: $0.body).contains("photo.jpg"))
+            }
+        }
+    }
+
+    @Test func theAPIReturnsRunsAsJSON() async throws {
+        let (app, pool) = try await app()
+        let (_, requestID) = try await submitRequest(pool, prompt: "JSON prompt")
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/runs/\(requestID.uuidString)", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+                let summary = json?["summary"] as? [String: Any]
+                #expect(summary?["prompt"] as? String == "JSON prompt")
+                #expect(summary?["status"] as? String == "received")
+                #expect((json?["attachments"] as? [Any])?.count == 1)
+            }
+            try await client.execute(uri: "/api/runs/\(UUID().uuidString)", method: .get, headers: bearer) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/runs/not-a-uuid", method: .get, headers: bearer) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/jobs/troubled", method: .get, headers: bearer) { #expect($0.status == .ok) }
+        }
+    }
+}

@@ -1,0 +1,403 @@
+# shellcheck shell=bash
+# Private PostgreSQL clusters for development and tests.
+#
+# Functions (INSTANCE defaults to "dev"):
+#   pg_start [INSTANCE]             init (once) + start $STATE/INSTANCE/pg, create role/db drsocial,
+#                                   export DATABASE_URL PG_ADMIN_URL PGPORT_PRIVATE PG_SOCKET_DIR PG_LOG_FILE
+#   pg_stop [INSTANCE] [MODE]       stop it; MODE = fast (default) | smart | immediate | kill (SIGKILL, crash)
+#   pg_restart [INSTANCE] [MODE]    pg_stop with MODE, then pg_start on the same port
+#   pg_env [INSTANCE]               export the variables of a running cluster (false if not running)
+#   pg_status [INSTANCE]            print one status line; true if running
+#   pg_create_db DBNAME [INSTANCE]  create database DBNAME owned by drsocial (idempotent), print its URL
+#   pg_drop_db DBNAME [INSTANCE]    drop database DBNAME (WITH FORCE) if it exists
+#
+# Settings (environment):
+#   PG_DURABLE=1        fsync/full_page_writes on (default off: faster, survives process
+#                       crashes but not OS crashes; synchronous_commit is always on)
+#   PG_START_TIMEOUT    seconds to wait for the server to accept connections (default 60)
+#   PG_BIN              PostgreSQL bin dir (default /usr/lib/postgresql/15/bin or newest found)
+
+_DRSOCIAL_PG_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=common.sh
+. "$_DRSOCIAL_PG_LIB_DIR/common.sh"
+
+_pg_bin() {
+    if [[ -n "${PG_BIN:-}" ]]; then
+        printf '%s\n' "$PG_BIN"
+        return
+    fi
+    if [[ -x /usr/lib/postgresql/15/bin/postgres ]]; then
+        printf '%s\n' /usr/lib/postgresql/15/bin
+        return
+    fi
+    local d
+    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+    if [[ -z "$d" ]] && command -v pg_config >/dev/null 2>&1; then
+        d="$(pg_config --bindir)"
+    fi
+    [[ -n "$d" && -x "$d/postgres" ]] || { log "PostgreSQL server binaries not found (install package postgresql)"; return 1; }
+    printf '%s\n' "$d"
+}
+
+# Run a command as the postgres OS user (initdb refuses root); as-is when not root.
+_pg_as() {
+    if [[ $EUID -eq 0 ]]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+_pg_owner() {
+    if [[ $EUID -eq 0 ]]; then echo postgres; else id -un; fi
+}
+
+# Set the _PG_* path variables for INSTANCE.
+_pg_paths() {
+    local name="$1" inst
+    inst="$(instance_path "$name")" || return 1
+    _PG_NAME="$name"
+    _PG_DIR="$inst/pg"
+    _PG_DATA="$_PG_DIR/data"
+    _PG_LOG="$_PG_DIR/log/postgres.log"
+    _PG_PORT_FILE="$_PG_DIR/port"
+    _PG_SOCK="$(short_socket_dir "$_PG_DIR/run" "pg-$name" 24)"
+}
+
+# Print the postmaster pid if the cluster is running.
+_pg_pid() {
+    local pid
+    [[ -f "$_PG_DATA/postmaster.pid" ]] || return 1
+    pid="$(head -n1 "$_PG_DATA/postmaster.pid" 2>/dev/null)"
+    pid_is_cmd "$pid" postgres || return 1
+    # Make sure it is *this* cluster (pid could have been reused by another postgres).
+    if [[ -r "/proc/$pid/cmdline" ]] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$_PG_DATA"; then
+        return 1
+    fi
+    printf '%s\n' "$pid"
+}
+
+_pg_export() {
+    local port="$1"
+    PGPORT_PRIVATE="$port"
+    PG_SOCKET_DIR="$_PG_SOCK"
+    DATABASE_URL="postgresql://drsocial:drsocial@127.0.0.1:$port/drsocial"
+    PG_ADMIN_URL="postgresql:///postgres?host=$(url_encode "$_PG_SOCK")&port=$port&user=postgres"
+    PG_LOG_FILE="$_PG_LOG"
+    export PGPORT_PRIVATE PG_SOCKET_DIR DATABASE_URL PG_ADMIN_URL PG_LOG_FILE
+}
+
+_pg_log_tail() {
+    local from="${1:-0}"
+    if [[ -f "$_PG_LOG" ]]; then
+        log "---- last lines of $_PG_LOG ----"
+        tail -c +"$((from + 1))" "$_PG_LOG" | tail -n 25 >&2
+        log "----"
+    fi
+}
+
+_pg_initdb() {
+    local bin="$1" owner
+    owner="$(_pg_owner)"
+    local locale_args=(--no-locale)
+    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
+        locale_args=(--locale=C.UTF-8)
+    fi
+    local sync_args=(--no-sync)
+    [[ "${PG_DURABLE:-0}" == 1 ]] && sync_args=()
+    rm -rf "$_PG_DATA"
+    mkdir -p "$_PG_DATA"
+    chown "$owner:" "$_PG_DATA" 2>/dev/null || true
+    chmod 700 "$_PG_DATA"
+    log "initdb $_PG_DATA"
+    if ! _pg_as "$bin/initdb" -D "$_PG_DATA" -U postgres -E UTF8 "${locale_args[@]}" \
+        --auth-local=trust --auth-host=scram-sha-256 "${sync_args[@]}" \
+        >"$_PG_DIR/log/initdb.log" 2>&1 </dev/null 9>&-; then
+        log "initdb failed:"
+        tail -n 25 "$_PG_DIR/log/initdb.log" >&2
+        rm -rf "$_PG_DATA"
+        return 1
+    fi
+    printf "\n# drsocial private-cluster settings (rewritten by scripts/lib/postgres.sh on every start)\ninclude_if_exists 'drsocial.conf'\n" \
+        >>"$_PG_DATA/postgresql.conf"
+}
+
+_pg_write_conf() {
+    local port="$1" durable=off owner
+    owner="$(_pg_owner)"
+    [[ "${PG_DURABLE:-0}" == 1 ]] && durable=on
+    cat >"$_PG_DATA/drsocial.conf" <<EOF
+# Generated by scripts/lib/postgres.sh -- do not edit.
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$_PG_SOCK'
+unix_socket_permissions = 0700
+fsync = $durable
+full_page_writes = $durable
+synchronous_commit = on
+logging_collector = off
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_messages = warning
+EOF
+    chown "$owner:" "$_PG_DATA/drsocial.conf" 2>/dev/null || true
+}
+
+_pg_bootstrap() {
+    local bin="$1"
+    "$bin/psql" "$PG_ADMIN_URL" -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drsocial') THEN
+    CREATE ROLE drsocial LOGIN PASSWORD 'drsocial' CREATEROLE NOSUPERUSER;
+  ELSE
+    ALTER ROLE drsocial LOGIN PASSWORD 'drsocial' CREATEROLE NOSUPERUSER;
+  END IF;
+END
+$$;
+SELECT 'CREATE DATABASE drsocial OWNER drsocial'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'drsocial')
+\gexec
+SQL
+}
+
+# Choose the port for a (re)start: the recorded one when free, else a new one.
+_pg_choose_port() {
+    local keep="${1:-0}" port=""
+    [[ -f "$_PG_PORT_FILE" ]] && port="$(cat "$_PG_PORT_FILE")"
+    if [[ "$port" =~ ^[0-9]+$ ]]; then
+        if port_is_free "$port"; then
+            printf '%s\n' "$port"
+            return 0
+        fi
+        if [[ "$keep" == 1 ]]; then
+            log "port $port (recorded for pg '$_PG_NAME') is taken by another process"
+            return 1
+        fi
+        log "recorded port $port is taken; choosing a new one"
+    fi
+    free_port
+}
+
+_pg_start_locked() {
+    local name="$1" keep_port="${2:-0}" bin owner pid port
+    bin="$(_pg_bin)" || return 1
+    _pg_paths "$name" || return 1
+    owner="$(_pg_owner)"
+
+    mkdir -p "$_PG_DIR/log" "$_PG_SOCK"
+    chown "$owner:" "$_PG_DIR" "$_PG_DIR/log" "$_PG_SOCK" 2>/dev/null || true
+    chmod 755 "$_PG_DIR" "$_PG_DIR/log"
+    chmod 700 "$_PG_SOCK"
+    [[ -f "$_PG_LOG" ]] || { : >"$_PG_LOG"; chown "$owner:" "$_PG_LOG" 2>/dev/null || true; }
+    check_traversable "$owner" "$_PG_DIR" || return 1
+
+    if [[ ! -s "$_PG_DATA/PG_VERSION" ]]; then
+        _pg_initdb "$bin" || return 1
+    else
+        local have want
+        have="$(cat "$_PG_DATA/PG_VERSION")"
+        want="$("$bin/postgres" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)?.*/\1/')"
+        if [[ "$have" != "$want" ]]; then
+            log "$_PG_DATA was created by PostgreSQL $have but $bin is $want; delete $_PG_DIR to re-create it"
+            return 1
+        fi
+    fi
+
+    if pid="$(_pg_pid)"; then
+        port="$(sed -n 4p "$_PG_DATA/postmaster.pid")"
+        log "pg '$name' already running (pid $pid, port $port)"
+        _pg_export "$port"
+        _pg_wait_ready "$bin" "$port" 0 "$pid" || return 1
+        _pg_bootstrap "$bin" || return 1
+        return 0
+    fi
+    if [[ -f "$_PG_DATA/postmaster.pid" ]]; then
+        log "removing stale $_PG_DATA/postmaster.pid"
+        rm -f "$_PG_DATA/postmaster.pid"
+    fi
+    rm -f "$_PG_SOCK"/.s.PGSQL.*
+
+    local attempt offset t0=$SECONDS
+    for attempt in 1 2 3 4 5; do
+        port="$(_pg_choose_port "$keep_port")" || return 1
+        _pg_write_conf "$port"
+        offset="$(stat -c %s "$_PG_LOG" 2>/dev/null || echo 0)"
+        if ! run_closing_fds _pg_as "$bin/pg_ctl" -D "$_PG_DATA" -l "$_PG_LOG" -W start </dev/null >/dev/null 2>&1; then
+            log "pg_ctl start failed"
+            _pg_log_tail "$offset"
+            return 1
+        fi
+        if _pg_wait_ready "$bin" "$port" "$offset"; then
+            echo "$port" >"$_PG_PORT_FILE"
+            _pg_export "$port"
+            _pg_bootstrap "$bin" || { log "creating role/database drsocial failed"; return 1; }
+            log "pg '$name' ready on 127.0.0.1:$port in $((SECONDS - t0))s"
+            return 0
+        fi
+        # Retry on races we can fix: port grabbed meanwhile, or the shared memory
+        # of a killed server not released yet.
+        if tail -c +"$((offset + 1))" "$_PG_LOG" | grep -qE 'could not (bind|create listen)|Address already in use|pre-existing shared memory block|lock file .* already exists'; then
+            log "pg start attempt $attempt failed, retrying"
+            _pg_kill_leftovers
+            sleep 1
+            [[ "$keep_port" == 1 ]] || rm -f "$_PG_PORT_FILE"
+            continue
+        fi
+        _pg_kill_leftovers
+        return 1
+    done
+    log "giving up starting pg '$name'"
+    return 1
+}
+
+_pg_kill_leftovers() {
+    local pid
+    if pid="$(_pg_pid)"; then
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+}
+
+# Wait until the server on PORT accepts connections; print a diagnosis on timeout.
+_pg_wait_ready() {
+    local bin="$1" port="$2" offset="${3:-0}" timeout="${PG_START_TIMEOUT:-60}"
+    local deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
+        if "$bin/pg_isready" -q -h "$_PG_SOCK" -p "$port" -t 2 </dev/null; then
+            return 0
+        fi
+        # Bail out early when the server reported a fatal error and is gone.
+        if tail -c +"$((offset + 1))" "$_PG_LOG" 2>/dev/null | grep -qE '(FATAL|PANIC):'; then
+            sleep 0.3
+            if ! _pg_pid >/dev/null; then
+                log "pg '$_PG_NAME' failed to start (port $port)"
+                _pg_log_tail "$offset"
+                return 1
+            fi
+        fi
+        sleep 0.1
+    done
+    log "pg '$_PG_NAME' did not accept connections on port $port within ${timeout}s"
+    _pg_log_tail "$offset"
+    return 1
+}
+
+_pg_stop_locked() {
+    local name="$1" mode="${2:-fast}" bin pid children
+    bin="$(_pg_bin)" || return 1
+    _pg_paths "$name" || return 1
+    if ! pid="$(_pg_pid)"; then
+        return 0
+    fi
+    case "$mode" in
+    smart | fast | immediate)
+        if ! _pg_as "$bin/pg_ctl" -D "$_PG_DATA" -m "$mode" -w -t "${PG_STOP_TIMEOUT:-60}" stop \
+            </dev/null >/dev/null 2>&1 9>&-; then
+            log "pg_ctl stop -m $mode failed; using immediate"
+            _pg_as "$bin/pg_ctl" -D "$_PG_DATA" -m immediate -w -t 30 stop </dev/null >/dev/null 2>&1 9>&- || true
+        fi
+        ;;
+    kill)
+        # Simulate a crash of the whole server: SIGKILL postmaster and its children.
+        children="$(pgrep -P "$pid" || true)"
+        kill -KILL "$pid" $children 2>/dev/null || true
+        ;;
+    *)
+        log "unknown stop mode '$mode' (fast|smart|immediate|kill)"
+        return 1
+        ;;
+    esac
+    local i
+    for ((i = 0; i < 100; i++)); do
+        pid_alive "$pid" || break
+        sleep 0.1
+    done
+    if pid_alive "$pid"; then
+        log "postmaster $pid still alive; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "pg '$name' stopped ($mode)"
+}
+
+pg_start() {
+    local name="${1:-dev}" rc=0 inst
+    inst="$(instance_dir "$name")" || return 1
+    lock_acquire "$inst/.pg.lock" || return 1
+    _pg_start_locked "$name" "${_PG_KEEP_PORT:-0}" || rc=$?
+    lock_release
+    return $rc
+}
+
+pg_stop() {
+    local name="${1:-dev}" mode="${2:-fast}" rc=0 inst
+    inst="$(instance_path "$name")" || return 1
+    [[ -d "$inst" ]] || return 0
+    lock_acquire "$inst/.pg.lock" || return 1
+    _pg_stop_locked "$name" "$mode" || rc=$?
+    lock_release
+    return $rc
+}
+
+pg_restart() {
+    local name="${1:-dev}" mode="${2:-fast}" rc=0 inst
+    inst="$(instance_dir "$name")" || return 1
+    lock_acquire "$inst/.pg.lock" || return 1
+    _pg_stop_locked "$name" "$mode" && _pg_start_locked "$name" 1 || rc=$?
+    lock_release
+    return $rc
+}
+
+pg_env() {
+    local name="${1:-dev}" port
+    _pg_paths "$name" || return 1
+    _pg_pid >/dev/null || return 1
+    port="$(sed -n 4p "$_PG_DATA/postmaster.pid")"
+    _pg_export "$port"
+}
+
+pg_status() {
+    local name="${1:-dev}" pid port
+    _pg_paths "$name" || return 1
+    if pid="$(_pg_pid)"; then
+        port="$(sed -n 4p "$_PG_DATA/postmaster.pid")"
+        printf 'pg %s: running (pid %s, 127.0.0.1:%s, data %s)\n' "$name" "$pid" "$port" "$_PG_DATA"
+        return 0
+    fi
+    if [[ -d "$_PG_DATA" ]]; then
+        printf 'pg %s: stopped (data %s)\n' "$name" "$_PG_DATA"
+    else
+        printf 'pg %s: not initialised\n' "$name"
+    fi
+    return 1
+}
+
+# Admin URL + port for INSTANCE (if given) or from the current environment.
+_pg_admin_for() {
+    local name="${1:-}"
+    if [[ -n "$name" ]]; then
+        pg_env "$name" || { log "pg '$name' is not running"; return 1; }
+    elif [[ -z "${PG_ADMIN_URL:-}" || -z "${PGPORT_PRIVATE:-}" ]]; then
+        pg_env dev || { log "no PG_ADMIN_URL set and pg 'dev' is not running"; return 1; }
+    fi
+}
+
+pg_create_db() {
+    local db="${1:?usage: pg_create_db DBNAME [INSTANCE]}" bin
+    bin="$(_pg_bin)" || return 1
+    _pg_admin_for "${2:-}" || return 1
+    "$bin/psql" "$PG_ADMIN_URL" -X -q -v ON_ERROR_STOP=1 -v dbname="$db" >/dev/null <<'SQL' || return 1
+SELECT format('CREATE DATABASE %I OWNER drsocial', :'dbname')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'dbname')
+\gexec
+SQL
+    printf 'postgresql://drsocial:drsocial@127.0.0.1:%s/%s\n' "$PGPORT_PRIVATE" "$(url_encode "$db")"
+}
+
+pg_drop_db() {
+    local db="${1:?usage: pg_drop_db DBNAME [INSTANCE]}" bin
+    bin="$(_pg_bin)" || return 1
+    _pg_admin_for "${2:-}" || return 1
+    "$bin/psql" "$PG_ADMIN_URL" -X -q -v ON_ERROR_STOP=1 -v dbname="$db" >/dev/null <<'SQL'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'dbname')
+\gexec
+SQL
+}
