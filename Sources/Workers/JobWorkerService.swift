@@ -162,6 +162,12 @@ public struct JobWorkerService: Service {
             group.cancelAll()
             return first ?? .cancelled
         }
+        // Recorded in a task of its own: when the service is being cancelled, the pool refuses work from a
+        // cancelled task, and the release (or result) must still reach the database.
+        await Task { await record(ending, of: job, handler: handler, logger: jobLogger) }.value
+    }
+
+    private func record(_ ending: Ending, of job: JobQueue.ClaimedJob, handler: any JobHandler, logger jobLogger: Logger) async {
         do {
             switch ending {
             case .finished:

@@ -5,14 +5,18 @@
 -- race here, so a role or grant that appeared meanwhile is fine.
 DO $$
 BEGIN
-    BEGIN
-        CREATE ROLE drsocial_web NOLOGIN NOINHERIT;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END;
-    BEGIN
-        CREATE ROLE drsocial_service NOLOGIN;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drsocial_web') THEN
+        BEGIN
+            CREATE ROLE drsocial_web NOLOGIN NOINHERIT;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drsocial_service') THEN
+        BEGIN
+            CREATE ROLE drsocial_service NOLOGIN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+    END IF;
     IF NOT pg_has_role(current_user, 'drsocial_web', 'MEMBER') THEN
         BEGIN
             EXECUTE format('GRANT drsocial_web TO %I', current_user);
