@@ -100,6 +100,7 @@ let package = Package(
             name: "Intake",
             dependencies: [
                 "Domain", "Store", "Blobs", "CCurl", "CGMime",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -107,7 +108,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "Agents",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "Agents", "Intake",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -142,7 +143,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["Domain", "Store", "Blobs", "Pipeline"],
+            dependencies: ["Domain", "Store", "Blobs", "Pipeline", "Intake"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -93,6 +93,12 @@ public struct StoredBlob: Sendable, Equatable {
     /// Lower-case hex SHA-256 of the bytes.
     public let sha256: String
     public let bytes: Int64
+
+    public init(path: String, sha256: String, bytes: Int64) {
+        self.path = path
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
 }
 
 /// A blob could not be stored or read.

@@ -83,6 +83,30 @@ struct DaemonEnvironment {
     var databaseConnections: Int { get throws { try int("DB_MAX_CONNECTIONS", default: 8, range: 1...200) } }
     var jobLeaseSeconds: Int { get throws { try int("JOB_LEASE_SECONDS", default: 30, range: 2...3600) } }
     var databaseWaitSeconds: Int { get throws { try int("DATABASE_WAIT_SECONDS", default: 120, range: 0...86_400) } }
+    var maxAttachmentBytes: Int {
+        get throws { try int("MAX_ATTACHMENT_BYTES", default: 100 << 20, range: 1024...(4 << 30)) }
+    }
+
+    /// Email intake settings, or nil when `IMAP_URL` is not set (email intake off).
+    var emailIntake: EmailIntakeSettings? {
+        get throws {
+            guard let url = values["IMAP_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty else { return nil }
+            guard url.hasPrefix("imap://") || url.hasPrefix("imaps://") else {
+                throw ConfigurationError("IMAP_URL must start with imaps:// (or imap:// on loopback), not '\(url)'")
+            }
+            let domain = try required("INTAKE_DOMAIN").lowercased()
+            guard domain.contains("."), !domain.contains("@"), !domain.contains(" ") else {
+                throw ConfigurationError("INTAKE_DOMAIN must be a domain such as dr-social.app, not '\(domain)'")
+            }
+            return EmailIntakeSettings(
+                url: url, user: try required("IMAP_USER"), password: try required("IMAP_PASSWORD"), domain: domain,
+                pollSeconds: try int("IMAP_POLL_SECONDS", default: 30, range: 1...3600),
+                ingestedFolder: string("IMAP_INGESTED_FOLDER", default: "drsocial/ingested"),
+                refusedFolder: string("IMAP_REFUSED_FOLDER", default: "drsocial/refused"),
+                caFile: values["IMAP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+    }
+
     var logLevel: Logger.Level {
         get throws {
             let raw = string("LOG_LEVEL", default: "info")
@@ -98,4 +122,16 @@ struct DaemonEnvironment {
 struct ConfigurationError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = "configuration: " + description }
+}
+
+/// Where the intake mailbox is and how to treat it.
+struct EmailIntakeSettings {
+    let url: String
+    let user: String
+    let password: String
+    let domain: String
+    let pollSeconds: Int
+    let ingestedFolder: String
+    let refusedFolder: String
+    let caFile: String?
 }

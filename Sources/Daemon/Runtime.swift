@@ -1,5 +1,6 @@
 import Blobs
 import Foundation
+import Intake
 import Logging
 import Media
 import Store
@@ -53,6 +54,34 @@ struct Runtime {
 
     func blobStore() throws -> LocalBlobStore {
         try LocalBlobStore(root: try environment.storageDirectory)
+    }
+
+    /// The intake for post requests, with the configured attachment limit.
+    func postRequestIntake(blobs: any BlobStore, queue: JobQueue) throws -> PostRequestIntake {
+        PostRequestIntake(
+            pool: pool, blobs: blobs, queue: queue, logger: logger, maxAttachmentBytes: Int64(try environment.maxAttachmentBytes))
+    }
+
+    /// Email intake over IMAP, or nil when `IMAP_URL` is not set.
+    func mailIntake(blobs: any BlobStore, queue: JobQueue, needsMailbox: Bool = true) throws -> (intake: MailIntake, settings: EmailIntakeSettings)? {
+        guard let settings = try environment.emailIntake else { return nil }
+        let client: IMAPClient?
+        do {
+            client = needsMailbox
+                ? try IMAPClient(.init(
+                    url: settings.url, user: settings.user, password: settings.password, operationTimeoutSeconds: 300,
+                    caInfoPath: settings.caFile))
+                : nil
+        } catch {
+            throw ConfigurationError("IMAP_URL: \(error)")
+        }
+        let mailbox = client?.defaultMailbox ?? "INBOX"
+        let intake = MailIntake(
+            configuration: .init(
+                intakeDomain: settings.domain, mailbox: mailbox, ingestedFolder: settings.ingestedFolder,
+                refusedFolder: settings.refusedFolder, maxAttachmentBytes: try environment.maxAttachmentBytes),
+            client: client, pool: pool, blobs: blobs, intake: try postRequestIntake(blobs: blobs, queue: queue), logger: logger)
+        return (intake, settings)
     }
 
     func mediaWorker() -> MediaWorkerClient {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Intake
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -39,15 +40,22 @@ struct ServeCommand: AsyncParsableCommand {
             onServerRunning: { port in
                 logger.notice("listening", metadata: ["url": "http://\(host):\(port)/ops/runs"])
             })
-        // Started in this order, stopped in reverse: HTTP stops first, then workers finish or release their jobs,
-        // then the pool closes.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: PoolService(pool: runtime.pool)),
+            .init(service: workerService),
+        ]
+        if let mail = try runtime.mailIntake(blobs: blobs, queue: queue) {
+            services.append(.init(service: MailPollerService(
+                intake: mail.intake, pool: runtime.pool, interval: .seconds(mail.settings.pollSeconds), logger: logger)))
+        } else {
+            logger.notice("email intake is off: IMAP_URL is not set")
+        }
+        services.append(.init(service: app))
+        // Started in this order, stopped in reverse: HTTP stops first, then the poller, then workers finish or
+        // release their jobs, then the pool closes.
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: PoolService(pool: runtime.pool)),
-                    .init(service: workerService),
-                    .init(service: app),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

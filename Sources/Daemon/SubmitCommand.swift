@@ -37,8 +37,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         let runtime = try await Runtime.start(label: "drsocial.submit")
         defer { Task { await runtime.pool.close() } }
-        let intake = PostRequestIntake(
-            pool: runtime.pool, blobs: try runtime.blobStore(), queue: try runtime.queue(), logger: runtime.logger)
+        let intake = try runtime.postRequestIntake(blobs: try runtime.blobStore(), queue: try runtime.queue())
         do {
             let receipt = try await intake.submit(.init(
                 talentSlug: talent, source: .operator, prompt: prompt, platforms: parsedPlatforms,

@@ -10,16 +10,44 @@ public struct PostRequestIntake: Sendable {
     /// The job kind that runs the post-request pipeline.
     public static let pipelineJobKind = "post_request.pipeline"
 
-    /// A file to attach, already on local disk.
+    /// A file to attach: on local disk, or bytes already in memory (an email's attachment).
     public struct LocalFile: Sendable {
-        public var url: URL
+        public enum Source: Sendable {
+            case path(URL)
+            case bytes(Data)
+        }
+
+        public var source: Source
         public var filename: String
         public var role: AttachmentRole
+
         public init(url: URL, filename: String? = nil, role: AttachmentRole = .media) {
-            self.url = url
+            self.source = .path(url)
             self.filename = FilenameSanitizer.sanitize(filename ?? url.lastPathComponent)
             self.role = role
         }
+
+        public init(bytes: Data, filename: String, role: AttachmentRole = .media) {
+            self.source = .bytes(bytes)
+            self.filename = FilenameSanitizer.sanitize(filename)
+            self.role = role
+        }
+
+        /// The path for messages, or the filename for in-memory bytes.
+        var label: String {
+            switch source {
+            case .path(let url): url.path
+            case .bytes: filename
+            }
+        }
+    }
+
+    /// A request whose talent and targets are resolved and whose blobs are stored, ready to record.
+    public struct PreparedRequest: Sendable {
+        public let talent: TalentSnapshot
+        public let request: PostRequestRepository.NewRequest
+        public let attachments: [PostRequestRepository.NewAttachment]
+        let rememberTargets: Bool
     }
 
     /// What the caller asks for.
@@ -80,6 +108,19 @@ public struct PostRequestIntake: Sendable {
 
     /// Validates, stores the files, and records the request with its pipeline job.
     public func submit(_ submission: Submission) async throws -> Receipt {
+        let prepared = try await prepare(submission)
+        let receipt = try await pool.withTransaction { connection in try self.record(prepared, on: connection) }
+        logger.info("post request received", metadata: [
+            "post_request_id": "\(receipt.requestID)", "talent": "\(prepared.talent.slug)",
+            "source": "\(submission.source.rawValue)", "created": "\(receipt.created)",
+        ])
+        return receipt
+    }
+
+    /// Resolves the talent and targets, checks the files and stores their bytes. Records nothing.
+    ///
+    /// Blobs come first: a crash after this leaves at worst an unreferenced blob, never a row without bytes.
+    public func prepare(_ submission: Submission) async throws -> PreparedRequest {
         let slug = submission.talentSlug.lowercased()
         let talents = TalentRepository()
         let (talent, accounts, lastUsed) = try await pool.withConnection { connection in
@@ -89,14 +130,22 @@ public struct PostRequestIntake: Sendable {
         }
         let targets = try TargetSelection.resolve(
             platforms: submission.platforms, accounts: accounts, lastUsed: lastUsed, slug: slug)
-        for file in submission.files { try check(file.url) }
+        for file in submission.files { try check(file) }
 
-        // Blobs first: a crash from here on leaves at worst an unreferenced blob, never a row without bytes.
         let namespace = BlobNamespace.talent(tenantID: talent.tenantID, talentID: talent.id)
         var attachments: [PostRequestRepository.NewAttachment] = []
         for file in submission.files {
-            let stored = try blobs.store(file: file.url, in: namespace)
-            let verdict = MediaSniffer.sniff(Self.leadingBytes(of: file.url))
+            let stored: StoredBlob
+            let leading: Data
+            switch file.source {
+            case .path(let url):
+                stored = try blobs.store(file: url, in: namespace)
+                leading = Self.leadingBytes(of: url)
+            case .bytes(let data):
+                stored = try blobs.store(data: data, in: namespace)
+                leading = data.prefix(MediaSniffer.headerLength)
+            }
+            let verdict = MediaSniffer.sniff(leading)
             attachments.append(.init(
                 filename: file.filename, storagePath: stored.path, mime: verdict.mime, bytes: stored.bytes,
                 sha256: stored.sha256, role: file.role))
@@ -108,33 +157,33 @@ public struct PostRequestIntake: Sendable {
             promptText: (prompt?.isEmpty ?? true) ? nil : prompt, targetAccountIDs: targets.map(\.id),
             senderEmail: submission.senderEmail, subject: submission.subject, gmailMessageID: submission.gmailMessageID,
             intakeKey: submission.intakeKey, rawMessagePath: submission.rawMessagePath, notes: submission.notes)
-        let queue = self.queue
-        let storedAttachments = attachments
-        let explicitPlatforms = !(submission.platforms ?? []).isEmpty
-        let receipt = try await pool.withTransaction { connection -> Receipt in
-            let requests = PostRequestRepository()
-            guard let id = try requests.insert(request, attachments: storedAttachments, on: connection) else {
-                let existing = try submission.intakeKey.flatMap { try requests.requestID(intakeKey: $0, on: connection) }
-                guard let existing else { throw IntakeError.conflict }
-                return Receipt(requestID: existing, created: false, targetAccountIDs: request.targetAccountIDs)
-            }
-            try queue.enqueue(
-                .init(kind: Self.pipelineJobKind, payload: ["post_request_id": id.uuidString], tenantID: talent.tenantID,
-                      idempotencyKey: "pipeline:\(id.uuidString.lowercased())"),
-                on: connection)
-            if explicitPlatforms {
-                try talents.rememberTargets(talentID: talent.id, accountIDs: request.targetAccountIDs, on: connection)
-            }
-            try EventRepository().record(
-                kind: "post_request.received", tenantID: talent.tenantID, talentID: talent.id, postRequestID: id,
-                payload: ["source": submission.source.rawValue, "attachments": String(storedAttachments.count)], on: connection)
-            return Receipt(requestID: id, created: true, targetAccountIDs: request.targetAccountIDs)
+        return PreparedRequest(
+            talent: talent, request: request, attachments: attachments,
+            rememberTargets: !(submission.platforms ?? []).isEmpty)
+    }
+
+    /// Records a prepared request, its attachments, its pipeline job and an event, inside the caller's transaction.
+    /// A request whose intake key is already known is not recorded again: the receipt names the existing one.
+    public func record(_ prepared: PreparedRequest, on connection: PostgresConnection) throws -> Receipt {
+        let requests = PostRequestRepository()
+        let request = prepared.request
+        let talent = prepared.talent
+        guard let id = try requests.insert(request, attachments: prepared.attachments, on: connection) else {
+            let existing = try request.intakeKey.flatMap { try requests.requestID(intakeKey: $0, on: connection) }
+            guard let existing else { throw IntakeError.conflict }
+            return Receipt(requestID: existing, created: false, targetAccountIDs: request.targetAccountIDs)
         }
-        logger.info("post request received", metadata: [
-            "post_request_id": "\(receipt.requestID)", "talent": "\(slug)", "source": "\(submission.source.rawValue)",
-            "created": "\(receipt.created)",
-        ])
-        return receipt
+        try queue.enqueue(
+            .init(kind: Self.pipelineJobKind, payload: ["post_request_id": id.uuidString], tenantID: talent.tenantID,
+                  idempotencyKey: "pipeline:\(id.uuidString.lowercased())"),
+            on: connection)
+        if prepared.rememberTargets {
+            try TalentRepository().rememberTargets(talentID: talent.id, accountIDs: request.targetAccountIDs, on: connection)
+        }
+        try EventRepository().record(
+            kind: "post_request.received", tenantID: talent.tenantID, talentID: talent.id, postRequestID: id,
+            payload: ["source": request.source.rawValue, "attachments": String(prepared.attachments.count)], on: connection)
+        return Receipt(requestID: id, created: true, targetAccountIDs: request.targetAccountIDs)
     }
 
     private static func leadingBytes(of url: URL) -> Data {
@@ -143,13 +192,21 @@ public struct PostRequestIntake: Sendable {
         return (try? handle.read(upToCount: MediaSniffer.headerLength)) ?? Data()
     }
 
-    private func check(_ url: URL) throws {
-        guard FileManager.default.isReadableFile(atPath: url.path),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              (attributes[.type] as? FileAttributeType) == .typeRegular
-        else { throw IntakeError.unreadableFile(url.path) }
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-        if size == 0 { throw IntakeError.emptyFile(url.path) }
-        if size > maxAttachmentBytes { throw IntakeError.tooLarge(url.path, limit: maxAttachmentBytes) }
+    private func check(_ file: LocalFile) throws {
+        switch file.source {
+        case .path(let url):
+            guard FileManager.default.isReadableFile(atPath: url.path),
+                  let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+                  (attributes[.type] as? FileAttributeType) == .typeRegular
+            else { throw IntakeError.unreadableFile(url.path) }
+            try checkSize((attributes[.size] as? NSNumber)?.int64Value ?? 0, of: file)
+        case .bytes(let data):
+            try checkSize(Int64(data.count), of: file)
+        }
+    }
+
+    private func checkSize(_ size: Int64, of file: LocalFile) throws {
+        if size == 0 { throw IntakeError.emptyFile(file.label) }
+        if size > maxAttachmentBytes { throw IntakeError.tooLarge(file.label, limit: maxAttachmentBytes) }
     }
 }

@@ -152,6 +152,14 @@ service imap-login {
 service anvil {
   chroot =
 }
+# Tests run many clients at once from 127.0.0.1 (the default allows 10 per user and address).
+protocol imap {
+  mail_max_userip_connections = 500
+}
+service imap {
+  process_limit = 1024
+}
+default_client_limit = 2000
 EOF
     chmod 644 "$_DV_CONF"
 }

@@ -117,6 +117,14 @@ public final class IMAPClient: @unchecked Sendable {
 
     // MARK: Messages
 
+    /// Brings the connection's view of `mailbox` up to date (IMAP `NOOP`).
+    ///
+    /// libcurl keeps a mailbox selected between calls; a server need not report mail that arrived meanwhile
+    /// until a command like NOOP lets it, so call this before searching for new mail.
+    public func refresh(_ mailbox: String) throws(CurlError) {
+        _ = try perform(try mailboxURL(mailbox), command: "NOOP")
+    }
+
     /// The UIDs matching `criteria` (IMAP `UID SEARCH`), ascending.
     /// - Parameter criteria: IMAP search keys such as `ALL`, `UNSEEN`, `UID 100:*`; no line breaks.
     public func searchUIDs(_ mailbox: String, criteria: String = "ALL") throws(CurlError) -> [UInt32] {

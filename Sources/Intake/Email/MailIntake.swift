@@ -1,0 +1,323 @@
+public import Blobs
+import Domain
+import Crypto
+public import Foundation
+public import Logging
+public import Store
+
+/// Takes the intake mailbox's messages in, each exactly once, in an order that loses nothing:
+/// raw bytes and attachments stored → one transaction records the message, its requests, their jobs →
+/// only then the message is moved to its folder (`drsocial/ingested` or `drsocial/refused`).
+///
+/// A crash anywhere leaves the message in the mailbox; the next poll finds it either unrecorded (and
+/// takes it in then) or recorded (and only files it). `\Seen` is never used as state.
+public final class MailIntake: Sendable {
+    public struct Configuration: Sendable {
+        /// The domain of `<slug>+post@` addresses (`INTAKE_DOMAIN`).
+        public var intakeDomain: String
+        /// The mailbox polled (from `IMAP_URL`, INBOX by default).
+        public var mailbox: String
+        public var ingestedFolder: String
+        public var refusedFolder: String
+        /// Largest attachment kept (`MAX_ATTACHMENT_BYTES`); larger ones are left out with a note.
+        public var maxAttachmentBytes: Int
+        /// Largest message fetched; a larger one is refused unread.
+        public var maxMessageBytes: Int
+        /// Reading attempts before a message that keeps failing (or crashing the parser) is refused.
+        public var maxReadAttempts: Int
+        /// Messages taken per poll.
+        public var batchSize: Int
+
+        public init(
+            intakeDomain: String, mailbox: String = "INBOX", ingestedFolder: String = "drsocial/ingested",
+            refusedFolder: String = "drsocial/refused", maxAttachmentBytes: Int = 100 << 20, maxMessageBytes: Int? = nil,
+            maxReadAttempts: Int = 3, batchSize: Int = 200
+        ) {
+            self.intakeDomain = intakeDomain.lowercased()
+            self.mailbox = mailbox
+            self.ingestedFolder = ingestedFolder
+            self.refusedFolder = refusedFolder
+            self.maxAttachmentBytes = maxAttachmentBytes
+            // Base64 makes attachments a third larger; leave room for a few at the limit.
+            self.maxMessageBytes = maxMessageBytes ?? max(32 << 20, maxAttachmentBytes * 2)
+            self.maxReadAttempts = maxReadAttempts
+            self.batchSize = batchSize
+        }
+    }
+
+    /// What one poll did.
+    public struct PollReport: Sendable, Equatable {
+        public var ingested = 0
+        public var refused = 0
+        public var duplicates = 0
+        /// Messages already recorded that were only moved to their folder (a crash between commit and move).
+        public var refiled = 0
+        public var requestIDs: [UUID] = []
+        public var seen: Int { ingested + refused + duplicates + refiled }
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    let mailbox: MailboxSession?
+    let pool: PostgresPool
+    let blobs: any BlobStore
+    let intake: PostRequestIntake
+    let logger: Logger
+
+    public init(
+        configuration: Configuration, client: IMAPClient?, pool: PostgresPool, blobs: any BlobStore,
+        intake: PostRequestIntake, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.mailbox = client.map(MailboxSession.init)
+        self.pool = pool
+        self.blobs = blobs
+        self.intake = intake
+        self.logger = logger
+    }
+
+    /// The IMAP session; replaying from stored messages needs none.
+    private var mail: MailboxSession {
+        get throws {
+            guard let mailbox else { throw MailIntakeError("no IMAP client: IMAP_URL is not set") }
+            return mailbox
+        }
+    }
+
+    /// Creates the processed folders when they are missing.
+    public func prepareFolders() async throws {
+        for folder in [configuration.ingestedFolder, configuration.refusedFolder] {
+            try await (try mail).run { client throws(CurlError) in
+                if try !client.mailboxExists(folder) { try client.createMailbox(folder) }
+            }
+        }
+    }
+
+    /// Takes in every message waiting in the mailbox (up to `batchSize`).
+    public func pollOnce() async throws -> PollReport {
+        let mailbox = configuration.mailbox
+        let (status, uids) = try await (try mail).run { client throws(CurlError) in
+            try client.refresh(mailbox)
+            return (try client.examine(mailbox), try client.searchUIDs(mailbox, criteria: "UNDELETED"))
+        }
+        var report = PollReport()
+        for uid in uids.prefix(configuration.batchSize) {
+            try Task.checkCancellation()
+            let key = IntakeMessageRepository.MailboxKey(mailbox: mailbox, uidValidity: status.uidValidity, uid: uid)
+            try await take(key, into: &report)
+        }
+        return report
+    }
+
+    // MARK: One message
+
+    private func take(_ key: IntakeMessageRepository.MailboxKey, into report: inout PollReport) async throws {
+        let messages = IntakeMessageRepository()
+        if let recorded = try await pool.withConnection({ try messages.message(key: key, on: $0) }) {
+            try await file(key, recordID: recorded.id, folder: recorded.folder)
+            report.refiled += 1
+            return
+        }
+        let gmailID = try await (try mail).run { client throws(CurlError) in try client.gmailMessageID(key.mailbox, uid: key.uid) }
+        if let gmailID, let recorded = try await pool.withConnection({ try messages.message(gmailMessageID: gmailID, on: $0) }) {
+            // The same Gmail message under a new UIDVALIDITY: already taken in.
+            try await file(key, recordID: recorded.id, folder: recorded.folder)
+            report.refiled += 1
+            return
+        }
+        let attempts = try await pool.withConnection { try messages.countAttempt(key: key, on: $0) }
+        let decided: Decision
+        if attempts > configuration.maxReadAttempts {
+            decided = .refused(
+                reason: "reading this message failed \(attempts - 1) times (the daemon may have crashed on it)", raw: nil,
+                email: nil, routes: [])
+        } else {
+            decided = try await decide(key, gmailID: gmailID)
+        }
+        let (recordID, folder) = try await record(decided, key: key, gmailID: gmailID)
+        switch decided {
+        case .ingested(let prepared, _, _, _): 
+            report.ingested += 1
+            _ = prepared
+        case .refused: report.refused += 1
+        case .duplicate: report.duplicates += 1
+        }
+        if case .ingested = decided {
+            let ids = try await pool.withConnection { try messages.message(id: recordID, on: $0)?.postRequestIDs ?? [] }
+            report.requestIDs += ids
+        }
+        try await file(key, recordID: recordID, folder: folder)
+    }
+
+    /// The raw message as stored, with its digest.
+    struct RawMessage: Sendable {
+        let blob: StoredBlob
+        let data: Data
+    }
+
+    enum Decision: Sendable {
+        case ingested([PostRequestIntake.PreparedRequest], raw: RawMessage, email: ParsedEmail, routes: [IntakeMessageRepository.Route])
+        case refused(reason: String, raw: RawMessage?, email: ParsedEmail?, routes: [IntakeMessageRepository.Route])
+        case duplicate(of: UUID, raw: RawMessage, email: ParsedEmail?)
+    }
+
+    /// Fetches, stores and reads one message, and decides what it becomes. Records nothing.
+    private func decide(_ key: IntakeMessageRepository.MailboxKey, gmailID: String?) async throws -> Decision {
+        let limit = configuration.maxMessageBytes
+        let fetched = await (try mail).attempt { client throws(CurlError) in
+            try client.fetchMessage(key.mailbox, uidValidity: key.uidValidity, uid: key.uid, maxBytes: limit)
+        }
+        if case .failure(let error) = fetched, error == .tooLarge {
+            return .refused(reason: "the message is larger than \(limit >> 20) MiB and was not read", raw: nil, email: nil, routes: [])
+        }
+        let data = try fetched.get()
+        let raw = RawMessage(blob: try blobs.store(data: data, in: .unassigned), data: data)
+        let messages = IntakeMessageRepository()
+        if let earlier = try await pool.withConnection({ try messages.ingested(rawSHA256: raw.blob.sha256, on: $0) }) {
+            return .duplicate(of: earlier.id, raw: raw, email: try? MIMEParser.parse(data, limits: mimeLimits))
+        }
+        return try await evaluate(raw, intakeKeyPrefix: gmailID.map { "gmail:\($0)" } ?? key.intakeKey, gmailID: gmailID)
+    }
+
+    /// Reads a stored raw message and prepares one request per addressed talent. Records nothing.
+    func evaluate(_ raw: RawMessage, intakeKeyPrefix: String, gmailID: String?) async throws -> Decision {
+        let data = raw.data
+        let email: ParsedEmail
+        do {
+            email = try MIMEParser.parse(data, limits: mimeLimits)
+        } catch {
+            return .refused(reason: "the message could not be read: \(error)", raw: raw, email: nil, routes: [])
+        }
+        let routes = MailRouting.routes(for: email, intakeDomain: configuration.intakeDomain)
+        guard !routes.isEmpty else {
+            return .refused(
+                reason: "no recipient at \(configuration.intakeDomain) (To, Cc, Delivered-To, X-Original-To, X-Forwarded-To)",
+                raw: raw, email: email, routes: [])
+        }
+        let submission = EmailSubmission(email: email, maxAttachmentBytes: configuration.maxAttachmentBytes)
+        var recorded: [IntakeMessageRepository.Route] = []
+        var prepared: [PostRequestIntake.PreparedRequest] = []
+        var talentsTaken: Set<String> = []
+        for route in routes {
+            guard case .post(let slug) = route.decision else {
+                recorded.append(.init(address: route.address, header: route.header, decision: route.decision.explanation))
+                continue
+            }
+            guard talentsTaken.insert(slug).inserted else {
+                recorded.append(.init(address: route.address, header: route.header, decision: "same talent as an earlier address", talentSlug: slug))
+                continue
+            }
+            do {
+                let request = try await intake.prepare(.init(
+                    talentSlug: slug, source: .email, prompt: submission.prompt, platforms: submission.platforms,
+                    files: submission.files, senderEmail: email.from?.address, subject: email.subject,
+                    gmailMessageID: prepared.isEmpty ? gmailID : nil,
+                    intakeKey: "\(intakeKeyPrefix):\(slug)",
+                    rawMessagePath: raw.blob.path, notes: submission.notes))
+                prepared.append(request)
+                recorded.append(.init(address: route.address, header: route.header, decision: route.decision.explanation, talentSlug: slug))
+            } catch let error as IntakeError {
+                recorded.append(.init(address: route.address, header: route.header, decision: "refused: \(error)", talentSlug: slug))
+            }
+        }
+        guard !prepared.isEmpty else {
+            let why = recorded.map { "\($0.address): \($0.decision)" }.joined(separator: "; ")
+            return .refused(reason: why, raw: raw, email: email, routes: recorded)
+        }
+        return .ingested(prepared, raw: raw, email: email, routes: recorded)
+    }
+
+    private var mimeLimits: MIMELimits { MIMELimits(maxAttachmentBytes: configuration.maxAttachmentBytes) }
+
+    /// One transaction: the message's record, its requests with their attachments and jobs, and events.
+    private func record(
+        _ decision: Decision, key: IntakeMessageRepository.MailboxKey, gmailID: String?
+    ) async throws -> (id: UUID, folder: String) {
+        let configuration = self.configuration
+        let intake = self.intake
+        return try await pool.withTransaction { connection in
+            let messages = IntakeMessageRepository()
+            let events = EventRepository()
+            var requestIDs: [UUID] = []
+            var outcome = IntakeMessageRepository.Outcome.refused
+            var folder = configuration.refusedFolder
+            var reason: String?
+            var routes: [IntakeMessageRepository.Route] = []
+            var duplicateOf: UUID?
+            var raw: RawMessage?
+            var email: ParsedEmail?
+            switch decision {
+            case .ingested(let prepared, let rawMessage, let parsed, let decided):
+                for request in prepared {
+                    requestIDs.append(try intake.record(request, on: connection).requestID)
+                }
+                (outcome, folder, routes, raw, email) = (.ingested, configuration.ingestedFolder, decided, rawMessage, parsed)
+            case .refused(let why, let rawMessage, let parsed, let decided):
+                (reason, routes, raw, email) = (why, decided, rawMessage, parsed)
+            case .duplicate(let earlier, let rawMessage, let parsed):
+                (outcome, folder, duplicateOf, raw, email) = (.duplicate, configuration.ingestedFolder, earlier, rawMessage, parsed)
+                reason = "the same message was already taken in"
+            }
+            let inserted = try messages.insert(.init(
+                key: key, gmailMessageID: gmailID, rawSHA256: raw?.blob.sha256, rawPath: raw?.blob.path,
+                rawBytes: raw?.blob.bytes, messageID: email?.messageID, sender: email?.from?.address,
+                subject: email?.subject, outcome: outcome, reason: reason, routes: routes, postRequestIDs: requestIDs,
+                duplicateOf: duplicateOf, folder: folder), on: connection)
+            guard let id = inserted else { throw AlreadyRecorded() }
+            try messages.clearAttempts(key: key, on: connection)
+            try events.record(
+                kind: "email.\(outcome.rawValue)", tenantID: nil,
+                payload: ["intake_message_id": id.uuidString, "sender": email?.from?.address ?? "", "reason": reason ?? "",
+                          "requests": String(requestIDs.count)],
+                on: connection)
+            return (id, folder)
+        }
+    }
+
+    /// Another poller recorded the message between our check and our insert; the transaction rolled back.
+    struct AlreadyRecorded: Error {}
+
+    /// Moves the message to its folder and notes it. A move that fails is retried on the next poll.
+    private func file(_ key: IntakeMessageRepository.MailboxKey, recordID: UUID, folder: String) async throws {
+        try await (try mail).run { client throws(CurlError) in try client.move(uid: key.uid, from: key.mailbox, to: folder) }
+        try await pool.withConnection { try IntakeMessageRepository().markFiled(id: recordID, on: $0) }
+        logger.info("email filed", metadata: ["uid": "\(key.uid)", "folder": "\(folder)", "intake_message_id": "\(recordID)"])
+    }
+
+    // MARK: Replay
+
+    /// Reads a stored message again and files new requests from it (an operator's `replay`): for a message
+    /// refused before its talent existed, or a request to run again from scratch. Returns the new requests.
+    /// - Parameter id: the intake message's id, or the id of a request made from it.
+    public func replay(_ id: UUID) async throws -> [UUID] {
+        let messages = IntakeMessageRepository()
+        let found = try await pool.withConnection { connection in
+            try messages.message(id: id, on: connection) ?? messages.message(postRequestID: id, on: connection)
+        }
+        guard let message = found else { throw MailIntakeError("no email and no request from email has the id \(id)") }
+        guard let path = message.rawPath else { throw MailIntakeError("the message \(message.id) was too large to keep; it cannot be replayed") }
+        let data = try blobs.read(path)
+        let raw = RawMessage(blob: StoredBlob(path: path, sha256: message.rawSHA256 ?? "", bytes: Int64(data.count)), data: data)
+        let decision = try await evaluate(raw, intakeKeyPrefix: "replay:\(UUID().uuidString.lowercased())", gmailID: nil)
+        guard case .ingested(let prepared, _, _, _) = decision else {
+            if case .refused(let reason, _, _, _) = decision { throw MailIntakeError("the message is still refused: \(reason)") }
+            throw MailIntakeError("the message cannot be replayed")
+        }
+        let intake = self.intake
+        return try await pool.withTransaction { connection in
+            let ids = try prepared.map { try intake.record($0, on: connection).requestID }
+            try connection.query(
+                "UPDATE intake_messages SET post_request_ids = post_request_ids || $2 WHERE id = $1", [message.id, ids])
+            try EventRepository().record(
+                kind: "email.replayed", tenantID: nil,
+                payload: ["intake_message_id": message.id.uuidString, "requests": String(ids.count)], on: connection)
+            return ids
+        }
+    }
+}
+
+/// Email intake cannot do what was asked; the message says why.
+public struct MailIntakeError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

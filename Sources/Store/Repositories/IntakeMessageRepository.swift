@@ -1,0 +1,211 @@
+public import Foundation
+
+/// The record of every email the intake mailbox held (`intake_messages`).
+public struct IntakeMessageRepository: Sendable {
+    public init() {}
+
+    /// What became of a message.
+    public enum Outcome: String, Sendable, Codable {
+        /// At least one post request was created from it.
+        case ingested
+        /// No request: no known talent, a reserved or unknown suffix, an unreadable message.
+        case refused
+        /// The same bytes (or the same Gmail message) were already taken in.
+        case duplicate
+    }
+
+    /// The server's name for one message.
+    public struct MailboxKey: Sendable, Equatable, Hashable {
+        public var mailbox: String
+        public var uidValidity: UInt32
+        public var uid: UInt32
+        public init(mailbox: String, uidValidity: UInt32, uid: UInt32) {
+            self.mailbox = mailbox
+            self.uidValidity = uidValidity
+            self.uid = uid
+        }
+        /// The post requests' intake key prefix: `imap:<mailbox>:<uidvalidity>:<uid>`.
+        public var intakeKey: String { "imap:\(mailbox):\(uidValidity):\(uid)" }
+    }
+
+    /// One routing decision for one recipient address.
+    public struct Route: Sendable, Codable, Equatable {
+        public var address: String
+        public var header: String
+        public var decision: String
+        public var talentSlug: String?
+        public init(address: String, header: String, decision: String, talentSlug: String? = nil) {
+            self.address = address
+            self.header = header
+            self.decision = decision
+            self.talentSlug = talentSlug
+        }
+    }
+
+    public struct NewMessage: Sendable {
+        public var key: MailboxKey
+        public var gmailMessageID: String?
+        public var rawSHA256: String?
+        public var rawPath: String?
+        public var rawBytes: Int64?
+        public var messageID: String?
+        public var sender: String?
+        public var subject: String?
+        public var outcome: Outcome
+        public var reason: String?
+        public var routes: [Route]
+        public var postRequestIDs: [UUID]
+        public var duplicateOf: UUID?
+        public var folder: String
+
+        public init(
+            key: MailboxKey, gmailMessageID: String?, rawSHA256: String?, rawPath: String?, rawBytes: Int64?, messageID: String?,
+            sender: String?, subject: String?, outcome: Outcome, reason: String?, routes: [Route], postRequestIDs: [UUID],
+            duplicateOf: UUID?, folder: String
+        ) {
+            self.key = key
+            self.gmailMessageID = gmailMessageID
+            self.rawSHA256 = rawSHA256
+            self.rawPath = rawPath
+            self.rawBytes = rawBytes
+            self.messageID = messageID
+            self.sender = sender
+            self.subject = subject
+            self.outcome = outcome
+            self.reason = reason
+            self.routes = routes
+            self.postRequestIDs = postRequestIDs
+            self.duplicateOf = duplicateOf
+            self.folder = folder
+        }
+    }
+
+    /// A recorded message, as operators and the poller see it.
+    public struct Message: Sendable, Codable, Equatable {
+        public let id: UUID
+        public let mailbox: String
+        public let uidValidity: Int64
+        public let uid: Int64
+        public let gmailMessageID: String?
+        public let rawSHA256: String?
+        public let rawPath: String?
+        public let rawBytes: Int64?
+        public let messageID: String?
+        public let sender: String?
+        public let subject: String?
+        public let outcome: String
+        public let reason: String?
+        public let routes: [Route]
+        public let postRequestIDs: [UUID]
+        public let duplicateOf: UUID?
+        public let folder: String
+        public let receivedAt: Date
+        public let filedAt: Date?
+    }
+
+    private static let columns = """
+        id, mailbox, uid_validity, uid, gmail_message_id, raw_sha256, raw_path, raw_bytes, message_id, sender, subject,
+        outcome, reason, routing_json, post_request_ids, duplicate_of, folder, received_at, filed_at
+        """
+
+    /// Records a message; nil when its mailbox key (or Gmail id) is already recorded.
+    public func insert(_ message: NewMessage, on connection: PostgresConnection) throws -> UUID? {
+        try connection.query(
+            """
+            INSERT INTO intake_messages (mailbox, uid_validity, uid, gmail_message_id, raw_sha256, raw_path, raw_bytes,
+                message_id, sender, subject, outcome, reason, routing_json, post_request_ids, duplicate_of, folder)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            [message.key.mailbox, Int64(message.key.uidValidity), Int64(message.key.uid), message.gmailMessageID,
+             message.rawSHA256, message.rawPath, message.rawBytes, message.messageID, message.sender, message.subject,
+             message.outcome.rawValue, message.reason, try PostgresJSON(message.routes), message.postRequestIDs,
+             message.duplicateOf, message.folder]
+        ).first?.decode("id")
+    }
+
+    /// The message recorded under this mailbox key, if any.
+    public func message(key: MailboxKey, on connection: PostgresConnection) throws -> Message? {
+        try connection.query(
+            "SELECT \(Self.columns) FROM intake_messages WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
+            [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
+        ).rows.first.map(Self.decode)
+    }
+
+    /// The message recorded under this Gmail id, if any.
+    public func message(gmailMessageID: String, on connection: PostgresConnection) throws -> Message? {
+        try connection.query("SELECT \(Self.columns) FROM intake_messages WHERE gmail_message_id = $1", [gmailMessageID])
+            .rows.first.map(Self.decode)
+    }
+
+    /// The first ingested message with these exact bytes, if any.
+    public func ingested(rawSHA256: String, on connection: PostgresConnection) throws -> Message? {
+        try connection.query(
+            """
+            SELECT \(Self.columns) FROM intake_messages WHERE raw_sha256 = $1 AND outcome = 'ingested'
+            ORDER BY received_at LIMIT 1
+            """, [rawSHA256]
+        ).rows.first.map(Self.decode)
+    }
+
+    /// A message by id.
+    public func message(id: UUID, on connection: PostgresConnection) throws -> Message? {
+        try connection.query("SELECT \(Self.columns) FROM intake_messages WHERE id = $1", [id]).rows.first.map(Self.decode)
+    }
+
+    /// The message a post request came from, if it came from one.
+    public func message(postRequestID: UUID, on connection: PostgresConnection) throws -> Message? {
+        try connection.query(
+            "SELECT \(Self.columns) FROM intake_messages WHERE $1 = ANY(post_request_ids) ORDER BY received_at LIMIT 1",
+            [postRequestID]
+        ).rows.first.map(Self.decode)
+    }
+
+    /// Recent messages, newest first; only one outcome when given.
+    public func recent(outcome: Outcome? = nil, limit: Int, on connection: PostgresConnection) throws -> [Message] {
+        try connection.query(
+            """
+            SELECT \(Self.columns) FROM intake_messages WHERE ($1::text IS NULL OR outcome = $1)
+            ORDER BY received_at DESC LIMIT $2
+            """, [outcome?.rawValue, limit]
+        ).rows.map(Self.decode)
+    }
+
+    /// Notes that the message now sits in its folder on the server.
+    public func markFiled(id: UUID, on connection: PostgresConnection) throws {
+        try connection.query("UPDATE intake_messages SET filed_at = now() WHERE id = $1 AND filed_at IS NULL", [id])
+    }
+
+    /// Counts one more attempt at reading the message; returns the count including this one.
+    public func countAttempt(key: MailboxKey, on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            INSERT INTO intake_attempts (mailbox, uid_validity, uid, attempts) VALUES ($1, $2, $3, 1)
+            ON CONFLICT (mailbox, uid_validity, uid) DO UPDATE SET attempts = intake_attempts.attempts + 1, updated_at = now()
+            RETURNING attempts
+            """, [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
+        ).first?.decode("attempts") ?? 1
+    }
+
+    /// Forgets the attempts once the message is recorded.
+    public func clearAttempts(key: MailboxKey, on connection: PostgresConnection) throws {
+        try connection.query(
+            "DELETE FROM intake_attempts WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
+            [key.mailbox, Int64(key.uidValidity), Int64(key.uid)])
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> Message {
+        Message(
+            id: try row.decode("id"), mailbox: try row.decode("mailbox"), uidValidity: try row.decode("uid_validity"),
+            uid: try row.decode("uid"), gmailMessageID: try row.decodeIfPresent("gmail_message_id"),
+            rawSHA256: try row.decodeIfPresent("raw_sha256"), rawPath: try row.decodeIfPresent("raw_path"),
+            rawBytes: try row.decodeIfPresent("raw_bytes"),
+            messageID: try row.decodeIfPresent("message_id"), sender: try row.decodeIfPresent("sender"),
+            subject: try row.decodeIfPresent("subject"), outcome: try row.decode("outcome"),
+            reason: try row.decodeIfPresent("reason"), routes: try row.decodeJSON("routing_json"),
+            postRequestIDs: try row.decode("post_request_ids"), duplicateOf: try row.decodeIfPresent("duplicate_of"),
+            folder: try row.decode("folder"), receivedAt: try row.decode("received_at"),
+            filedAt: try row.decodeIfPresent("filed_at"))
+    }
+}
