@@ -101,12 +101,24 @@ public final class MailIntake: Sendable {
             return (try client.examine(mailbox), try client.searchUIDs(mailbox, criteria: "UNDELETED"))
         }
         var report = PollReport()
+        try await noteFiledWhenGone(mailbox: mailbox, uidValidity: status.uidValidity, present: Set(uids))
         for uid in uids.prefix(configuration.batchSize) {
             try Task.checkCancellation()
             let key = IntakeMessageRepository.MailboxKey(mailbox: mailbox, uidValidity: status.uidValidity, uid: uid)
             try await take(key, into: &report)
         }
         return report
+    }
+
+    /// A recorded message no longer in the mailbox was moved (the daemon died between the move and the note).
+    private func noteFiledWhenGone(mailbox: String, uidValidity: UInt32, present: Set<UInt32>) async throws {
+        try await pool.withConnection { connection in
+            let messages = IntakeMessageRepository()
+            for (id, uid) in try messages.unfiled(mailbox: mailbox, uidValidity: uidValidity, on: connection)
+            where !present.contains(uid) {
+                try messages.markFiled(id: id, on: connection)
+            }
+        }
     }
 
     // MARK: One message

@@ -172,6 +172,14 @@ public struct IntakeMessageRepository: Sendable {
         ).rows.map(Self.decode)
     }
 
+    /// Recorded messages of this mailbox not yet noted as filed: (record id, UID).
+    public func unfiled(mailbox: String, uidValidity: UInt32, on connection: PostgresConnection) throws -> [(id: UUID, uid: UInt32)] {
+        try connection.query(
+            "SELECT id, uid FROM intake_messages WHERE mailbox = $1 AND uid_validity = $2 AND filed_at IS NULL",
+            [mailbox, Int64(uidValidity)]
+        ).rows.map { (try $0.decode("id"), UInt32(truncatingIfNeeded: try $0.decode("uid", as: Int64.self))) }
+    }
+
     /// Notes that the message now sits in its folder on the server.
     public func markFiled(id: UUID, on connection: PostgresConnection) throws {
         try connection.query("UPDATE intake_messages SET filed_at = now() WHERE id = $1 AND filed_at IS NULL", [id])
