@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Domain", "Store",
+                "Domain", "Store", "Blobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),

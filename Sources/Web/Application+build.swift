@@ -1,25 +1,30 @@
+public import Blobs
 import Foundation
 public import Hummingbird
 public import Logging
 public import Store
 
 /// Builds the router: health, operator pages and API, static files.
-public func buildRouter(pool: PostgresPool, configuration: WebConfiguration) async throws -> Router<BasicRequestContext> {
+public func buildRouter(
+    pool: PostgresPool, configuration: WebConfiguration, blobs: (any BlobStore)? = nil
+) async throws -> Router<BasicRequestContext> {
     let templates = try await Templates.load()
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthController(pool: pool).addRoutes(to: router)
     OpsController<BasicRequestContext>(pool: pool, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
+    MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+        .addRoutes(to: router)
     StaticFilesController<BasicRequestContext>().addRoutes(to: router)
     return router
 }
 
 /// Builds the HTTP application; run it as one service of the daemon's `ServiceGroup`.
 public func buildApplication(
-    pool: PostgresPool, configuration: WebConfiguration, logger: Logger,
+    pool: PostgresPool, configuration: WebConfiguration, blobs: (any BlobStore)? = nil, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(pool: pool, configuration: configuration)
+    let router = try await buildRouter(pool: pool, configuration: configuration, blobs: blobs)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "drsocial-intake"),

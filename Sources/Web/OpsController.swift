@@ -67,7 +67,11 @@ struct OpsController<Context: RequestContext>: Sendable {
         guard let detail = try await pool.withConnection({ try OpsQueries().run(requestID: id, on: $0) }) else {
             throw HTTPError(.notFound, message: "no post request \(id)")
         }
-        return HTMLResponse(html: try templates.render("run", RunViews.detail(detail)))
+        var view = RunViews.detail(detail)
+        if let message = try await pool.withConnection({ try IntakeMessageRepository().message(postRequestID: id, on: $0) }) {
+            view["email"] = MailViews.message(message)
+        }
+        return HTMLResponse(html: try templates.render("run", view))
     }
 
     // MARK: JSON

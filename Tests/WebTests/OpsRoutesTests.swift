@@ -115,4 +115,41 @@ struct OpsRoutesTests {
             try await client.execute(uri: "/api/jobs/troubled", method: .get, headers: bearer) { #expect($0.status == .ok) }
         }
     }
+
+    @Test func refusedMailIsListedWithItsReasonAndRawDownload() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-mail"))
+        let raw = Data("From: a@example.com\r\nTo: who+settings@intake.test\r\nSubject: <script>x</script>\r\n\r\nhi\r\n".utf8)
+        let stored = try blobs.store(data: raw, in: .unassigned)
+        let mailbox = "web-\(UUID().uuidString.prefix(8))"
+        let id = try #require(try await pool.withConnection { connection in
+            try IntakeMessageRepository().insert(.init(
+                key: .init(mailbox: mailbox, uidValidity: 1, uid: 7), gmailMessageID: nil, rawSHA256: stored.sha256,
+                rawPath: stored.path, rawBytes: stored.bytes, messageID: nil, sender: "a@example.com",
+                subject: "<script>x</script>", outcome: .refused, reason: "refused: +settings is reserved",
+                routes: [.init(address: "who+settings@intake.test", header: "To", decision: "refused: +settings is reserved")],
+                postRequestIDs: [], duplicateOf: nil, folder: "drsocial/refused"), on: connection)
+        })
+        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token), blobs: blobs)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/ops/mail?outcome=refused", method: .get) { #expect($0.status == .seeOther) }
+            try await client.execute(uri: "/ops/mail?outcome=refused", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("+settings is reserved"))
+                #expect(html.contains("/ops/mail/\(id.uuidString.lowercased())/raw"))
+                #expect(!html.contains("<script>x</script>"), "subjects are escaped")
+            }
+            try await client.execute(uri: "/ops/mail/\(id.uuidString.lowercased())/raw", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "message/rfc822")
+                #expect(String(buffer: response.body) == String(decoding: raw, as: UTF8.self))
+            }
+            try await client.execute(uri: "/api/mail?outcome=refused", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(id.uuidString))
+            }
+            try await client.execute(uri: "/api/mail?outcome=bogus", method: .get, headers: bearer) { #expect($0.status == .badRequest) }
+        }
+    }
 }

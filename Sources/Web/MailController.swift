@@ -1,0 +1,85 @@
+import Blobs
+public import Foundation
+import Hummingbird
+import Store
+
+/// Operator pages for email intake: every message the mailbox held, its routing, refusals in their own list,
+/// and the raw message as it arrived.
+struct MailController<Context: RequestContext>: Sendable {
+    let pool: PostgresPool
+    let blobs: (any BlobStore)?
+    let templates: Templates
+    let opsToken: String
+
+    func addRoutes(to router: Router<Context>) {
+        let pages = router.group("ops/mail").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        pages.get { request, _ in try await mailPage(outcome: request.uri.queryParameters["outcome"].map(String.init)) }
+        pages.get(":id/raw") { _, context in try await raw(id: try context.parameters.require("id", as: UUID.self)) }
+        let api = router.group("api/mail").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        api.get { request, _ in
+            try JSONResponse.make(try await messages(outcome: request.uri.queryParameters["outcome"].map(String.init)))
+        }
+    }
+
+    private func messages(outcome raw: String?) async throws -> [IntakeMessageRepository.Message] {
+        var outcome: IntakeMessageRepository.Outcome?
+        if let raw, !raw.isEmpty {
+            guard let parsed = IntakeMessageRepository.Outcome(rawValue: raw) else {
+                throw HTTPError(.badRequest, message: "outcome must be ingested, refused or duplicate")
+            }
+            outcome = parsed
+        }
+        let chosen = outcome
+        return try await pool.withConnection { try IntakeMessageRepository().recent(outcome: chosen, limit: 200, on: $0) }
+    }
+
+    private func mailPage(outcome: String?) async throws -> HTMLResponse {
+        let list = try await messages(outcome: outcome)
+        let view: [String: Any] = [
+            "messages": list.map(MailViews.message),
+            "hasMessages": !list.isEmpty,
+            "title": outcome == "refused" ? "Refused email" : "Email intake",
+            "refusedOnly": outcome == "refused",
+        ]
+        return HTMLResponse(html: try templates.render("mail", view))
+    }
+
+    /// The message exactly as the server delivered it, as a download (never rendered in the page).
+    private func raw(id: UUID) async throws -> Response {
+        guard let message = try await pool.withConnection({ try IntakeMessageRepository().message(id: id, on: $0) }) else {
+            throw HTTPError(.notFound, message: "no email \(id)")
+        }
+        guard let blobs, let path = message.rawPath else {
+            throw HTTPError(.notFound, message: "the raw message of \(id) was not kept")
+        }
+        let data = try blobs.read(path)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "message/rfc822",
+                .contentDisposition: "attachment; filename=\"email-\(id.uuidString.lowercased()).eml\"",
+                .init("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: .init(byteBuffer: .init(bytes: data)))
+    }
+}
+
+/// Turns intake records into what the mail template shows.
+enum MailViews {
+    static func message(_ message: IntakeMessageRepository.Message) -> [String: Any] {
+        [
+            "id": message.id.uuidString.lowercased(),
+            "received": RunViews.timestamp(message.receivedAt),
+            "sender": message.sender ?? "—",
+            "subject": message.subject.map { String($0.prefix(100)) } ?? "—",
+            "outcome": message.outcome,
+            "reason": message.reason ?? "",
+            "routes": message.routes.map { ["address": $0.address, "header": $0.header, "decision": $0.decision] },
+            "requests": message.postRequestIDs.map { ["id": $0.uuidString.lowercased()] },
+            "folder": message.folder,
+            "filed": message.filedAt != nil,
+            "hasRaw": message.rawPath != nil,
+            "duplicateOf": message.duplicateOf?.uuidString.lowercased() ?? "",
+        ]
+    }
+}
