@@ -258,6 +258,21 @@ struct EmailIntakeTests {
         #expect(try TestMailServer.count(h.box.inbox) == 0)
     }
 
+    @Test func aMessageThatKeepsFailingToBeReadIsRefusedNotRetriedForever() async throws {
+        // Three earlier attempts started and never finished (as when a C library crashes the daemon).
+        let h = try await harness()
+        try h.append(TestEmail.build(to: h.address, subject: "Poison", body: ""))
+        let client = try TestMailServer.client(mailbox: h.box.inbox)
+        let key = IntakeMessageRepository.MailboxKey(
+            mailbox: h.box.inbox, uidValidity: try client.examine(h.box.inbox).uidValidity,
+            uid: try #require(try client.searchUIDs(h.box.inbox).first))
+        for _ in 0..<3 { _ = try await h.pool.withConnection { try IntakeMessageRepository().countAttempt(key: key, on: $0) } }
+        let report = try await h.mail.pollOnce()
+        #expect(report.refused == 1)
+        #expect(try await messages(h).first?.reason?.contains("failed 3 times") == true)
+        #expect(try TestMailServer.count(h.box.refused) == 1)
+    }
+
     // MARK: Bad input
 
     @Test func emptyAndOversizedAttachmentsAreLeftOutWithAReason() async throws {
