@@ -43,7 +43,7 @@ struct CrashRecoveryTests {
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...700)))
             if kills == 1, let restart = ProcessInfo.processInfo.environment["DRSOCIAL_PG_RESTART"] {
                 // The database goes away under a running daemon and comes back.
-                try runShell(restart)
+                try TestShell.run(restart, describedAs: "DRSOCIAL_PG_RESTART")
                 restartedDatabase = true
                 try await Task.sleep(for: .milliseconds(800))
             }
@@ -96,15 +96,5 @@ struct CrashRecoveryTests {
             try $0.query("SELECT count(*) AS n FROM post_requests WHERE id = ANY($1::uuid[]) AND status = 'complete'", [ids])
                 .first!.decode("n")
         }
-    }
-
-    func runShell(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(filePath: "/bin/bash")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = TestEnvironment.repositoryRoot
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw MissingService(name: "DRSOCIAL_PG_RESTART (exit \(process.terminationStatus))") }
     }
 }

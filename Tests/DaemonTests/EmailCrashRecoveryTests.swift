@@ -50,7 +50,7 @@ struct EmailCrashRecoveryTests {
         let survivor = try DaemonProcess(arguments: ["serve"], environment: environment)
         #expect(await survivor.waitForOutput(containing: "listening", within: 30))
         if let restart = ProcessInfo.processInfo.environment["DRSOCIAL_DOVECOT_RESTART"] {
-            try runShell(restart)  // the IMAP server goes away under the polling daemon and comes back
+            try TestShell.run(restart, describedAs: "DRSOCIAL_DOVECOT_RESTART")  // the IMAP server goes away under the polling daemon and comes back
             restartedMailServer = true
         }
         for index in 45..<50 { try TestMailServer.client(mailbox: box.inbox).append(mail(index), to: box.inbox) }
@@ -103,15 +103,5 @@ struct EmailCrashRecoveryTests {
             try $0.query("SELECT count(*) AS n FROM intake_messages WHERE mailbox = $1 AND filed_at IS NOT NULL", [mailbox])
                 .first!.decode("n")
         }
-    }
-
-    func runShell(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(filePath: "/bin/bash")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = TestEnvironment.repositoryRoot
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw MissingService(name: "DRSOCIAL_DOVECOT_RESTART (exit \(process.terminationStatus))") }
     }
 }

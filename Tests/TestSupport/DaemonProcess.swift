@@ -60,3 +60,16 @@ public final class DaemonProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 }
+
+/// Runs a shell command a test was handed (such as `DRSOCIAL_PG_RESTART`) from the repository root.
+public enum TestShell {
+    public static func run(_ command: String, describedAs name: String) throws {
+        let process = Process()
+        process.executableURL = URL(filePath: "/bin/bash")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = TestEnvironment.repositoryRoot
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw MissingService(name: "\(name) (exit \(process.terminationStatus))") }
+    }
+}
