@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "drsocial-intake", targets: ["Daemon"]),
+        .executable(name: "drsocial-bench-queue", targets: ["QueueBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -137,6 +138,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Benchmarks (bench/)
+        .executableTarget(
+            name: "QueueBench",
+            dependencies: ["Store", "Workers", .product(name: "Logging", package: "swift-log")],
+            path: "bench/QueueBench",
             swiftSettings: swiftSettings
         ),
 
