@@ -40,6 +40,25 @@ struct StartupTests {
         #expect(daemon.output.contains("DATABASE_URL is not set"), "\(daemon.output)")
     }
 
+    @Test(.enabled(if: TestEnvironment.hasDatabase), arguments: [
+        (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "IMAP_USER": "u", "IMAP_PASSWORD": "p"], "INTAKE_DOMAIN is not set"),
+        (["IMAP_URL": "pop3://127.0.0.1/INBOX", "INTAKE_DOMAIN": "dr-social.app"], "IMAP_URL must start with imaps://"),
+        (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u"], "IMAP_PASSWORD is not set"),
+        (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u", "IMAP_PASSWORD": "p",
+          "IMAP_POLL_SECONDS": "0"], "IMAP_POLL_SECONDS must be a whole number from 1"),
+    ])
+    func emailSettingsAreCheckedAtStart(settings: [String: String], message: String) async throws {
+        let storage = try TestEnvironment.temporaryDirectory("startup-storage")
+        let daemon = try DaemonProcess(arguments: ["serve"], environment: settings.merging([
+            "DATABASE_URL": try #require(TestEnvironment.databaseURL), "STORAGE_DIR": storage.path,
+            "OPS_TOKEN": "startup-test-operator-token", "HTTP_PORT": "0",
+            "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
+        ]) { _, new in new })
+        let status = await daemon.waitForExit(within: 30)
+        #expect(status != nil && status != 0)
+        #expect(daemon.output.contains(message), "\(daemon.output)")
+    }
+
     @Test func submitRefusesUnknownPlatformAndTalent() async throws {
         let url = try #require(TestEnvironment.databaseURL)
         let environment = ["DATABASE_URL": url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path]

@@ -211,6 +211,25 @@ struct IMAPClientTests {
         #expect(try client.fetchMessage(mailbox, uidValidity: status.uidValidity, uid: uid, maxBytes: 300_000).count > 200_000)
     }
 
+    @Test func mailArrivingDuringAFetchDoesNotPoisonTheConnection() throws {
+        // Another client appends while this one has the mailbox selected: the server announces the new mail
+        // (`* 2 EXISTS`) ahead of the FETCH reply. The fetch must still return the right bytes, and the
+        // connection must not be left with half a message in it.
+        let client = try IMAPTestServer.client()
+        let mailbox = IMAPTestServer.uniqueMailbox()
+        try client.createMailbox(mailbox)
+        defer { try? client.deleteMailbox(mailbox) }
+        let big = IMAPClient.crlfNormalized(IMAPTestServer.message(1, padding: 1_500_000))
+        let uid = try #require(try client.append(big, to: mailbox))
+        let status = try client.examine(mailbox)
+        #expect(try client.searchUIDs(mailbox) == [uid])
+        for round in 0..<3 {
+            try IMAPTestServer.client().append(IMAPTestServer.message(10 + round), to: mailbox)
+            #expect(try client.fetchMessage(mailbox, uidValidity: status.uidValidity, uid: uid, maxBytes: 4 << 20) == big)
+        }
+        #expect(try client.searchUIDs(mailbox).count == 4)
+    }
+
     @Test func wrongPasswordIsLoginDeniedWithoutThePassword() throws {
         let password = "wrong-\(UUID().uuidString)"
         let client = try IMAPTestServer.client(password: password)

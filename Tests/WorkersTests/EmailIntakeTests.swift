@@ -162,6 +162,38 @@ struct EmailIntakeTests {
         #expect(try await h.mail.pollOnce().requestIDs.count == 1)
     }
 
+    @Test func mailArrivingWhilePollingIsAllTakenIn() async throws {
+        // Large messages (over libcurl's 1 MiB receive buffer) keep arriving from another client while the
+        // intake polls: every one becomes a request, and no poll fails.
+        let h = try await harness()
+        let photo = Data((0..<1_200_000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) })
+        let total = 30
+        let address = h.address
+        let inbox = h.box.inbox
+        let appender = Task.detached {
+            let client = try TestMailServer.client(mailbox: inbox)
+            for index in 0..<total {
+                try client.append(TestEmail.build(
+                    to: address, subject: "Arriving \(index)", body: "",
+                    attachments: [.init(filename: "p\(index).bin", contentType: "application/octet-stream", data: photo)]), to: inbox)
+            }
+        }
+        var ingested = 0
+        var failures: [String] = []
+        let deadline = Date().addingTimeInterval(120)
+        while ingested < total && Date() < deadline {
+            do {
+                ingested += try await h.mail.pollOnce().ingested
+            } catch {
+                failures.append("\(error)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await appender.value
+        #expect(ingested == total)
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+    }
+
     // MARK: Refusals
 
     @Test(arguments: [

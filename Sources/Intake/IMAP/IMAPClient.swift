@@ -31,11 +31,17 @@ public final class IMAPClient: @unchecked Sendable {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let lock = NSLock()
     private var cachedCapabilities: Set<String>?
+    /// Set when a transfer failed: whatever it left unread may still sit in the connection, so the next
+    /// call opens a fresh one instead of reading a stranger's bytes as its reply.
+    private var connectionSuspect = false
 
     /// The most bytes a command's untagged responses may bring (a SEARCH of a huge mailbox is the largest).
     private static let responseLimit = 32 << 20
-    /// libcurl's receive buffer; a server line longer than this would be cut, so it is the longest SEARCH line.
-    private static let receiveBufferBytes = 1 << 20
+    /// libcurl's receive buffer; a server line longer than this would be cut, so it bounds the SEARCH line
+    /// (about 35,000 UIDs). It stays under libcurl's 300 KiB limit on response "headers": with a 1 MiB buffer,
+    /// libcurl 7.88 could hand a buffer of message bytes arriving behind a response line to that check and
+    /// fail the transfer ("Too large response headers"), as `mailArrivingWhilePollingIsAllTakenIn` showed.
+    private static let receiveBufferBytes = 256 << 10
 
     /// `curl_global_init` runs once per process, before the first handle.
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_ALL)) }()
@@ -144,7 +150,17 @@ public final class IMAPClient: @unchecked Sendable {
     public func fetchMessage(_ mailbox: String, uidValidity: UInt32, uid: UInt32, maxBytes: Int) throws(CurlError) -> Data {
         guard maxBytes > 0 else { throw .invalidRequest("maxBytes must be positive") }
         let url = "\(try mailboxURL(mailbox));UIDVALIDITY=\(uidValidity)/;UID=\(uid)"
-        return try perform(url, maxBodyBytes: maxBytes).body
+        // libcurl (7.88) expects the FETCH line first; an untagged line the server slips in before it (new mail:
+        // `* 12 EXISTS`) fails the transfer with CURLE_WEIRD_SERVER_REPLY. Another try, on a fresh connection, reads it.
+        var attempt = 0
+        while true {
+            do throws(CurlError) {
+                return try perform(url, maxBodyBytes: maxBytes).body
+            } catch {
+                attempt += 1
+                guard error.curlCode == Int(CURLE_WEIRD_SERVER_REPLY.rawValue), attempt < 3 else { throw error }
+            }
+        }
     }
 
     /// Gmail's stable message id (`X-GM-MSGID`), or nil when the server is not Gmail (no `X-GM-EXT-1`).
@@ -259,6 +275,9 @@ public final class IMAPClient: @unchecked Sendable {
             try setOption(drsocial_curl_setopt_string(handle, CURLOPT_CAINFO, caInfoPath))
         }
         if closeConnection { try setOption(drsocial_curl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1)) }
+        // One connection at a time: a fresh one replaces (and closes) the cached one.
+        try setOption(drsocial_curl_setopt_long(handle, CURLOPT_MAXCONNECTS, 1))
+        if connectionSuspect { try setOption(drsocial_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1)) }
 
         try setOption(drsocial_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata))
         try setOption(
@@ -294,6 +313,7 @@ public final class IMAPClient: @unchecked Sendable {
         }
 
         let code = withExtendedLifetime(transfer) { curl_easy_perform(handle) }
+        connectionSuspect = code != CURLE_OK
         guard code != CURLE_OK else { return transfer }
         throw CurlError.curl(
             code: Int(code.rawValue), message: redacted(curlMessage(code)),
