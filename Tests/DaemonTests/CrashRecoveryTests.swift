@@ -8,93 +8,95 @@ import Testing
 
 /// The daemon is SIGKILLed at random moments while it processes 30 requests, and restarted each time;
 /// PostgreSQL itself is restarted once under it. In the end every request is complete, once.
-@Suite(.enabled(if: TestEnvironment.crashDatabaseURL != nil && TestEnvironment.executable != nil), .serialized)
-struct CrashRecoveryTests {
-    @Test(.timeLimit(.minutes(5)))
-    func thirtyRequestsSurviveRandomKills() async throws {
-        let url = try #require(TestEnvironment.crashDatabaseURL)
-        let pool = PostgresPool(configuration: .init(url: url, maximumConnections: 4), logger: TestEnvironment.logger)
-        try await Migrator(pool: pool, logger: TestEnvironment.logger).migrate()
-        let fixture = try await TenantFixture.make(on: pool)
-        let storage = try TestEnvironment.temporaryDirectory("crash-storage")
-        let intake = PostRequestIntake(
-            pool: pool, blobs: try LocalBlobStore(root: storage), queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
-        let media = ["photo.jpg", "short.mp4", "truncated.mp4"]
-        var submitted: [UUID] = []
-        for index in 0..<30 {
-            let files = index % 3 == 2 ? [] : [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia(media[index % 3]))]
-            let receipt = try await intake.submit(.init(
-                talentSlug: fixture.slug, source: .operator, prompt: "Crash test request \(index)",
-                platforms: index % 2 == 0 ? [.instagram, .tiktok] : [.linkedin], files: files))
-            submitted.append(receipt.requestID)
-        }
-        let requestIDs = submitted
-
-        let environment = [
-            "DATABASE_URL": url, "STORAGE_DIR": storage.path, "OPS_TOKEN": "crash-test-operator-token",
-            "HTTP_PORT": "0", "WORKERS": "3", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "notice",
-            "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path, "DATABASE_WAIT_SECONDS": "60",
-        ]
-        var kills = 0
-        var restartedDatabase = false
-        var killsMidWork = 0
-        while kills < 8 {
-            let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 100...700)))
-            if kills == 1, let restart = ProcessInfo.processInfo.environment["DRSOCIAL_PG_RESTART"] {
-                // The database goes away under a running daemon and comes back.
-                try TestShell.run(restart, describedAs: "DRSOCIAL_PG_RESTART")
-                restartedDatabase = true
-                try await Task.sleep(for: .milliseconds(800))
+extension CrashSuites {
+    @Suite(.enabled(if: TestEnvironment.crashDatabaseURL != nil && TestEnvironment.executable != nil), .serialized)
+    struct CrashRecoveryTests {
+        @Test(.timeLimit(.minutes(5)))
+        func thirtyRequestsSurviveRandomKills() async throws {
+            let url = try #require(TestEnvironment.crashDatabaseURL)
+            let pool = PostgresPool(configuration: .init(url: url, maximumConnections: 4), logger: TestEnvironment.logger)
+            try await Migrator(pool: pool, logger: TestEnvironment.logger).migrate()
+            let fixture = try await TenantFixture.make(on: pool)
+            let storage = try TestEnvironment.temporaryDirectory("crash-storage")
+            let intake = PostRequestIntake(
+                pool: pool, blobs: try LocalBlobStore(root: storage), queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
+            let media = ["photo.jpg", "short.mp4", "truncated.mp4"]
+            var submitted: [UUID] = []
+            for index in 0..<30 {
+                let files = index % 3 == 2 ? [] : [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia(media[index % 3]))]
+                let receipt = try await intake.submit(.init(
+                    talentSlug: fixture.slug, source: .operator, prompt: "Crash test request \(index)",
+                    platforms: index % 2 == 0 ? [.instagram, .tiktok] : [.linkedin], files: files))
+                submitted.append(receipt.requestID)
             }
-            daemon.kill()
-            kills += 1
-            let complete = try await completeCount(pool, requestIDs)
-            if complete == requestIDs.count { break }
-            killsMidWork += 1
+            let requestIDs = submitted
+
+            let environment = [
+                "DATABASE_URL": url, "STORAGE_DIR": storage.path, "OPS_TOKEN": "crash-test-operator-token",
+                "HTTP_PORT": "0", "WORKERS": "3", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "notice",
+                "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path, "DATABASE_WAIT_SECONDS": "60",
+            ]
+            var kills = 0
+            var restartedDatabase = false
+            var killsMidWork = 0
+            while kills < 8 {
+                let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 100...700)))
+                if kills == 1, let restart = ProcessInfo.processInfo.environment["DRSOCIAL_PG_RESTART"] {
+                    // The database goes away under a running daemon and comes back.
+                    try TestShell.run(restart, describedAs: "DRSOCIAL_PG_RESTART")
+                    restartedDatabase = true
+                    try await Task.sleep(for: .milliseconds(800))
+                }
+                daemon.kill()
+                kills += 1
+                let complete = try await completeCount(pool, requestIDs)
+                if complete == requestIDs.count { break }
+                killsMidWork += 1
+            }
+
+            let survivor = try DaemonProcess(arguments: ["serve"], environment: environment)
+            #expect(await survivor.waitForOutput(containing: "listening", within: 60), "\(survivor.output.suffix(2000))")
+            let deadline = Date().addingTimeInterval(180)
+            while try await completeCount(pool, requestIDs) < requestIDs.count, Date() < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let exit = await survivor.terminate(within: 20)
+            #expect(exit == 0, "the daemon did not stop cleanly on SIGTERM:\n\(survivor.output.suffix(2000))")
+
+            #expect(try await completeCount(pool, requestIDs) == 30, "\(survivor.output.suffix(3000))")
+            let (variants, expected, orphanContent, runs, deadJobs) = try await pool.withConnection { connection in
+                let variants: Int = try connection.query(
+                    "SELECT count(*) AS n FROM content_queue WHERE post_request_id = ANY($1::uuid[])", [requestIDs]).first!.decode("n")
+                let expected: Int = try connection.query(
+                    "SELECT sum(cardinality(target_account_ids))::int AS n FROM post_requests WHERE id = ANY($1::uuid[])", [requestIDs]
+                ).first!.decode("n")
+                let orphans: Int = try connection.query(
+                    """
+                    SELECT count(*) AS n FROM content c WHERE c.talent_id = $1
+                    AND NOT EXISTS (SELECT 1 FROM content_queue q WHERE q.content_id = c.id)
+                    """, [fixture.talentID]).first!.decode("n")
+                let runs: Int = try connection.query(
+                    "SELECT count(*) AS n FROM pipeline_runs WHERE post_request_id = ANY($1::uuid[])", [requestIDs]).first!.decode("n")
+                let dead: Int = try connection.query(
+                    "SELECT count(*) AS n FROM jobs WHERE tenant_id = $1 AND status <> 'succeeded'", [fixture.tenantID]).first!.decode("n")
+                return (variants, expected, orphans, runs, dead)
+            }
+            #expect(variants == expected, "one variant per target account, no duplicates")
+            #expect(expected == 15 * 2 + 15)
+            #expect(orphanContent == 0)
+            #expect(runs == 30)
+            #expect(killsMidWork >= 1, "the daemon was killed at least once with work left to do")
+            #expect(deadJobs == 0)
+            if ProcessInfo.processInfo.environment["DRSOCIAL_PG_RESTART"] != nil { #expect(restartedDatabase) }
+            await pool.close()
         }
 
-        let survivor = try DaemonProcess(arguments: ["serve"], environment: environment)
-        #expect(await survivor.waitForOutput(containing: "listening", within: 60), "\(survivor.output.suffix(2000))")
-        let deadline = Date().addingTimeInterval(180)
-        while try await completeCount(pool, requestIDs) < requestIDs.count, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        let exit = await survivor.terminate(within: 20)
-        #expect(exit == 0, "the daemon did not stop cleanly on SIGTERM:\n\(survivor.output.suffix(2000))")
-
-        #expect(try await completeCount(pool, requestIDs) == 30, "\(survivor.output.suffix(3000))")
-        let (variants, expected, orphanContent, runs, deadJobs) = try await pool.withConnection { connection in
-            let variants: Int = try connection.query(
-                "SELECT count(*) AS n FROM content_queue WHERE post_request_id = ANY($1::uuid[])", [requestIDs]).first!.decode("n")
-            let expected: Int = try connection.query(
-                "SELECT sum(cardinality(target_account_ids))::int AS n FROM post_requests WHERE id = ANY($1::uuid[])", [requestIDs]
-            ).first!.decode("n")
-            let orphans: Int = try connection.query(
-                """
-                SELECT count(*) AS n FROM content c WHERE c.talent_id = $1
-                AND NOT EXISTS (SELECT 1 FROM content_queue q WHERE q.content_id = c.id)
-                """, [fixture.talentID]).first!.decode("n")
-            let runs: Int = try connection.query(
-                "SELECT count(*) AS n FROM pipeline_runs WHERE post_request_id = ANY($1::uuid[])", [requestIDs]).first!.decode("n")
-            let dead: Int = try connection.query(
-                "SELECT count(*) AS n FROM jobs WHERE tenant_id = $1 AND status <> 'succeeded'", [fixture.tenantID]).first!.decode("n")
-            return (variants, expected, orphans, runs, dead)
-        }
-        #expect(variants == expected, "one variant per target account, no duplicates")
-        #expect(expected == 15 * 2 + 15)
-        #expect(orphanContent == 0)
-        #expect(runs == 30)
-        #expect(killsMidWork >= 1, "the daemon was killed at least once with work left to do")
-        #expect(deadJobs == 0)
-        if ProcessInfo.processInfo.environment["DRSOCIAL_PG_RESTART"] != nil { #expect(restartedDatabase) }
-        await pool.close()
-    }
-
-    func completeCount(_ pool: PostgresPool, _ ids: [UUID]) async throws -> Int {
-        try await pool.withConnection {
-            try $0.query("SELECT count(*) AS n FROM post_requests WHERE id = ANY($1::uuid[]) AND status = 'complete'", [ids])
-                .first!.decode("n")
+        func completeCount(_ pool: PostgresPool, _ ids: [UUID]) async throws -> Int {
+            try await pool.withConnection {
+                try $0.query("SELECT count(*) AS n FROM post_requests WHERE id = ANY($1::uuid[]) AND status = 'complete'", [ids])
+                    .first!.decode("n")
+            }
         }
     }
 }

@@ -1,33 +1,54 @@
 public import Foundation
 public import Intake
 
-/// The private Dovecot `scripts/test` starts on 127.0.0.1; tests that need it are skipped without it.
-public enum TestMailServer {
-    public static var url: String? { ProcessInfo.processInfo.environment["DRSOCIAL_TEST_IMAP_URL"] }
-    public static var user: String { ProcessInfo.processInfo.environment["DRSOCIAL_TEST_IMAP_USER"] ?? "intake" }
-    public static var password: String { ProcessInfo.processInfo.environment["DRSOCIAL_TEST_IMAP_PASSWORD"] ?? "" }
-    public static var isConfigured: Bool { url != nil && ProcessInfo.processInfo.environment["DRSOCIAL_TEST_IMAP_PASSWORD"] != nil }
+/// A private Dovecot `scripts/test` starts on 127.0.0.1; tests that need it are skipped without it.
+public struct TestMailServer: Sendable {
+    public let url: String?
+    public let user: String
+    public let password: String
+    public var isConfigured: Bool { url != nil }
+
+    init(prefix: String) {
+        let environment = ProcessInfo.processInfo.environment
+        url = environment["\(prefix)_IMAP_PASSWORD"] == nil ? nil : environment["\(prefix)_IMAP_URL"]
+        user = environment["\(prefix)_IMAP_USER"] ?? "intake"
+        password = environment["\(prefix)_IMAP_PASSWORD"] ?? ""
+    }
+
+    /// The server most tests share.
+    public static let shared = TestMailServer(prefix: "DRSOCIAL_TEST")
+    /// A server of its own for the crash test, which restarts it.
+    public static let crash = TestMailServer(prefix: "DRSOCIAL_CRASH")
+
+    public static var url: String? { shared.url }
+    public static var user: String { shared.user }
+    public static var password: String { shared.password }
+    public static var isConfigured: Bool { shared.isConfigured }
+    public static func url(mailbox: String) -> String { shared.url(mailbox: mailbox) }
+    public static func client(mailbox: String = "INBOX") throws -> IMAPClient { try shared.client(mailbox: mailbox) }
+    public static func freshMailbox() throws -> (inbox: String, ingested: String, refused: String) { try shared.freshMailbox() }
+    public static func count(_ mailbox: String) throws -> Int { try shared.count(mailbox) }
 
     /// `imap://host:port/<mailbox>`.
-    public static func url(mailbox: String) -> String {
+    public func url(mailbox: String) -> String {
         let base = url!.split(separator: "/", omittingEmptySubsequences: false).prefix(3).joined(separator: "/")
         return "\(base)/\(mailbox)"
     }
 
     /// A client whose default mailbox is `mailbox`.
-    public static func client(mailbox: String = "INBOX") throws -> IMAPClient {
+    public func client(mailbox: String = "INBOX") throws -> IMAPClient {
         try IMAPClient(.init(url: url(mailbox: mailbox), user: user, password: password, connectTimeoutSeconds: 5, operationTimeoutSeconds: 60))
     }
 
     /// A fresh mailbox (created) with processed folders under it that no other test uses.
-    public static func freshMailbox() throws -> (inbox: String, ingested: String, refused: String) {
+    public func freshMailbox() throws -> (inbox: String, ingested: String, refused: String) {
         let name = "t-\(UUID().uuidString.prefix(12).lowercased())"
         try client().createMailbox(name)
         return (name, "\(name)/ingested", "\(name)/refused")
     }
 
     /// How many messages `mailbox` holds (0 when it does not exist).
-    public static func count(_ mailbox: String) throws -> Int {
+    public func count(_ mailbox: String) throws -> Int {
         let client = try client()
         guard try client.mailboxExists(mailbox) else { return 0 }
         return try client.searchUIDs(mailbox, criteria: "UNDELETED").count
