@@ -6,7 +6,8 @@ public protocol PipelineRecorder: Sendable {
     /// The request with its talent, target accounts and attachments, or nil if it no longer exists.
     func loadInput(requestID: UUID) async throws -> PipelineInput?
     /// The running pipeline run for the request (created when missing) and the stage runs it already holds.
-    func beginRun(input: PipelineInput, pipeline: String) async throws -> (runID: UUID, recorded: [RecordedStageRun])
+    /// With `fencing`, only while that claim still holds the job: a worker that lost its lease starts nothing.
+    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])
     /// Moves the request to `status`.
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws
     /// Records that a stage run started (or restarted after a crash).

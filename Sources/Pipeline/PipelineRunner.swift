@@ -33,7 +33,7 @@ public struct PipelineRunner: Sendable {
         }
         var logger = baseLogger
         logger[metadataKey: "post_request_id"] = "\(requestID)"
-        let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name)
+        let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
         var finished: [StageKey: RecordedStageRun] = [:]
         var outputs: [String: String] = [:]
         for record in recorded where record.status == "succeeded" || record.status == "failed" {

@@ -24,8 +24,12 @@ struct StorePipelineRecorder: PipelineRecorder {
         }
     }
 
-    func beginRun(input: PipelineInput, pipeline: String) async throws -> (runID: UUID, recorded: [RecordedStageRun]) {
-        try await pool.withTransaction { connection in
+    func beginRun(
+        input: PipelineInput, pipeline: String, fencing: FencingToken?
+    ) async throws -> (runID: UUID, recorded: [RecordedStageRun]) {
+        let queue = JobQueue(pool: pool)
+        return try await pool.withTransaction { connection in
+            if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
             let runs = PipelineRunRepository()
             let runID = try runs.currentRun(
                 requestID: input.request.id, tenantID: input.request.tenantID, pipeline: pipeline, on: connection)

@@ -103,4 +103,11 @@ struct EmailSubmissionTests {
         #expect(submission.files.map(\.role) == [.voiceMemo])
         #expect(submission.notes.count == 2)
     }
+
+    @Test func anEmptyEmailIsAcceptedWithANote() {
+        let submission = EmailSubmission(email: email(subject: "", body: ""), maxAttachmentBytes: 1 << 20)
+        #expect(submission.prompt == nil)
+        #expect(submission.files.isEmpty)
+        #expect(submission.notes.first?.contains("content pillars") == true)
+    }
 }

@@ -36,6 +36,9 @@ public struct EmailSubmission: Sendable {
             let role: AttachmentRole = (kind == .audio || (kind == .video && prompt.isEmpty)) ? .voiceMemo : .media
             files.append(.init(bytes: attachment.data, filename: attachment.filename, role: role))
         }
+        if self.prompt == nil && files.isEmpty {
+            notes.append("the email had no subject, no text and no attachment: drafts come from the talent's content pillars")
+        }
         self.files = files
         self.notes = notes
     }

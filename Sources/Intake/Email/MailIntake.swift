@@ -146,19 +146,14 @@ public final class MailIntake: Sendable {
         } else {
             decided = try await decide(key, gmailID: gmailID)
         }
-        let (recordID, folder) = try await record(decided, key: key, gmailID: gmailID)
+        let recorded = try await record(decided, key: key, gmailID: gmailID)
         switch decided {
-        case .ingested(let prepared, _, _, _): 
-            report.ingested += 1
-            _ = prepared
+        case .ingested: report.ingested += 1
         case .refused: report.refused += 1
         case .duplicate: report.duplicates += 1
         }
-        if case .ingested = decided {
-            let ids = try await pool.withConnection { try messages.message(id: recordID, on: $0)?.postRequestIDs ?? [] }
-            report.requestIDs += ids
-        }
-        try await file(key, recordID: recordID, folder: folder)
+        report.requestIDs += recorded.requestIDs
+        try await file(key, recordID: recorded.id, folder: recorded.folder)
     }
 
     /// The raw message as stored, with its digest.
@@ -244,7 +239,7 @@ public final class MailIntake: Sendable {
     /// One transaction: the message's record, its requests with their attachments and jobs, and events.
     private func record(
         _ decision: Decision, key: IntakeMessageRepository.MailboxKey, gmailID: String?
-    ) async throws -> (id: UUID, folder: String) {
+    ) async throws -> (id: UUID, folder: String, requestIDs: [UUID]) {
         let configuration = self.configuration
         let intake = self.intake
         return try await pool.withTransaction { connection in
@@ -282,7 +277,7 @@ public final class MailIntake: Sendable {
                 payload: ["intake_message_id": id.uuidString, "sender": email?.from?.address ?? "", "reason": reason ?? "",
                           "requests": String(requestIDs.count)],
                 on: connection)
-            return (id, folder)
+            return (id, folder, requestIDs)
         }
     }
 

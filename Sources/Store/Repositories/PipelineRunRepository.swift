@@ -14,20 +14,25 @@ public struct PipelineRunRepository: Sendable {
         public let error: String?
     }
 
-    /// The running pipeline run for a request, created when there is none.
+    /// The running pipeline run for a request, created when there is none (one at most, by a unique index).
     public func currentRun(
         requestID: UUID, tenantID: UUID, pipeline: String, on connection: PostgresConnection
     ) throws -> UUID {
-        if let row = try connection.query(
-            "SELECT id FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running' ORDER BY started_at DESC LIMIT 1",
-            [requestID]
+        if let created = try connection.query(
+            """
+            INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline) VALUES ($1, $2, $3)
+            ON CONFLICT (post_request_id) WHERE status = 'running' DO NOTHING
+            RETURNING id
+            """, [tenantID, requestID, pipeline]
         ).first {
-            return try row.decode("id")
+            return try created.decode("id")
         }
-        return try connection.query(
-            "INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline) VALUES ($1, $2, $3) RETURNING id",
-            [tenantID, requestID, pipeline]
-        ).first!.decode("id")
+        guard let running = try connection.query(
+            "SELECT id FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'", [requestID]
+        ).first else {
+            throw PostgresError.decodingFailed("the running pipeline run of request \(requestID) vanished; try again")
+        }
+        return try running.decode("id")
     }
 
     /// Every stage run recorded so far in a run.
