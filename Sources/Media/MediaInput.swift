@@ -77,6 +77,14 @@ final class MediaInput {
         try FFmpegError.check(status, "reading stream information")
     }
 
+    /// The opened container, for decoders that read from it. Owned by this object: never freed elsewhere.
+    var formatContext: UnsafeMutablePointer<AVFormatContext>? { context }
+
+    /// Gives reading and decoding `seconds` more from now before the interrupt callback stops the demuxer.
+    func extendDeadline(seconds: Double) {
+        deadline.pointee = drsocial_monotonic_micros() + Int64(seconds * 1_000_000)
+    }
+
     /// Reads what the container and its streams say.
     func probe() -> ProbeResult {
         guard let context else { return ProbeResult(container: "", kind: "unknown", streams: []) }

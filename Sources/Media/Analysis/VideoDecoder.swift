@@ -1,0 +1,157 @@
+import CFFmpeg
+
+/// One decoded frame, scaled down for analysis. The pixels are valid only inside the callback.
+struct AnalysisFrame {
+    /// 0-based index in decode order of presentation.
+    let index: Int
+    /// Presentation time in seconds (from the stream's time base), or the index over the frame rate.
+    let seconds: Double
+    let width: Int
+    let height: Int
+    /// Bytes per row (≥ width × bytes per pixel).
+    let stride: Int
+    /// Packed pixels in the decoder's output format (RGB24 or GRAY8).
+    let pixels: UnsafeBufferPointer<UInt8>
+}
+
+/// Decodes a file's best video stream with libavcodec (frame threading) and scales each frame with
+/// libswscale to a small analysis size. The one decoder every analysis stage shares.
+final class VideoDecoder {
+    enum Output { case rgb24, gray8 }
+
+    private let input: MediaInput
+    private let streamIndex: Int32
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private let timeBase: AVRational
+    /// Frames per second of the stream, when it says.
+    let framesPerSecond: Double?
+    let sourceWidth: Int
+    let sourceHeight: Int
+    private let output: Output
+    private let targetWidth: Int
+
+    /// - Parameters:
+    ///   - targetWidth: the width frames are scaled to (height keeps the aspect ratio; never upscaled).
+    ///   - skipLoopFilter: skip H.264's deblocking, which analysis does not need, for speed.
+    init(input: MediaInput, targetWidth: Int = 256, output: Output = .rgb24, skipLoopFilter: Bool = true, threads: Int = 0) throws {
+        self.input = input
+        self.output = output
+        self.targetWidth = targetWidth
+        guard let format = input.formatContext else { throw FFmpegError.unsupported("the file is not open") }
+        var decoder: UnsafePointer<AVCodec>?
+        let index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
+        guard index >= 0, let decoder, let stream = format.pointee.streams[Int(index)] else {
+            throw FFmpegError.unsupported("the file has no video stream")
+        }
+        streamIndex = index
+        timeBase = stream.pointee.time_base
+        let rate = stream.pointee.avg_frame_rate.num > 0 ? stream.pointee.avg_frame_rate : stream.pointee.r_frame_rate
+        framesPerSecond = rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil
+        guard let context = avcodec_alloc_context3(decoder) else { throw FFmpegError.unsupported("out of memory") }
+        codec = context
+        try FFmpegError.check(avcodec_parameters_to_context(context, stream.pointee.codecpar), "reading the codec parameters")
+        context.pointee.thread_count = Int32(threads)
+        context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        if skipLoopFilter { context.pointee.skip_loop_filter = AVDISCARD_ALL }
+        try FFmpegError.check(avcodec_open2(context, decoder, nil), "opening the video decoder")
+        sourceWidth = Int(context.pointee.width)
+        sourceHeight = Int(context.pointee.height)
+    }
+
+    deinit { avcodec_free_context(&codec) }
+
+    /// Calls `body` with every frame in order until it returns false or the stream ends.
+    func forEachFrame(_ body: (AnalysisFrame) throws -> Bool) throws {
+        guard let codec, let format = input.formatContext else { return }
+        guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else { throw FFmpegError.unsupported("out of memory") }
+        var packetPointer: UnsafeMutablePointer<AVPacket>? = packet
+        var framePointer: UnsafeMutablePointer<AVFrame>? = frame
+        defer {
+            av_packet_free(&packetPointer)
+            av_frame_free(&framePointer)
+        }
+        let scaler = Scaler(targetWidth: targetWidth, output: output)
+        var index = 0
+        var keepGoing = true
+
+        func drain() throws {
+            while keepGoing {
+                let status = avcodec_receive_frame(codec, frame)
+                if status == drsocial_averror(EAGAIN) || status == drsocial_averror_eof() { return }
+                try FFmpegError.check(status, "decoding a video frame")
+                let pts = frame.pointee.best_effort_timestamp
+                let seconds = pts != drsocial_nopts_value()
+                    ? Double(pts) * Double(timeBase.num) / Double(timeBase.den)
+                    : Double(index) / (framesPerSecond ?? 30)
+                try scaler.scale(frame) { width, height, stride, pixels in
+                    keepGoing = try body(AnalysisFrame(
+                        index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels))
+                }
+                av_frame_unref(frame)
+                index += 1
+            }
+        }
+
+        while keepGoing {
+            let read = av_read_frame(format, packet)
+            if read == drsocial_averror_eof() { break }
+            if read == drsocial_averror_exit() { throw FFmpegError.limit("decoding took longer than the deadline") }
+            try FFmpegError.check(read, "reading a packet")
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == streamIndex else { continue }
+            let sent = avcodec_send_packet(codec, packet)
+            if sent < 0 && sent != drsocial_averror(EAGAIN) { try FFmpegError.check(sent, "sending a packet to the decoder") }
+            try drain()
+        }
+        if keepGoing {
+            _ = avcodec_send_packet(codec, nil)  // flush the frames the threads still hold
+            try drain()
+        }
+    }
+}
+
+/// Owns a libswscale context and the buffer it scales into.
+private final class Scaler {
+    let targetWidth: Int
+    let output: VideoDecoder.Output
+    private var context: OpaquePointer?
+    private var buffer: [UInt8] = []
+    private var key: (Int32, Int32, Int32) = (0, 0, -1)
+
+    init(targetWidth: Int, output: VideoDecoder.Output) {
+        self.targetWidth = targetWidth
+        self.output = output
+    }
+
+    deinit { sws_freeContext(context) }
+
+    func scale(
+        _ frame: UnsafeMutablePointer<AVFrame>, _ body: (Int, Int, Int, UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws {
+        let sourceWidth = frame.pointee.width, sourceHeight = frame.pointee.height, sourceFormat = frame.pointee.format
+        guard sourceWidth > 0, sourceHeight > 0 else { throw FFmpegError.unsupported("a frame has no size") }
+        let width = Int32(min(targetWidth, Int(sourceWidth)))
+        let height = Int32(max(1, (Int(sourceHeight) * Int(width) + Int(sourceWidth) / 2) / Int(sourceWidth)))
+        let pixelFormat = output == .rgb24 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8
+        let bytesPerPixel = output == .rgb24 ? 3 : 1
+        let stride = Int(width) * bytesPerPixel
+        if key != (sourceWidth, sourceHeight, sourceFormat) || context == nil {
+            sws_freeContext(context)
+            context = sws_getContext(
+                sourceWidth, sourceHeight, AVPixelFormat(rawValue: sourceFormat), width, height, pixelFormat,
+                Int32(SWS_AREA), nil, nil, nil)
+            guard context != nil else { throw FFmpegError.unsupported("cannot scale frames of this format") }
+            key = (sourceWidth, sourceHeight, sourceFormat)
+            buffer = [UInt8](repeating: 0, count: stride * Int(height))
+        }
+        try buffer.withUnsafeMutableBufferPointer { target in
+            var planes: [UnsafeMutablePointer<UInt8>?] = [target.baseAddress, nil, nil, nil]
+            var strides: [Int32] = [Int32(stride), 0, 0, 0]
+            let sourcePlanes: [UnsafePointer<UInt8>?] = (0..<4).map { UnsafePointer(drsocial_frame_data(frame, Int32($0))) }
+            let sourceStrides: [Int32] = (0..<4).map { drsocial_frame_linesize(frame, Int32($0)) }
+            let rows = sws_scale(context, sourcePlanes, sourceStrides, 0, sourceHeight, &planes, &strides)
+            guard rows > 0 else { throw FFmpegError.unsupported("scaling a frame failed") }
+            try body(Int(width), Int(height), stride, UnsafeBufferPointer(target))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import Media
+import TestSupport
+
+/// Scene detection on the generated clips, scored against `testmedia/truth.json`.
+struct SceneDetectionTests {
+    nonisolated(unsafe) static let truth: [String: [String: Any]] = {
+        let data = try! Data(contentsOf: TestEnvironment.testmedia("truth.json"))
+        return try! JSONSerialization.jsonObject(with: data) as! [String: [String: Any]]
+    }()
+
+    /// F1 of found cuts against true cut frames, a found cut matching a true one within ±1 frame.
+    static func f1(found: [Int], truth: [Int]) -> Double {
+        var unmatched = truth
+        var hits = 0
+        for frame in found {
+            if let match = unmatched.firstIndex(where: { abs($0 - frame) <= 1 }) {
+                unmatched.remove(at: match)
+                hits += 1
+            }
+        }
+        guard !found.isEmpty || !truth.isEmpty else { return 1 }
+        let precision = found.isEmpty ? 0 : Double(hits) / Double(found.count)
+        let recall = truth.isEmpty ? 1 : Double(hits) / Double(truth.count)
+        return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+    }
+
+    /// The adaptive detector (the default) on both clips; PySceneDetect's plain content detector also cuts
+    /// inside the 720p clip's fast-scrolling texture (as it does in PySceneDetect), so it is held to the 1080p clip.
+    @Test(arguments: [("cuts-720p.mp4", "adaptive"), ("cuts-1080p.mp4", "adaptive"), ("cuts-1080p.mp4", "content")])
+    func hardCutsAreFound(clip: String, detector: String) throws {
+        let result = try SceneAnalyzer(cutDetector: detector).analyze(path: TestEnvironment.testmedia(clip).path)
+        let expected = try #require(Self.truth[clip]?["cut_frames"] as? [Int])
+        let found = result.transitions.map(\.frame)
+        let score = Self.f1(found: found, truth: expected)
+        #expect(score >= 0.95, "\(clip) \(detector): found \(result.transitions.map { "\($0.kind.rawValue)@\($0.frame)" }), truth \(expected), F1 \(score)")
+        #expect(result.transitions.allSatisfy { $0.kind == .cut })
+        #expect(result.scenes.count == expected.count + 1)
+        #expect(result.frameCount == Self.truth[clip]?["frame_count"] as? Int)
+    }
+
+    @Test func fastMotionIsNotACut() throws {
+        let result = try SceneAnalyzer().analyze(path: TestEnvironment.testmedia("motion.mp4").path)
+        #expect(result.transitions.isEmpty, "\(result.transitions)")
+        #expect(result.scenes.count == 1)
+    }
+
+    @Test func aDissolveIsOneTransition() throws {
+        let result = try SceneAnalyzer().analyze(path: TestEnvironment.testmedia("fade.mp4").path)
+        let blend = try #require(Self.truth["fade.mp4"]?["transition"] as? [String: Any])
+        let start = try #require(blend["start_frame"] as? Int), end = try #require(blend["end_frame"] as? Int)
+        #expect(result.transitions.count == 1, "\(result.transitions)")
+        let found = try #require(result.transitions.first)
+        #expect(found.kind == .dissolve)
+        #expect((start...end).contains(found.frame), "\(found)")
+        #expect(result.scenes.count == 2)
+    }
+
+    @Test func aFileWithoutVideoIsAClearError() throws {
+        let error = #expect(throws: FFmpegError.self) {
+            try SceneAnalyzer().analyze(path: TestEnvironment.testmedia("speech1.wav").path)
+        }
+        #expect(error?.description.contains("no video stream") == true)
+    }
+}
