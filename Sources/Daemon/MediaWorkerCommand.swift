@@ -7,7 +7,7 @@ import Media
 struct MediaWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media-worker", abstract: "Run media work in an isolated child process (internal).",
-        shouldDisplay: false, subcommands: [Probe.self])
+        shouldDisplay: false, subcommands: [Probe.self, Scenes.self])
 
     struct Probe: ParsableCommand {
         @Option(help: "MediaLimits as JSON.") var limits: String
@@ -18,6 +18,22 @@ struct MediaWorkerCommand: ParsableCommand {
             let response: MediaWorkerResponse<ProbeResult>
             do {
                 response = .init(result: try MediaProber(limits: limits).probe(path: path), error: nil)
+            } catch {
+                response = .init(result: nil, error: String(describing: error))
+            }
+            FileHandle.standardOutput.write(try JSONEncoder().encode(response))
+        }
+    }
+
+    struct Scenes: ParsableCommand {
+        @Option(help: "SceneOptions as JSON.") var options: String
+        @Argument(help: "The video to analyse.") var path: String
+
+        func run() throws {
+            let options = try JSONDecoder().decode(SceneOptions.self, from: Data(options.utf8))
+            let response: MediaWorkerResponse<SceneAnalyzer.Result>
+            do {
+                response = .init(result: try options.analyze(path: path), error: nil)
             } catch {
                 response = .init(result: nil, error: String(describing: error))
             }

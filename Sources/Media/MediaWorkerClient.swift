@@ -38,6 +38,13 @@ public struct MediaWorkerClient: Sendable {
         return try await run(["probe", "--limits", limitsJSON, file.path], as: ProbeResult.self)
     }
 
+    /// Finds the scenes of a video in the worker process.
+    public func scenes(file: URL, options: SceneOptions) async throws -> SceneAnalyzer.Result {
+        guard configuration.executable != nil else { return try options.analyze(path: file.path) }
+        let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+        return try await run(["scenes", "--options", optionsJSON, file.path], as: SceneAnalyzer.Result.self)
+    }
+
     /// Runs `media-worker <arguments>` and decodes its answer.
     func run<T: Codable & Sendable>(_ arguments: [String], as type: T.Type) async throws -> T {
         guard let executable = configuration.executable else { throw MediaWorkerError.noExecutable }

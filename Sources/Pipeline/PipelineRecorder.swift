@@ -14,8 +14,9 @@ public protocol PipelineRecorder: Sendable {
     func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws
     /// Records how a stage run ended; an attachment stage's output is also kept in the attachment's analysis.
     func stageFinished(runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome) async throws
-    /// Closes the run.
-    func finishRun(runID: UUID, succeeded: Bool, error: String?) async throws
+    /// Closes the run and moves the request to its final status (`complete` or `failed`) in one step, so a
+    /// crash cannot leave a closed run under a request that still looks unfinished.
+    func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws
     /// A local file holding an attachment.
     func localFile(for attachment: AttachmentSnapshot) throws -> URL
 }

@@ -86,16 +86,15 @@ public struct PipelineRunner: Sendable {
                         continue
                     }
                     if error is StageFailure {
-                        try await recorder.finishRun(runID: runID, succeeded: false, error: message)
-                        try await recorder.setRequestStatus(.failed, reason: "\(entry.name): \(message)", requestID: requestID)
+                        try await recorder.finishRun(
+                            runID: runID, requestID: requestID, status: .failed, error: "\(entry.name): \(message)")
                         return .failed(reason: message)
                     }
                     throw error
                 }
             }
         }
-        try await recorder.finishRun(runID: runID, succeeded: true, error: nil)
-        try await recorder.setRequestStatus(.complete, reason: nil, requestID: requestID)
+        try await recorder.finishRun(runID: runID, requestID: requestID, status: .complete, error: nil)
         return .complete
     }
 

@@ -12,6 +12,7 @@ public enum PipelineFactory {
     public static func registry(pool: PostgresPool, queue: JobQueue, mediaWorker: MediaWorkerClient) -> StageRegistry {
         var registry = StageRegistry()
         registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: mediaWorker) }
+        registry.register(ScenesStage.self) { ScenesStage(configuration: $0, worker: mediaWorker) }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
         registry.register(EnqueueStage.self) { _ in EnqueueStage(pool: pool, queue: queue) }

@@ -80,9 +80,11 @@ struct StorePipelineRecorder: PipelineRecorder {
         }
     }
 
-    func finishRun(runID: UUID, succeeded: Bool, error: String?) async throws {
-        try await pool.withConnection { connection in
-            try PipelineRunRepository().finishRun(runID: runID, status: succeeded ? "succeeded" : "failed", error: error, on: connection)
+    func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws {
+        try await pool.withTransaction { connection in
+            try PipelineRunRepository().finishRun(
+                runID: runID, status: status == .complete ? "succeeded" : "failed", error: error, on: connection)
+            try PostRequestRepository().setStatus(status, failureReason: error, requestID: requestID, on: connection)
         }
     }
 

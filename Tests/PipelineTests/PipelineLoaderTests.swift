@@ -11,6 +11,7 @@ import Testing
         var registry = StageRegistry()
         let worker = MediaWorkerClient(configuration: .init(executable: nil))
         registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: worker) }
+        registry.register(ScenesStage.self) { ScenesStage(configuration: $0, worker: worker) }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
         return registry
@@ -39,7 +40,7 @@ import Testing
             func run(_ context: StageContext) async throws -> StageResult { try StageResult(summary: "", output: [String]()) } }
         full.register(Fake.self) { _ in Fake() }
         let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
-        #expect(pipeline.stages.map(\.name) == ["probe", "draft", "moderate", "enqueue"])
+        #expect(pipeline.stages.map(\.name) == ["probe", "scenes", "draft", "moderate", "enqueue"])
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         #expect(presets[.linkedin].captionLimit == 3000)
     }

@@ -152,15 +152,18 @@ struct JobQueueTests {
         let kind = uniqueKind()
         let listener = PostgresListener(pool: pool, channel: JobQueue.notificationChannel, logger: TestEnvironment.logger)
         let stream = listener.notifications()
-        try await Task.sleep(for: .milliseconds(500))  // let LISTEN take effect
-        try await queue.enqueue(.init(kind: kind))
         let received = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for await note in stream where note.payload == kind { return true }
                 return false
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(5))
+                // LISTEN takes effect once the listener has connected, which a loaded machine may delay:
+                // enqueue until a notification arrives (or 15 s pass).
+                for _ in 0..<30 {
+                    try await queue.enqueue(.init(kind: kind))
+                    try await Task.sleep(for: .milliseconds(500))
+                }
                 return false
             }
             let first = try await group.next() ?? false

@@ -90,6 +90,25 @@ struct PostRequestPipelineTests {
         #expect(try await queueRows(receipt.requestID, h.pool).count == 2)
     }
 
+    @Test func videoScenesAreFoundInTheMediaWorker() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Cut reel", platforms: [.tiktok],
+            files: [.init(url: TestEnvironment.testmedia("cuts-720p.mp4")), .init(url: TestEnvironment.testmedia("photo.jpg"))]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        let scenes = detail.stages.filter { $0.stage == "scenes" }
+        #expect(scenes.count == 1, "only the video is analysed for scenes")
+        #expect(scenes.first?.status == "succeeded")
+        #expect(scenes.first?.summary?.hasPrefix("5 scenes: 4 cuts, 0 dissolves") == true, "\(scenes.first?.summary ?? "")")
+        let analysis = try #require(detail.attachments.first?.analysisJSON.data(using: .utf8))
+        let json = try #require(try JSONSerialization.jsonObject(with: analysis) as? [String: Any])
+        let found = try #require(json["scenes"] as? [String: Any])
+        let frames = (found["transitions"] as? [[String: Any]])?.compactMap { $0["frame"] as? Int }
+        #expect(frames == [60, 150, 195, 300])
+    }
+
     @Test func requestWhoseOnlyFileIsCorruptStillCompletes() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)

@@ -1,0 +1,92 @@
+import Foundation
+public import Domain
+public import Pipeline
+
+/// `scenes`: finds the cuts and dissolves of each video attachment (libavcodec, in the media worker) and
+/// stores the scenes with their times and frames in `analysis_json.scenes`. A file that cannot be decoded
+/// fails this stage for that attachment only.
+public struct ScenesStage: Stage {
+    public struct Configuration: StageConfiguration {
+        public static let optionNames: Set<String> = ["detector", "analysis_width", "deadline_seconds", "max_duration_seconds", "max_dimension"]
+        /// The hard-cut detector: `adaptive` (default) or `content`. Dissolves are always looked for.
+        public var detector = "adaptive"
+        /// Width frames are scaled to before comparing. Default 256 px.
+        public var analysisWidth = 256
+        /// Wall-clock limit on decoding the whole file, inside the worker. Default 300 s.
+        public var deadlineSeconds = 300.0
+        public var maxDurationSeconds = 900.0
+        public var maxDimension = 8192
+
+        enum CodingKeys: String, CodingKey {
+            case detector, analysisWidth = "analysis_width", deadlineSeconds = "deadline_seconds"
+            case maxDurationSeconds = "max_duration_seconds", maxDimension = "max_dimension"
+        }
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            detector = try container.decodeIfPresent(String.self, forKey: .detector) ?? "adaptive"
+            analysisWidth = try container.decodeIfPresent(Int.self, forKey: .analysisWidth) ?? 256
+            deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 300
+            maxDurationSeconds = try container.decodeIfPresent(Double.self, forKey: .maxDurationSeconds) ?? 900
+            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            guard SceneAnalyzer.registry[detector] != nil, detector != "dissolve" else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.detector], debugDescription: "detector must be adaptive or content"))
+            }
+            guard (32...1920).contains(analysisWidth), deadlineSeconds > 0, maxDurationSeconds > 0, maxDimension > 0 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "analysis_width must be 32–1920 and limits positive"))
+            }
+        }
+    }
+
+    public static let kind = "scenes"
+    public static let scope = StageScope.attachment
+
+    let configuration: Configuration
+    let worker: MediaWorkerClient
+
+    public init(configuration: Configuration, worker: MediaWorkerClient) {
+        self.configuration = configuration
+        self.worker = worker
+    }
+
+    public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
+        let options = SceneOptions(
+            detector: configuration.detector, analysisWidth: configuration.analysisWidth,
+            deadlineSeconds: configuration.deadlineSeconds,
+            limits: MediaLimits(maxDurationSeconds: configuration.maxDurationSeconds, maxDimension: configuration.maxDimension))
+        let result = try await worker.scenes(file: file, options: options)
+        let cuts = result.transitions.filter { $0.kind == .cut }.count
+        let dissolves = result.transitions.count - cuts
+        let summary = "\(result.scenes.count) scene\(result.scenes.count == 1 ? "" : "s"): \(cuts) cut\(cuts == 1 ? "" : "s"), "
+            + "\(dissolves) dissolve\(dissolves == 1 ? "" : "s") in \(result.frameCount) frames"
+        return try StageResult(summary: summary, output: result)
+    }
+}
+
+/// What the worker needs to find scenes.
+public struct SceneOptions: Sendable, Codable, Equatable {
+    public var detector: String
+    public var analysisWidth: Int
+    public var deadlineSeconds: Double
+    public var limits: MediaLimits
+
+    public init(detector: String, analysisWidth: Int, deadlineSeconds: Double, limits: MediaLimits) {
+        self.detector = detector
+        self.analysisWidth = analysisWidth
+        self.deadlineSeconds = deadlineSeconds
+        self.limits = limits
+    }
+
+    /// Probes (enforcing the limits), then decodes and detects. Runs inside the worker.
+    public func analyze(path: String) throws -> SceneAnalyzer.Result {
+        let probe = try MediaProber(limits: limits).probe(path: path)
+        guard probe.video != nil else { throw FFmpegError.unsupported("the file has no video stream") }
+        return try SceneAnalyzer(cutDetector: detector, analysisWidth: analysisWidth)
+            .analyze(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
+    }
+}
