@@ -63,4 +63,14 @@ struct SceneDetectionTests {
         }
         #expect(error?.description.contains("no video stream") == true)
     }
+
+    @Test func perFrameScoresExportAsCSV() throws {
+        let csv = try SceneAnalyzer().statisticsCSV(path: TestEnvironment.testmedia("cuts-1080p.mp4").path)
+        let rows = csv.split(separator: "\n")
+        #expect(rows.first == "frame,seconds,content_score,luma_change,luma_variance,span,midpoint_residual")
+        #expect(rows.count == 1 + (Self.truth["cuts-1080p.mp4"]?["frame_count"] as? Int ?? -1))
+        // The cut at frame 60 has the highest content score of its neighbourhood.
+        let scores = rows.dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[2])! }
+        #expect(scores[60] > 27 && scores[59] < 27 && scores[61] < 27)
+    }
 }

@@ -195,6 +195,21 @@ public struct SceneAnalyzer: Sendable {
         return (frames, spans)
     }
 
+    /// Per-frame scores as CSV, to tune thresholds: one row per frame with the content score, the luma change,
+    /// the luma variance, and for frames with a full window, the span and midpoint residual.
+    public func statisticsCSV(path: String, limits: MediaLimits = .init(), deadlineSeconds: Double = 600) throws -> String {
+        let (frames, spans) = try statistics(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
+        var lines = ["frame,seconds,content_score,luma_change,luma_variance,span,midpoint_residual"]
+        lines.reserveCapacity(frames.count + 1)
+        for (position, frame) in frames.enumerated() {
+            let span = spans[position].map { String(format: "%.3f,%.3f", $0.span, $0.midpointResidual) } ?? ","
+            lines.append(String(
+                format: "%d,%.4f,%.3f,%.3f,%.1f,", frame.index, frame.seconds, frame.contentScore, frame.lumaChange,
+                frame.lumaVariance) + span)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Scenes and transitions of the video at `path`.
     public func analyze(path: String, limits: MediaLimits = .init(), deadlineSeconds: Double = 600) throws -> Result {
         let (frames, spans) = try statistics(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
