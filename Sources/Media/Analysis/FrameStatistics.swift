@@ -25,46 +25,48 @@ struct FrameStatisticsBuilder {
             hsv = [UInt8](repeating: 0, count: count * 3)
             luma = [UInt8](repeating: 0, count: count)
         }
-        for y in 0..<frame.height {
-            let row = y * frame.stride
-            for x in 0..<frame.width {
-                let source = row + x * 3
-                let r = Int(frame.pixels[source]), g = Int(frame.pixels[source + 1]), b = Int(frame.pixels[source + 2])
-                let target = y * frame.width + x
-                let (h, s, v) = Self.hsv(r, g, b)
-                hsv[target * 3] = h
-                hsv[target * 3 + 1] = s
-                hsv[target * 3 + 2] = v
-                luma[target] = UInt8((77 * r + 150 * g + 29 * b) >> 8)
+        let hasPrevious = previousHSV.count == count * 3
+        var hueSum = 0, saturationSum = 0, valueSum = 0, lumaChangeSum = 0, lumaTotal = 0, lumaSquares = 0
+        // One pass, on raw pointers: convert, compare with the previous frame and sum, per pixel.
+        hsv.withUnsafeMutableBufferPointer { hsvOut in
+            luma.withUnsafeMutableBufferPointer { lumaOut in
+                previousHSV.withUnsafeBufferPointer { hsvBefore in
+                    previousLuma.withUnsafeBufferPointer { lumaBefore in
+                        for y in 0..<frame.height {
+                            let row = y * frame.stride
+                            let base = y * frame.width
+                            for x in 0..<frame.width {
+                                let source = row + x * 3
+                                let r = Int(frame.pixels[source]), g = Int(frame.pixels[source + 1]), b = Int(frame.pixels[source + 2])
+                                let pixel = base + x
+                                let (h, s, v) = Self.hsv(r, g, b)
+                                let y8 = (77 * r + 150 * g + 29 * b) >> 8
+                                hsvOut[pixel * 3] = h
+                                hsvOut[pixel * 3 + 1] = s
+                                hsvOut[pixel * 3 + 2] = v
+                                lumaOut[pixel] = UInt8(truncatingIfNeeded: y8)
+                                lumaTotal += y8
+                                lumaSquares += y8 * y8
+                                if hasPrevious {
+                                    hueSum += abs(Int(h) - Int(hsvBefore[pixel * 3]))
+                                    saturationSum += abs(Int(s) - Int(hsvBefore[pixel * 3 + 1]))
+                                    valueSum += abs(Int(v) - Int(hsvBefore[pixel * 3 + 2]))
+                                    lumaChangeSum += abs(y8 - Int(lumaBefore[pixel]))
+                                }
+                            }
+                        }
+                    }
+                }
             }
-        }
-        var lumaTotal = 0, lumaSquares = 0
-        for pixel in 0..<count {
-            let value = Int(luma[pixel])
-            lumaTotal += value
-            lumaSquares += value * value
         }
         let mean = Double(lumaTotal) / Double(count)
         let variance = Double(lumaSquares) / Double(count) - mean * mean
-        var content = 0.0, lumaChange = 0.0
-        if previousHSV.count == hsv.count {
-            var sums = (0, 0, 0)
-            var lumaSum = 0
-            for pixel in 0..<count {
-                sums.0 += abs(Int(hsv[pixel * 3]) - Int(previousHSV[pixel * 3]))
-                sums.1 += abs(Int(hsv[pixel * 3 + 1]) - Int(previousHSV[pixel * 3 + 1]))
-                sums.2 += abs(Int(hsv[pixel * 3 + 2]) - Int(previousHSV[pixel * 3 + 2]))
-                lumaSum += abs(Int(luma[pixel]) - Int(previousLuma[pixel]))
-            }
-            content = Double(sums.0 + sums.1 + sums.2) / Double(3 * count)
-            lumaChange = Double(lumaSum) / Double(count)
-        }
+        let content = hasPrevious ? Double(hueSum + saturationSum + valueSum) / Double(3 * count) : 0
+        let lumaChange = hasPrevious ? Double(lumaChangeSum) / Double(count) : 0
         swap(&previousHSV, &hsv)
         swap(&previousLuma, &luma)
-        if hsv.count != count * 3 { hsv = [UInt8](repeating: 0, count: count * 3) }
-        if luma.count != count { luma = [UInt8](repeating: 0, count: count) }
         return (FrameStatistics(index: frame.index, seconds: frame.seconds, contentScore: content, lumaChange: lumaChange,
-                                 lumaVariance: variance), previousLuma)
+                                lumaVariance: variance), previousLuma)
     }
 
     /// OpenCV's 8-bit HSV: hue 0–179, saturation and value 0–255.

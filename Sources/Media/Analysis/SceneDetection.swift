@@ -180,10 +180,16 @@ public struct SceneAnalyzer: Sendable {
             if recent.count > span + 1 { recent.removeFirst() }
             if recent.count == span + 1, recent[0].count == luma.count, recent[Self.spanHalfWindow].count == luma.count {
                 var total = 0, residual = 0
-                let middle = recent[Self.spanHalfWindow], first = recent[0]
-                for pixel in 0..<luma.count {
-                    total += abs(Int(luma[pixel]) - Int(first[pixel]))
-                    residual += abs(2 * Int(middle[pixel]) - Int(first[pixel]) - Int(luma[pixel]))
+                luma.withUnsafeBufferPointer { last in
+                    recent[Self.spanHalfWindow].withUnsafeBufferPointer { middle in
+                        recent[0].withUnsafeBufferPointer { first in
+                            for pixel in 0..<last.count {
+                                let a = Int(first[pixel]), c = Int(last[pixel])
+                                total += abs(c - a)
+                                residual += abs(2 * Int(middle[pixel]) - a - c)
+                            }
+                        }
+                    }
                 }
                 let center = frames.count - 1 - Self.spanHalfWindow
                 spans[center] = SpanMeasure(
