@@ -27,7 +27,7 @@ struct AnalyzeCommand: ParsableCommand {
             result = try analyzer.analyze(path: path)
             if let stats { try analyzer.statisticsCSV(path: path).write(toFile: stats, atomically: true, encoding: .utf8) }
         } catch let error as FFmpegError {
-            throw ValidationError("\(path): \(error)")
+            throw AnalyzeError(description: "\(path): \(error)")
         }
         if json {
             let encoder = JSONEncoder()
@@ -41,4 +41,9 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if let stats { print("per-frame scores written to \(stats)") }
     }
+}
+
+/// A file `analyze` could not read; printed as `Error: <file>: <reason>`, without the usage text.
+struct AnalyzeError: Error, CustomStringConvertible {
+    let description: String
 }

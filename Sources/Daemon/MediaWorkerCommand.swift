@@ -9,19 +9,24 @@ struct MediaWorkerCommand: ParsableCommand {
         commandName: "media-worker", abstract: "Run media work in an isolated child process (internal).",
         shouldDisplay: false, subcommands: [Probe.self, Scenes.self])
 
+    /// Prints the work's result, or its error, as the JSON answer the daemon reads.
+    static func answer<T: Codable>(_ work: () throws -> T) throws {
+        let response: MediaWorkerResponse<T>
+        do {
+            response = .init(result: try work(), error: nil)
+        } catch {
+            response = .init(result: nil, error: String(describing: error))
+        }
+        FileHandle.standardOutput.write(try JSONEncoder().encode(response))
+    }
+
     struct Probe: ParsableCommand {
         @Option(help: "MediaLimits as JSON.") var limits: String
         @Argument(help: "The file to probe.") var path: String
 
         func run() throws {
             let limits = try JSONDecoder().decode(MediaLimits.self, from: Data(limits.utf8))
-            let response: MediaWorkerResponse<ProbeResult>
-            do {
-                response = .init(result: try MediaProber(limits: limits).probe(path: path), error: nil)
-            } catch {
-                response = .init(result: nil, error: String(describing: error))
-            }
-            FileHandle.standardOutput.write(try JSONEncoder().encode(response))
+            try MediaWorkerCommand.answer { try MediaProber(limits: limits).probe(path: path) }
         }
     }
 
@@ -31,13 +36,7 @@ struct MediaWorkerCommand: ParsableCommand {
 
         func run() throws {
             let options = try JSONDecoder().decode(SceneOptions.self, from: Data(options.utf8))
-            let response: MediaWorkerResponse<SceneAnalyzer.Result>
-            do {
-                response = .init(result: try options.analyze(path: path), error: nil)
-            } catch {
-                response = .init(result: nil, error: String(describing: error))
-            }
-            FileHandle.standardOutput.write(try JSONEncoder().encode(response))
+            try MediaWorkerCommand.answer { try options.analyze(path: path) }
         }
     }
 }
