@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: C libraries (system)
@@ -41,6 +42,14 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CTesseract", path: "Sources/CTesseract", pkgConfig: "tesseract",
+            providers: [.apt(["libtesseract-dev", "tesseract-ocr-eng"])]
+        ),
+        .systemLibrary(
+            name: "CPocketSphinx", path: "Sources/CPocketSphinx", pkgConfig: "pocketsphinx",
+            providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]
         ),
         .systemLibrary(
             name: "CGMime", path: "Sources/CGMime", pkgConfig: "gmime-3.0",
@@ -85,7 +94,24 @@ let package = Package(
         .target(
             name: "Media",
             dependencies: [
-                "CFFmpeg", "Domain", "Pipeline",
+                "CFFmpeg", "Domain", "Pipeline", "Blobs",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TextRecognition",
+            dependencies: ["CTesseract", "Media", "Domain", "Pipeline"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Speech",
+            dependencies: [
+                "CPocketSphinx", "Media", "Domain", "Pipeline",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -109,7 +135,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "Agents", "Intake",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Agents", "Intake",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -131,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "Agents", "Intake", "Workers", "Web",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Agents", "Intake", "Workers", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,6 +188,17 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Agents", "Media", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TextRecognitionTests", dependencies: ["TextRecognition", "Media", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpeechTests",
+            dependencies: [
+                "Speech", "Media", "TestSupport", "Pipeline", "Domain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "WorkersTests",
             dependencies: [

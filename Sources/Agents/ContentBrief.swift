@@ -12,6 +12,9 @@ public struct ContentBrief: Sendable {
         public var durationSeconds: Double?
         public var width: Int?
         public var height: Int?
+        /// Speech heard in it (`transcribe`) and text shown in it (`ocr`), when found.
+        public var transcript: String?
+        public var onScreenText: String?
     }
 
     public var requestID: UUID
@@ -25,7 +28,21 @@ public struct ContentBrief: Sendable {
     public init(context: StageContext) throws {
         requestID = context.request.id
         talent = context.talent
-        prompt = context.request.promptText
+        struct Heard: Decodable { var text: String }
+        func transcript(of attachment: AttachmentSnapshot) -> String? {
+            let text = (try? context.output(of: "transcribe", attachmentID: attachment.id, as: Heard.self))??.text
+            return text?.isEmpty == false ? text : nil
+        }
+        func onScreenText(of attachment: AttachmentSnapshot) -> String? {
+            let text = (try? context.output(of: "ocr", attachmentID: attachment.id, as: Heard.self))??.text
+            return text?.isEmpty == false ? text : nil
+        }
+        // A request without a prompt takes its voice memo's transcript (the transcribe stage also stores it).
+        if let given = context.request.promptText, !given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            prompt = given
+        } else {
+            prompt = context.attachments.filter { $0.role == .voiceMemo }.compactMap(transcript(of:)).first
+        }
         targets = context.targets
         presets = context.platforms
         media = try context.attachments.filter { $0.role == .media }.map { attachment in
@@ -39,7 +56,8 @@ public struct ContentBrief: Sendable {
             let picture = probe?.streams.first { $0.type == "video" }
             return Media(
                 attachmentID: attachment.id, kind: probe?.kind ?? "unknown", durationSeconds: probe?.durationSeconds,
-                width: picture?.width, height: picture?.height)
+                width: picture?.width, height: picture?.height,
+                transcript: transcript(of: attachment), onScreenText: onScreenText(of: attachment))
         }
     }
 }

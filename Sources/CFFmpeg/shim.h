@@ -69,4 +69,25 @@ static inline int drsocial_open_file_io(AVFormatContext *ctx, const char *path) 
 static inline void drsocial_close_file_io(AVIOContext **pb) {
     avio_closep(pb);
 }
+
+/// A resampler from a decoder's audio to mono signed 16-bit at `rate` Hz.
+static inline SwrContext *drsocial_mono_s16_resampler(const AVCodecContext *c, int rate) {
+    SwrContext *swr = NULL;
+    AVChannelLayout mono;
+    av_channel_layout_default(&mono, 1);
+    AVChannelLayout in;
+    if (c->ch_layout.nb_channels > 0) av_channel_layout_copy(&in, &c->ch_layout);
+    else av_channel_layout_default(&in, 1);
+    int status = swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_S16, rate, &in, c->sample_fmt, c->sample_rate, 0, NULL);
+    av_channel_layout_uninit(&in);
+    if (status < 0 || swr_init(swr) < 0) { swr_free(&swr); return NULL; }
+    return swr;
+}
+
+/// Resamples one decoded frame (or, with a NULL frame, what the resampler still holds) into `out`.
+static inline int drsocial_resample_s16(SwrContext *s, int16_t *out, int out_capacity, const AVFrame *f) {
+    uint8_t *planes[1] = { (uint8_t *)out };
+    if (!f) return swr_convert(s, planes, out_capacity, NULL, 0);
+    return swr_convert(s, planes, out_capacity, (const uint8_t **)f->extended_data, f->nb_samples);
+}
 #endif

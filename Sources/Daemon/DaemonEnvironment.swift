@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Speech
 
 /// Settings read from the environment, each checked with a message naming the variable.
 struct DaemonEnvironment {
@@ -85,6 +86,20 @@ struct DaemonEnvironment {
     var databaseWaitSeconds: Int { get throws { try int("DATABASE_WAIT_SECONDS", default: 120, range: 0...86_400) } }
     var maxAttachmentBytes: Int {
         get throws { try int("MAX_ATTACHMENT_BYTES", default: 100 << 20, range: 1024...(4 << 30)) }
+    }
+
+    /// The HTTP transcription backend, or nil when `TRANSCRIBE_URL` is not set (offline pocketsphinx).
+    var httpTranscription: HTTPTranscriber.Configuration? {
+        get throws {
+            guard let raw = values["TRANSCRIBE_URL"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            guard let url = URL(string: raw), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ConfigurationError("TRANSCRIBE_URL must be an http(s) URL, not '\(raw)'")
+            }
+            return HTTPTranscriber.Configuration(
+                url: url, apiKey: values["TRANSCRIBE_API_KEY"], model: string("TRANSCRIBE_MODEL", default: "whisper-1"),
+                timeoutSeconds: Int64(try int("TRANSCRIBE_TIMEOUT_SECONDS", default: 120, range: 1...3600)),
+                attempts: try int("TRANSCRIBE_ATTEMPTS", default: 3, range: 1...10))
+        }
     }
 
     /// Email intake settings, or nil when `IMAP_URL` is not set (email intake off).

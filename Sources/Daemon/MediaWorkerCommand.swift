@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import Media
+import Speech
+import TextRecognition
 
 /// `media-worker`: runs one piece of media work on a possibly hostile file and prints a JSON answer.
 /// The daemon starts it as a child under CPU and memory limits; people do not need to.
 struct MediaWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media-worker", abstract: "Run media work in an isolated child process (internal).",
-        shouldDisplay: false, subcommands: [Probe.self, Scenes.self])
+        shouldDisplay: false, subcommands: [Probe.self, Scenes.self, Keyframes.self, ReadText.self, Transcribe.self, SpeechAudio.self])
 
     /// Prints the work's result, or its error, as the JSON answer the daemon reads.
     static func answer<T: Codable>(_ work: () throws -> T) throws {
@@ -37,6 +39,49 @@ struct MediaWorkerCommand: ParsableCommand {
         func run() throws {
             let options = try JSONDecoder().decode(SceneOptions.self, from: Data(options.utf8))
             try MediaWorkerCommand.answer { try options.analyze(path: path) }
+        }
+    }
+
+    struct Keyframes: ParsableCommand {
+        @Option(help: "KeyframeOptions as JSON.") var options: String
+        @Argument(help: "The video.") var path: String
+
+        func run() throws {
+            let options = try JSONDecoder().decode(KeyframeOptions.self, from: Data(options.utf8))
+            try MediaWorkerCommand.answer { try options.extract(path: path) }
+        }
+    }
+
+    struct ReadText: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ocr")
+        @Option(help: "MediaLimits as JSON.") var limits: String
+        @Argument(help: "The pictures to read.") var paths: [String]
+
+        func run() throws {
+            let limits = try JSONDecoder().decode(MediaLimits.self, from: Data(limits.utf8))
+            try MediaWorkerCommand.answer { try TextRecognizer.readAll(paths: paths, limits: limits) }
+        }
+    }
+
+    struct Transcribe: ParsableCommand {
+        @Option(help: "MediaLimits as JSON.") var limits: String
+        @Argument(help: "The audio or video.") var path: String
+
+        func run() throws {
+            let limits = try JSONDecoder().decode(MediaLimits.self, from: Data(limits.utf8))
+            try MediaWorkerCommand.answer { try OfflineTranscriber.transcribeHere(path: path, limits: limits) }
+        }
+    }
+
+    struct SpeechAudio: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "speech-audio")
+        @Option(help: "MediaLimits as JSON.") var limits: String
+        @Option(help: "Where to write the 16 kHz mono WAV.") var output: String
+        @Argument(help: "The audio or video.") var path: String
+
+        func run() throws {
+            let limits = try JSONDecoder().decode(MediaLimits.self, from: Data(limits.utf8))
+            try MediaWorkerCommand.answer { try MediaWorkerClient.writeSpeechAudio(path: path, to: output, limits: limits) }
         }
     }
 }

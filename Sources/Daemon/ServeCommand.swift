@@ -7,6 +7,7 @@ import ServiceLifecycle
 import UnixSignals
 import Store
 import Web
+import Speech
 import Workers
 
 /// `serve`: migrations, then the job workers and the HTTP server, under one `ServiceGroup`.
@@ -29,7 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
         let runner = try PipelineFactory.loadPostRequestRunner(
             directory: try environment.pipelinesDirectory, pool: runtime.pool, blobs: blobs, queue: queue,
-            mediaWorker: runtime.mediaWorker())
+            mediaWorker: runtime.mediaWorker(),
+            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: runtime.mediaWorker()) })
         let logger = runtime.logger
         let workerService = JobWorkerService(
             queue: queue,

@@ -45,8 +45,15 @@ public struct MediaWorkerClient: Sendable {
         return try await run(["scenes", "--options", optionsJSON, file.path], as: SceneAnalyzer.Result.self)
     }
 
-    /// Runs `media-worker <arguments>` and decodes its answer.
-    func run<T: Codable & Sendable>(_ arguments: [String], as type: T.Type) async throws -> T {
+    /// Picks and writes the keyframes of a video's scenes in the worker process.
+    public func keyframes(file: URL, options: KeyframeOptions) async throws -> [ExtractedKeyframe] {
+        guard configuration.executable != nil else { return try options.extract(path: file.path) }
+        let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+        return try await run(["keyframes", "--options", optionsJSON, file.path], as: [ExtractedKeyframe].self)
+    }
+
+    /// Runs `media-worker <arguments>` and decodes its answer. Other modules add their own work through it.
+    public func run<T: Codable & Sendable>(_ arguments: [String], as type: T.Type) async throws -> T {
         guard let executable = configuration.executable else { throw MediaWorkerError.noExecutable }
         let output = try await ChildProcess.run(
             executable: executable, arguments: ["media-worker"] + arguments,

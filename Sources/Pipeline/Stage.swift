@@ -53,6 +53,9 @@ extension Stage {
 public struct StageResult: Sendable {
     public var summary: String
     public var outputJSON: String
+    /// Speech heard in the attachment: stored as its `transcript_text`, and the request's prompt when the
+    /// attachment is a voice memo and the request has none.
+    public var transcript: String?
 
     public init(summary: String, output: some Encodable) throws {
         self.summary = summary

@@ -4,15 +4,24 @@ public import Blobs
 public import Foundation
 public import Media
 public import Pipeline
+public import Speech
 public import Store
+import TextRecognition
 
 /// Builds the stage registry and loads `pipelines/` at start-up.
 public enum PipelineFactory {
     /// Every stage kind pipeline files may name.
-    public static func registry(pool: PostgresPool, queue: JobQueue, mediaWorker: MediaWorkerClient) -> StageRegistry {
+    /// - Parameter transcriber: the speech engine; nil is the offline pocketsphinx default.
+    public static func registry(
+        pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient, transcriber: (any Transcriber)? = nil
+    ) -> StageRegistry {
         var registry = StageRegistry()
+        let speech = transcriber ?? OfflineTranscriber(worker: mediaWorker)
         registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: mediaWorker) }
         registry.register(ScenesStage.self) { ScenesStage(configuration: $0, worker: mediaWorker) }
+        registry.register(KeyframesStage.self) { KeyframesStage(configuration: $0, worker: mediaWorker, blobs: blobs) }
+        registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: mediaWorker, keyframeFile: { try blobs.localFile(for: $0) }) }
+        registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: speech) }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
         registry.register(EnqueueStage.self) { _ in EnqueueStage(pool: pool, queue: queue) }
@@ -21,12 +30,13 @@ public enum PipelineFactory {
 
     /// Loads and validates `post-request.yaml` and `platforms.yaml` from `directory`; throws with file and line.
     public static func loadPostRequestRunner(
-        directory: URL, pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient
+        directory: URL, pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient,
+        transcriber: (any Transcriber)? = nil
     ) throws -> PipelineRunner {
         let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
         let pipeline = try PipelineDefinition.load(
             from: directory.appending(path: "post-request.yaml"),
-            registry: registry(pool: pool, queue: queue, mediaWorker: mediaWorker))
+            registry: registry(pool: pool, blobs: blobs, queue: queue, mediaWorker: mediaWorker, transcriber: transcriber))
         return PipelineRunner(pipeline: pipeline, platforms: platforms, recorder: StorePipelineRecorder(pool: pool, blobs: blobs))
     }
 }

@@ -63,9 +63,15 @@ struct StorePipelineRecorder: PipelineRecorder {
                     runID: runID, stage: stage, attachmentID: attachmentID, status: "succeeded", durationMs: durationMs,
                     summary: result.summary, outputJSON: result.outputJSON, error: nil, on: connection)
                 if let attachmentID {
-                    try PostRequestRepository().mergeAnalysis(
+                    let requests = PostRequestRepository()
+                    try requests.mergeAnalysis(
                         attachmentID: attachmentID, key: stage, json: result.outputJSON,
-                        durationSeconds: Self.duration(in: result.outputJSON), on: connection)
+                        durationSeconds: Self.duration(in: result.outputJSON), transcript: result.transcript, on: connection)
+                    // A voice memo speaks the prompt when the request came without one.
+                    if let transcript = result.transcript,
+                       input.attachments.first(where: { $0.id == attachmentID })?.role == .voiceMemo {
+                        try requests.fillPromptIfEmpty(transcript, requestID: input.request.id, on: connection)
+                    }
                 }
             case .failed(let error, let durationMs):
                 try runs.stageFinished(

@@ -109,6 +109,53 @@ struct PostRequestPipelineTests {
         #expect(frames == [60, 150, 195, 300])
     }
 
+    @Test func aVoiceMemoOnlyRequestTakesItsPromptFromTheTranscript() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: nil, platforms: [.instagram],
+            files: [.init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo)]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let (prompt, transcript) = try await h.pool.withConnection { connection in
+            let row = try #require(try connection.query(
+                """
+                SELECT r.prompt_text, a.transcript_text FROM post_requests r
+                JOIN post_request_attachments a ON a.post_request_id = r.id WHERE r.id = $1
+                """, [receipt.requestID]).first)
+            return (try row.decodeIfPresent("prompt_text", as: String.self), try row.decodeIfPresent("transcript_text", as: String.self))
+        }
+        let heard = try #require(transcript)
+        #expect(prompt == heard)
+        // "Please post about my morning run by the river."
+        #expect(TextAccuracy.wordErrorRate(found: heard, truth: "Please post about my morning run by the river.") <= 0.3, "heard '\(heard)'")
+        let rows = try await queueRows(receipt.requestID, h.pool)
+        #expect(rows.count == 1)
+        #expect(rows.first?.caption.lowercased().contains("river") == true, "the draft uses the spoken prompt: \(rows.first?.caption ?? "")")
+    }
+
+    @Test func videoKeyframesAndOnScreenTextAreStored() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Summer video", platforms: [.tiktok],
+            files: [.init(url: TestEnvironment.testmedia("caption-video.mp4")), .init(url: TestEnvironment.testmedia("caption-yellow-bars.png"))]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        for stage in ["keyframes", "ocr"] {
+            #expect(detail.stages.filter { $0.stage == stage && $0.status == "succeeded" }.count == (stage == "ocr" ? 2 : 1),
+                    "\(stage): \(detail.stages.filter { $0.stage == stage }.map { "\($0.status) \($0.error ?? "")" })")
+        }
+        let video = try #require(try JSONSerialization.jsonObject(with: Data(detail.attachments[0].analysisJSON.utf8)) as? [String: Any])
+        let keyframes = try #require((video["keyframes"] as? [String: Any])?["keyframes"] as? [[String: Any]])
+        #expect(keyframes.count == 1)
+        let thumbnail = try #require(keyframes.first?["thumbnail"] as? String)
+        #expect(try h.blobs.read(thumbnail).prefix(2) == Data([0xFF, 0xD8]), "the thumbnail is a JPEG in the blob store")
+        let ocr = try #require(video["ocr"] as? [String: Any])
+        #expect((ocr["text"] as? String)?.contains("summer video") == true, "\(ocr)")
+        let picture = try #require(try JSONSerialization.jsonObject(with: Data(detail.attachments[1].analysisJSON.utf8)) as? [String: Any])
+        #expect(((picture["ocr"] as? [String: Any])?["text"] as? String)?.contains("beach tonight") == true)
+    }
+
     @Test func requestWhoseOnlyFileIsCorruptStillCompletes() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)

@@ -25,7 +25,7 @@ _DRSOCIAL_COMMON_SH=1
 DRSOCIAL_PACKAGES=(
     libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
     libswresample-dev libavfilter-dev
-    libtesseract-dev tesseract-ocr-eng
+    libtesseract-dev tesseract-ocr-eng tesseract-ocr
     libpocketsphinx-dev pocketsphinx-en-us
     libcurl4-openssl-dev libpq-dev libgmime-3.0-dev libass-dev
     postgresql dovecot-imapd

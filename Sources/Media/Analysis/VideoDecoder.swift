@@ -60,8 +60,9 @@ final class VideoDecoder {
 
     deinit { avcodec_free_context(&codec) }
 
-    /// Calls `body` with every frame in order until it returns false or the stream ends.
-    func forEachFrame(_ body: (AnalysisFrame) throws -> Bool) throws {
+    /// Calls `body` with every frame in order (or only those `wants` accepts, by index and seconds, which
+    /// saves scaling the others) until it returns false or the stream ends.
+    func forEachFrame(wants: ((Int, Double) -> Bool)? = nil, _ body: (AnalysisFrame) throws -> Bool) throws {
         guard let codec, let format = input.formatContext else { return }
         guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else { throw FFmpegError.unsupported("out of memory") }
         var packetPointer: UnsafeMutablePointer<AVPacket>? = packet
@@ -83,9 +84,11 @@ final class VideoDecoder {
                 let seconds = pts != drsocial_nopts_value()
                     ? Double(pts) * Double(timeBase.num) / Double(timeBase.den)
                     : Double(index) / (framesPerSecond ?? 30)
-                try scaler.scale(frame) { width, height, stride, pixels in
-                    keepGoing = try body(AnalysisFrame(
-                        index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels))
+                if wants?(index, seconds) ?? true {
+                    try scaler.scale(frame) { width, height, stride, pixels in
+                        keepGoing = try body(AnalysisFrame(
+                            index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels))
+                    }
                 }
                 av_frame_unref(frame)
                 index += 1

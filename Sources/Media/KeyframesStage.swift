@@ -1,0 +1,99 @@
+public import Blobs
+public import Domain
+import Foundation
+public import Pipeline
+
+/// `keyframes`: one representative frame per scene (the sharpest of a few candidates near the scene's
+/// middle), stored as a full-size JPEG and a thumbnail in the blob store, listed in `analysis_json.keyframes`.
+public struct KeyframesStage: Stage {
+    public struct Configuration: StageConfiguration {
+        public static let optionNames: Set<String> = ["candidates", "thumbnail_width", "deadline_seconds", "max_dimension"]
+        /// Frames compared per scene. Default 5.
+        public var candidates = 5
+        /// Thumbnail width in pixels. Default 320.
+        public var thumbnailWidth = 320
+        public var deadlineSeconds = 300.0
+        public var maxDimension = 8192
+
+        enum CodingKeys: String, CodingKey {
+            case candidates, thumbnailWidth = "thumbnail_width", deadlineSeconds = "deadline_seconds", maxDimension = "max_dimension"
+        }
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            candidates = try container.decodeIfPresent(Int.self, forKey: .candidates) ?? 5
+            thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth) ?? 320
+            deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 300
+            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            guard (1...25).contains(candidates), (64...1920).contains(thumbnailWidth), deadlineSeconds > 0, maxDimension > 0 else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: [], debugDescription: "candidates must be 1–25, thumbnail_width 64–1920, limits positive"))
+            }
+        }
+    }
+
+    /// One stored keyframe.
+    public struct Keyframe: Sendable, Codable, Equatable {
+        public var scene: Int
+        public var frame: Int
+        public var seconds: Double
+        public var sceneStartSeconds: Double
+        public var sceneEndSeconds: Double
+        public var sharpness: Double
+        public var width: Int
+        public var height: Int
+        /// Blob paths.
+        public var image: String
+        public var thumbnail: String
+    }
+
+    public struct Output: Sendable, Codable, Equatable {
+        public var keyframes: [Keyframe]
+    }
+
+    public static let kind = "keyframes"
+    public static let scope = StageScope.attachment
+
+    let configuration: Configuration
+    let worker: MediaWorkerClient
+    let blobs: any BlobStore
+
+    public init(configuration: Configuration, worker: MediaWorkerClient, blobs: any BlobStore) {
+        self.configuration = configuration
+        self.worker = worker
+        self.blobs = blobs
+    }
+
+    public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard let attachment = context.attachment, let file = context.attachmentFile else {
+            throw StageFailure("no file for this attachment")
+        }
+        guard let scenes = try context.output(of: "scenes", attachmentID: attachment.id, as: SceneAnalyzer.Result.self) else {
+            throw StageFailure("the scenes stage did not succeed for this attachment, so there are no scenes to pick frames from")
+        }
+        let folder = FileManager.default.temporaryDirectory.appending(path: "drsocial-keyframes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let options = KeyframeOptions(
+            scenes: scenes.scenes, candidatesPerScene: configuration.candidates, thumbnailWidth: configuration.thumbnailWidth,
+            deadlineSeconds: configuration.deadlineSeconds,
+            limits: MediaLimits(maxDimension: configuration.maxDimension), outputDirectory: folder.path)
+        let extracted = try await worker.keyframes(file: file, options: options)
+        let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
+        let keyframes = try extracted.map { frame in
+            let scene = scenes.scenes[frame.scene]
+            return Keyframe(
+                scene: frame.scene, frame: frame.frame, seconds: frame.seconds,
+                sceneStartSeconds: scene.startSeconds, sceneEndSeconds: scene.endSeconds, sharpness: frame.sharpness,
+                width: frame.width, height: frame.height,
+                image: try blobs.store(file: URL(filePath: frame.imagePath), in: namespace).path,
+                thumbnail: try blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path)
+        }
+        let summary = "\(keyframes.count) keyframe\(keyframes.count == 1 ? "" : "s") for \(scenes.scenes.count) scene\(scenes.scenes.count == 1 ? "" : "s")"
+        return try StageResult(summary: summary, output: Output(keyframes: keyframes))
+    }
+}

@@ -1,0 +1,55 @@
+public import Domain
+import Foundation
+public import Pipeline
+
+/// `transcribe`: speech in audio attachments and in videos with sound, through the configured
+/// `Transcriber`. The transcript and its word timings go into `analysis_json.transcribe`, the text into
+/// `transcript_text`; a voice memo's transcript becomes the request's prompt when it has none.
+public struct TranscribeStage: Stage {
+    public struct Configuration: StageConfiguration {
+        public static let optionNames: Set<String> = ["max_duration_seconds"]
+        public var maxDurationSeconds = 900.0
+        enum CodingKeys: String, CodingKey { case maxDurationSeconds = "max_duration_seconds" }
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            maxDurationSeconds = try container.decodeIfPresent(Double.self, forKey: .maxDurationSeconds) ?? 900
+            guard maxDurationSeconds > 0 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.maxDurationSeconds], debugDescription: "must be positive"))
+            }
+        }
+    }
+
+    public static let kind = "transcribe"
+    public static let scope = StageScope.attachment
+
+    let configuration: Configuration
+    let transcriber: any Transcriber
+
+    public init(configuration: Configuration, transcriber: any Transcriber) {
+        self.configuration = configuration
+        self.transcriber = transcriber
+    }
+
+    public func accepts(_ attachment: AttachmentSnapshot) -> Bool {
+        attachment.mime.hasPrefix("audio/") || attachment.mime.hasPrefix("video/")
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard let attachment = context.attachment, let file = context.attachmentFile else {
+            throw StageFailure("no file for this attachment")
+        }
+        struct Probe: Decodable { struct Stream: Decodable { var type: String }; var streams: [Stream] }
+        if let probe = try? context.output(of: "probe", attachmentID: attachment.id, as: Probe.self),
+           !probe.streams.contains(where: { $0.type == "audio" }) {
+            return try StageResult(summary: "no audio track", output: Transcript(engine: transcriber.name, text: "", words: [], durationSeconds: nil))
+        }
+        let transcript = try await transcriber.transcribe(file: file, maxDurationSeconds: configuration.maxDurationSeconds)
+        var result = try StageResult(
+            summary: transcript.words.isEmpty ? "no speech recognised (\(transcript.engine))"
+                : "\(transcript.words.count) words (\(transcript.engine))",
+            output: transcript)
+        result.transcript = transcript.text.isEmpty ? nil : transcript.text
+        return result
+    }
+}

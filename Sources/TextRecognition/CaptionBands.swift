@@ -1,0 +1,105 @@
+public import Media
+
+/// A horizontal strip of a picture where one colour gathers like a line of caption text does.
+struct CaptionBand: Sendable, Equatable {
+    /// The text's colour (mean of the colour's pixels).
+    var red: Int, green: Int, blue: Int
+    /// Rows `top..<bottom` and columns `left...right` holding the colour's pixels.
+    var top: Int, bottom: Int, left: Int, right: Int
+    /// How many pixels have that colour.
+    var pixelCount: Int
+
+    var height: Int { bottom - top }
+    var colorHex: String {
+        "#" + [red, green, blue].map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
+
+/// Finds caption bands: colours (quantised to 4 bits a channel) whose pixels crowd into a strip no taller
+/// than a quarter of the picture, wide and sparse like strokes of text rather than a filled shape.
+///
+/// This is what lets OCR read captions the Tesseract CLI reads nothing from here: yellow text over colour
+/// bars (the bars are other colours), white text on a two-tone texture (the texture's light grey is not
+/// the text's white), a caption burned into video over a darkened box.
+enum CaptionBandFinder {
+    /// Smallest share of the picture a text colour must cover.
+    static let minimumShare = 0.002
+    /// Share of a colour's pixels that must fall inside its strip.
+    static let minimumConcentration = 0.85
+    /// A filled rectangle is not text: strokes cover at most this share of their bounding box.
+    static let maximumFill = 0.6
+
+    static func bands(in image: RGBImage, limit: Int = 8) -> [CaptionBand] {
+        let width = image.width, height = image.height, count = width * height
+        guard width >= 16, height >= 16 else { return [] }
+        var bins = [Int32](repeating: 0, count: 4096)
+        var binOf = [UInt16](repeating: 0, count: count)
+        image.pixels.withUnsafeBufferPointer { rgb in
+            binOf.withUnsafeMutableBufferPointer { binOf in
+                for pixel in 0..<count {
+                    let bin = (Int(rgb[3 * pixel]) >> 4) << 8 | (Int(rgb[3 * pixel + 1]) >> 4) << 4 | Int(rgb[3 * pixel + 2]) >> 4
+                    binOf[pixel] = UInt16(bin)
+                    bins[bin] += 1
+                }
+            }
+        }
+        let floor = max(50, Int(Double(count) * minimumShare))
+        let chosen = (0..<4096).filter { Int(bins[$0]) >= floor }.sorted { bins[$0] > bins[$1] }.prefix(40)
+        guard !chosen.isEmpty else { return [] }
+        var slot = [Int](repeating: -1, count: 4096)
+        for (index, bin) in chosen.enumerated() { slot[bin] = index }
+
+        // Rows, column extents and colour sums of each chosen colour, in one pass.
+        let k = chosen.count
+        var rows = [Int32](repeating: 0, count: k * height)
+        var left = [Int](repeating: width, count: k), right = [Int](repeating: -1, count: k)
+        var sums = [Int](repeating: 0, count: 3 * k)
+        image.pixels.withUnsafeBufferPointer { rgb in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let pixel = y * width + x
+                    let s = slot[Int(binOf[pixel])]
+                    guard s >= 0 else { continue }
+                    rows[s * height + y] += 1
+                    if x < left[s] { left[s] = x }
+                    if x > right[s] { right[s] = x }
+                    sums[3 * s] += Int(rgb[3 * pixel])
+                    sums[3 * s + 1] += Int(rgb[3 * pixel + 1])
+                    sums[3 * s + 2] += Int(rgb[3 * pixel + 2])
+                }
+            }
+        }
+
+        let window = max(8, height / 4)
+        var bands: [CaptionBand] = []
+        for (s, bin) in chosen.enumerated() {
+            let total = Int(bins[bin])
+            // The densest `window` rows.
+            var inside = 0
+            for y in 0..<min(window, height) { inside += Int(rows[s * height + y]) }
+            var best = inside, bestTop = 0
+            if window < height {
+                for top in 1...(height - window) {
+                    inside += Int(rows[s * height + top + window - 1]) - Int(rows[s * height + top - 1])
+                    if inside > best { best = inside; bestTop = top }
+                }
+            }
+            guard Double(best) >= minimumConcentration * Double(total) else { continue }
+            var top = bestTop, bottom = min(height, bestTop + window)
+            while top < bottom, rows[s * height + top] == 0 { top += 1 }
+            while bottom > top, rows[s * height + bottom - 1] == 0 { bottom -= 1 }
+            let bandWidth = right[s] - left[s] + 1
+            guard bottom - top >= 8, bandWidth >= bottom - top else { continue }
+            guard Double(total) / Double((bottom - top) * bandWidth) <= maximumFill else { continue }
+            bands.append(CaptionBand(
+                red: sums[3 * s] / total, green: sums[3 * s + 1] / total, blue: sums[3 * s + 2] / total,
+                top: top, bottom: bottom, left: left[s], right: right[s], pixelCount: total))
+            if bands.count == limit { break }
+        }
+        return bands
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+}

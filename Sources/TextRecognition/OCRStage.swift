@@ -1,0 +1,141 @@
+public import Domain
+public import Foundation
+public import Media
+public import Pipeline
+
+/// `ocr`: text on screen. Images are read directly; videos through their keyframes (the `keyframes`
+/// stage), each keyframe's text kept under its scene and the same text on consecutive scenes kept once.
+/// Runs libtesseract in the media worker, like every other C library that reads attachment bytes.
+public struct OCRStage: Stage {
+    public struct Configuration: StageConfiguration {
+        public static let optionNames: Set<String> = ["max_dimension"]
+        public var maxDimension = 8192
+        enum CodingKeys: String, CodingKey { case maxDimension = "max_dimension" }
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            guard maxDimension > 0 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.maxDimension], debugDescription: "must be positive"))
+            }
+        }
+    }
+
+    /// The text of one scene's keyframe.
+    public struct SceneText: Sendable, Codable, Equatable {
+        public var scene: Int
+        public var seconds: Double
+        public var text: String
+        public var blocks: [RecognizedText.Block]
+    }
+
+    public struct Output: Sendable, Codable, Equatable {
+        /// All text found, each distinct reading once.
+        public var text: String
+        /// For images: the picture's blocks.
+        public var blocks: [RecognizedText.Block]?
+        /// For videos: text per scene, where a scene shows text different from the scene before.
+        public var scenes: [SceneText]?
+    }
+
+    public static let kind = "ocr"
+    public static let scope = StageScope.attachment
+
+    let configuration: Configuration
+    let worker: MediaWorkerClient
+    let keyframeFile: @Sendable (String) throws -> URL
+
+    /// - Parameter keyframeFile: a local file for a keyframe's blob path.
+    public init(configuration: Configuration, worker: MediaWorkerClient, keyframeFile: @escaping @Sendable (String) throws -> URL) {
+        self.configuration = configuration
+        self.worker = worker
+        self.keyframeFile = keyframeFile
+    }
+
+    public func accepts(_ attachment: AttachmentSnapshot) -> Bool {
+        attachment.mime.hasPrefix("image/") || attachment.mime.hasPrefix("video/")
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        guard let attachment = context.attachment, let file = context.attachmentFile else {
+            throw StageFailure("no file for this attachment")
+        }
+        let limits = MediaLimits(maxDimension: configuration.maxDimension)
+        if attachment.mime.hasPrefix("image/") {
+            let reading = try await worker.recognizeText(files: [file], limits: limits)[0].get()
+            return try StageResult(
+                summary: Self.summary(reading.text, blocks: reading.blocks.count),
+                output: Output(text: reading.text, blocks: reading.blocks, scenes: nil))
+        }
+        guard let keyframes = try context.output(of: "keyframes", attachmentID: attachment.id, as: KeyframesStage.Output.self) else {
+            throw StageFailure("the keyframes stage did not succeed for this video, so there are no frames to read")
+        }
+        let files = try keyframes.keyframes.map { try keyframeFile($0.image) }
+        let readings = try await worker.recognizeText(files: files, limits: limits)
+        var scenes: [SceneText] = []
+        var previous = ""
+        for (keyframe, reading) in zip(keyframes.keyframes, readings) {
+            let text = try reading.get().text
+            let normalized = Self.normalize(text)
+            defer { previous = normalized }
+            guard !normalized.isEmpty, normalized != previous else { continue }
+            scenes.append(SceneText(scene: keyframe.scene, seconds: keyframe.seconds, text: text, blocks: try reading.get().blocks))
+        }
+        var seen = Set<String>()
+        let text = scenes.map(\.text).filter { seen.insert(Self.normalize($0)).inserted }.joined(separator: "\n")
+        return try StageResult(
+            summary: Self.summary(text, blocks: scenes.count) + " in \(keyframes.keyframes.count) keyframes",
+            output: Output(text: text, blocks: nil, scenes: scenes))
+    }
+
+    static func normalize(_ text: String) -> String {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
+    static func summary(_ text: String, blocks: Int) -> String {
+        guard !text.isEmpty else { return "no text" }
+        let words = text.split { $0.isWhitespace }.count
+        return "\(words) word\(words == 1 ? "" : "s") in \(blocks) block\(blocks == 1 ? "" : "s")"
+    }
+}
+
+/// One file's reading, or why it could not be read.
+public struct TextReadingAnswer: Sendable, Codable {
+    public var result: RecognizedText?
+    public var error: String?
+
+    public init(result: RecognizedText?, error: String?) {
+        self.result = result
+        self.error = error
+    }
+
+    func get() throws -> RecognizedText {
+        if let result { return result }
+        throw StageFailure(error ?? "the picture could not be read")
+    }
+}
+
+extension MediaWorkerClient {
+    /// Reads the text of each file in one worker process (Tesseract loads its model once).
+    public func recognizeText(files: [URL], limits: MediaLimits) async throws -> [TextReadingAnswer] {
+        guard configuration.executable != nil else { return try TextRecognizer.readAll(paths: files.map(\.path), limits: limits) }
+        let limitsJSON = String(decoding: try JSONEncoder().encode(limits), as: UTF8.self)
+        let answers = try await run(["ocr", "--limits", limitsJSON] + files.map(\.path), as: [TextReadingAnswer].self)
+        guard answers.count == files.count else { throw StageFailure("the media worker read \(answers.count) of \(files.count) pictures") }
+        return answers
+    }
+}
+
+extension TextRecognizer {
+    /// Reads every file; a file that cannot be read gets its error, the others their text. Runs in the worker.
+    public static func readAll(paths: [String], limits: MediaLimits) throws -> [TextReadingAnswer] {
+        let recognizer = try TextRecognizer()
+        return paths.map { path in
+            do {
+                return TextReadingAnswer(result: try recognizer.recognize(path: path, limits: limits), error: nil)
+            } catch {
+                return TextReadingAnswer(result: nil, error: String(describing: error))
+            }
+        }
+    }
+}

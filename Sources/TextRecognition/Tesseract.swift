@@ -1,0 +1,71 @@
+import CTesseract
+import Foundation
+
+/// A recognised word, in the coordinates of the picture handed to Tesseract.
+struct RecognizedWord: Sendable, Equatable {
+    var text: String
+    var confidence: Double
+    var left: Int, top: Int, right: Int, bottom: Int
+}
+
+/// The one owner of a `TessBaseAPI` handle (English model). Not thread-safe: one per thread.
+final class Tesseract {
+    enum SegmentationMode {
+        /// One uniform block of text (a caption band).
+        case block
+        /// Find the layout (a whole picture).
+        case automatic
+
+        var raw: TessPageSegMode { self == .block ? PSM_SINGLE_BLOCK : PSM_AUTO }
+    }
+
+    private let handle: OpaquePointer
+
+    /// Loads the model from Tesseract's default data folder, or `dataPath`.
+    init(language: String = "eng", dataPath: String? = nil) throws {
+        guard let handle = TessBaseAPICreate() else { throw TextRecognitionError("cannot create a Tesseract instance") }
+        self.handle = handle
+        guard TessBaseAPIInit3(handle, dataPath, language) == 0 else {
+            TessBaseAPIDelete(handle)
+            throw TextRecognitionError("cannot load Tesseract's \(language) model (is tesseract-ocr-\(language) installed?)")
+        }
+        _ = TessBaseAPISetVariable(handle, "debug_file", "/dev/null")
+    }
+
+    deinit {
+        TessBaseAPIEnd(handle)
+        TessBaseAPIDelete(handle)
+    }
+
+    /// Recognises an 8-bit grayscale picture and returns its words with confidences (0–100).
+    func recognize(gray: [UInt8], width: Int, height: Int, mode: SegmentationMode) -> [RecognizedWord] {
+        TessBaseAPISetPageSegMode(handle, mode.raw)
+        gray.withUnsafeBufferPointer { pixels in
+            TessBaseAPISetImage(handle, pixels.baseAddress, Int32(width), Int32(height), 1, Int32(width))
+            TessBaseAPISetSourceResolution(handle, 300)
+            _ = TessBaseAPIRecognize(handle, nil)
+        }
+        defer { TessBaseAPIClear(handle) }
+        guard let iterator = TessBaseAPIGetIterator(handle) else { return [] }
+        defer { TessResultIteratorDelete(iterator) }
+        var words: [RecognizedWord] = []
+        repeat {
+            guard let text = TessResultIteratorGetUTF8Text(iterator, RIL_WORD) else { continue }
+            defer { TessDeleteText(text) }
+            var left: Int32 = 0, top: Int32 = 0, right: Int32 = 0, bottom: Int32 = 0
+            _ = TessPageIteratorBoundingBox(TessResultIteratorGetPageIterator(iterator), RIL_WORD, &left, &top, &right, &bottom)
+            let word = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !word.isEmpty else { continue }
+            words.append(RecognizedWord(
+                text: word, confidence: Double(TessResultIteratorConfidence(iterator, RIL_WORD)),
+                left: Int(left), top: Int(top), right: Int(right), bottom: Int(bottom)))
+        } while TessResultIteratorNext(iterator, RIL_WORD) != 0
+        return words
+    }
+}
+
+/// OCR could not run.
+public struct TextRecognitionError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
