@@ -12,6 +12,7 @@ struct DrSocialIntake: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, SeedDemoCommand.self, SubmitCommand.self, ReplayCommand.self, RunsCommand.self, AnalyzeCommand.self,
+            ReadTextCommand.self, TranscribeCommand.self,
             VersionCommand.self, MediaWorkerCommand.self,
         ])
 }

@@ -12,7 +12,7 @@ public func buildRouter(
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthController(pool: pool).addRoutes(to: router)
-    OpsController<BasicRequestContext>(pool: pool, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
+    OpsController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
     StaticFilesController<BasicRequestContext>().addRoutes(to: router)

@@ -1,11 +1,13 @@
 public import Foundation
 import Hummingbird
 import Logging
+import Blobs
 import Store
 
 /// Operator pages and their JSON twins: recent runs, and one run's stages, attachments and variants.
 struct OpsController<Context: RequestContext>: Sendable {
     let pool: PostgresPool
+    let blobs: (any BlobStore)?
     let templates: Templates
     let opsToken: String
 
@@ -17,6 +19,12 @@ struct OpsController<Context: RequestContext>: Sendable {
         pages.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops/runs"]) }
         pages.get("runs") { _, _ in try await runsPage() }
         pages.get("runs/:id") { _, context in try await runPage(id: try context.parameters.require("id", as: UUID.self)) }
+        pages.get("attachments/:id/keyframes/:index") { request, context in
+            try await keyframe(
+                attachmentID: try context.parameters.require("id", as: UUID.self),
+                index: try context.parameters.require("index", as: Int.self),
+                thumbnail: request.uri.queryParameters["size"] == "thumb")
+        }
         let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
         api.get("runs") { _, _ in try await runsJSON() }
         api.get("runs/:id") { _, context in try await runJSON(id: try context.parameters.require("id", as: UUID.self)) }
@@ -49,6 +57,18 @@ struct OpsController<Context: RequestContext>: Sendable {
     }
 
     // MARK: Pages
+
+    /// A scene's keyframe (or its thumbnail) as the keyframes stage stored it.
+    private func keyframe(attachmentID: UUID, index: Int, thumbnail: Bool) async throws -> Response {
+        let path = try await pool.withConnection {
+            try OpsQueries().keyframeBlob(attachmentID: attachmentID, index: index, thumbnail: thumbnail, on: $0)
+        }
+        guard let blobs, let path else { throw HTTPError(.notFound, message: "no keyframe \(index) for attachment \(attachmentID)") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: .init(bytes: try blobs.read(path))))
+    }
 
     private func runsPage() async throws -> HTMLResponse {
         let runs = try await pool.withConnection { try OpsQueries().recentRuns(limit: 100, on: $0) }

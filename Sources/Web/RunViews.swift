@@ -55,7 +55,7 @@ enum RunViews {
                     "sha256": String(attachment.sha256.prefix(16)), "role": attachment.role,
                     "duration": attachment.durationSeconds.map { String(format: "%.2f s", $0) } ?? "—",
                     "analysis": attachment.analysisJSON,
-                ]
+                ].merging(analysisFacts(attachment)) { first, _ in first }
             },
             "variants": detail.variants.map { variant -> [String: Any] in
                 [
@@ -66,6 +66,43 @@ enum RunViews {
             "hasVariants": !detail.variants.isEmpty,
             "events": detail.events.map { ["kind": $0.kind, "at": timestamp($0.at), "payload": $0.payloadJSON] },
         ]
+    }
+
+    /// What the analysis stages found, for people: the scene strip, text on screen, speech.
+    static func analysisFacts(_ attachment: OpsQueries.AttachmentView) -> [String: Any] {
+        struct Analysis: Decodable {
+            struct Keyframes: Decodable {
+                struct Frame: Decodable { var scene: Int; var seconds: Double; var sceneStartSeconds: Double; var sceneEndSeconds: Double }
+                var keyframes: [Frame]
+            }
+            struct Text: Decodable { var text: String? }
+            var keyframes: Keyframes?
+            var ocr: Text?
+            var transcribe: Text?
+        }
+        guard let analysis = try? JSONDecoder().decode(Analysis.self, from: Data(attachment.analysisJSON.utf8)) else { return [:] }
+        let id = attachment.id.uuidString.lowercased()
+        let frames = (analysis.keyframes?.keyframes ?? []).enumerated().map { index, frame -> [String: Any] in
+            [
+                "full": "/ops/attachments/\(id)/keyframes/\(index)",
+                "thumb": "/ops/attachments/\(id)/keyframes/\(index)?size=thumb",
+                "scene": frame.scene + 1,
+                "timecode": "\(timecode(frame.sceneStartSeconds))–\(timecode(frame.sceneEndSeconds))",
+                "at": timecode(frame.seconds),
+            ]
+        }
+        return [
+            "keyframes": frames, "hasKeyframes": !frames.isEmpty,
+            "onScreenText": analysis.ocr?.text ?? "", "hasOnScreenText": !(analysis.ocr?.text ?? "").isEmpty,
+            "transcript": analysis.transcribe?.text ?? "", "hasTranscript": !(analysis.transcribe?.text ?? "").isEmpty,
+        ]
+    }
+
+    /// `m:ss.cc`.
+    static func timecode(_ seconds: Double) -> String {
+        let total = max(0, seconds)
+        let minutes = Int(total) / 60
+        return String(format: "%d:%05.2f", minutes, total - Double(minutes * 60))
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -1,8 +1,11 @@
 import Agents
+import Blobs
 import Domain
 import Foundation
 import Media
 import Pipeline
+import Speech
+import TextRecognition
 import TestSupport
 import Testing
 
@@ -12,6 +15,10 @@ import Testing
         let worker = MediaWorkerClient(configuration: .init(executable: nil))
         registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: worker) }
         registry.register(ScenesStage.self) { ScenesStage(configuration: $0, worker: worker) }
+        let blobs = try! LocalBlobStore(root: FileManager.default.temporaryDirectory.appending(path: "drsocial-loader-blobs"))
+        registry.register(KeyframesStage.self) { KeyframesStage(configuration: $0, worker: worker, blobs: blobs) }
+        registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: worker, keyframeFile: { try blobs.localFile(for: $0) }) }
+        registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: OfflineTranscriber(worker: worker)) }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
         return registry
@@ -40,7 +47,7 @@ import Testing
             func run(_ context: StageContext) async throws -> StageResult { try StageResult(summary: "", output: [String]()) } }
         full.register(Fake.self) { _ in Fake() }
         let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
-        #expect(pipeline.stages.map(\.name) == ["probe", "scenes", "draft", "moderate", "enqueue"])
+        #expect(pipeline.stages.map(\.name) == ["probe", "scenes", "keyframes", "ocr", "transcribe", "draft", "moderate", "enqueue"])
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         #expect(presets[.linkedin].captionLimit == 3000)
     }

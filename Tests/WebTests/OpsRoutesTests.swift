@@ -152,4 +152,42 @@ struct OpsRoutesTests {
             try await client.execute(uri: "/api/mail?outcome=bogus", method: .get, headers: bearer) { #expect($0.status == .badRequest) }
         }
     }
+
+    @Test func theRunPageShowsTheSceneStripAndServesKeyframes() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-keyframes"))
+        let (fixture, requestID) = try await submitRequest(pool, prompt: "Scenes")
+        let thumbnail = try blobs.store(data: Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]), in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID))
+        let attachment = try #require(try await pool.withConnection { try PostRequestRepository().attachments(requestID: requestID, on: $0) }.first)
+        let keyframes = """
+            {"keyframes":[{"scene":0,"frame":12,"seconds":0.4,"sceneStartSeconds":0,"sceneEndSeconds":1.5,"sharpness":9,
+              "width":64,"height":64,"image":"\(thumbnail.path)","thumbnail":"\(thumbnail.path)"}]}
+            """
+        try await pool.withConnection { connection in
+            try PostRequestRepository().mergeAnalysis(attachmentID: attachment.id, key: "keyframes", json: keyframes, on: connection)
+            try PostRequestRepository().mergeAnalysis(
+                attachmentID: attachment.id, key: "ocr", json: #"{"text":"<b>Open</b> late"}"#, on: connection)
+        }
+        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token), blobs: blobs)
+        let id = attachment.id.uuidString.lowercased()
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/ops/runs/\(requestID)", method: .get, headers: bearer) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("src=\"/ops/attachments/\(id)/keyframes/0?size=thumb\""))
+                #expect(page.contains("0:00.00–0:01.50"))
+                #expect(page.contains("&lt;b&gt;Open&lt;/b&gt; late"), "text on screen is escaped")
+            }
+            try await client.execute(uri: "/ops/attachments/\(id)/keyframes/0?size=thumb", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "image/jpeg")
+                #expect(Array(response.body.readableBytesView) == [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])
+            }
+            try await client.execute(uri: "/ops/attachments/\(id)/keyframes/3", method: .get, headers: bearer) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/ops/attachments/\(id)/keyframes/0", method: .get) { response in
+                #expect(response.status != .ok, "keyframes need the operator token")
+            }
+        }
+    }
 }

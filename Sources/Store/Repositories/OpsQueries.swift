@@ -43,6 +43,14 @@ public struct OpsQueries: Sendable {
         public let analysisJSON: String
     }
 
+    /// The blob path of an attachment's keyframe (`image` or `thumbnail`), as the keyframes stage stored it.
+    public func keyframeBlob(attachmentID: UUID, index: Int, thumbnail: Bool, on connection: PostgresConnection) throws -> String? {
+        try connection.query(
+            "SELECT analysis_json #>> ARRAY['keyframes', 'keyframes', $2::text, $3::text] AS path FROM post_request_attachments WHERE id = $1",
+            [attachmentID, String(index), thumbnail ? "thumbnail" : "image"]
+        ).first?.decodeIfPresent("path")
+    }
+
     /// A variant in the approval queue.
     public struct VariantView: Sendable, Codable, Equatable {
         public let queueID: UUID

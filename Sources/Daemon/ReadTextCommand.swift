@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Media
+import TextRecognition
+
+/// `ocr`: the text in local pictures, read the way the `ocr` stage reads attachments. Runs in this process.
+struct ReadTextCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ocr", abstract: "Read the text in local pictures (or a video's first frame).",
+        discussion: "Example: drsocial-intake ocr caption.png --json")
+
+    @Argument(help: "Picture files.")
+    var paths: [String]
+
+    @Flag(help: "Print the result as JSON (one reading or error per file).")
+    var json = false
+
+    func run() throws {
+        let answers = try TextRecognizer.readAll(paths: paths, limits: MediaLimits())
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(answers), as: UTF8.self))
+            return
+        }
+        for (path, answer) in zip(paths, answers) {
+            guard let reading = answer.result else {
+                print("\(path): error: \(answer.error ?? "unreadable")")
+                continue
+            }
+            print("\(path): \(reading.blocks.count) block\(reading.blocks.count == 1 ? "" : "s")")
+            for block in reading.blocks {
+                print(String(format: "  [%3.0f%%] %@  (%d,%d %dx%d, %@)", block.confidence, block.text, block.x, block.y, block.width, block.height, block.method))
+            }
+        }
+    }
+}

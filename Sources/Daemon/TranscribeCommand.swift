@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Media
+import Speech
+
+/// `transcribe`: the speech in a local audio or video file, with the offline engine. Runs in this process.
+struct TranscribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcribe", abstract: "Transcribe a local audio or video file offline (pocketsphinx).",
+        discussion: "Example: drsocial-intake transcribe memo.m4a --json")
+
+    @Argument(help: "The audio or video file.")
+    var path: String
+
+    @Flag(help: "Print the transcript, with word timings, as JSON.")
+    var json = false
+
+    func run() throws {
+        let transcript: Transcript
+        do {
+            transcript = try OfflineTranscriber.transcribeHere(path: path, limits: MediaLimits())
+        } catch {
+            throw AnalyzeError(description: "\(path): \(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(transcript), as: UTF8.self))
+            return
+        }
+        print(transcript.text)
+        for word in transcript.words { print(String(format: "  %6.2f–%6.2f  %@", word.start, word.end, word.word)) }
+    }
+}
