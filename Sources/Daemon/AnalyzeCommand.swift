@@ -20,7 +20,14 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(help: .hidden)
+    var decodeOnly = false
+
     func run() throws {
+        if decodeOnly {
+            print("\(try DecodeFloor.countFrames(path: path)) frames decoded")
+            return
+        }
         let analyzer = SceneAnalyzer(cutDetector: detector)
         let result: SceneAnalyzer.Result
         do {

@@ -13,6 +13,8 @@ public final class PocketSphinxRecognizer {
     static let framesPerSecond = 100.0
 
     private let decoder: OpaquePointer
+    /// The configuration's strings: sphinxbase keeps pointers to them for the decoder's whole life.
+    private let arguments: [UnsafeMutablePointer<CChar>?]
 
     public init(modelDirectory: String = PocketSphinxRecognizer.modelDirectory) throws {
         let files = ["en-us", "en-us.lm.bin", "cmudict-en-us.dict"].map { "\(modelDirectory)/\($0)" }
@@ -20,21 +22,27 @@ public final class PocketSphinxRecognizer {
             throw TranscriptionError("the pocketsphinx model is missing (\(file)); install pocketsphinx-en-us")
         }
         drsocial_ps_quiet()
-        let arguments = ["-hmm", files[0], "-lm", files[1], "-dict", files[2], "-logfn", "/dev/null"]
-        var cStrings = arguments.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
+        // argv[0] is the program name, skipped by the parser.
+        let argv: [String] = ["drsocial-intake", "-hmm", files[0], "-lm", files[1], "-dict", files[2], "-logfn", "/dev/null"]
+        var cStrings = argv.map { strdup($0) }
         guard let config = drsocial_ps_config(Int32(cStrings.count), &cStrings) else {
+            cStrings.forEach { free($0) }
             throw TranscriptionError("pocketsphinx refused its configuration")
         }
         guard let decoder = ps_init(config) else {
             cmd_ln_free_r(config)
+            cStrings.forEach { free($0) }
             throw TranscriptionError("pocketsphinx could not load its model")
         }
         cmd_ln_free_r(config)  // the decoder keeps its own reference
         self.decoder = decoder
+        self.arguments = cStrings
     }
 
-    deinit { ps_free(decoder) }
+    deinit {
+        ps_free(decoder)  // frees the configuration too, which points into `arguments`
+        arguments.forEach { free($0) }
+    }
 
     /// Recognises 16 kHz mono audio.
     public func recognize(_ audio: PCMAudio) throws -> Transcript {

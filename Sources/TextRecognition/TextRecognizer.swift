@@ -33,10 +33,13 @@ public final class TextRecognizer {
     private let tesseract: Tesseract
 
     public init() throws {
-        // One thread per call: OpenMP inside Tesseract only adds overhead here (measured).
-        setenv("OMP_THREAD_LIMIT", "1", 0)
+        _ = Self.singleThreaded
         tesseract = try Tesseract()
     }
+
+    /// One thread per call: OpenMP inside Tesseract only adds overhead here (measured). Set once, before
+    /// the first instance: `setenv` racing another thread's `setenv` or `getenv` corrupts the heap.
+    private static let singleThreaded: Void = { setenv("OMP_THREAD_LIMIT", "1", 0) }()
 
     /// Reads the text of a picture file (image, or a video's first frame).
     public func recognize(path: String, limits: MediaLimits) throws -> RecognizedText {

@@ -158,3 +158,17 @@ private final class Scaler {
         }
     }
 }
+
+/// Decoding alone, for measuring the floor scene detection stands on (`analyze --decode-only`).
+public enum DecodeFloor {
+    /// Decodes every frame of the best video stream the way analysis does (frame threads, no loop filter),
+    /// converting none; returns how many frames there were.
+    public static func countFrames(path: String, limits: MediaLimits = MediaLimits()) throws -> Int {
+        let input = try MediaInput(path: path, limits: limits)
+        input.extendDeadline(seconds: limits.maxDurationSeconds)
+        let decoder = try VideoDecoder(input: input)
+        var frames = 0
+        try decoder.forEachFrame(wants: { _, _ in frames += 1; return false }) { _ in true }
+        return frames
+    }
+}
