@@ -73,9 +73,10 @@ static inline void drsocial_close_file_io(AVIOContext **pb) {
 /// A resampler from a decoder's audio to mono signed 16-bit at `rate` Hz.
 static inline SwrContext *drsocial_mono_s16_resampler(const AVCodecContext *c, int rate) {
     SwrContext *swr = NULL;
-    AVChannelLayout mono;
+    /* Zeroed first: av_channel_layout_copy uninitialises its destination, freeing a custom map. */
+    AVChannelLayout mono = {0};
     av_channel_layout_default(&mono, 1);
-    AVChannelLayout in;
+    AVChannelLayout in = {0};
     if (c->ch_layout.nb_channels > 0) av_channel_layout_copy(&in, &c->ch_layout);
     else av_channel_layout_default(&in, 1);
     int status = swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_S16, rate, &in, c->sample_fmt, c->sample_rate, 0, NULL);

@@ -16,6 +16,8 @@ struct ReadTextCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        // As in the media worker: one thread per call. Nothing else runs yet, so setenv is safe here.
+        setenv("OMP_THREAD_LIMIT", "1", 0)
         let answers = try TextRecognizer.readAll(paths: paths, limits: MediaLimits())
         if json {
             let encoder = JSONEncoder()

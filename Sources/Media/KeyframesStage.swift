@@ -85,6 +85,9 @@ public struct KeyframesStage: Stage {
         let extracted = try await worker.keyframes(file: file, options: options)
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         let keyframes = try extracted.map { frame in
+            guard scenes.scenes.indices.contains(frame.scene) else {
+                throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
+            }
             let scene = scenes.scenes[frame.scene]
             return Keyframe(
                 scene: frame.scene, frame: frame.frame, seconds: frame.seconds,

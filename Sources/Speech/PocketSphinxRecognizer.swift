@@ -21,7 +21,7 @@ public final class PocketSphinxRecognizer {
         for file in files where !FileManager.default.fileExists(atPath: file) {
             throw TranscriptionError("the pocketsphinx model is missing (\(file)); install pocketsphinx-en-us")
         }
-        drsocial_ps_quiet()
+        _ = Self.quiet
         // argv[0] is the program name, skipped by the parser.
         let argv: [String] = ["drsocial-intake", "-hmm", files[0], "-lm", files[1], "-dict", files[2], "-logfn", "/dev/null"]
         var cStrings = argv.map { strdup($0) }
@@ -38,6 +38,9 @@ public final class PocketSphinxRecognizer {
         self.decoder = decoder
         self.arguments = cStrings
     }
+
+    /// pocketsphinx logs through one process-wide file pointer: silence it once.
+    private static let quiet: Void = drsocial_ps_quiet()
 
     deinit {
         ps_free(decoder)  // frees the configuration too, which points into `arguments`

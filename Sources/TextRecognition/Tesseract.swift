@@ -23,14 +23,25 @@ final class Tesseract {
 
     /// Loads the model from Tesseract's default data folder, or `dataPath`.
     init(language: String = "eng", dataPath: String? = nil) throws {
+        Self.globalSetup.lock()
+        defer { Self.globalSetup.unlock() }
         guard let handle = TessBaseAPICreate() else { throw TextRecognitionError("cannot create a Tesseract instance") }
         self.handle = handle
+        if !Self.quieted {
+            // `debug_file` is one of Tesseract's process-wide parameters (a shared std::string): set it once,
+            // under the lock, never while another instance might be reading or writing it.
+            _ = TessBaseAPISetVariable(handle, "debug_file", "/dev/null")
+            Self.quieted = true
+        }
         guard TessBaseAPIInit3(handle, dataPath, language) == 0 else {
             TessBaseAPIDelete(handle)
             throw TextRecognitionError("cannot load Tesseract's \(language) model (is tesseract-ocr-\(language) installed?)")
         }
-        _ = TessBaseAPISetVariable(handle, "debug_file", "/dev/null")
     }
+
+    /// Serialises instance creation, which touches Tesseract's global parameters.
+    private static let globalSetup = NSLock()
+    nonisolated(unsafe) private static var quieted = false
 
     deinit {
         TessBaseAPIEnd(handle)

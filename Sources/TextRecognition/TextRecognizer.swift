@@ -32,14 +32,12 @@ public final class TextRecognizer {
 
     private let tesseract: Tesseract
 
+    /// One Tesseract per recognizer. Tesseract's OpenMP threads only add overhead here (measured): run it
+    /// with `OMP_THREAD_LIMIT=1` in the environment, as the media worker does. Library code never calls
+    /// `setenv`: racing another thread's `getenv` (a child process being spawned) corrupts the heap.
     public init() throws {
-        _ = Self.singleThreaded
         tesseract = try Tesseract()
     }
-
-    /// One thread per call: OpenMP inside Tesseract only adds overhead here (measured). Set once, before
-    /// the first instance: `setenv` racing another thread's `setenv` or `getenv` corrupts the heap.
-    private static let singleThreaded: Void = { setenv("OMP_THREAD_LIMIT", "1", 0) }()
 
     /// Reads the text of a picture file (image, or a video's first frame).
     public func recognize(path: String, limits: MediaLimits) throws -> RecognizedText {

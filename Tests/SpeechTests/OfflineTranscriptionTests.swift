@@ -59,3 +59,18 @@ struct OfflineTranscriptionTests {
         for cut in ranges.dropLast().map(\.upperBound) { #expect(samples[cut] == 0, "cut at \(cut) is in a quiet moment") }
     }
 }
+
+/// Transcription refuses hostile files in the worker with a clear message.
+@Suite(.enabled(if: TestEnvironment.executable != nil))
+struct HostileSpeechTests {
+    @Test(arguments: ["truncated.mp4", "hostile/zero.mp4", "hostile/random.mp4", "hostile/hls-file.mp4", "hostile/hls-http.mp4", "hostile/long-duration.mp4"])
+    func hostileFilesFailClearly(name: String) async throws {
+        let transcriber = OfflineTranscriber(worker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 30)))
+        do {
+            _ = try await transcriber.transcribe(file: TestEnvironment.testmedia(name), maxDurationSeconds: 900)
+            Issue.record("\(name) was transcribed")
+        } catch let error as MediaWorkerError {
+            #expect(!error.description.contains("crashed") && error.description.count > 10, "\(name): \(error)")
+        }
+    }
+}

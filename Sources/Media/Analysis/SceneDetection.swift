@@ -22,6 +22,13 @@ public struct Scene: Sendable, Codable, Equatable {
     public let endFrame: Int
     public let startSeconds: Double
     public let endSeconds: Double
+
+    public init(startFrame: Int, endFrame: Int, startSeconds: Double, endSeconds: Double) {
+        self.startFrame = startFrame
+        self.endFrame = endFrame
+        self.startSeconds = startSeconds
+        self.endSeconds = endSeconds
+    }
 }
 
 /// How frame c−w and frame c+w compare (w = `SceneAnalyzer.spanHalfWindow`), for a centre frame c.

@@ -137,7 +137,10 @@ private final class Scaler {
         let height = Int32(max(1, (Int(sourceHeight) * Int(width) + Int(sourceWidth) / 2) / Int(sourceWidth)))
         let pixelFormat = output == .rgb24 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8
         let bytesPerPixel = output == .rgb24 ? 3 : 1
-        let stride = Int(width) * bytesPerPixel
+        // libswscale's SIMD writers store whole vectors: a row may be written past its last pixel, so rows
+        // are 64-byte aligned and the buffer keeps one spare row (an exact-size buffer was overrun on
+        // widths that are not a multiple of 16, corrupting the heap).
+        let stride = (Int(width) * bytesPerPixel + 63) & ~63
         if key != (sourceWidth, sourceHeight, sourceFormat) || context == nil {
             sws_freeContext(context)
             context = sws_getContext(
@@ -145,7 +148,7 @@ private final class Scaler {
                 Int32(SWS_AREA), nil, nil, nil)
             guard context != nil else { throw FFmpegError.unsupported("cannot scale frames of this format") }
             key = (sourceWidth, sourceHeight, sourceFormat)
-            buffer = [UInt8](repeating: 0, count: stride * Int(height))
+            buffer = [UInt8](repeating: 0, count: stride * (Int(height) + 1))
         }
         try buffer.withUnsafeMutableBufferPointer { target in
             var planes: [UnsafeMutablePointer<UInt8>?] = [target.baseAddress, nil, nil, nil]
