@@ -88,6 +88,15 @@ struct DaemonEnvironment {
         get throws { try int("MAX_ATTACHMENT_BYTES", default: 100 << 20, range: 1024...(4 << 30)) }
     }
 
+    /// The talent portal's session secret (`JWT_SECRET`, at least 32 characters), or nil: portal off.
+    var jwtSecret: String? {
+        get throws {
+            guard let secret = values["JWT_SECRET"], !secret.isEmpty else { return nil }
+            guard secret.utf8.count >= 32 else { throw ConfigurationError("JWT_SECRET must be at least 32 characters") }
+            return secret
+        }
+    }
+
     /// The HTTP transcription backend, or nil when `TRANSCRIBE_URL` is not set (offline pocketsphinx).
     var httpTranscription: HTTPTranscriber.Configuration? {
         get throws {

@@ -38,7 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
             handlers: [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)],
             configuration: .init(workers: workers), logger: logger)
         let app = try await buildApplication(
-            pool: runtime.pool, configuration: WebConfiguration(host: host, port: port, opsToken: opsToken), blobs: blobs,
+            pool: runtime.pool, configuration: WebConfiguration(
+                host: host, port: port, opsToken: opsToken, jwtSecret: try environment.jwtSecret,
+                uploadLimits: UploadLimits(maxFileBytes: Int64(try environment.maxAttachmentBytes))),
+            blobs: blobs,
             logger: logger,
             onServerRunning: { port in
                 logger.notice("listening", metadata: ["url": "http://\(host):\(port)/ops/runs"])

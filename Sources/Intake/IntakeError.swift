@@ -1,6 +1,6 @@
 /// Why a post request was not accepted. The message is meant for the person who sent it.
 public struct IntakeError: Error, CustomStringConvertible, Equatable {
-    private enum Code: Equatable { case unknownTalent, unknownPlatform, noAccount, unreadableFile, emptyFile, noTargets, tooLarge, conflict }
+    private enum Code: Equatable { case unknownTalent, unknownPlatform, noAccount, unreadableFile, emptyFile, noTargets, tooLarge, conflict, foreignAccount }
     private let code: Code
     public let description: String
 
@@ -22,6 +22,11 @@ public struct IntakeError: Error, CustomStringConvertible, Equatable {
     public static func noTargets(_ slug: String) -> IntakeError {
         IntakeError(code: .noTargets, description: "\(slug) has no active account to post to")
     }
+    /// An account named by id is not one of the talent's active accounts.
+    public static func foreignAccount(_ slug: String) -> IntakeError {
+        IntakeError(code: .foreignAccount, description: "that account is not one of \(slug)'s active accounts")
+    }
+    public var isForeignAccount: Bool { code == .foreignAccount }
     /// The request collided with another on a unique key other than its intake key.
     public static let conflict = IntakeError(code: .conflict, description: "a request with the same message id already exists")
     public static func tooLarge(_ path: String, limit: Int64) -> IntakeError {

@@ -15,6 +15,8 @@ public struct PostRequestIntake: Sendable {
         public enum Source: Sendable {
             case path(URL)
             case bytes(Data)
+            /// Already in the blob store (a streamed upload), with the type its magic bytes gave.
+            case stored(StoredBlob, mime: String)
         }
 
         public var source: Source
@@ -33,11 +35,17 @@ public struct PostRequestIntake: Sendable {
             self.role = role
         }
 
+        public init(stored blob: StoredBlob, mime: String, filename: String, role: AttachmentRole = .media) {
+            self.source = .stored(blob, mime: mime)
+            self.filename = FilenameSanitizer.sanitize(filename)
+            self.role = role
+        }
+
         /// The path for messages, or the filename for in-memory bytes.
         var label: String {
             switch source {
             case .path(let url): url.path
-            case .bytes: filename
+            case .bytes, .stored: filename
             }
         }
     }
@@ -58,6 +66,8 @@ public struct PostRequestIntake: Sendable {
         /// nil or empty: the talent's last selection, else all active accounts.
         public var platforms: [Platform]?
         public var files: [LocalFile]
+        /// Exact accounts to target (the portal's chips); each must be one of the talent's active accounts.
+        public var accountIDs: [UUID]?
         public var senderEmail: String?
         public var subject: String?
         public var gmailMessageID: String?
@@ -67,9 +77,11 @@ public struct PostRequestIntake: Sendable {
 
         public init(
             talentSlug: String, source: PostRequestSource, prompt: String?, platforms: [Platform]?, files: [LocalFile],
+            accountIDs: [UUID]? = nil,
             senderEmail: String? = nil, subject: String? = nil, gmailMessageID: String? = nil, intakeKey: String? = nil,
             rawMessagePath: String? = nil, notes: [String] = []
         ) {
+            self.accountIDs = accountIDs
             self.talentSlug = talentSlug
             self.source = source
             self.prompt = prompt
@@ -128,8 +140,15 @@ public struct PostRequestIntake: Sendable {
             return (talent, try talents.accounts(talentID: talent.id, on: connection),
                     try talents.lastTargetAccountIDs(talentID: talent.id, on: connection))
         }
-        let targets = try TargetSelection.resolve(
-            platforms: submission.platforms, accounts: accounts, lastUsed: lastUsed, slug: slug)
+        let targets: [AccountSnapshot]
+        if let chosen = submission.accountIDs, !chosen.isEmpty {
+            let active = accounts.filter { $0.status == "active" }
+            guard chosen.allSatisfy({ id in active.contains { $0.id == id } }) else { throw IntakeError.foreignAccount(slug) }
+            targets = active.filter { chosen.contains($0.id) }
+        } else {
+            targets = try TargetSelection.resolve(
+                platforms: submission.platforms, accounts: accounts, lastUsed: lastUsed, slug: slug)
+        }
         for file in submission.files { try check(file) }
 
         let namespace = BlobNamespace.talent(tenantID: talent.tenantID, talentID: talent.id)
@@ -144,6 +163,10 @@ public struct PostRequestIntake: Sendable {
             case .bytes(let data):
                 stored = try blobs.store(data: data, in: namespace)
                 leading = data.prefix(MediaSniffer.headerLength)
+            case .stored(let blob, let mime):
+                attachments.append(.init(
+                    filename: file.filename, storagePath: blob.path, mime: mime, bytes: blob.bytes, sha256: blob.sha256, role: file.role))
+                continue
             }
             let verdict = MediaSniffer.sniff(leading)
             attachments.append(.init(
@@ -202,6 +225,8 @@ public struct PostRequestIntake: Sendable {
             try checkSize((attributes[.size] as? NSNumber)?.int64Value ?? 0, of: file)
         case .bytes(let data):
             try checkSize(Int64(data.count), of: file)
+        case .stored(let blob, _):
+            try checkSize(blob.bytes, of: file)
         }
     }
 

@@ -15,6 +15,12 @@ public func buildRouter(
     OpsController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
+    if let secret = configuration.jwtSecret, let blobs {
+        PortalController<BasicRequestContext>(
+            pool: pool, blobs: blobs, templates: templates, tokens: try await SessionTokens.make(secret: secret),
+            limits: configuration.uploadLimits, queue: JobQueue(pool: pool), logger: Logger(label: "drsocial.portal")
+        ).addRoutes(to: router)
+    }
     StaticFilesController<BasicRequestContext>().addRoutes(to: router)
     return router
 }

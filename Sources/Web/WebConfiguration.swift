@@ -6,10 +6,16 @@ public struct WebConfiguration: Sendable {
     public var port: Int
     /// The operators' shared secret (`OPS_TOKEN`), accepted as a bearer token or from the login form.
     public var opsToken: String
+    /// The HS256 secret of talent sessions (`JWT_SECRET`); nil turns the `/me` portal off.
+    public var jwtSecret: String?
+    /// What the portal accepts per upload.
+    public var uploadLimits: UploadLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, opsToken: String) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, opsToken: String, jwtSecret: String? = nil, uploadLimits: UploadLimits = .init()) {
         self.host = host
         self.port = port
         self.opsToken = opsToken
+        self.jwtSecret = jwtSecret
+        self.uploadLimits = uploadLimits
     }
 }
