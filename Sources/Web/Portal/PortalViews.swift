@@ -45,6 +45,7 @@ enum PortalViews {
                             "origin": variant.origin == "ai_initiated" ? "AI" : "your request",
                             "pending": variant.state == ContentQueueState.awaitingOwnerApproval.rawValue,
                             "rejectedReason": variant.rejectedReason ?? "",
+                            "wasRejected": variant.state == ContentQueueState.rejected.rawValue,
                             "mediaURL": variant.mediaAttachmentID.map { "/me/media/\($0.uuidString.lowercased())" } ?? "",
                             "isImage": variant.mediaMime?.hasPrefix("image/") == true,
                             "isVideo": variant.mediaMime?.hasPrefix("video/") == true,

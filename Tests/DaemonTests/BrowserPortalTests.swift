@@ -1,0 +1,77 @@
+import Foundation
+import Store
+import TestSupport
+import Testing
+
+/// A real browser against a running daemon: headless Chromium, driven by Selenium (`Tests/Browser/portal_flow.py`),
+/// signs in with a development token, uploads a video with a progress bar, waits for the pipeline, approves
+/// one variant and rejects another. `scripts/test` installs Chromium, chromedriver and Selenium and sets
+/// `DRSOCIAL_BROWSER_PYTHON`; screenshots are kept under `.state/artifacts/browser/`.
+@Suite(.enabled(if: TestEnvironment.hasDatabase && TestEnvironment.executable != nil
+    && ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"] != nil))
+struct BrowserPortalTests {
+    @Test(.timeLimit(.minutes(6)))
+    func aTalentRequestsAndDecidesInARealBrowser() async throws {
+        let python = try #require(ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"])
+        let databaseURL = try #require(TestEnvironment.databaseURL)
+        let pool = try await TestDatabase.shared.pool()
+        let fixture = try await TenantFixture.make(on: pool)
+        let storage = try TestEnvironment.temporaryDirectory("browser-storage")
+        let secret = "browser-test-secret-0123456789abcdef-0123456789"
+        let port = Int.random(in: 20_000...40_000)
+        let environment = [
+            "DATABASE_URL": databaseURL, "STORAGE_DIR": storage.path, "OPS_TOKEN": "browser-test-operator-token",
+            "HTTP_PORT": "\(port)", "WORKERS": "2", "LOG_LEVEL": "notice", "JWT_SECRET": secret,
+            "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
+        ]
+        let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
+        defer { daemon.kill() }
+        #expect(await daemon.waitForOutput(containing: "listening", within: 60), "\(daemon.output.suffix(2000))")
+
+        let token = try Self.run(TestEnvironment.executable!.path, ["token", "--talent", fixture.slug], environment: environment)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let artifacts = TestEnvironment.repositoryRoot.appending(path: ".state/artifacts/browser")
+        let prompt = "Browser test \(fixture.slug)"
+        let output = try Self.run(python, [
+            TestEnvironment.repositoryRoot.appending(path: "Tests/Browser/portal_flow.py").path, "http://127.0.0.1:\(port)", token,
+            TestEnvironment.testmedia("short.mp4").path, artifacts.path, prompt,
+        ], environment: ProcessInfo.processInfo.environment)
+        #expect(output.contains("approved") && output.contains("rejected"), "\(output)")
+
+        let states = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT q.state, coalesce(q.rejected_reason, '') AS reason, r.source FROM content_queue q
+                JOIN post_requests r ON r.id = q.post_request_id WHERE r.talent_id = $1 AND r.prompt_text = $2 ORDER BY q.state
+                """, [fixture.talentID, prompt]
+            ).rows.map { "\(try $0.decode("source", as: String.self)):\(try $0.decode("state", as: String.self)):\(try $0.decode("reason", as: String.self))" }
+        }
+        #expect(states.contains("browser:approved:"))
+        #expect(states.contains("browser:rejected:Too long for TikTok"), "\(states)")
+        #expect(FileManager.default.fileExists(atPath: artifacts.appending(path: "05-decided.png").path))
+    }
+
+    /// Runs a program to the end; its standard output, or a thrown error with both streams.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(filePath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: stdout, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw BrowserTestFailure(description: "\(executable) exited \(process.terminationStatus):\n\(text)\n\(String(decoding: stderr.suffix(3000), as: UTF8.self))")
+        }
+        return text
+    }
+}
+
+struct BrowserTestFailure: Error, CustomStringConvertible {
+    let description: String
+}
