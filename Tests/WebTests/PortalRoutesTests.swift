@@ -239,9 +239,8 @@ struct PortalRoutesTests {
             head: .init(method: .post, scheme: "http", authority: "127.0.0.1", path: "/me/requests",
                         headerFields: [.contentType: "multipart/form-data; boundary=XyZ"]),
             body: .init(asyncSequence: stream))
-        let clock = ContinuousClock(), started = clock.now
+        // Without the watchdog the stream would end after 6 s without its closing boundary ("truncated").
         await #expect(throws: UploadError.slow) { _ = try await UploadReceiver(limits: limits, blobs: h.blobs).receive(request) }
-        #expect(clock.now - started < .seconds(5))
         #expect(blobCount(h) == 0)
     }
 
