@@ -83,6 +83,8 @@ public struct JobWorkerService: Service {
             do {
                 job = try await queue.claim(kinds: kinds, workerID: workerID)
                 backoff.reset()
+            } catch is CancellationError {
+                break
             } catch {
                 logger.warning("claiming a job failed; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(backoff.next()))

@@ -13,8 +13,8 @@ struct BrowserPortalTests {
     @Test(.timeLimit(.minutes(6)))
     func aTalentRequestsAndDecidesInARealBrowser() async throws {
         let python = try #require(ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"])
-        let databaseURL = try #require(TestEnvironment.databaseURL)
-        let pool = try await TestDatabase.shared.pool()
+        let database = try await IsolatedDatabase.make("browser")
+        let databaseURL = database.url, pool = database.pool
         let fixture = try await TenantFixture.make(on: pool)
         let storage = try TestEnvironment.temporaryDirectory("browser-storage")
         let secret = "browser-test-secret-0123456789abcdef-0123456789"

@@ -21,7 +21,8 @@ struct HostileMediaDaemonTests {
 
     @Test(.timeLimit(.minutes(4)))
     func aRequestFullOfHostileFilesFailsOnlyTheirStages() async throws {
-        let pool = try await TestDatabase.shared.pool()
+        let database = try await IsolatedDatabase.make("hostile")
+        let pool = database.pool
         let fixture = try await TenantFixture.make(on: pool)
         let storage = try TestEnvironment.temporaryDirectory("hostile-storage")
         let intake = PostRequestIntake(pool: pool, blobs: try LocalBlobStore(root: storage), queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
@@ -33,7 +34,7 @@ struct HostileMediaDaemonTests {
             talentSlug: fixture.slug, source: .operator, prompt: "Hostile set", platforms: [.tiktok], files: files))
 
         let daemon = try DaemonProcess(arguments: ["serve"], environment: [
-            "DATABASE_URL": try #require(TestEnvironment.databaseURL), "STORAGE_DIR": storage.path,
+            "DATABASE_URL": database.url, "STORAGE_DIR": storage.path,
             "OPS_TOKEN": "hostile-test-operator-token", "HTTP_PORT": "0", "WORKERS": "2", "LOG_LEVEL": "info",
             "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
         ])

@@ -19,6 +19,30 @@ public actor TestDatabase {
     }
 }
 
+/// A database of its own on the test cluster, for a test that runs a whole daemon: the daemon's workers
+/// claim every pipeline job they see, so on the shared database they would take other tests' requests.
+public struct IsolatedDatabase: Sendable {
+    public let url: String
+    public let pool: PostgresPool
+
+    /// Creates an empty database owned by `drsocial` (through `DRSOCIAL_TEST_ADMIN_URL`) and migrates it.
+    public static func make(_ label: String) async throws -> IsolatedDatabase {
+        guard let sharedURL = TestEnvironment.databaseURL else { throw MissingService(name: "DRSOCIAL_TEST_DATABASE_URL") }
+        guard let adminURL = ProcessInfo.processInfo.environment["DRSOCIAL_TEST_ADMIN_URL"] else {
+            throw MissingService(name: "DRSOCIAL_TEST_ADMIN_URL")
+        }
+        let name = "drsocial_\(label)_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = PostgresPool(configuration: .init(url: adminURL, maximumConnections: 1), logger: TestEnvironment.logger)
+        try await admin.withConnection { try $0.executeScript("CREATE DATABASE \(name) OWNER drsocial") }
+        await admin.close()
+        guard let slash = sharedURL.lastIndex(of: "/") else { throw MissingService(name: "a database URL ending in /NAME") }
+        let url = sharedURL[..<slash] + "/" + name
+        let pool = PostgresPool(configuration: .init(url: url, maximumConnections: 4), logger: TestEnvironment.logger)
+        try await Migrator(pool: pool, logger: TestEnvironment.logger).migrate()
+        return IsolatedDatabase(url: url, pool: pool)
+    }
+}
+
 /// A tenant with one talent and its accounts, unique to one test.
 public struct TenantFixture: Sendable {
     public let tenantID: UUID

@@ -46,7 +46,9 @@ struct JobWorkerServiceTests {
 
     func run(_ behaviour: ScriptedHandler.Behaviour, untilStatusIsNot running: Set<String>) async throws -> (status: String, attempts: Int, error: String?, died: [Int64], id: Int64) {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 5))
+        // A long lease: on a loaded machine a 5 s lease can lapse between claim and record, and the
+        // job would run twice; no test here needs the lease to expire.
+        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 60))
         let kind = "test.scripted.\(UUID().uuidString.prefix(8))"
         let (started, continuation) = AsyncStream<Int64>.makeStream()
         let handler = ScriptedHandler(kind: kind, behaviour: behaviour, started: continuation)
