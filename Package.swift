@@ -54,6 +54,14 @@ let package = Package(
             providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]
         ),
         .systemLibrary(
+            name: "CASS", path: "Sources/CASS", pkgConfig: "libass",
+            providers: [.apt(["libass-dev", "fonts-dejavu-core"])]
+        ),
+        .systemLibrary(
+            name: "CFlite", path: "Sources/CFlite",
+            providers: [.apt(["flite1-dev"])]
+        ),
+        .systemLibrary(
             name: "CGMime", path: "Sources/CGMime", pkgConfig: "gmime-3.0",
             providers: [.apt(["libgmime-3.0-dev"])]
         ),
@@ -119,6 +127,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Reels",
+            dependencies: [
+                "CASS", "CFlite", "Media", "Domain", "Pipeline", "Blobs",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Agents",
             dependencies: [
                 "Domain", "Pipeline",
@@ -137,7 +154,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Agents", "Intake",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -162,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Agents", "Intake", "Workers", "Web",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -193,6 +210,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Agents", "Media", "TextRecognition", "Speech", "Blobs", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReelsTests", dependencies: ["Reels", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TextRecognitionTests", dependencies: ["TextRecognition", "Media", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpeechTests",

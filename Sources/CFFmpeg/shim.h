@@ -91,4 +91,43 @@ static inline int drsocial_resample_s16(SwrContext *s, int16_t *out, int out_cap
     if (!f) return swr_convert(s, planes, out_capacity, NULL, 0);
     return swr_convert(s, planes, out_capacity, (const uint8_t **)f->extended_data, f->nb_samples);
 }
+/// A resampler from a decoder's audio to planar float with `channels` channels at `rate` Hz.
+static inline SwrContext *drsocial_float_resampler(const AVCodecContext *c, int channels, int rate) {
+    SwrContext *swr = NULL;
+    AVChannelLayout out = {0};
+    av_channel_layout_default(&out, channels);
+    AVChannelLayout in = {0};
+    if (c->ch_layout.nb_channels > 0) av_channel_layout_copy(&in, &c->ch_layout);
+    else av_channel_layout_default(&in, 1);
+    int status = swr_alloc_set_opts2(&swr, &out, AV_SAMPLE_FMT_FLTP, rate, &in, c->sample_fmt, c->sample_rate, 0, NULL);
+    av_channel_layout_uninit(&in);
+    if (status < 0 || swr_init(swr) < 0) { swr_free(&swr); return NULL; }
+    return swr;
+}
+
+/// Resamples one frame (or, with NULL, what is left) into planar float buffers `left` and `right`
+/// (`right` may be NULL for mono).
+static inline int drsocial_resample_float(SwrContext *s, float *left, float *right, int out_capacity, const AVFrame *f) {
+    uint8_t *planes[2] = { (uint8_t *)left, (uint8_t *)right };
+    if (!f) return swr_convert(s, planes, out_capacity, NULL, 0);
+    return swr_convert(s, planes, out_capacity, (const uint8_t **)f->extended_data, f->nb_samples);
+}
+
+/// Sets an encoder context's channel layout to the default one for `channels`.
+static inline void drsocial_set_channels(AVCodecContext *c, int channels) {
+    av_channel_layout_uninit(&c->ch_layout);
+    av_channel_layout_default(&c->ch_layout, channels);
+}
+
+/// Sets a frame's channel layout to the default one for `channels`.
+static inline int drsocial_frame_set_channels(AVFrame *f, int channels) {
+    av_channel_layout_uninit(&f->ch_layout);
+    av_channel_layout_default(&f->ch_layout, channels);
+    return 0;
+}
+
+/// Whether the muxer wants codec headers in extradata rather than in the stream.
+static inline int drsocial_wants_global_header(const AVFormatContext *oc) {
+    return (oc->oformat->flags & AVFMT_GLOBALHEADER) != 0;
+}
 #endif

@@ -12,7 +12,7 @@ struct DrSocialIntake: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, SeedDemoCommand.self, SubmitCommand.self, ReplayCommand.self, RunsCommand.self, AnalyzeCommand.self,
-            ReadTextCommand.self, TranscribeCommand.self, TokenCommand.self,
+            ReadTextCommand.self, TranscribeCommand.self, ComposeCommand.self, TokenCommand.self,
             VersionCommand.self, MediaWorkerCommand.self,
         ])
 }

@@ -22,10 +22,100 @@ public struct PCMAudio: Sendable, Equatable {
     }
 }
 
-/// Decodes a file's best audio stream with libavcodec and resamples it with libswresample to mono
-/// signed 16-bit at `sampleRate` (16 kHz for speech).
+/// Stereo 32-bit float PCM at a fixed rate: what reel composition mixes.
+public struct StereoAudio: Sendable {
+    public var sampleRate: Int
+    public var left: [Float]
+    public var right: [Float]
+
+    public init(sampleRate: Int, left: [Float], right: [Float]) {
+        precondition(left.count == right.count, "both channels have the same length")
+        self.sampleRate = sampleRate
+        self.left = left
+        self.right = right
+    }
+
+    /// Silence of `count` samples.
+    public init(sampleRate: Int, silence count: Int) {
+        self.init(sampleRate: sampleRate, left: [Float](repeating: 0, count: count), right: [Float](repeating: 0, count: count))
+    }
+
+    public var count: Int { left.count }
+    public var durationSeconds: Double { Double(left.count) / Double(sampleRate) }
+}
+
+/// Decodes a file's best audio stream with libavcodec and resamples it with libswresample: to mono
+/// signed 16-bit for speech, or to stereo float for mixing.
 public enum AudioDecoder {
+    /// Mono signed 16-bit at `sampleRate` (16 kHz for speech).
     public static func decode(path: String, sampleRate: Int = 16_000, limits: MediaLimits, deadlineSeconds: Double) throws -> PCMAudio {
+        var resampler: OpaquePointer?
+        defer { swr_free(&resampler) }
+        var samples: [Int16] = []
+        var chunk = [Int16](repeating: 0, count: 1 << 16)
+        let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
+        try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
+            guard let made = drsocial_mono_s16_resampler(codec, Int32(sampleRate)) else {
+                throw FFmpegError.unsupported("cannot resample this audio")
+            }
+            resampler = made
+        } body: { codec, source in
+            let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunk.count
+            if chunk.count < capacity { chunk = [Int16](repeating: 0, count: capacity) }
+            let produced = chunk.withUnsafeMutableBufferPointer { drsocial_resample_s16(resampler, $0.baseAddress, Int32($0.count), source) }
+            try FFmpegError.check(produced, "resampling audio")
+            samples.append(contentsOf: chunk[0..<Int(produced)])
+            guard samples.count <= maxSamples else {
+                throw FFmpegError.limit("the audio is longer than \(Int(limits.maxDurationSeconds)) s")
+            }
+        }
+        return PCMAudio(sampleRate: sampleRate, samples: samples)
+    }
+
+    /// Stereo float at `sampleRate` (mono sources are copied to both channels).
+    public static func decodeStereo(path: String, sampleRate: Int = 48_000, limits: MediaLimits, deadlineSeconds: Double) throws -> StereoAudio {
+        var resampler: OpaquePointer?
+        defer { swr_free(&resampler) }
+        var left: [Float] = [], right: [Float] = []
+        var chunkLeft = [Float](repeating: 0, count: 1 << 15), chunkRight = chunkLeft
+        let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
+        try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
+            guard let made = drsocial_float_resampler(codec, 2, Int32(sampleRate)) else {
+                throw FFmpegError.unsupported("cannot resample this audio")
+            }
+            resampler = made
+        } body: { codec, source in
+            let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunkLeft.count
+            if chunkLeft.count < capacity {
+                chunkLeft = [Float](repeating: 0, count: capacity)
+                chunkRight = chunkLeft
+            }
+            let produced = chunkLeft.withUnsafeMutableBufferPointer { l in
+                chunkRight.withUnsafeMutableBufferPointer { r in
+                    drsocial_resample_float(resampler, l.baseAddress, r.baseAddress, Int32(l.count), source)
+                }
+            }
+            try FFmpegError.check(produced, "resampling audio")
+            left.append(contentsOf: chunkLeft[0..<Int(produced)])
+            right.append(contentsOf: chunkRight[0..<Int(produced)])
+            guard left.count <= maxSamples else {
+                throw FFmpegError.limit("the audio is longer than \(Int(limits.maxDurationSeconds)) s")
+            }
+        }
+        for index in left.indices where !left[index].isFinite || !right[index].isFinite {
+            left[index] = 0
+            right[index] = 0
+        }
+        return StereoAudio(sampleRate: sampleRate, left: left, right: right)
+    }
+
+    /// Opens the best audio stream, lets `setUp` prepare for the decoder, and calls `body` with every decoded
+    /// frame, then once with nil to flush.
+    private static func forEachFrame(
+        path: String, limits: MediaLimits, deadlineSeconds: Double,
+        setUp: (UnsafeMutablePointer<AVCodecContext>) throws -> Void,
+        body: (UnsafeMutablePointer<AVCodecContext>, UnsafeMutablePointer<AVFrame>?) throws -> Void
+    ) throws {
         let probe = try MediaProber(limits: limits).probe(path: path)
         guard probe.audio != nil else { throw FFmpegError.unsupported("the file has no audio stream") }
         let input = try MediaInput(path: path, limits: limits)
@@ -39,12 +129,10 @@ public enum AudioDecoder {
         var codec = avcodec_alloc_context3(decoder)
         var packet = av_packet_alloc()
         var frame = av_frame_alloc()
-        var resampler: OpaquePointer?
         defer {
             avcodec_free_context(&codec)
             av_packet_free(&packet)
             av_frame_free(&frame)
-            swr_free(&resampler)
         }
         guard let codec, let packet, let frame else { throw FFmpegError.unsupported("out of memory") }
         try FFmpegError.check(avcodec_parameters_to_context(codec, stream.pointee.codecpar), "reading the audio parameters")
@@ -52,31 +140,14 @@ public enum AudioDecoder {
         guard codec.pointee.sample_rate > 0, codec.pointee.sample_rate <= 768_000 else {
             throw FFmpegError.unsupported("the audio stream has no usable sample rate")
         }
-        guard let made = drsocial_mono_s16_resampler(codec, Int32(sampleRate)) else {
-            throw FFmpegError.unsupported("cannot resample this audio")
-        }
-        resampler = made
-        let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
-        var samples: [Int16] = []
-        var chunk = [Int16](repeating: 0, count: 1 << 16)
-
-        func take(_ source: UnsafeMutablePointer<AVFrame>?) throws {
-            let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunk.count
-            if chunk.count < capacity { chunk = [Int16](repeating: 0, count: capacity) }
-            let produced = chunk.withUnsafeMutableBufferPointer { drsocial_resample_s16(made, $0.baseAddress, Int32($0.count), source) }
-            try FFmpegError.check(produced, "resampling audio")
-            samples.append(contentsOf: chunk[0..<Int(produced)])
-            guard samples.count <= maxSamples else {
-                throw FFmpegError.limit("the audio is longer than \(Int(limits.maxDurationSeconds)) s")
-            }
-        }
+        try setUp(codec)
         func drain() throws {
             while true {
                 let status = avcodec_receive_frame(codec, frame)
                 if status == drsocial_averror(EAGAIN) || status == drsocial_averror_eof() { return }
                 try FFmpegError.check(status, "decoding audio")
                 defer { av_frame_unref(frame) }
-                try take(frame)
+                try body(codec, frame)
             }
         }
         while true {
@@ -92,7 +163,6 @@ public enum AudioDecoder {
         }
         _ = avcodec_send_packet(codec, nil)
         try drain()
-        try take(nil)
-        return PCMAudio(sampleRate: sampleRate, samples: samples)
+        try body(codec, nil)
     }
 }

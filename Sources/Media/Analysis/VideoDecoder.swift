@@ -63,6 +63,21 @@ final class VideoDecoder {
     /// Calls `body` with every frame in order (or only those `wants` accepts, by index and seconds, which
     /// saves scaling the others) until it returns false or the stream ends.
     func forEachFrame(wants: ((Int, Double) -> Bool)? = nil, _ body: (AnalysisFrame) throws -> Bool) throws {
+        let scaler = Scaler(targetWidth: targetWidth, output: output)
+        try forEachDecodedFrame { frame, index, seconds in
+            guard wants?(index, seconds) ?? true else { return true }
+            var keepGoing = true
+            try scaler.scale(frame) { width, height, stride, pixels in
+                keepGoing = try body(AnalysisFrame(
+                    index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels))
+            }
+            return keepGoing
+        }
+    }
+
+    /// Calls `body` with every decoded frame as libavcodec returns it (valid only inside the call), its index
+    /// and presentation time, until it returns false or the stream ends.
+    func forEachDecodedFrame(_ body: (UnsafeMutablePointer<AVFrame>, Int, Double) throws -> Bool) throws {
         guard let codec, let format = input.formatContext else { return }
         guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else { throw FFmpegError.unsupported("out of memory") }
         var packetPointer: UnsafeMutablePointer<AVPacket>? = packet
@@ -71,7 +86,6 @@ final class VideoDecoder {
             av_packet_free(&packetPointer)
             av_frame_free(&framePointer)
         }
-        let scaler = Scaler(targetWidth: targetWidth, output: output)
         var index = 0
         var keepGoing = true
 
@@ -80,17 +94,12 @@ final class VideoDecoder {
                 let status = avcodec_receive_frame(codec, frame)
                 if status == drsocial_averror(EAGAIN) || status == drsocial_averror_eof() { return }
                 try FFmpegError.check(status, "decoding a video frame")
+                defer { av_frame_unref(frame) }
                 let pts = frame.pointee.best_effort_timestamp
                 let seconds = pts != drsocial_nopts_value()
                     ? Double(pts) * Double(timeBase.num) / Double(timeBase.den)
                     : Double(index) / (framesPerSecond ?? 30)
-                if wants?(index, seconds) ?? true {
-                    try scaler.scale(frame) { width, height, stride, pixels in
-                        keepGoing = try body(AnalysisFrame(
-                            index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels))
-                    }
-                }
-                av_frame_unref(frame)
+                keepGoing = try body(frame, index, seconds)
                 index += 1
             }
         }

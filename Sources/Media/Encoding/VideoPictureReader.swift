@@ -1,0 +1,105 @@
+import CFFmpeg
+
+/// A rectangle of a picture in pixels (origin at the top left).
+public struct PixelRect: Sendable, Equatable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+}
+
+/// Decodes a video's frames for composition: each decoded frame can be cropped and scaled to YUV 4:2:0
+/// pictures of any size, as often as the caller needs (a fill crop, a blurred background).
+public final class VideoPictureReader {
+    public let sourceWidth: Int
+    public let sourceHeight: Int
+    public let framesPerSecond: Double?
+    private let decoder: VideoDecoder
+    private let input: MediaInput
+    private var scalers: [ScalerKey: OpaquePointer] = [:]
+
+    struct ScalerKey: Hashable { let sourceWidth, sourceHeight, format, width, height: Int32 }
+
+    public init(path: String, limits: MediaLimits, deadlineSeconds: Double) throws {
+        input = try MediaInput(path: path, limits: limits)
+        input.extendDeadline(seconds: deadlineSeconds)
+        decoder = try VideoDecoder(input: input, targetWidth: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
+        sourceWidth = decoder.sourceWidth
+        sourceHeight = decoder.sourceHeight
+        framesPerSecond = decoder.framesPerSecond
+    }
+
+    deinit { for scaler in scalers.values { sws_freeContext(scaler) } }
+
+    /// One decoded frame, valid only inside the `forEachFrame` callback.
+    public struct Frame {
+        let frame: UnsafeMutablePointer<AVFrame>
+        let reader: VideoPictureReader
+        public let index: Int
+        public let seconds: Double
+
+        /// The frame's `crop` rectangle scaled to `width × height` (bicubic).
+        public func picture(crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
+            try reader.scale(frame, crop: crop, width: width, height: height)
+        }
+    }
+
+    /// Calls `body` with each frame in presentation order until it returns false.
+    public func forEachFrame(_ body: (Frame) throws -> Bool) throws {
+        try decoder.forEachDecodedFrame { frame, index, seconds in
+            try body(Frame(frame: frame, reader: self, index: index, seconds: seconds))
+        }
+    }
+
+    private func scale(_ frame: UnsafeMutablePointer<AVFrame>, crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
+        let frameWidth = Int(frame.pointee.width), frameHeight = Int(frame.pointee.height)
+        let x = max(0, min(crop.x, frameWidth - 2)) & ~1, y = max(0, min(crop.y, frameHeight - 2)) & ~1
+        let cropWidth = max(2, min(crop.width, frameWidth - x)), cropHeight = max(2, min(crop.height, frameHeight - y))
+        // Crop a reference, never the decoder's frame itself.
+        guard let view = av_frame_clone(frame) else { throw FFmpegError.unsupported("out of memory") }
+        var viewPointer: UnsafeMutablePointer<AVFrame>? = view
+        defer { av_frame_free(&viewPointer) }
+        view.pointee.crop_left = x
+        view.pointee.crop_top = y
+        view.pointee.crop_right = frameWidth - x - cropWidth
+        view.pointee.crop_bottom = frameHeight - y - cropHeight
+        try FFmpegError.check(av_frame_apply_cropping(view, Int32(AV_FRAME_CROP_UNALIGNED)), "cropping a frame")
+        let key = ScalerKey(sourceWidth: view.pointee.width, sourceHeight: view.pointee.height, format: view.pointee.format,
+                            width: Int32(width), height: Int32(height))
+        let scaler: OpaquePointer
+        if let cached = scalers[key] {
+            scaler = cached
+        } else {
+            guard let made = sws_getContext(
+                key.sourceWidth, key.sourceHeight, AVPixelFormat(rawValue: key.format), key.width, key.height, AV_PIX_FMT_YUV420P,
+                Int32(SWS_BICUBIC), nil, nil, nil)
+            else { throw FFmpegError.unsupported("cannot scale frames of this format") }
+            scalers[key] = made
+            scaler = made
+        }
+        var picture = YUVPicture(width: width, height: height)
+        let strides = [(width + 63) & ~63, (width / 2 + 63) & ~63, (width / 2 + 63) & ~63]
+        var paddedY = [UInt8](repeating: 0, count: strides[0] * (height + 2))
+        var paddedU = [UInt8](repeating: 0, count: strides[1] * (height / 2 + 2))
+        var paddedV = [UInt8](repeating: 0, count: strides[2] * (height / 2 + 2))
+        let rows = paddedY.withUnsafeMutableBufferPointer { py in
+            paddedU.withUnsafeMutableBufferPointer { pu in
+                paddedV.withUnsafeMutableBufferPointer { pv -> Int32 in
+                    let sources: [UnsafePointer<UInt8>?] = (0..<4).map { UnsafePointer(drsocial_frame_data(view, Int32($0))) }
+                    let sourceStrides: [Int32] = (0..<4).map { drsocial_frame_linesize(view, Int32($0)) }
+                    let targets: [UnsafeMutablePointer<UInt8>?] = [py.baseAddress, pu.baseAddress, pv.baseAddress, nil]
+                    let targetStrides: [Int32] = strides.map { Int32($0) } + [0]
+                    return sws_scale(scaler, sources, sourceStrides, 0, key.sourceHeight, targets, targetStrides)
+                }
+            }
+        }
+        guard rows > 0 else { throw FFmpegError.unsupported("scaling a frame failed") }
+        YUVPicture.unpad(paddedY, stride: strides[0], into: &picture.luma, width: width, height: height)
+        YUVPicture.unpad(paddedU, stride: strides[1], into: &picture.blue, width: width / 2, height: height / 2)
+        YUVPicture.unpad(paddedV, stride: strides[2], into: &picture.red, width: width / 2, height: height / 2)
+        return picture
+    }
+}

@@ -1,0 +1,155 @@
+public import Media
+
+/// A rectangle in a picture's pixel coordinates, at sub-pixel precision.
+public struct SourceRect: Sendable, Equatable {
+    public var x: Double, y: Double, width: Double, height: Double
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+}
+
+/// Draws any sub-pixel rectangle of a picture into a whole output picture with bilinear filtering.
+///
+/// Positions are kept in 16.16 fixed point and weights in 1/256 px, so a rectangle moving by a fraction of a
+/// pixel per frame moves the output smoothly (ffmpeg's `zoompan` rounds its rectangle to whole pixels, which
+/// shows as stepping).
+public enum PictureResampler {
+    /// Renders `rect` of `source` into `target` (the whole of it), all three planes.
+    public static func draw(_ source: YUVPicture, rect: SourceRect, into target: inout YUVPicture) {
+        let width = target.width, height = target.height
+        target.luma.withUnsafeMutableBufferPointer { out in
+            source.luma.withUnsafeBufferPointer { plane in
+                resample(plane, width: source.width, height: source.height, rect: rect,
+                         into: out, outWidth: width, outHeight: height)
+            }
+        }
+        let half = SourceRect(x: rect.x / 2, y: rect.y / 2, width: rect.width / 2, height: rect.height / 2)
+        target.blue.withUnsafeMutableBufferPointer { out in
+            source.blue.withUnsafeBufferPointer { plane in
+                resample(plane, width: source.chromaWidth, height: source.chromaHeight, rect: half,
+                         into: out, outWidth: width / 2, outHeight: height / 2)
+            }
+        }
+        target.red.withUnsafeMutableBufferPointer { out in
+            source.red.withUnsafeBufferPointer { plane in
+                resample(plane, width: source.chromaWidth, height: source.chromaHeight, rect: half,
+                         into: out, outWidth: width / 2, outHeight: height / 2)
+            }
+        }
+    }
+
+    /// Bilinear sampling of one plane. Output pixel `j` samples the source at
+    /// `rect.x + (j + 0.5) · rect.width / outWidth − 0.5` (pixel centres), clamped to the plane.
+    static func resample(
+        _ plane: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rect: SourceRect,
+        into out: UnsafeMutableBufferPointer<UInt8>, outWidth: Int, outHeight: Int
+    ) {
+        guard let source = plane.baseAddress, let target = out.baseAddress else { return }
+        let columns = positions(count: outWidth, origin: rect.x, span: rect.width, limit: width)
+        let rows = positions(count: outHeight, origin: rect.y, span: rect.height, limit: height)
+        columns.index.withUnsafeBufferPointer { xIndex in
+            columns.weight.withUnsafeBufferPointer { xWeight in
+                for row in 0..<outHeight {
+                    let top = source + Int(rows.index[row]) * width
+                    let bottom = top + width
+                    let fy = Int32(rows.weight[row]), gy = 256 - fy
+                    let line = target + row * outWidth
+                    for column in 0..<outWidth {
+                        let x = Int(xIndex[column])
+                        let fx = Int32(xWeight[column]), gx = 256 - fx
+                        let upper = Int32(top[x]) * gx + Int32(top[x + 1]) * fx
+                        let lower = Int32(bottom[x]) * gx + Int32(bottom[x + 1]) * fx
+                        line[column] = UInt8(truncatingIfNeeded: (upper * gy + lower * fy + 32_768) >> 16)
+                    }
+                }
+            }
+        }
+    }
+
+    /// For each output position, the left (or top) source index and the weight (0…256) of the next one.
+    /// Indices stay within `0 ..< limit − 1` so the `+1` neighbour exists.
+    static func positions(count: Int, origin: Double, span: Double, limit: Int) -> (index: [Int32], weight: [UInt16]) {
+        var index = [Int32](repeating: 0, count: count)
+        var weight = [UInt16](repeating: 0, count: count)
+        let step = span / Double(count)
+        let last = Double(limit - 1)
+        for position in 0..<count {
+            let at = min(max(origin + (Double(position) + 0.5) * step - 0.5, 0), last)
+            var whole = Int(at)
+            var fraction = Int(((at - Double(whole)) * 256).rounded())
+            if fraction == 256 { whole += 1; fraction = 0 }
+            if whole >= limit - 1 { whole = limit - 2; fraction = 256 }
+            index[position] = Int32(max(whole, 0))
+            weight[position] = UInt16(fraction)
+        }
+        return (index, weight)
+    }
+
+    /// `a` faded towards `b` by `amount` (0 = all `a`, 1 = all `b`), in place in `a`.
+    public static func crossfade(_ a: inout YUVPicture, with b: YUVPicture, amount: Double) {
+        let w = Int32(min(max(amount, 0), 1) * 256), v = 256 - w
+        func mix(_ target: inout [UInt8], _ other: [UInt8]) {
+            target.withUnsafeMutableBufferPointer { t in
+                other.withUnsafeBufferPointer { o in
+                    for index in 0..<t.count {
+                        t[index] = UInt8(truncatingIfNeeded: (Int32(t[index]) * v + Int32(o[index]) * w + 128) >> 8)
+                    }
+                }
+            }
+        }
+        mix(&a.luma, b.luma)
+        mix(&a.blue, b.blue)
+        mix(&a.red, b.red)
+    }
+
+    /// A soft, enlarged copy of `picture` filling `width × height` (for the blurred pad behind fitted video):
+    /// shrunk to a 1/16 thumbnail by area averaging, then drawn back up bilinearly.
+    public static func blurredFill(_ picture: YUVPicture, width: Int, height: Int) -> YUVPicture {
+        let small = max(2, (picture.width / 16) & ~1), smallHeight = max(2, (picture.height / 16) & ~1)
+        var thumbnail = YUVPicture(width: small, height: smallHeight)
+        boxShrink(picture.luma, picture.width, picture.height, into: &thumbnail.luma, small, smallHeight)
+        boxShrink(picture.blue, picture.chromaWidth, picture.chromaHeight, into: &thumbnail.blue, small / 2, smallHeight / 2)
+        boxShrink(picture.red, picture.chromaWidth, picture.chromaHeight, into: &thumbnail.red, small / 2, smallHeight / 2)
+        // Cover the target: crop the thumbnail to the target's aspect around its centre.
+        let scale = max(Double(width) / Double(small), Double(height) / Double(smallHeight))
+        let spanX = Double(width) / scale, spanY = Double(height) / scale
+        var result = YUVPicture(width: width, height: height)
+        draw(thumbnail, rect: SourceRect(x: (Double(small) - spanX) / 2, y: (Double(smallHeight) - spanY) / 2, width: spanX, height: spanY), into: &result)
+        // Darken a little so the fitted picture stands out.
+        result.luma.withUnsafeMutableBufferPointer { plane in
+            for index in 0..<plane.count { plane[index] = UInt8(16 + (Int(plane[index]) - 16) * 3 / 4) }
+        }
+        return result
+    }
+
+    private static func boxShrink(_ plane: [UInt8], _ width: Int, _ height: Int, into out: inout [UInt8], _ outWidth: Int, _ outHeight: Int) {
+        plane.withUnsafeBufferPointer { source in
+            for row in 0..<outHeight {
+                let y0 = row * height / outHeight, y1 = max(y0 + 1, (row + 1) * height / outHeight)
+                for column in 0..<outWidth {
+                    let x0 = column * width / outWidth, x1 = max(x0 + 1, (column + 1) * width / outWidth)
+                    var sum = 0
+                    for y in y0..<y1 { for x in x0..<x1 { sum += Int(source[y * width + x]) } }
+                    out[row * outWidth + column] = UInt8(sum / ((y1 - y0) * (x1 - x0)))
+                }
+            }
+        }
+    }
+
+    /// Copies `picture` into `target` with its top-left corner at (`x`, `y`) (both even), clipped.
+    public static func paste(_ picture: YUVPicture, into target: inout YUVPicture, x: Int, y: Int) {
+        func copy(_ source: [UInt8], _ width: Int, _ height: Int, into plane: inout [UInt8], _ planeWidth: Int, _ planeHeight: Int, _ x: Int, _ y: Int) {
+            for row in 0..<height where y + row >= 0 && y + row < planeHeight {
+                let start = max(0, -x), end = min(width, planeWidth - x)
+                guard start < end else { continue }
+                for column in start..<end { plane[(y + row) * planeWidth + x + column] = source[row * width + column] }
+            }
+        }
+        copy(picture.luma, picture.width, picture.height, into: &target.luma, target.width, target.height, x, y)
+        copy(picture.blue, picture.chromaWidth, picture.chromaHeight, into: &target.blue, target.chromaWidth, target.chromaHeight, x / 2, y / 2)
+        copy(picture.red, picture.chromaWidth, picture.chromaHeight, into: &target.red, target.chromaWidth, target.chromaHeight, x / 2, y / 2)
+    }
+}

@@ -1,0 +1,69 @@
+public import Foundation
+public import Media
+public import Pipeline
+
+/// Everything one composition needs, as JSON for the media worker (`media-worker compose --job …`).
+public struct ReelJob: Sendable, Codable {
+    public var template: ReelTemplate
+    public var platform: PlatformPreset
+    /// Pictures for a slideshow reel, in order.
+    public var stills: [String]
+    /// A raw video to cut for the platform (stills are ignored when it is set).
+    public var video: String?
+    /// The voiceover (a voice memo or any audio file).
+    public var voice: String?
+    /// The music bed.
+    public var music: String?
+    /// Word timings for subtitles, in seconds from the reel's start.
+    public var words: [TimedWord]?
+    /// Text to speak with offline TTS when there is no voice and the template narrates.
+    public var narration: String?
+    /// The reel's length; otherwise the voice's, the video's or the stills' length sets it.
+    public var seconds: Double?
+    /// Scene start times of `video`, so the cut ends at a scene boundary.
+    public var sceneStarts: [Double]
+    /// Where the MP4 goes.
+    public var output: String
+    public var limits: MediaLimits
+
+    public init(
+        template: ReelTemplate, platform: PlatformPreset, stills: [String] = [], video: String? = nil, voice: String? = nil,
+        music: String? = nil, words: [TimedWord]? = nil, narration: String? = nil, seconds: Double? = nil,
+        sceneStarts: [Double] = [], output: String, limits: MediaLimits = MediaLimits()
+    ) {
+        self.template = template
+        self.platform = platform
+        self.stills = stills
+        self.video = video
+        self.voice = voice
+        self.music = music
+        self.words = words
+        self.narration = narration
+        self.seconds = seconds
+        self.sceneStarts = sceneStarts
+        self.output = output
+        self.limits = limits
+    }
+}
+
+/// What a composition made, and the check it passed.
+public struct ComposedReel: Sendable, Codable, Equatable {
+    public var template: String
+    public var platform: String
+    /// `stills` or `video`.
+    public var source: String
+    public var width: Int
+    public var height: Int
+    public var fps: Int
+    public var frames: Int
+    public var seconds: Double
+    public var stills: Int
+    public var narrated: Bool
+    public var subtitles: [SubtitleLine]
+    public var audio: MixReport
+    public var fileBytes: Int64
+    /// Seconds spent composing (decode, draw, mix, encode).
+    public var elapsedSeconds: Double
+    /// What a reader of the run page should know (a cut at a scene boundary, …).
+    public var notes: [String]
+}

@@ -1,0 +1,154 @@
+import CASS
+import Foundation
+public import Media
+public import Pipeline
+
+/// Burns subtitles into pictures with libass: the lines become an ASS script styled by the template, placed
+/// bottom-centre inside the platform's safe area (the margins keep clear of the app's overlays).
+public final class SubtitleRenderer {
+    private let library: OpaquePointer
+    private let renderer: OpaquePointer
+    private let track: UnsafeMutablePointer<ASS_Track>
+    public let lines: [SubtitleLine]
+    /// The box subtitles are kept inside, in output pixels.
+    public let safeBox: PixelRect
+
+    public init(lines: [SubtitleLine], template: ReelTemplate, safeArea: PlatformPreset.SafeArea) throws {
+        self.lines = lines
+        let width = template.width, height = template.height
+        let left = Int((safeArea.left * Double(width)).rounded(.up)), right = Int((safeArea.right * Double(width)).rounded(.up))
+        let top = Int((safeArea.top * Double(height)).rounded(.up)), bottom = Int((safeArea.bottom * Double(height)).rounded(.up))
+        safeBox = PixelRect(x: left, y: top, width: width - left - right, height: height - top - bottom)
+        guard let library = ass_library_init() else { throw ReelError("libass could not start") }
+        drsocial_ass_silence(library)
+        guard let renderer = ass_renderer_init(library) else {
+            ass_library_done(library)
+            throw ReelError("libass could not start its renderer")
+        }
+        ass_set_frame_size(renderer, Int32(width), Int32(height))
+        ass_set_fonts(renderer, nil, template.subtitles.font, Int32(ASS_FONTPROVIDER_AUTODETECT.rawValue), nil, 1)
+        // Padding inside the safe box so the outline never touches its edge.
+        let padding = Int((template.subtitles.outline * 2).rounded(.up)) + 8
+        var script = Self.script(lines: lines, template: template, marginLeft: left + padding, marginRight: right + padding,
+                                 marginBottom: bottom + padding)
+        let made = script.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { ass_read_memory(library, UnsafeMutablePointer(mutating: $0.baseAddress), $0.count, nil) }
+        }
+        guard let made else {
+            ass_renderer_done(renderer)
+            ass_library_done(library)
+            throw ReelError("libass refused the subtitle script")
+        }
+        self.library = library
+        self.renderer = renderer
+        self.track = made
+    }
+
+    deinit {
+        ass_free_track(track)
+        ass_renderer_done(renderer)
+        ass_library_done(library)
+    }
+
+    /// The ASS script: one style from the template, one event per line.
+    static func script(lines: [SubtitleLine], template: ReelTemplate, marginLeft: Int, marginRight: Int, marginBottom: Int) -> String {
+        func colour(_ hex: String, alpha: UInt8 = 0) -> String {
+            let (r, g, b) = ReelTemplate.rgb(hex) ?? (255, 255, 255)
+            return String(format: "&H%02X%02X%02X%02X", alpha, b, g, r)
+        }
+        func time(_ seconds: Double) -> String {
+            let centis = Int((max(seconds, 0) * 100).rounded())
+            return String(format: "%d:%02d:%02d.%02d", centis / 360_000, centis / 6000 % 60, centis / 100 % 60, centis % 100)
+        }
+        let style = template.subtitles
+        var text = """
+            [Script Info]
+            ScriptType: v4.00+
+            PlayResX: \(template.width)
+            PlayResY: \(template.height)
+            WrapStyle: 0
+            ScaledBorderAndShadow: yes
+
+            [V4+ Styles]
+            Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+            Style: Default,\(style.font),\(style.size),\(colour(style.colour)),\(colour(style.colour)),\(colour(style.outlineColour)),\(colour("#000000", alpha: 0x80)),\(style.bold ? -1 : 0),0,0,0,100,100,0,0,1,\(style.outline),0,2,\(marginLeft),\(marginRight),\(marginBottom),1
+
+            [Events]
+            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+
+            """
+        for line in lines {
+            // Override blocks and escapes are not the talent's to write.
+            let safe = line.text.replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "{", with: "(")
+                .replacingOccurrences(of: "}", with: ")").replacingOccurrences(of: "\n", with: " ")
+            text += "Dialogue: 0,\(time(line.start)),\(time(line.end)),Default,,0,0,0,,\(safe)\n"
+        }
+        return text
+    }
+
+    /// Draws the subtitles showing at `seconds` onto `picture`; returns the bounding box of what was drawn.
+    @discardableResult
+    public func burn(into picture: inout YUVPicture, at seconds: Double) -> PixelRect? {
+        var changed: Int32 = 0
+        var image = ass_render_frame(renderer, track, Int64((seconds * 1000).rounded()), &changed)
+        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        while let current = image {
+            let layer = current.pointee
+            if layer.w > 0, layer.h > 0, let bitmap = layer.bitmap {
+                Self.blend(layer, bitmap: bitmap, into: &picture)
+                minX = min(minX, Int(layer.dst_x))
+                minY = min(minY, Int(layer.dst_y))
+                maxX = max(maxX, Int(layer.dst_x + layer.w))
+                maxY = max(maxY, Int(layer.dst_y + layer.h))
+            }
+            image = layer.next
+        }
+        guard minX <= maxX else { return nil }
+        return PixelRect(x: minX, y: minY, width: maxX - minX, height: maxY - minY)
+    }
+
+    /// Alpha-blends one libass layer (an 8-bit coverage bitmap in one colour) into a 4:2:0 picture.
+    static func blend(_ layer: ASS_Image, bitmap: UnsafeMutablePointer<UInt8>, into picture: inout YUVPicture) {
+        let r = Double(layer.color >> 24 & 0xFF), g = Double(layer.color >> 16 & 0xFF), b = Double(layer.color >> 8 & 0xFF)
+        let opacity = 255 - Int(layer.color & 0xFF)
+        let y = Int(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255)
+        let u = Int(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255)
+        let v = Int(128 + (112 * r - 93.786 * g - 18.214 * b) / 255)
+        let width = picture.width, height = picture.height
+        let x0 = max(0, Int(layer.dst_x)), y0 = max(0, Int(layer.dst_y))
+        let x1 = min(width, Int(layer.dst_x + layer.w)), y1 = min(height, Int(layer.dst_y + layer.h))
+        guard x0 < x1, y0 < y1 else { return }
+        let stride = Int(layer.stride)
+        func coverage(_ x: Int, _ y: Int) -> Int {
+            guard x >= x0, x < x1, y >= y0, y < y1 else { return 0 }
+            return Int(bitmap[(y - Int(layer.dst_y)) * stride + (x - Int(layer.dst_x))]) * opacity / 255
+        }
+        picture.luma.withUnsafeMutableBufferPointer { plane in
+            for row in y0..<y1 {
+                for column in x0..<x1 {
+                    let alpha = coverage(column, row)
+                    guard alpha > 0 else { continue }
+                    let at = row * width + column
+                    plane[at] = UInt8((Int(plane[at]) * (255 - alpha) + y * alpha + 127) / 255)
+                }
+            }
+        }
+        let chromaWidth = width / 2
+        for row in (y0 / 2)...((y1 - 1) / 2) {
+            for column in (x0 / 2)...((x1 - 1) / 2) {
+                let alpha = (coverage(2 * column, 2 * row) + coverage(2 * column + 1, 2 * row)
+                    + coverage(2 * column, 2 * row + 1) + coverage(2 * column + 1, 2 * row + 1)) / 4
+                guard alpha > 0 else { continue }
+                let at = row * chromaWidth + column
+                picture.blue[at] = UInt8((Int(picture.blue[at]) * (255 - alpha) + u * alpha + 127) / 255)
+                picture.red[at] = UInt8((Int(picture.red[at]) * (255 - alpha) + v * alpha + 127) / 255)
+            }
+        }
+    }
+}
+
+/// A reel could not be composed; the message says why, in the operator's words.
+public struct ReelError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
