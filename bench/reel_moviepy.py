@@ -4,7 +4,7 @@ Usage: reel_moviepy.py OUT.mp4 SECONDS VOICE MUSIC WORDS.srt FONT STILL...
 Same reel as ours and the ffmpeg graph: each still covers 1080×1920 and zooms 1.0→1.15 over its time on screen
 (resized with a function of time), 0.5 s crossfades, voice + music with a volume envelope lowering the music
 under the voice, subtitles as TextClips, libx264 veryfast crf 21 / AAC 160k at 30 fps."""
-import re, sys, wave
+import os, re, sys, wave
 
 import numpy as np
 from moviepy import AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, TextClip, vfx
@@ -65,4 +65,5 @@ reel = CompositeVideoClip(video, size=(W, H)).with_duration(seconds)
 reel = reel.with_audio(CompositeAudioClip([voice, music]).with_duration(seconds))
 reel.write_videofile(out, fps=FPS, codec="libx264", preset="veryfast", audio_codec="aac", audio_bitrate="160k",
                      ffmpeg_params=["-crf", "21", "-g", "60", "-pix_fmt", "yuv420p", "-movflags", "+faststart"],
-                     threads=0, logger=None)
+                     threads=0, logger=None,
+                     temp_audiofile_path=os.path.dirname(os.path.abspath(out)))  # not the working directory (the repo)

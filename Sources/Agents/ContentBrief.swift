@@ -17,12 +17,21 @@ public struct ContentBrief: Sendable {
         public var onScreenText: String?
     }
 
+    /// A reel the `compose` stage made for a platform.
+    public struct Reel: Sendable, Equatable, Decodable {
+        public var template: String
+        public var path: String
+        public var seconds: Double
+    }
+
     public var requestID: UUID
     public var talent: TalentSnapshot
     public var prompt: String?
     public var targets: [AccountSnapshot]
     public var media: [Media]
     public var presets: PlatformPresets
+    /// Composed reels by platform (only those that succeeded).
+    public var reels: [Platform: Reel] = [:]
 
     /// Builds the brief from a stage context, reading each attachment's `probe` output when it succeeded.
     public init(context: StageContext) throws {
@@ -45,6 +54,21 @@ public struct ContentBrief: Sendable {
         }
         targets = context.targets
         presets = context.platforms
+        struct Composed: Decodable {
+            struct Entry: Decodable {
+                struct Made: Decodable { var seconds: Double }
+                var platform: Platform
+                var template: String
+                var path: String?
+                var reel: Made?
+            }
+            var reels: [Entry]
+        }
+        for entry in (try context.output(of: "compose", as: Composed.self))?.reels ?? [] {
+            if let path = entry.path, let made = entry.reel {
+                reels[entry.platform] = Reel(template: entry.template, path: path, seconds: made.seconds)
+            }
+        }
         media = try context.attachments.filter { $0.role == .media }.map { attachment in
             struct Probe: Decodable {
                 struct Stream: Decodable { var type: String; var width: Int?; var height: Int? }

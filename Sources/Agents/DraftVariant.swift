@@ -10,15 +10,18 @@ public struct DraftVariant: Sendable, Codable, Equatable {
     public var hashtags: [String]
     /// The attachment used as the post's media, if any.
     public var assetAttachmentID: UUID?
-    /// `text`, `image` or `video`.
+    /// A composed reel (blob path) used as the post's media instead of an attachment.
+    public var assetPath: String?
+    /// `text`, `image`, `video` or `reel`.
     public var type: String
     /// Which agent wrote it (`offline-drafter/1`).
     public var generatedBy: String
 
     public init(
         accountID: UUID, platform: Platform, handle: String, caption: String, hashtags: [String],
-        assetAttachmentID: UUID?, type: String, generatedBy: String
+        assetAttachmentID: UUID?, assetPath: String? = nil, type: String, generatedBy: String
     ) {
+        self.assetPath = assetPath
         self.accountID = accountID
         self.platform = platform
         self.handle = handle

@@ -16,6 +16,12 @@ public struct OfflineContentAgent: ContentAgent {
             let hashtags = Array(Self.normalisedHashtags(brief.talent.hashtagPreferences).prefix(preset.hashtagLimit))
             let body = Self.body(brief: brief, platform: account.platform, asset: asset)
             let caption = Self.fit(body: body, hashtags: hashtags, limit: preset.captionLimit)
+            if let reel = brief.reels[account.platform] {
+                // A composed reel beats the raw media it was made from.
+                return DraftVariant(
+                    accountID: account.id, platform: account.platform, handle: account.handle, caption: caption,
+                    hashtags: hashtags, assetAttachmentID: nil, assetPath: reel.path, type: "reel", generatedBy: Self.generatorName)
+            }
             return DraftVariant(
                 accountID: account.id, platform: account.platform, handle: account.handle, caption: caption,
                 hashtags: hashtags, assetAttachmentID: asset?.attachmentID,

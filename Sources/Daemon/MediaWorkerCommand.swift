@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Reels
 import Speech
 import TextRecognition
 
@@ -9,7 +10,7 @@ import TextRecognition
 struct MediaWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media-worker", abstract: "Run media work in an isolated child process (internal).",
-        shouldDisplay: false, subcommands: [Probe.self, Scenes.self, Keyframes.self, ReadText.self, Transcribe.self, SpeechAudio.self])
+        shouldDisplay: false, subcommands: [Probe.self, Scenes.self, Keyframes.self, ReadText.self, Transcribe.self, SpeechAudio.self, Compose.self])
 
     /// Prints the work's result, or its error, as the JSON answer the daemon reads.
     static func answer<T: Codable>(_ work: () throws -> T) throws {
@@ -82,6 +83,15 @@ struct MediaWorkerCommand: ParsableCommand {
         func run() throws {
             let limits = try JSONDecoder().decode(MediaLimits.self, from: Data(limits.utf8))
             try MediaWorkerCommand.answer { try MediaWorkerClient.writeSpeechAudio(path: path, to: output, limits: limits) }
+        }
+    }
+
+    struct Compose: ParsableCommand {
+        @Option(help: "A ReelJob as a JSON file.") var job: String
+
+        func run() throws {
+            let job = try JSONDecoder().decode(ReelJob.self, from: Data(contentsOf: URL(filePath: job)))
+            try MediaWorkerCommand.answer { try ReelComposer(job: job).compose() }
         }
     }
 }

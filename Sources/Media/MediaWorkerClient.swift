@@ -53,12 +53,13 @@ public struct MediaWorkerClient: Sendable {
     }
 
     /// Runs `media-worker <arguments>` and decodes its answer. Other modules add their own work through it.
-    public func run<T: Codable & Sendable>(_ arguments: [String], as type: T.Type) async throws -> T {
+    /// `cpuSeconds` and `wallSeconds` override the configured limits for longer work (composing a reel).
+    public func run<T: Codable & Sendable>(_ arguments: [String], as type: T.Type, cpuSeconds: Int? = nil, wallSeconds: Double? = nil) async throws -> T {
         guard let executable = configuration.executable else { throw MediaWorkerError.noExecutable }
         let output = try await ChildProcess.run(
             executable: executable, arguments: ["media-worker"] + arguments,
-            cpuSeconds: configuration.cpuSeconds, memoryBytes: configuration.memoryBytes,
-            wallSeconds: configuration.wallSeconds)
+            cpuSeconds: cpuSeconds ?? configuration.cpuSeconds, memoryBytes: configuration.memoryBytes,
+            wallSeconds: wallSeconds ?? configuration.wallSeconds)
         let response: MediaWorkerResponse<T>
         do {
             response = try JSONDecoder().decode(MediaWorkerResponse<T>.self, from: output)

@@ -50,7 +50,8 @@ public struct EnqueueStage: Stage {
                         on: connection)
                     continue
                 }
-                let assetURL = variant.assetAttachmentID.flatMap { id in context.attachments.first { $0.id == id }?.storagePath }
+                let assetURL = variant.assetPath
+                    ?? variant.assetAttachmentID.flatMap { id in context.attachments.first { $0.id == id }?.storagePath }
                 let queued = try content.enqueueVariant(
                     .init(tenantID: request.tenantID, talentID: talent.id, accountID: variant.accountID,
                           postRequestID: request.id, origin: request.source.queueOrigin, type: variant.type,

@@ -7,13 +7,17 @@ public import Pipeline
 public import Speech
 public import Store
 import TextRecognition
+import Reels
 
 /// Builds the stage registry and loads `pipelines/` at start-up.
 public enum PipelineFactory {
     /// Every stage kind pipeline files may name.
     /// - Parameter transcriber: the speech engine; nil is the offline pocketsphinx default.
+    /// - Parameter pipelinesDirectory: where `reels/` (the templates) and relative music paths are; nil uses
+    ///   `pipelines/` in the working directory.
     public static func registry(
-        pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient, transcriber: (any Transcriber)? = nil
+        pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient, transcriber: (any Transcriber)? = nil,
+        pipelinesDirectory: URL? = nil
     ) -> StageRegistry {
         var registry = StageRegistry()
         let speech = transcriber ?? OfflineTranscriber(worker: mediaWorker)
@@ -22,6 +26,12 @@ public enum PipelineFactory {
         registry.register(KeyframesStage.self) { KeyframesStage(configuration: $0, worker: mediaWorker, blobs: blobs) }
         registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: mediaWorker, keyframeFile: { try blobs.localFile(for: $0) }) }
         registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: speech) }
+        let directory = pipelinesDirectory ?? URL(filePath: "pipelines", directoryHint: .isDirectory)
+        registry.register(ComposeStage.self) { configuration in
+            let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
+            let templates = try ReelTemplates.load(from: directory.appending(path: "reels"), platforms: platforms)
+            return try ComposeStage(configuration: configuration, templates: templates, pipelinesDirectory: directory, worker: mediaWorker, blobs: blobs)
+        }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
         registry.register(EnqueueStage.self) { _ in EnqueueStage(pool: pool, queue: queue) }
@@ -36,7 +46,8 @@ public enum PipelineFactory {
         let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
         let pipeline = try PipelineDefinition.load(
             from: directory.appending(path: "post-request.yaml"),
-            registry: registry(pool: pool, blobs: blobs, queue: queue, mediaWorker: mediaWorker, transcriber: transcriber))
+            registry: registry(pool: pool, blobs: blobs, queue: queue, mediaWorker: mediaWorker, transcriber: transcriber,
+                               pipelinesDirectory: directory))
         return PipelineRunner(pipeline: pipeline, platforms: platforms, recorder: StorePipelineRecorder(pool: pool, blobs: blobs))
     }
 }

@@ -1,0 +1,163 @@
+public import Blobs
+public import Domain
+public import Foundation
+public import Media
+public import Pipeline
+import Logging
+
+/// `compose`: per target platform, a reel from the request's stills (with the voice memo, or the prompt
+/// narrated, and subtitles) or a cut of its video, composed in the media worker, probed back, and stored in
+/// the blob store for the `draft` stage to attach. One platform's failure (a corrupt still, a voice that
+/// will not decode, a failed check) is recorded with its reason; the other platforms' reels still complete
+/// and the failed one's variant keeps the original media.
+public struct ComposeStage: Stage {
+    public struct Configuration: StageConfiguration {
+        public static let optionNames: Set<String> = ["templates", "min_stills", "music", "narrate"]
+        /// Which template each platform gets (`instagram: instagram-reels`).
+        public var templates: [String: String] = ["tiktok": "tiktok", "instagram": "instagram-reels", "linkedin": "linkedin"]
+        /// The fewest stills that make a slideshow reel (one photo stays a photo). Default 2.
+        public var minStills = 2
+        /// A music bed (a path, relative to the pipelines folder); empty for none.
+        public var music = ""
+        /// Whether templates that narrate may speak the prompt when there is no voice. Default true.
+        public var narrate = true
+
+        enum CodingKeys: String, CodingKey { case templates, minStills = "min_stills", music, narrate }
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Configuration()
+            templates = try container.decodeIfPresent([String: String].self, forKey: .templates) ?? defaults.templates
+            minStills = try container.decodeIfPresent(Int.self, forKey: .minStills) ?? 2
+            music = try container.decodeIfPresent(String.self, forKey: .music) ?? ""
+            narrate = try container.decodeIfPresent(Bool.self, forKey: .narrate) ?? true
+            for key in templates.keys where Platform(rawValue: key) == nil {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.templates], debugDescription: "unknown platform '\(key)'"))
+            }
+            guard minStills >= 1 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.minStills], debugDescription: "min_stills must be at least 1"))
+            }
+        }
+    }
+
+    /// One platform's reel, or why there is none.
+    public struct Reel: Sendable, Codable, Equatable {
+        public var platform: Platform
+        public var template: String
+        /// The stored MP4's blob path.
+        public var path: String?
+        public var reel: ComposedReel?
+        public var error: String?
+    }
+
+    public struct Output: Sendable, Codable, Equatable {
+        public var reels: [Reel]
+        /// Why nothing was composed, when nothing was.
+        public var skipped: String?
+    }
+
+    public static let kind = "compose"
+    public static let scope = StageScope.request
+
+    let configuration: Configuration
+    let templates: ReelTemplates
+    let worker: MediaWorkerClient
+    let blobs: any BlobStore
+    let musicFile: URL?
+
+    public init(configuration: Configuration, templates: ReelTemplates, pipelinesDirectory: URL, worker: MediaWorkerClient, blobs: any BlobStore) throws {
+        self.configuration = configuration
+        self.templates = templates
+        self.worker = worker
+        self.blobs = blobs
+        for name in configuration.templates.values where templates[name] == nil {
+            throw PipelineConfigurationError(file: "compose options", line: nil, message: "no reel template '\(name)' in pipelines/reels")
+        }
+        if configuration.music.isEmpty {
+            musicFile = nil
+        } else {
+            let url = pipelinesDirectory.appending(path: configuration.music)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw PipelineConfigurationError(file: "compose options", line: nil, message: "the music file \(url.path) does not exist")
+            }
+            musicFile = url
+        }
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        struct Probe: Decodable { var kind: String }
+        struct Scenes: Decodable { struct Scene: Decodable { var startSeconds: Double }; var scenes: [Scene] }
+        let media = context.attachments.filter { $0.role == .media }
+        func probedKind(_ attachment: AttachmentSnapshot) -> String? {
+            (try? context.output(of: "probe", attachmentID: attachment.id, as: Probe.self))??.kind
+        }
+        func words(_ attachment: AttachmentSnapshot) -> [TimedWord]? {
+            struct Heard: Decodable { var words: [TimedWord] }
+            return (try? context.output(of: "transcribe", attachmentID: attachment.id, as: Heard.self))??.words
+        }
+        let stills = media.filter { probedKind($0) == "image" }
+        let video = media.first { probedKind($0) == "video" }
+        let voiceMemo = context.attachments.first { $0.role == .voiceMemo && probedKind($0) == "audio" }
+        guard video != nil || stills.count >= configuration.minStills else {
+            let output = Output(reels: [], skipped: "no video and fewer than \(configuration.minStills) stills")
+            return try StageResult(summary: "nothing to compose", output: output)
+        }
+        func file(_ attachment: AttachmentSnapshot) throws -> String { try blobs.localFile(for: attachment.storagePath).path }
+
+        let platforms = Array(Set(context.targets.map(\.platform))).sorted { $0.rawValue < $1.rawValue }
+        var reels: [Reel] = []
+        let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
+        for platform in platforms {
+            guard let name = configuration.templates[platform.rawValue], let template = templates[name] else { continue }
+            let folder = FileManager.default.temporaryDirectory.appending(path: "drsocial-reel-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let output = folder.appending(path: "\(name).mp4")
+            var job = ReelJob(template: template, platform: context.platforms[platform], output: output.path)
+            if let video {
+                job.video = try file(video)
+                job.words = words(video)
+                job.sceneStarts = ((try? context.output(of: "scenes", attachmentID: video.id, as: Scenes.self))??.scenes ?? [])
+                    .map(\.startSeconds)
+            } else {
+                job.stills = try stills.map(file)
+                if let voiceMemo {
+                    job.voice = try file(voiceMemo)
+                    job.words = words(voiceMemo)
+                } else if configuration.narrate {
+                    job.narration = context.request.promptText
+                }
+            }
+            job.music = musicFile?.path
+            do {
+                let composed = try await worker.compose(job)
+                let stored = try blobs.store(file: output, in: namespace)
+                reels.append(Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil))
+            } catch {
+                context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])
+                reels.append(Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)"))
+            }
+        }
+        let made = reels.filter { $0.path != nil }
+        var summary = "\(made.count) reel\(made.count == 1 ? "" : "s")"
+        if !made.isEmpty { summary += " (" + made.map { "\($0.template) \(String(format: "%.1f", $0.reel?.seconds ?? 0)) s" }.joined(separator: ", ") + ")" }
+        let failed = reels.filter { $0.error != nil }
+        if !failed.isEmpty { summary += "; \(failed.count) failed: " + failed.map { "\($0.template): \($0.error ?? "")" }.joined(separator: "; ") }
+        return try StageResult(summary: summary, output: Output(reels: reels, skipped: nil))
+    }
+}
+
+extension MediaWorkerClient {
+    /// Composes a reel in the worker process (longer limits than analysis: encoding takes a while).
+    public func compose(_ job: ReelJob) async throws -> ComposedReel {
+        guard configuration.executable != nil else { return try ReelComposer(job: job).compose() }
+        let folder = FileManager.default.temporaryDirectory
+        let jobFile = folder.appending(path: "drsocial-reel-job-\(UUID().uuidString).json")
+        try JSONEncoder().encode(job).write(to: jobFile)
+        defer { try? FileManager.default.removeItem(at: jobFile) }
+        let budget = Int(job.template.maxSeconds * 20) + 120
+        return try await run(["compose", "--job", jobFile.path], as: ComposedReel.self, cpuSeconds: budget, wallSeconds: Double(budget))
+    }
+}
