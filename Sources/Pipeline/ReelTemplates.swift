@@ -52,10 +52,14 @@ public struct ReelTemplate: Sendable, Codable, Equatable {
         public var bold: Bool
         /// The most characters on one subtitle line.
         public var maxChars: Int
+        /// Whether lines sit on a box of `outline_colour` (legible on any picture) instead of an outline only.
+        public var box: Bool
+        /// The box's opacity, 0…1.
+        public var boxOpacity: Double
 
         enum CodingKeys: String, CodingKey {
-            case font, size, colour, outline, bold
-            case outlineColour = "outline_colour", maxChars = "max_chars"
+            case font, size, colour, outline, bold, box
+            case outlineColour = "outline_colour", maxChars = "max_chars", boxOpacity = "box_opacity"
         }
     }
 
@@ -140,6 +144,7 @@ public struct ReelTemplates: Sendable, Equatable {
         try check(template.motion.pan >= 0 && template.motion.pan <= 0.3, "motion.pan must be from 0 to 0.3")
         try check(template.subtitles.size >= 8 && template.subtitles.size <= template.height / 4, "subtitles.size is out of range")
         try check(template.subtitles.maxChars >= 8, "subtitles.max_chars must be at least 8")
+        try check((0...1).contains(template.subtitles.boxOpacity), "subtitles.box_opacity must be from 0 to 1")
         for colour in [template.subtitles.colour, template.subtitles.outlineColour] {
             try check(ReelTemplate.rgb(colour) != nil, "colours look like #RRGGBB ('\(colour)')")
         }

@@ -104,7 +104,12 @@ public struct ComposeStage: Stage {
             let output = Output(reels: [], skipped: "no video and fewer than \(configuration.minStills) stills")
             return try StageResult(summary: "nothing to compose", output: output)
         }
-        func file(_ attachment: AttachmentSnapshot) throws -> String { try blobs.localFile(for: attachment.storagePath).path }
+        var names: [String: String] = [:]
+        func file(_ attachment: AttachmentSnapshot) throws -> String {
+            let path = try blobs.localFile(for: attachment.storagePath).path
+            names[path] = attachment.filename
+            return path
+        }
 
         let platforms = Array(Set(context.targets.map(\.platform))).sorted { $0.rawValue < $1.rawValue }
         var reels: [Reel] = []
@@ -131,6 +136,7 @@ public struct ComposeStage: Stage {
                 }
             }
             job.music = musicFile?.path
+            job.displayNames = names
             do {
                 let composed = try await worker.compose(job)
                 let stored = try blobs.store(file: output, in: namespace)

@@ -43,26 +43,53 @@ public enum PictureResampler {
 
     /// Bilinear sampling of one plane. Output pixel `j` samples the source at
     /// `rect.x + (j + 0.5) · rect.width / outWidth − 0.5` (pixel centres), clamped to the plane.
+    ///
+    /// Separable: each source row the output needs is interpolated horizontally once (into a cache of two
+    /// 8.8 fixed-point rows, since consecutive output rows mostly share source rows), then each output row
+    /// is a vertical blend of two cached rows, a loop the compiler vectorises. Wrapping arithmetic keeps
+    /// overflow checks out of the inner loops (values stay below 2^24).
     static func resample(
         _ plane: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rect: SourceRect,
         into out: UnsafeMutableBufferPointer<UInt8>, outWidth: Int, outHeight: Int
     ) {
-        guard let source = plane.baseAddress, let target = out.baseAddress else { return }
+        guard let source = plane.baseAddress, let target = out.baseAddress, width >= 2, height >= 2 else { return }
         let columns = positions(count: outWidth, origin: rect.x, span: rect.width, limit: width)
         let rows = positions(count: outHeight, origin: rect.y, span: rect.height, limit: height)
+        let cache = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * outWidth)
+        defer { cache.deallocate() }
+        var cachedRow = [-1, -1]  // which source row each cache slot holds
         columns.index.withUnsafeBufferPointer { xIndex in
             columns.weight.withUnsafeBufferPointer { xWeight in
-                for row in 0..<outHeight {
-                    let top = source + Int(rows.index[row]) * width
-                    let bottom = top + width
-                    let fy = Int32(rows.weight[row]), gy = 256 - fy
-                    let line = target + row * outWidth
+                let xi = xIndex.baseAddress!, xw = xWeight.baseAddress!
+                func horizontal(_ sourceRow: Int) -> UnsafeMutablePointer<UInt16> {
+                    if cachedRow[0] == sourceRow { return cache }
+                    if cachedRow[1] == sourceRow { return cache + outWidth }
+                    // Keep the row next to this one (output rows move down the source): when slot 0 holds it,
+                    // fill slot 1, otherwise slot 0.
+                    let slot = cachedRow[0] == sourceRow - 1 || cachedRow[0] == sourceRow + 1 ? 1 : 0
+                    let line = cache + slot * outWidth
+                    let from = source + sourceRow * width
                     for column in 0..<outWidth {
-                        let x = Int(xIndex[column])
-                        let fx = Int32(xWeight[column]), gx = 256 - fx
-                        let upper = Int32(top[x]) * gx + Int32(top[x + 1]) * fx
-                        let lower = Int32(bottom[x]) * gx + Int32(bottom[x + 1]) * fx
-                        line[column] = UInt8(truncatingIfNeeded: (upper * gy + lower * fy + 32_768) >> 16)
+                        let x = Int(xi[column]), fx = UInt32(xw[column])
+                        let value = UInt32(from[x]) &* (256 &- fx) &+ UInt32(from[x &+ 1]) &* fx
+                        line[column] = UInt16(truncatingIfNeeded: value)
+                    }
+                    cachedRow[slot] = sourceRow
+                    return line
+                }
+                for row in 0..<outHeight {
+                    let y = Int(rows.index[row]), fy = UInt32(rows.weight[row])
+                    let top = horizontal(y)
+                    let line = target + row * outWidth
+                    if fy == 0 {
+                        for column in 0..<outWidth { line[column] = UInt8(truncatingIfNeeded: (UInt32(top[column]) &+ 128) >> 8) }
+                        continue
+                    }
+                    let bottom = horizontal(y + 1)
+                    let gy = 256 &- fy
+                    for column in 0..<outWidth {
+                        let value = UInt32(top[column]) &* gy &+ UInt32(bottom[column]) &* fy &+ 32_768
+                        line[column] = UInt8(truncatingIfNeeded: value >> 16)
                     }
                 }
             }
@@ -94,8 +121,10 @@ public enum PictureResampler {
         func mix(_ target: inout [UInt8], _ other: [UInt8]) {
             target.withUnsafeMutableBufferPointer { t in
                 other.withUnsafeBufferPointer { o in
+                    let a = t.baseAddress!, b = o.baseAddress!
+                    let keep = UInt32(v), take = UInt32(w)
                     for index in 0..<t.count {
-                        t[index] = UInt8(truncatingIfNeeded: (Int32(t[index]) * v + Int32(o[index]) * w + 128) >> 8)
+                        a[index] = UInt8(truncatingIfNeeded: (UInt32(a[index]) &* keep &+ UInt32(b[index]) &* take &+ 128) >> 8)
                     }
                 }
             }

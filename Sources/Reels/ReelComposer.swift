@@ -106,7 +106,7 @@ public struct ReelComposer: Sendable {
             return try AudioDecoder.decodeStereo(path: path, sampleRate: AudioMixer.sampleRate, limits: job.limits,
                                                  deadlineSeconds: job.limits.maxDurationSeconds)
         } catch {
-            throw ReelError("the \(role) file '\(URL(filePath: path).lastPathComponent)' cannot be used: \(error)")
+            throw ReelError("the \(role) file '\(job.displayName(path))' cannot be used: \(error)")
         }
     }
 
@@ -118,7 +118,7 @@ public struct ReelComposer: Sendable {
             do {
                 stills.append(try PreparedStill.load(URL(filePath: path), index: index, template: template, limits: job.limits))
             } catch {
-                throw ReelError("still \(index + 1) '\(URL(filePath: path).lastPathComponent)' cannot be used: \(error)")
+                throw ReelError("still \(index + 1) '\(job.displayName(path))' cannot be used: \(error)")
             }
         }
         let seconds = Double(frames) / Double(template.fps)

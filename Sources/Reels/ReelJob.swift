@@ -25,6 +25,11 @@ public struct ReelJob: Sendable, Codable {
     /// Where the MP4 goes.
     public var output: String
     public var limits: MediaLimits
+    /// How messages name input files (the attachment's filename rather than its blob path).
+    public var displayNames: [String: String] = [:]
+
+    /// The name a message uses for `path`.
+    public func displayName(_ path: String) -> String { displayNames[path] ?? URL(filePath: path).lastPathComponent }
 
     public init(
         template: ReelTemplate, platform: PlatformPreset, stills: [String] = [], video: String? = nil, voice: String? = nil,

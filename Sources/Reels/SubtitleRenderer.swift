@@ -61,6 +61,10 @@ public final class SubtitleRenderer {
             return String(format: "%d:%02d:%02d.%02d", centis / 360_000, centis / 6000 % 60, centis / 100 % 60, centis % 100)
         }
         let style = template.subtitles
+        // With a box (ASS border style 3) the outline colour fills the box, at the template's opacity.
+        let outline = style.box
+            ? colour(style.outlineColour, alpha: UInt8(((1 - style.boxOpacity) * 255).rounded()))
+            : colour(style.outlineColour)
         var text = """
             [Script Info]
             ScriptType: v4.00+
@@ -71,7 +75,7 @@ public final class SubtitleRenderer {
 
             [V4+ Styles]
             Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
-            Style: Default,\(style.font),\(style.size),\(colour(style.colour)),\(colour(style.colour)),\(colour(style.outlineColour)),\(colour("#000000", alpha: 0x80)),\(style.bold ? -1 : 0),0,0,0,100,100,0,0,1,\(style.outline),0,2,\(marginLeft),\(marginRight),\(marginBottom),1
+            Style: Default,\(style.font),\(style.size),\(colour(style.colour)),\(colour(style.colour)),\(outline),\(colour("#000000", alpha: 0x80)),\(style.bold ? -1 : 0),0,0,0,100,100,0,0,\(style.box ? 3 : 1),\(style.outline),0,2,\(marginLeft),\(marginRight),\(marginBottom),1
 
             [Events]
             Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text

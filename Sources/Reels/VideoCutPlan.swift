@@ -10,7 +10,7 @@ struct VideoCutPlan {
     let notes: [String]
 
     init(path: String, job: ReelJob) throws {
-        let name = URL(filePath: path).lastPathComponent
+        let name = job.displayName(path)
         let probe: ProbeResult
         do {
             probe = try MediaProber(limits: job.limits).probe(path: path)
@@ -52,7 +52,7 @@ struct VideoCutPlan {
     /// its time (frame-rate conversion by repetition and dropping), cropped to fill or fitted over a blurred copy.
     static func render(path: String, job: ReelJob, frames: Int, emit: (inout YUVPicture) throws -> Void) throws {
         let template = job.template
-        let name = URL(filePath: path).lastPathComponent
+        let name = job.displayName(path)
         let reader: VideoPictureReader
         do {
             reader = try VideoPictureReader(path: path, limits: job.limits, deadlineSeconds: job.limits.maxDurationSeconds)

@@ -8,6 +8,9 @@ struct CaptionBand: Sendable, Equatable {
     var top: Int, bottom: Int, left: Int, right: Int
     /// How many pixels have that colour.
     var pixelCount: Int
+    /// The colour fills its strip: a caption box (a subtitle's background), whose text is whatever is not
+    /// the box's colour.
+    var isBox = false
 
     var height: Int { bottom - top }
     var colorHex: String {
@@ -28,6 +31,8 @@ enum CaptionBandFinder {
     static let minimumConcentration = 0.85
     /// A filled rectangle is not text: strokes cover at most this share of their bounding box.
     static let maximumFill = 0.6
+    /// A caption box: its colour fills at least this share of its strip (the text takes the rest).
+    static let minimumBoxFill = 0.7
 
     static func bands(in image: RGBImage, limit: Int = 8) -> [CaptionBand] {
         let width = image.width, height = image.height, count = width * height
@@ -90,10 +95,13 @@ enum CaptionBandFinder {
             while bottom > top, rows[s * height + bottom - 1] == 0 { bottom -= 1 }
             let bandWidth = right[s] - left[s] + 1
             guard bottom - top >= 8, bandWidth >= bottom - top else { continue }
-            guard Double(total) / Double((bottom - top) * bandWidth) <= maximumFill else { continue }
+            let fill = Double(total) / Double((bottom - top) * bandWidth)
+            // A wide strip the colour mostly fills is a caption box; a middling fill is neither strokes nor box.
+            let isBox = fill >= minimumBoxFill && bandWidth >= 3 * (bottom - top) && bottom - top <= height / 6
+            guard fill <= maximumFill || isBox else { continue }
             bands.append(CaptionBand(
                 red: sums[3 * s] / total, green: sums[3 * s + 1] / total, blue: sums[3 * s + 2] / total,
-                top: top, bottom: bottom, left: left[s], right: right[s], pixelCount: total))
+                top: top, bottom: bottom, left: left[s], right: right[s], pixelCount: total, isBox: isBox))
             if bands.count == limit { break }
         }
         return bands

@@ -27,6 +27,7 @@ enum CaptionMasker {
     static let smallText = 48
 
     static func mask(_ image: RGBImage, band: CaptionBand, rule: Rule) -> TextMask {
+        if band.isBox { return boxMask(image, band: band) }
         let pad = max(4, band.height / 3)
         let x0 = max(0, band.left - pad), x1 = min(image.width, band.right + 1 + pad)
         let y0 = max(0, band.top - pad), y1 = min(image.height, band.bottom + pad)
@@ -71,6 +72,31 @@ enum CaptionMasker {
                         isText = !dominant.contains { abs(r - $0.0) + abs(g - $0.1) + abs(b - $0.2) < toText }
                     }
                     guard isText else { continue }
+                    for dy in 0..<scale {
+                        let row = (margin + (y - y0) * scale + dy) * width + margin + (x - x0) * scale
+                        for dx in 0..<scale { gray[row + dx] = 0 }
+                    }
+                }
+            }
+        }
+        return TextMask(gray: gray, width: width, height: height, originX: x0, originY: y0, scale: scale, margin: margin)
+    }
+
+    /// Inside a caption box, text is every pixel far from the box's colour; the world outside the box is left out.
+    static func boxMask(_ image: RGBImage, band: CaptionBand) -> TextMask {
+        let inset = 2
+        let x0 = min(image.width - 1, band.left + inset), x1 = max(x0 + 1, band.right + 1 - inset)
+        let y0 = min(image.height - 1, band.top + inset), y1 = max(y0 + 1, band.bottom - inset)
+        let scale = band.height < smallText ? 2 : 1
+        let margin = 20
+        let width = (x1 - x0) * scale + 2 * margin, height = (y1 - y0) * scale + 2 * margin
+        var gray = [UInt8](repeating: 255, count: width * height)
+        image.pixels.withUnsafeBufferPointer { rgb in
+            for y in y0..<y1 {
+                for x in x0..<x1 {
+                    let p = 3 * (y * image.width + x)
+                    let distance = abs(Int(rgb[p]) - band.red) + abs(Int(rgb[p + 1]) - band.green) + abs(Int(rgb[p + 2]) - band.blue)
+                    guard distance > 180 else { continue }
                     for dy in 0..<scale {
                         let row = (margin + (y - y0) * scale + dy) * width + margin + (x - x0) * scale
                         for dx in 0..<scale { gray[row + dx] = 0 }

@@ -47,9 +47,10 @@ public final class TextRecognizer {
 
     public func recognize(_ image: RGBImage) -> RecognizedText {
         var readings: [RecognizedText.Block] = []
-        for band in CaptionBandFinder.bands(in: image) {
-            let best = CaptionMasker.Rule.allCases
-                .map { read(CaptionMasker.mask(image, band: band, rule: $0), method: "caption \(band.colorHex)") }
+        for band in CaptionBoxFinder.boxes(in: image) + CaptionBandFinder.bands(in: image) {
+            let rules: [CaptionMasker.Rule] = band.isBox ? [.colorDistance] : CaptionMasker.Rule.allCases
+            let best = rules
+                .map { read(CaptionMasker.mask(image, band: band, rule: $0), method: band.isBox ? "caption box \(band.colorHex)" : "caption \(band.colorHex)") }
                 .compactMap { $0 }
                 .max { $0.confidence < $1.confidence }
             if let best { readings.append(best) }

@@ -156,6 +156,74 @@ struct PostRequestPipelineTests {
         #expect(((picture["ocr"] as? [String: Any])?["text"] as? String)?.contains("beach tonight") == true)
     }
 
+    func contentRows(_ id: UUID, _ pool: PostgresPool) async throws -> [(type: String, asset: String?, state: String)] {
+        try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT c.type, c.asset_url, q.state FROM content_queue q JOIN content c ON c.id = q.content_id WHERE q.post_request_id = $1",
+                [id]
+            ).rows.map { (try $0.decode("type"), try $0.decodeIfPresent("asset_url"), try $0.decode("state")) }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(6)))
+    func stillsAndAVoiceMemoBecomeAReelPerPlatform() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "New collection", platforms: [.tiktok, .linkedin],
+            files: [.init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: TestEnvironment.testmedia("photo2.jpg")),
+                    .init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo)]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        let compose = try #require(detail.stages.first { $0.stage == "compose" })
+        #expect(compose.status == "succeeded" && compose.summary?.hasPrefix("2 reels") == true, "\(compose.summary ?? "") \(compose.error ?? "")")
+        let rows = try await contentRows(receipt.requestID, h.pool)
+        #expect(rows.count == 2)
+        for row in rows {
+            #expect(row.type == "reel" && row.state == "awaiting_owner_approval")
+            let reel = try h.blobs.read(try #require(row.asset))
+            #expect(reel.count > 10_000 && reel[4..<8] == Data("ftyp".utf8), "an MP4 in the blob store")
+        }
+        // The voice memo's words are the subtitles.
+        let output = try await h.pool.withConnection { connection -> String in
+            let row = try #require(try connection.query(
+                """
+                SELECT s.output_json::text AS output FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id
+                WHERE r.post_request_id = $1 AND s.stage = 'compose'
+                """, [receipt.requestID]).first)
+            return try row.decode("output")
+        }
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let reels = try #require(document["reels"] as? [[String: Any]])
+        #expect(reels.count == 2)
+        for reel in reels {
+            let made = try #require(reel["reel"] as? [String: Any], "\(reel)")
+            #expect((made["subtitles"] as? [Any])?.isEmpty == false, "\(made)")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(6)))
+    func aCorruptStillFailsItsReelsWithTheReasonAndTheVariantsStillComplete() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        var bytes = [UInt8](try Data(contentsOf: TestEnvironment.testmedia("pattern.png")))
+        let idat = try #require(bytes.indices.dropLast(4).first { bytes[$0...].starts(with: Array("IDAT".utf8)) })
+        for index in (idat + 8)..<min(bytes.count - 12, idat + 4000) { bytes[index] ^= 0x5A }
+        let broken = try TestEnvironment.temporaryDirectory("corrupt").appending(path: "broken.png")
+        try Data(bytes).write(to: broken)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Studio day", platforms: [.instagram, .linkedin],
+            files: [.init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: broken)]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        let compose = try #require(detail.stages.first { $0.stage == "compose" })
+        #expect(compose.summary?.contains("2 failed") == true, "\(compose.summary ?? "")")
+        #expect(compose.summary?.contains("still 2 'broken.png' cannot be used") == true, "\(compose.summary ?? "")")
+        let rows = try await contentRows(receipt.requestID, h.pool)
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0.type == "image" && $0.state == "awaiting_owner_approval" }, "\(rows)")
+    }
+
     @Test func requestWhoseOnlyFileIsCorruptStillCompletes() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)

@@ -47,6 +47,7 @@ public final class MP4Writer {
         self.width = width
         self.height = height
         self.framesPerSecond = framesPerSecond
+        av_log_set_level(AV_LOG_QUIET)  // encoder banners stay out of our output; failures come back as codes
         var context: UnsafeMutablePointer<AVFormatContext>?
         try FFmpegError.check(avformat_alloc_output_context2(&context, nil, "mp4", path), "creating the MP4 file")
         guard let context else { throw FFmpegError.unsupported("out of memory") }

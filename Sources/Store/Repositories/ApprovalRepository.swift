@@ -25,6 +25,9 @@ public struct ApprovalRepository: Sendable {
         /// The first media attachment of the request, for a preview.
         public let mediaAttachmentID: UUID?
         public let mediaMime: String?
+        /// `text`, `image`, `video` or `reel`: a reel is the composed file itself (what publishes).
+        public let contentType: String
+        public let hasComposedAsset: Bool
     }
 
     /// A post idea: one request and its variants.
@@ -58,6 +61,7 @@ public struct ApprovalRepository: Sendable {
             """
             SELECT q.id, q.post_request_id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin,
                    q.scheduled_for, q.rejected_reason, r.prompt_text, coalesce(r.created_at, q.created_at) AS created_at,
+                   c.type AS content_type, (c.type = 'reel' AND c.asset_url IS NOT NULL) AS has_composed_asset,
                    (SELECT pa.id FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
                       AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_id,
                    (SELECT pa.mime FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
@@ -79,7 +83,8 @@ public struct ApprovalRepository: Sendable {
                 handle: try row.decode("handle"), state: try row.decode("state"), caption: try row.decode("caption"),
                 hashtags: try row.decode("hashtags"), origin: try row.decode("origin"),
                 scheduledFor: try row.decodeIfPresent("scheduled_for"), rejectedReason: try row.decodeIfPresent("rejected_reason"),
-                mediaAttachmentID: try row.decodeIfPresent("media_id"), mediaMime: try row.decodeIfPresent("media_mime"))
+                mediaAttachmentID: try row.decodeIfPresent("media_id"), mediaMime: try row.decodeIfPresent("media_mime"),
+                contentType: try row.decode("content_type"), hasComposedAsset: try row.decode("has_composed_asset"))
             if let open = current, open.id == requestID, requestID != nil {
                 current?.variants.append(variant)
                 _ = open
@@ -161,5 +166,15 @@ public struct ApprovalRepository: Sendable {
         try connection.query(
             "INSERT INTO events (tenant_id, talent_id, kind, payload_json) VALUES ($1, $2, $3, $4::jsonb)",
             [tenantID, talentID, kind, try PostgresJSON(payload)])
+    }
+
+    /// The blob path of a variant's composed reel, if the talent owns the variant and it has one.
+    public func composedAsset(queueID: UUID, talentID: UUID, on connection: PostgresConnection) throws -> String? {
+        try connection.query(
+            """
+            SELECT c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id
+            WHERE q.id = $1 AND q.talent_id = $2 AND c.type = 'reel'
+            """, [queueID, talentID]
+        ).first?.decodeIfPresent("asset_url")
     }
 }

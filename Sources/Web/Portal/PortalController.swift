@@ -36,6 +36,7 @@ struct PortalController<Context: RequestContext>: Sendable {
             try await approveAll(request, requestID: try context.parameters.require("id", as: UUID.self))
         }
         me.get("media/:id") { request, context in try await media(request, attachmentID: try context.parameters.require("id", as: UUID.self)) }
+        me.get("variants/:id/reel") { request, context in try await reel(request, queueID: try context.parameters.require("id", as: UUID.self)) }
     }
 
     // MARK: Sessions
@@ -273,9 +274,23 @@ extension PortalController {
         guard let found = try await pool.withTenantTransaction(tenantID: identity.tenantID, {
             try PortalRepository().attachment(id: attachmentID, talentID: talent.id, on: $0)
         }) else { throw HTTPError(.notFound) }
-        let file = try blobs.localFile(for: found.path)
+        return try Self.stream(file: try blobs.localFile(for: found.path), mime: found.mime)
+    }
+
+    /// `GET /me/variants/:id/reel`: the composed reel of one of the talent's variants, the exact file that publishes.
+    func reel(_ request: Request, queueID: UUID) async throws -> Response {
+        let identity = try await identity(request)
+        let talent = try await talent(for: identity, request: request, acting: false)
+        guard let path = try await pool.withTenantTransaction(tenantID: identity.tenantID, {
+            try ApprovalRepository().composedAsset(queueID: queueID, talentID: talent.id, on: $0)
+        }) else { throw HTTPError(.notFound) }
+        return try Self.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
+    }
+
+    /// A file from the blob store, in 1 MiB chunks.
+    static func stream(file: URL, mime: String) throws -> Response {
+        let handle = try FileHandle(forReadingFrom: file)
         let body = ResponseBody { writer in
-            let handle = try FileHandle(forReadingFrom: file)
             defer { try? handle.close() }
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
                 try await writer.write(ByteBuffer(bytes: chunk))
@@ -283,7 +298,7 @@ extension PortalController {
             try await writer.finish(nil)
         }
         return Response(
-            status: .ok, headers: [.contentType: found.mime, .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
+            status: .ok, headers: [.contentType: mime, .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
             body: body)
     }
 

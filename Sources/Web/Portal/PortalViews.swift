@@ -46,9 +46,12 @@ enum PortalViews {
                             "pending": variant.state == ContentQueueState.awaitingOwnerApproval.rawValue,
                             "rejectedReason": variant.rejectedReason ?? "",
                             "wasRejected": variant.state == ContentQueueState.rejected.rawValue,
-                            "mediaURL": variant.mediaAttachmentID.map { "/me/media/\($0.uuidString.lowercased())" } ?? "",
-                            "isImage": variant.mediaMime?.hasPrefix("image/") == true,
-                            "isVideo": variant.mediaMime?.hasPrefix("video/") == true,
+                            // A reel previews the composed file itself: what is approved is what publishes.
+                            "mediaURL": variant.hasComposedAsset ? "/me/variants/\(variant.id.uuidString.lowercased())/reel"
+                                : variant.mediaAttachmentID.map { "/me/media/\($0.uuidString.lowercased())" } ?? "",
+                            "isImage": !variant.hasComposedAsset && variant.mediaMime?.hasPrefix("image/") == true,
+                            "isVideo": variant.hasComposedAsset || variant.mediaMime?.hasPrefix("video/") == true,
+                            "isReel": variant.hasComposedAsset,
                         ]
                     },
                 ]
