@@ -127,9 +127,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CReelKernels",
+            path: "Sources/CReelKernels",
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
+        .target(
             name: "Reels",
             dependencies: [
-                "CASS", "CFlite", "Media", "Domain", "Pipeline", "Blobs",
+                "CASS", "CFlite", "CReelKernels", "Media", "Domain", "Pipeline", "Blobs",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

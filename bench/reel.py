@@ -15,7 +15,9 @@ SECONDS = 6.0 if QUICK else 20.0
 STILLS = ["s1", "s3"] if QUICK else ["s1", "s2", "s3", "s4", "s5"]
 TEXTURE = "s3"  # the noise still the zoom jitter is measured on
 EACH = (SECONDS + (len(STILLS) - 1) * XFADE) / len(STILLS)  # seconds each still is on screen, crossfades included
-X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-g", "60", "-threads", "0"]
+# The templates' encoder settings (pipelines/reels/tiktok.yaml): veryfast, CRF 21, High profile, 8 Mbit/s VBV cap.
+X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-g", "60", "-threads", "0",
+        "-profile:v", "high", "-maxrate", "8000k", "-bufsize", "16000k"]
 AAC = ["-c:a", "aac", "-b:a", "160k"]
 RUN = OUT / ("reel-quick" if QUICK else "reel")
 SENTENCES = [

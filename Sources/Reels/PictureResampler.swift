@@ -1,3 +1,4 @@
+import CReelKernels
 public import Media
 
 /// A rectangle in a picture's pixel coordinates, at sub-pixel precision.
@@ -46,8 +47,8 @@ public enum PictureResampler {
     ///
     /// Separable: each source row the output needs is interpolated horizontally once (into a cache of two
     /// 8.8 fixed-point rows, since consecutive output rows mostly share source rows), then each output row
-    /// is a vertical blend of two cached rows, a loop the compiler vectorises. Wrapping arithmetic keeps
-    /// overflow checks out of the inner loops (values stay below 2^24).
+    /// is a vertical blend of two cached rows. Both loops are C kernels (AVX2 gathers where the CPU has
+    /// them, `CReelKernels`): in Swift they cost four times as much and set the reel's speed.
     static func resample(
         _ plane: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rect: SourceRect,
         into out: UnsafeMutableBufferPointer<UInt8>, outWidth: Int, outHeight: Int
@@ -55,12 +56,18 @@ public enum PictureResampler {
         guard let source = plane.baseAddress, let target = out.baseAddress, width >= 2, height >= 2 else { return }
         let columns = positions(count: outWidth, origin: rect.x, span: rect.width, limit: width)
         let rows = positions(count: outHeight, origin: rect.y, span: rect.height, limit: height)
+        let pairs = columns.weight.map { UInt32(256 - UInt32($0)) | UInt32($0) << 16 }
+        // The shuffle form (one load and one byte shuffle per 8 pixels) works while 8 outputs span ≤ 16 bytes.
+        var bases = [Int32](repeating: 0, count: outWidth / 8 + 1)
+        var masks = [UInt8](repeating: 0, count: 2 * outWidth + 16)
+        let shuffles = columns.index.withUnsafeBufferPointer { xi in
+            drsocial_reel_prepare_shuffle(xi.baseAddress, Int32(outWidth), &bases, &masks) != 0
+        }
         let cache = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * outWidth)
         defer { cache.deallocate() }
         var cachedRow = [-1, -1]  // which source row each cache slot holds
         columns.index.withUnsafeBufferPointer { xIndex in
-            columns.weight.withUnsafeBufferPointer { xWeight in
-                let xi = xIndex.baseAddress!, xw = xWeight.baseAddress!
+            pairs.withUnsafeBufferPointer { pairs in
                 func horizontal(_ sourceRow: Int) -> UnsafeMutablePointer<UInt16> {
                     if cachedRow[0] == sourceRow { return cache }
                     if cachedRow[1] == sourceRow { return cache + outWidth }
@@ -68,11 +75,12 @@ public enum PictureResampler {
                     // fill slot 1, otherwise slot 0.
                     let slot = cachedRow[0] == sourceRow - 1 || cachedRow[0] == sourceRow + 1 ? 1 : 0
                     let line = cache + slot * outWidth
-                    let from = source + sourceRow * width
-                    for column in 0..<outWidth {
-                        let x = Int(xi[column]), fx = UInt32(xw[column])
-                        let value = UInt32(from[x]) &* (256 &- fx) &+ UInt32(from[x &+ 1]) &* fx
-                        line[column] = UInt16(truncatingIfNeeded: value)
+                    // The vector kernel reads a few bytes past a pixel pair: never on the plane's last row.
+                    let row = source + sourceRow * width
+                    if shuffles, sourceRow < height - 1 {
+                        drsocial_reel_horizontal_shuffle(row, xIndex.baseAddress, bases, masks, pairs.baseAddress, line, Int32(outWidth))
+                    } else {
+                        drsocial_reel_horizontal(row, xIndex.baseAddress, pairs.baseAddress, line, Int32(outWidth), sourceRow < height - 1 ? 1 : 0)
                     }
                     cachedRow[slot] = sourceRow
                     return line
@@ -80,17 +88,8 @@ public enum PictureResampler {
                 for row in 0..<outHeight {
                     let y = Int(rows.index[row]), fy = UInt32(rows.weight[row])
                     let top = horizontal(y)
-                    let line = target + row * outWidth
-                    if fy == 0 {
-                        for column in 0..<outWidth { line[column] = UInt8(truncatingIfNeeded: (UInt32(top[column]) &+ 128) >> 8) }
-                        continue
-                    }
-                    let bottom = horizontal(y + 1)
-                    let gy = 256 &- fy
-                    for column in 0..<outWidth {
-                        let value = UInt32(top[column]) &* gy &+ UInt32(bottom[column]) &* fy &+ 32_768
-                        line[column] = UInt8(truncatingIfNeeded: value >> 16)
-                    }
+                    let bottom = fy == 0 ? top : horizontal(y + 1)
+                    drsocial_reel_vertical(top, bottom, fy, target + row * outWidth, Int32(outWidth))
                 }
             }
         }

@@ -70,21 +70,27 @@ public struct ReelComposer: Sendable {
                                       audioBitrateKbps: template.encoder.audioBitrateKbps, audioSampleRate: AudioMixer.sampleRate))
         var written = 0
         let samplesPerFrame = Double(AudioMixer.sampleRate) / Double(template.fps)
-        func emit(_ picture: inout YUVPicture) throws {
-            let time = Double(written) / Double(template.fps)
-            subtitles?.burn(into: &picture, at: time)
-            try writer.append(picture)
-            let from = Int((Double(written) * samplesPerFrame).rounded())
-            written += 1
-            let to = min(soundtrack.count, Int((Double(written) * samplesPerFrame).rounded()))
-            if to > from { try writer.append(left: soundtrack.left[from..<to], right: soundtrack.right[from..<to]) }
-            if written % 15 == 0 { progress?(Double(written) / Double(frames)) }
-        }
         do {
-            if let video = job.video {
-                try VideoCutPlan.render(path: video, job: job, frames: frames, emit: emit)
-            } else {
-                try renderStills(frames: frames, emit: emit)
+            // Frames are drawn (and subtitled) on a second thread while this one encodes them.
+            try FramePipe.run { push in
+                var drawn = 0
+                let emit: (inout YUVPicture) throws -> Void = { picture in
+                    subtitles?.burn(into: &picture, at: Double(drawn) / Double(template.fps))
+                    drawn += 1
+                    try push(picture)
+                }
+                if let video = job.video {
+                    try VideoCutPlan.render(path: video, job: job, frames: frames, emit: emit)
+                } else {
+                    try renderStills(frames: frames, emit: emit)
+                }
+            } consume: { picture in
+                try writer.append(picture)
+                let from = Int((Double(written) * samplesPerFrame).rounded())
+                written += 1
+                let to = min(soundtrack.count, Int((Double(written) * samplesPerFrame).rounded()))
+                if to > from { try writer.append(left: soundtrack.left[from..<to], right: soundtrack.right[from..<to]) }
+                if written % 15 == 0 { progress?(Double(written) / Double(frames)) }
             }
             try writer.finish()
         } catch {

@@ -5,7 +5,8 @@ public import Pipeline
 
 /// Burns subtitles into pictures with libass: the lines become an ASS script styled by the template, placed
 /// bottom-centre inside the platform's safe area (the margins keep clear of the app's overlays).
-public final class SubtitleRenderer {
+/// Not thread-safe: one thread at a time renders with it (composition hands it to its drawing thread).
+public final class SubtitleRenderer: @unchecked Sendable {
     private let library: OpaquePointer
     private let renderer: OpaquePointer
     private let track: UnsafeMutablePointer<ASS_Track>

@@ -25,6 +25,7 @@ struct OpsController<Context: RequestContext>: Sendable {
                 index: try context.parameters.require("index", as: Int.self),
                 thumbnail: request.uri.queryParameters["size"] == "thumb")
         }
+        pages.get("variants/:id/reel") { _, context in try await reel(queueID: try context.parameters.require("id", as: UUID.self)) }
         let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
         api.get("runs") { _, _ in try await runsJSON() }
         api.get("runs/:id") { _, context in try await runJSON(id: try context.parameters.require("id", as: UUID.self)) }
@@ -67,6 +68,16 @@ struct OpsController<Context: RequestContext>: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: .init(bytes: try blobs.read(path))))
+    }
+
+    /// A variant's composed reel, the file that will publish.
+    private func reel(queueID: UUID) async throws -> Response {
+        let path = try await pool.withConnection { try OpsQueries().reelBlob(queueID: queueID, on: $0) }
+        guard let blobs, let path else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "video/mp4", .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
             body: .init(byteBuffer: .init(bytes: try blobs.read(path))))
     }
 

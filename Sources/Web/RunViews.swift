@@ -61,6 +61,8 @@ enum RunViews {
                 [
                     "platform": variant.platform, "handle": variant.handle, "state": variant.state,
                     "caption": variant.caption, "hashtags": variant.hashtags.joined(separator: " "), "origin": variant.origin,
+                    "type": variant.type, "isReel": variant.type == "reel" && variant.assetPath != nil,
+                    "reelURL": "/ops/variants/\(variant.queueID.uuidString.lowercased())/reel",
                 ]
             },
             "hasVariants": !detail.variants.isEmpty,

@@ -27,7 +27,7 @@ DRSOCIAL_PACKAGES=(
     libswresample-dev libavfilter-dev
     libtesseract-dev tesseract-ocr-eng tesseract-ocr
     libpocketsphinx-dev pocketsphinx-en-us
-    libcurl4-openssl-dev libpq-dev libgmime-3.0-dev libass-dev
+    libcurl4-openssl-dev libpq-dev libgmime-3.0-dev libass-dev flite1-dev fonts-dejavu-core
     postgresql dovecot-imapd
     ffmpeg flite sox pkg-config curl util-linux
 )

@@ -60,6 +60,10 @@ public struct OpsQueries: Sendable {
         public let caption: String
         public let hashtags: [String]
         public let origin: String
+        /// `text`, `image`, `video` or `reel`.
+        public let type: String
+        /// Where the variant's media is (a composed reel's blob path, or the attachment's).
+        public let assetPath: String?
     }
 
     /// An event tied to the request (blocked variants, intake notes).
@@ -145,7 +149,7 @@ public struct OpsQueries: Sendable {
         }
         let variants = try connection.query(
             """
-            SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin
+            SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin, c.type, c.asset_url
             FROM content_queue q JOIN accounts a ON a.id = q.account_id JOIN content c ON c.id = q.content_id
             WHERE q.post_request_id = $1 ORDER BY a.platform
             """, [requestID]
@@ -153,7 +157,7 @@ public struct OpsQueries: Sendable {
             VariantView(
                 queueID: try row.decode("id"), platform: try row.decode("platform"), handle: try row.decode("handle"),
                 state: try row.decode("state"), caption: try row.decode("caption"), hashtags: try row.decode("hashtags"),
-                origin: try row.decode("origin"))
+                origin: try row.decode("origin"), type: try row.decode("type"), assetPath: try row.decodeIfPresent("asset_url"))
         }
         let events = try connection.query(
             "SELECT kind, ts, payload_json::text AS payload FROM events WHERE post_request_id = $1 ORDER BY ts", [requestID]
@@ -190,5 +194,13 @@ public struct OpsQueries: Sendable {
             createdAt: try row.decode("created_at"), processedAt: try row.decodeIfPresent("processed_at"),
             durationSeconds: try row.decodeIfPresent("duration_s"), attachmentCount: try row.decode("attachment_count"),
             variantCount: try row.decode("variant_count"))
+    }
+
+    /// A variant's composed reel (blob path), when it has one.
+    public func reelBlob(queueID: UUID, on connection: PostgresConnection) throws -> String? {
+        try connection.query(
+            "SELECT c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id WHERE q.id = $1 AND c.type = 'reel'",
+            [queueID]
+        ).first?.decodeIfPresent("asset_url")
     }
 }

@@ -1,0 +1,25 @@
+#ifndef DRSOCIAL_REEL_KERNELS_H
+#define DRSOCIAL_REEL_KERNELS_H
+#include <stdint.h>
+
+/// Horizontal bilinear pass of one source row: out[j] = src[xi[j]] * (256 - w) + src[xi[j] + 1] * w, where
+/// `pairs[j]` holds (256 - w) in its low 16 bits and w in its high 16 bits. Reads up to 2 bytes past
+/// src[xi[j] + 1] when `may_overread` is non-zero (the caller knows the row is not the plane's last).
+void drsocial_reel_horizontal(const uint8_t *src, const int32_t *xi, const uint32_t *pairs, uint16_t *out, int count,
+                              int may_overread);
+
+/// Prepares the shuffle form of a row's horizontal pass, the same for every row of a frame: for each group of
+/// 8 outputs, the source offset of its first pixel (`bases[g]`) and a 16-byte shuffle picking each output's two
+/// neighbours from the 16 bytes there (`masks[16g…]`). Returns 0 when some group spans more than 16 bytes
+/// (a shrink by more than 2×), where only the gather form works.
+int drsocial_reel_prepare_shuffle(const int32_t *xi, int count, int32_t *bases, uint8_t *masks);
+
+/// The horizontal pass with `drsocial_reel_prepare_shuffle`'s tables: one unaligned 16-byte load and one byte
+/// shuffle per 8 outputs. Reads up to 16 bytes from each base: not for the plane's last row.
+void drsocial_reel_horizontal_shuffle(const uint8_t *src, const int32_t *xi, const int32_t *bases, const uint8_t *masks,
+                                      const uint32_t *pairs, uint16_t *out, int count);
+
+/// Vertical blend of two horizontally interpolated rows into 8-bit output:
+/// out[j] = (top[j] * (256 - fy) + bottom[j] * fy + 32768) >> 16.
+void drsocial_reel_vertical(const uint16_t *top, const uint16_t *bottom, uint32_t fy, uint8_t *out, int count);
+#endif

@@ -1,0 +1,95 @@
+import Foundation
+public import Media
+
+/// Renders frames on a thread of its own while the calling thread encodes them, through a short queue.
+///
+/// libx264 keeps both cores busy only when the next picture is ready the moment it asks for one; drawing
+/// frames on the encoding thread left it waiting (bench/reel: 1.75 of 2 cores in use; 1.95 with the pipe).
+final class FramePipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var frames: [YUVPicture] = []
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int = 4) {
+        self.capacity = capacity
+    }
+
+    /// Runs `produce` on a new thread; each picture it pushes is handed to `consume` on this thread, in order.
+    /// An error on either side stops both and is rethrown here.
+    static func run(
+        capacity: Int = 4, produce: @escaping (_ push: (YUVPicture) throws -> Void) throws -> Void,
+        consume: (YUVPicture) throws -> Void
+    ) throws {
+        let pipe = FramePipe(capacity: capacity)
+        let work = UncheckedSendable(produce)
+        let thread = Thread {
+            do {
+                try work.value { try pipe.put($0) }
+                pipe.finish(nil)
+            } catch {
+                pipe.finish(error)
+            }
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+        do {
+            while let frame = try pipe.take() { try consume(frame) }
+        } catch {
+            pipe.cancel()
+            pipe.waitUntilFinished()
+            throw error
+        }
+    }
+
+    private func put(_ frame: YUVPicture) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while frames.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { throw CancellationError() }
+        frames.append(frame)
+        condition.broadcast()
+    }
+
+    private func take() throws -> YUVPicture? {
+        condition.lock()
+        defer { condition.unlock() }
+        while frames.isEmpty && !finished { condition.wait() }
+        if !frames.isEmpty {
+            let frame = frames.removeFirst()
+            condition.broadcast()
+            return frame
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    private func finish(_ error: (any Error)?) {
+        condition.lock()
+        finished = true
+        if failure == nil { failure = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func waitUntilFinished() {
+        condition.lock()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// Hands a value to another thread when the code guarantees only one thread uses it at a time.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
