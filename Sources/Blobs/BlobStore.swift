@@ -59,10 +59,16 @@ public protocol BlobWriter: AnyObject, Sendable {
     var bytesWritten: Int64 { get }
     /// Appends bytes.
     func write(_ bytes: Data) throws
+    /// Appends bytes without an intermediate `Data` (streamed uploads).
+    func write(raw bytes: UnsafeRawBufferPointer) throws
     /// Makes the blob visible under its content address and returns where it is.
     func commit(in namespace: BlobNamespace) throws -> StoredBlob
     /// Drops everything written; safe to call more than once and after a failed commit.
     func abort()
+}
+
+extension BlobWriter {
+    public func write(raw bytes: UnsafeRawBufferPointer) throws { try write(Data(bytes)) }
 }
 
 /// Whose blob it is: the first part of its path.

@@ -1,6 +1,7 @@
 import Crypto
+import Dispatch
+import Glibc
 public import Foundation
-import Synchronization
 
 /// Blobs in a local directory (`STORAGE_DIR`): written to `tmp/`, fsynced, then renamed into place.
 public struct LocalBlobStore: BlobStore {
@@ -42,49 +43,125 @@ public struct LocalBlobStore: BlobStore {
 }
 
 /// Streams bytes into a temporary file while hashing them.
-final class LocalBlobWriter: BlobWriter {
-    private struct State {
-        var handle: FileHandle?
+///
+/// Writes are gathered into 1 MiB buffers; each full buffer is hashed and written by a serial queue of the
+/// writer's own while the caller goes on (parsing the next part of an upload), with at most four buffers in
+/// flight, so memory stays bounded (≤ 5 MiB a writer) and the two halves of the work use two cores.
+/// A write error surfaces at the next `write` or at `commit`; nothing is visible before `commit`.
+final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
+    static let bufferSize = 1 << 20
+    static let buffersInFlight = 4
+
+    /// Owned by `queue` once the writer is open.
+    private final class Sink: @unchecked Sendable {
+        var descriptor: Int32
         var hasher = SHA256()
+        var failure: String?
+        init(descriptor: Int32) { self.descriptor = descriptor }
+    }
+
+    private struct State {
+        var buffer: UnsafeMutableRawBufferPointer?
+        var filled = 0
         var bytes: Int64 = 0
         var finished = false
     }
 
     private let root: URL
     private let temporary: URL
-    private let state: Mutex<State>
+    private let sink: Sink
+    private let queue = DispatchQueue(label: "drsocial.blob-writer")
+    private let slots = DispatchSemaphore(value: LocalBlobWriter.buffersInFlight)
+    private let lock = NSLock()
+    private var current = State()
 
     init(root: URL) throws {
         self.root = root
         self.temporary = root.appending(path: "tmp/\(UUID().uuidString.lowercased()).part")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw BlobError.writeFailed("cannot create \(temporary.lastPathComponent) in \(root.path)/tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw BlobError.writeFailed("cannot create \(temporary.lastPathComponent) in \(root.path)/tmp (errno \(errno))")
         }
-        self.state = Mutex(State(handle: try FileHandle(forWritingTo: temporary)))
+        sink = Sink(descriptor: descriptor)
     }
 
     deinit { abort() }
 
-    var bytesWritten: Int64 { state.withLock { $0.bytes } }
+    var bytesWritten: Int64 { lock.withLock { current.bytes } }
 
     func write(_ bytes: Data) throws {
-        try state.withLock { state in
-            guard let handle = state.handle, !state.finished else { throw BlobError.writeFailed("writer already finished") }
-            try handle.write(contentsOf: bytes)
-            state.hasher.update(data: bytes)
-            state.bytes += Int64(bytes.count)
+        try bytes.withUnsafeBytes { try write(raw: $0) }
+    }
+
+    /// Copies `bytes` into the current buffer, handing full buffers to the queue.
+    func write(raw bytes: UnsafeRawBufferPointer) throws {
+        try lock.withLock {
+            guard !current.finished else { throw BlobError.writeFailed("writer already finished") }
+            if let failure = queue.sync(execute: { sink.failure }) { throw BlobError.writeFailed(failure) }
+            var offset = 0
+            while offset < bytes.count {
+                if current.buffer == nil {
+                    slots.wait()
+                    current.buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
+                    current.filled = 0
+                }
+                let buffer = current.buffer!
+                let count = min(bytes.count - offset, Self.bufferSize - current.filled)
+                UnsafeMutableRawBufferPointer(rebasing: buffer[current.filled..<(current.filled + count)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+                current.filled += count
+                current.bytes += Int64(count)
+                offset += count
+                if current.filled == Self.bufferSize { hand() }
+            }
+        }
+    }
+
+    /// Gives the current buffer to the queue: hash, write, free. Called with the lock held.
+    private func hand() {
+        guard let buffer = current.buffer else { return }
+        let count = current.filled
+        current.buffer = nil
+        current.filled = 0
+        let sink = self.sink, slots = self.slots
+        let chunk = UncheckedBuffer(buffer: buffer, count: count)
+        queue.async {
+            defer {
+                chunk.buffer.deallocate()
+                slots.signal()
+            }
+            guard sink.failure == nil, sink.descriptor >= 0 else { return }
+            let bytes = UnsafeRawBufferPointer(rebasing: chunk.buffer[0..<chunk.count])
+            sink.hasher.update(bufferPointer: bytes)
+            var written = 0
+            while written < bytes.count {
+                let result = Glibc.write(sink.descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    sink.failure = "write failed (errno \(errno))"
+                    return
+                }
+                written += result
+            }
         }
     }
 
     func commit(in namespace: BlobNamespace) throws -> StoredBlob {
-        let (digest, bytes): (String, Int64) = try state.withLock { state in
-            guard let handle = state.handle, !state.finished else { throw BlobError.writeFailed("writer already finished") }
-            try handle.synchronize()
-            try handle.close()
-            state.handle = nil
-            state.finished = true
-            let digest = state.hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            return (digest, state.bytes)
+        let bytes: Int64 = try lock.withLock {
+            guard !current.finished else { throw BlobError.writeFailed("writer already finished") }
+            hand()
+            current.finished = true
+            return current.bytes
+        }
+        let sink = self.sink
+        let digest: String = try queue.sync {
+            defer {
+                if sink.descriptor >= 0 { close(sink.descriptor) }
+                sink.descriptor = -1
+            }
+            if let failure = sink.failure { throw BlobError.writeFailed(failure) }
+            guard fsync(sink.descriptor) == 0 else { throw BlobError.writeFailed("fsync failed (errno \(errno))") }
+            return sink.hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
         let path = namespace.path(sha256: digest)
         let destination = root.appending(path: path)
@@ -105,13 +182,28 @@ final class LocalBlobWriter: BlobWriter {
     }
 
     func abort() {
-        let wasOpen = state.withLock { state -> Bool in
-            defer { state.handle = nil; state.finished = true }
-            try? state.handle?.close()
-            return state.handle != nil
+        let pending = lock.withLock { () -> UnsafeMutableRawBufferPointer? in
+            defer { current.buffer = nil; current.finished = true }
+            return current.buffer
+        }
+        if let pending {
+            pending.deallocate()
+            slots.signal()
+        }
+        let sink = self.sink
+        let wasOpen = queue.sync { () -> Bool in
+            defer { sink.descriptor = -1 }
+            if sink.descriptor >= 0 { close(sink.descriptor); return true }
+            return false
         }
         if wasOpen || FileManager.default.fileExists(atPath: temporary.path) {
             try? FileManager.default.removeItem(at: temporary)
         }
     }
+}
+
+/// A filled buffer on its way to the writer's queue.
+private struct UncheckedBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+    let count: Int
 }

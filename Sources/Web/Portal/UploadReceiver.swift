@@ -229,7 +229,7 @@ private final class ParseState: @unchecked Sendable {
             if current.leading.count < MediaSniffer.headerLength {
                 current.leading.append(contentsOf: bytes.prefix(MediaSniffer.headerLength - current.leading.count))
             }
-            try current.writer.write(Data(bytes))
+            try buffer.withUnsafeReadableBytes { try current.writer.write(raw: $0) }
             file = current
         } else if var current = field {
             current.value.append(contentsOf: bytes)
