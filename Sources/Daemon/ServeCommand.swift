@@ -40,7 +40,10 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try await buildApplication(
             pool: runtime.pool, configuration: WebConfiguration(
                 host: host, port: port, opsToken: opsToken, jwtSecret: try environment.jwtSecret,
-                uploadLimits: UploadLimits(maxFileBytes: Int64(try environment.maxAttachmentBytes))),
+                uploadLimits: UploadLimits(
+                    maxFileBytes: Int64(try environment.maxAttachmentBytes),
+                    // One request may carry at least one file of the largest size, plus its form fields.
+                    maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20)))),
             blobs: blobs,
             logger: logger,
             onServerRunning: { port in
