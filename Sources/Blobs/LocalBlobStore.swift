@@ -65,6 +65,11 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         var filled = 0
         var bytes: Int64 = 0
         var finished = false
+        /// Buffers the queue is done with, reused rather than freed: allocating and freeing 1 MiB blocks on
+        /// different threads left glibc's arenas holding tens of MiB (bench/upload's RSS growth).
+        var spare: [UnsafeMutableRawBufferPointer] = []
+        /// The queue's write error, for the next `write` to report.
+        var failure: String?
     }
 
     private let root: URL
@@ -97,12 +102,15 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     func write(raw bytes: UnsafeRawBufferPointer) throws {
         try lock.withLock {
             guard !current.finished else { throw BlobError.writeFailed("writer already finished") }
-            if let failure = queue.sync(execute: { sink.failure }) { throw BlobError.writeFailed(failure) }
+            // Never wait for the queue here: its blocks take this lock to hand buffers back.
+            if let failure = current.failure { throw BlobError.writeFailed(failure) }
             var offset = 0
             while offset < bytes.count {
                 if current.buffer == nil {
+                    lock.unlock()
                     slots.wait()
-                    current.buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
+                    lock.lock()
+                    current.buffer = current.spare.popLast() ?? .allocate(byteCount: Self.bufferSize, alignment: 64)
                     current.filled = 0
                 }
                 let buffer = current.buffer!
@@ -123,11 +131,11 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         let count = current.filled
         current.buffer = nil
         current.filled = 0
-        let sink = self.sink, slots = self.slots
+        let sink = self.sink
         let chunk = UncheckedBuffer(buffer: buffer, count: count)
-        queue.async {
+        queue.async { [self] in
             defer {
-                chunk.buffer.deallocate()
+                lock.withLock { current.spare.append(chunk.buffer) }
                 slots.signal()
             }
             guard sink.failure == nil, sink.descriptor >= 0 else { return }
@@ -138,7 +146,9 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
                 let result = Glibc.write(sink.descriptor, bytes.baseAddress! + written, bytes.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    sink.failure = "write failed (errno \(errno))"
+                    let failure = "write failed (errno \(errno))"
+                    sink.failure = failure
+                    lock.withLock { current.failure = failure }
                     return
                 }
                 written += result
@@ -163,6 +173,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
             guard fsync(sink.descriptor) == 0 else { throw BlobError.writeFailed("fsync failed (errno \(errno))") }
             return sink.hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
+        releaseBuffers()
         let path = namespace.path(sha256: digest)
         let destination = root.appending(path: path)
         let manager = FileManager.default
@@ -187,7 +198,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
             return current.buffer
         }
         if let pending {
-            pending.deallocate()
+            lock.withLock { current.spare.append(pending) }
             slots.signal()
         }
         let sink = self.sink
@@ -196,9 +207,20 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
             if sink.descriptor >= 0 { close(sink.descriptor); return true }
             return false
         }
+        releaseBuffers()
         if wasOpen || FileManager.default.fileExists(atPath: temporary.path) {
             try? FileManager.default.removeItem(at: temporary)
         }
+    }
+
+    /// Frees the reusable buffers once the queue has finished with them all.
+    private func releaseBuffers() {
+        queue.sync {}
+        let spare = lock.withLock { () -> [UnsafeMutableRawBufferPointer] in
+            defer { current.spare = [] }
+            return current.spare
+        }
+        spare.forEach { $0.deallocate() }
     }
 }
 
