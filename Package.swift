@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "Media",
             dependencies: [
-                "CFFmpeg", "Domain", "Pipeline", "Blobs",
+                "CFFmpeg", "CPixelKernels", "Domain", "Pipeline", "Blobs",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -127,14 +127,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "CReelKernels",
-            path: "Sources/CReelKernels",
+            name: "CPixelKernels",
+            path: "Sources/CPixelKernels",
             cSettings: [.unsafeFlags(["-O2"])]
         ),
         .target(
             name: "Reels",
             dependencies: [
-                "CASS", "CFlite", "CReelKernels", "Media", "Domain", "Pipeline", "Blobs",
+                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
-import CReelKernels
+import CPixelKernels
 public import Media
 
 /// A rectangle in a picture's pixel coordinates, at sub-pixel precision.
@@ -48,7 +48,7 @@ public enum PictureResampler {
     /// Separable: each source row the output needs is interpolated horizontally once (into a cache of two
     /// 8.8 fixed-point rows, since consecutive output rows mostly share source rows), then each output row
     /// is a vertical blend of two cached rows. Both loops are C kernels (AVX2 gathers where the CPU has
-    /// them, `CReelKernels`): in Swift they cost four times as much and set the reel's speed.
+    /// them, `CPixelKernels`): in Swift they cost four times as much and set the reel's speed.
     static func resample(
         _ plane: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rect: SourceRect,
         into out: UnsafeMutableBufferPointer<UInt8>, outWidth: Int, outHeight: Int

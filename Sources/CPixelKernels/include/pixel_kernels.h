@@ -1,5 +1,5 @@
-#ifndef DRSOCIAL_REEL_KERNELS_H
-#define DRSOCIAL_REEL_KERNELS_H
+#ifndef DRSOCIAL_PIXEL_KERNELS_H
+#define DRSOCIAL_PIXEL_KERNELS_H
 #include <stdint.h>
 
 /// Horizontal bilinear pass of one source row: out[j] = src[xi[j]] * (256 - w) + src[xi[j] + 1] * w, where
@@ -22,4 +22,11 @@ void drsocial_reel_horizontal_shuffle(const uint8_t *src, const int32_t *xi, con
 /// Vertical blend of two horizontally interpolated rows into 8-bit output:
 /// out[j] = (top[j] * (256 - fy) + bottom[j] * fy + 32768) >> 16.
 void drsocial_reel_vertical(const uint16_t *top, const uint16_t *bottom, uint32_t fy, uint8_t *out, int count);
+
+/// Shrinks a YUV 4:2:0 picture by an integer factor `k` (box average: k×k luma samples, the matching chroma
+/// samples) straight into packed RGB24 (BT.601, limited range), for frame analysis: one pass instead of a
+/// scaler plus a conversion. `out` holds `out_height` rows of `out_stride` bytes; out size is source / k.
+void drsocial_shrink_yuv420_to_rgb(const uint8_t *y, int y_stride, const uint8_t *u, int u_stride, const uint8_t *v,
+                                   int v_stride, int width, int height, int k, uint8_t *out, int out_stride,
+                                   int full_range);
 #endif

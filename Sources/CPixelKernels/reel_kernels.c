@@ -1,6 +1,6 @@
 // The two inner loops of reel rendering (PictureResampler): AVX2 when the CPU has it, plain C otherwise.
 // Kept in C because Swift has no portable gather; measured in bench/reel.
-#include "reel_kernels.h"
+#include "pixel_kernels.h"
 #include <immintrin.h>
 
 static void horizontal_scalar(const uint8_t *src, const int32_t *xi, const uint32_t *pairs, uint16_t *out, int from, int count) {
