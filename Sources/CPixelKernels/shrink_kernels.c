@@ -23,7 +23,9 @@ void drsocial_shrink_yuv420_to_rgb(const uint8_t *y, int y_stride, const uint8_t
     uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)(width + 2 * chroma_width + 16));
     if (!acc) return;
     uint16_t *acc_u = acc + width, *acc_v = acc_u + chroma_width;
-    const int luma_n = k * k, chroma_n = ck * ck;
+    // Divisions by the block size as multiplications (16.16 fixed point): a division per channel per pixel
+    // cost more than all the additions.
+    const int luma_scale = (65536 + k * k / 2) / (k * k), chroma_scale = (65536 + ck * ck / 2) / (ck * ck);
     for (int oy = 0; oy < out_height; oy++) {
         const int cy = (oy * k) / 2;
         sum_rows(y + (long)oy * k * y_stride, y_stride, k, out_width * k, acc);
@@ -36,8 +38,8 @@ void drsocial_shrink_yuv420_to_rgb(const uint8_t *y, int y_stride, const uint8_t
             for (int c = 0; c < k; c++) sum += a[c];
             const int cx = (ox * k) / 2;
             for (int c = 0; c < ck && cx + c < chroma_width; c++) { su += acc_u[cx + c]; sv += acc_v[cx + c]; }
-            const int Y = (sum + luma_n / 2) / luma_n;
-            const int U = (su + chroma_n / 2) / chroma_n - 128, V = (sv + chroma_n / 2) / chroma_n - 128;
+            const int Y = (sum * luma_scale + 32768) >> 16;
+            const int U = ((su * chroma_scale + 32768) >> 16) - 128, V = ((sv * chroma_scale + 32768) >> 16) - 128;
             int R, G, B;
             if (full_range) {
                 R = Y + ((359 * V + 128) >> 8);
