@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobsTests", dependencies: ["Blobs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Agents", "Media", "TextRecognition", "Speech", "Blobs", "Domain", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ReelsTests", dependencies: ["Reels", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),

@@ -74,3 +74,40 @@ struct SceneDetectionTests {
         #expect(scores[60] > 27 && scores[59] < 27 && scores[61] < 27)
     }
 }
+
+/// The C statistics kernel computes exactly what the Swift reference `FrameStatisticsBuilder.hsv` does.
+struct FrameStatisticsKernelTests {
+    @Test func theKernelMatchesTheReferenceHSVOnEveryColourOfACoarseGrid() {
+        var pixels: [UInt8] = []
+        let levels = stride(from: 0, through: 255, by: 15).map { $0 }
+        for r in levels { for g in levels { for b in levels { pixels += [UInt8(r), UInt8(g), UInt8(b)] } } }
+        let width = pixels.count / 3
+        var builder = FrameStatisticsBuilder()
+        let (statistics, luma) = pixels.withUnsafeBufferPointer { buffer in
+            builder.add(AnalysisFrame(index: 0, seconds: 0, width: width, height: 1, stride: width * 3, pixels: buffer))
+        }
+        var expectedLuma: [UInt8] = [], lumaTotal = 0
+        for index in 0..<width {
+            let r = Int(pixels[3 * index]), g = Int(pixels[3 * index + 1]), b = Int(pixels[3 * index + 2])
+            let y = (77 * r + 150 * g + 29 * b) >> 8
+            expectedLuma.append(UInt8(y))
+            lumaTotal += y
+        }
+        #expect(luma == expectedLuma)
+        #expect(abs(statistics.lumaVariance + pow(Double(lumaTotal) / Double(width), 2) - Double(expectedLuma.map { Int($0) * Int($0) }.reduce(0, +)) / Double(width)) < 1e-6)
+        // A second frame of the reference HSV of each colour, shifted by one pixel: the content score is the
+        // mean absolute HSV difference, computed here from the reference.
+        var shifted = Array(pixels[3...]) + Array(pixels[0..<3])
+        let second = shifted.withUnsafeMutableBufferPointer { buffer in
+            builder.add(AnalysisFrame(index: 1, seconds: 0.04, width: width, height: 1, stride: width * 3, pixels: UnsafeBufferPointer(buffer))).0
+        }
+        var difference = 0
+        for index in 0..<width {
+            let a = FrameStatisticsBuilder.hsv(Int(pixels[3 * index]), Int(pixels[3 * index + 1]), Int(pixels[3 * index + 2]))
+            let next = (index + 1) % width
+            let b = FrameStatisticsBuilder.hsv(Int(pixels[3 * next]), Int(pixels[3 * next + 1]), Int(pixels[3 * next + 2]))
+            difference += abs(Int(a.0) - Int(b.0)) + abs(Int(a.1) - Int(b.1)) + abs(Int(a.2) - Int(b.2))
+        }
+        #expect(second.contentScore == Double(difference) / Double(3 * width))
+    }
+}

@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import Media
 import Pipeline
+import Reels
 import Speech
 import TextRecognition
 import TestSupport
@@ -19,6 +20,12 @@ import Testing
         registry.register(KeyframesStage.self) { KeyframesStage(configuration: $0, worker: worker, blobs: blobs) }
         registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: worker, keyframeFile: { try blobs.localFile(for: $0) }) }
         registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: OfflineTranscriber(worker: worker)) }
+        let folder = TestEnvironment.pipelinesDirectory
+        let platforms = try! PlatformPresets.load(from: folder.appending(path: "platforms.yaml"))
+        let templates = try! ReelTemplates.load(from: folder.appending(path: "reels"), platforms: platforms)
+        registry.register(ComposeStage.self) {
+            try ComposeStage(configuration: $0, templates: templates, pipelinesDirectory: folder, worker: worker, blobs: blobs)
+        }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
         return registry
@@ -47,7 +54,7 @@ import Testing
             func run(_ context: StageContext) async throws -> StageResult { try StageResult(summary: "", output: [String]()) } }
         full.register(Fake.self) { _ in Fake() }
         let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
-        #expect(pipeline.stages.map(\.name) == ["probe", "scenes", "keyframes", "ocr", "transcribe", "draft", "moderate", "enqueue"])
+        #expect(pipeline.stages.map(\.name) == ["probe", "scenes", "keyframes", "ocr", "transcribe", "compose", "draft", "moderate", "enqueue"])
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         #expect(presets[.linkedin].captionLimit == 3000)
     }

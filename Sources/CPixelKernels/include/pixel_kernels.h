@@ -29,4 +29,16 @@ void drsocial_reel_vertical(const uint16_t *top, const uint16_t *bottom, uint32_
 void drsocial_shrink_yuv420_to_rgb(const uint8_t *y, int y_stride, const uint8_t *u, int u_stride, const uint8_t *v,
                                    int v_stride, int width, int height, int k, uint8_t *out, int out_stride,
                                    int full_range);
+
+/// Sums one analysis frame contributes to scene detection.
+typedef struct {
+    int64_t hue, saturation, value, luma_change, luma_total, luma_squares;
+} drsocial_frame_sums;
+
+/// Converts packed RGB24 to OpenCV-style 8-bit HSV (hue 0–179) and BT.601 luma (integer weights), and sums
+/// the absolute change of each from the previous frame's planes (when `has_previous`). Exactly the integer
+/// arithmetic of `FrameStatisticsBuilder.hsv` (divisions by exact reciprocals).
+void drsocial_frame_statistics(const uint8_t *rgb, int width, int height, int stride, uint8_t *hsv_out, uint8_t *luma_out,
+                               const uint8_t *hsv_previous, const uint8_t *luma_previous, int has_previous,
+                               drsocial_frame_sums *sums);
 #endif

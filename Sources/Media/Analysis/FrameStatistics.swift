@@ -1,3 +1,5 @@
+import CPixelKernels
+
 /// What the scene detectors need from each frame: differences to the previous frame, computed once.
 struct FrameStatistics: Sendable {
     let index: Int
@@ -26,39 +28,23 @@ struct FrameStatisticsBuilder {
             luma = [UInt8](repeating: 0, count: count)
         }
         let hasPrevious = previousHSV.count == count * 3
-        var hueSum = 0, saturationSum = 0, valueSum = 0, lumaChangeSum = 0, lumaTotal = 0, lumaSquares = 0
-        // One pass, on raw pointers: convert, compare with the previous frame and sum, per pixel.
+        // One pass in C (`CPixelKernels`): convert, compare with the previous frame and sum, per pixel;
+        // the same integer arithmetic as `hsv(_:_:_:)` below.
+        var sums = drsocial_frame_sums()
         hsv.withUnsafeMutableBufferPointer { hsvOut in
             luma.withUnsafeMutableBufferPointer { lumaOut in
                 previousHSV.withUnsafeBufferPointer { hsvBefore in
                     previousLuma.withUnsafeBufferPointer { lumaBefore in
-                        for y in 0..<frame.height {
-                            let row = y * frame.stride
-                            let base = y * frame.width
-                            for x in 0..<frame.width {
-                                let source = row + x * 3
-                                let r = Int(frame.pixels[source]), g = Int(frame.pixels[source + 1]), b = Int(frame.pixels[source + 2])
-                                let pixel = base + x
-                                let (h, s, v) = Self.hsv(r, g, b)
-                                let y8 = (77 * r + 150 * g + 29 * b) >> 8
-                                hsvOut[pixel * 3] = h
-                                hsvOut[pixel * 3 + 1] = s
-                                hsvOut[pixel * 3 + 2] = v
-                                lumaOut[pixel] = UInt8(truncatingIfNeeded: y8)
-                                lumaTotal += y8
-                                lumaSquares += y8 * y8
-                                if hasPrevious {
-                                    hueSum += abs(Int(h) - Int(hsvBefore[pixel * 3]))
-                                    saturationSum += abs(Int(s) - Int(hsvBefore[pixel * 3 + 1]))
-                                    valueSum += abs(Int(v) - Int(hsvBefore[pixel * 3 + 2]))
-                                    lumaChangeSum += abs(y8 - Int(lumaBefore[pixel]))
-                                }
-                            }
-                        }
+                        drsocial_frame_statistics(
+                            frame.pixels.baseAddress, Int32(frame.width), Int32(frame.height), Int32(frame.stride),
+                            hsvOut.baseAddress, lumaOut.baseAddress, hsvBefore.baseAddress, lumaBefore.baseAddress,
+                            hasPrevious ? 1 : 0, &sums)
                     }
                 }
             }
         }
+        let hueSum = Int(sums.hue), saturationSum = Int(sums.saturation), valueSum = Int(sums.value)
+        let lumaChangeSum = Int(sums.luma_change), lumaTotal = Int(sums.luma_total), lumaSquares = Int(sums.luma_squares)
         let mean = Double(lumaTotal) / Double(count)
         let variance = Double(lumaSquares) / Double(count) - mean * mean
         let content = hasPrevious ? Double(hueSum + saturationSum + valueSum) / Double(3 * count) : 0
