@@ -53,8 +53,12 @@ struct ComposeCommand: ParsableCommand {
             if let subtitles {
                 words = try Self.readWords(subtitles)
             } else if let voice {
-                words = try OfflineTranscriber.transcribeHere(path: voice, limits: MediaLimits()).words
-                    .map { TimedWord(word: $0.word, start: $0.start, end: $0.end) }
+                do {
+                    words = try OfflineTranscriber.transcribeHere(path: voice, limits: MediaLimits()).words
+                        .map { TimedWord(word: $0.word, start: $0.start, end: $0.end) }
+                } catch {
+                    throw AnalyzeError(description: "the voice file '\(URL(filePath: voice).lastPathComponent)' cannot be transcribed for subtitles: \(error) (pass --subtitles or --no-subtitles)")
+                }
             }
         }
         let job = ReelJob(

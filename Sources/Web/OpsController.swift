@@ -75,10 +75,7 @@ struct OpsController<Context: RequestContext>: Sendable {
     private func reel(queueID: UUID) async throws -> Response {
         let path = try await pool.withConnection { try OpsQueries().reelBlob(queueID: queueID, on: $0) }
         guard let blobs, let path else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "video/mp4", .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(bytes: try blobs.read(path))))
+        return try FileResponse.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
     }
 
     private func runsPage() async throws -> HTMLResponse {

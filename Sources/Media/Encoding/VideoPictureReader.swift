@@ -80,26 +80,10 @@ public final class VideoPictureReader {
             scalers[key] = made
             scaler = made
         }
-        var picture = YUVPicture(width: width, height: height)
-        let strides = [(width + 63) & ~63, (width / 2 + 63) & ~63, (width / 2 + 63) & ~63]
-        var paddedY = [UInt8](repeating: 0, count: strides[0] * (height + 2))
-        var paddedU = [UInt8](repeating: 0, count: strides[1] * (height / 2 + 2))
-        var paddedV = [UInt8](repeating: 0, count: strides[2] * (height / 2 + 2))
-        let rows = paddedY.withUnsafeMutableBufferPointer { py in
-            paddedU.withUnsafeMutableBufferPointer { pu in
-                paddedV.withUnsafeMutableBufferPointer { pv -> Int32 in
-                    let sources: [UnsafePointer<UInt8>?] = (0..<4).map { UnsafePointer(drsocial_frame_data(view, Int32($0))) }
-                    let sourceStrides: [Int32] = (0..<4).map { drsocial_frame_linesize(view, Int32($0)) }
-                    let targets: [UnsafeMutablePointer<UInt8>?] = [py.baseAddress, pu.baseAddress, pv.baseAddress, nil]
-                    let targetStrides: [Int32] = strides.map { Int32($0) } + [0]
-                    return sws_scale(scaler, sources, sourceStrides, 0, key.sourceHeight, targets, targetStrides)
-                }
-            }
+        return try YUVPicture.scaled(width: width, height: height) { targets, strides in
+            let sources: [UnsafePointer<UInt8>?] = (0..<4).map { UnsafePointer(drsocial_frame_data(view, Int32($0))) }
+            let sourceStrides: [Int32] = (0..<4).map { drsocial_frame_linesize(view, Int32($0)) }
+            return sws_scale(scaler, sources, sourceStrides, 0, key.sourceHeight, targets, strides)
         }
-        guard rows > 0 else { throw FFmpegError.unsupported("scaling a frame failed") }
-        YUVPicture.unpad(paddedY, stride: strides[0], into: &picture.luma, width: width, height: height)
-        YUVPicture.unpad(paddedU, stride: strides[1], into: &picture.blue, width: width / 2, height: height / 2)
-        YUVPicture.unpad(paddedV, stride: strides[2], into: &picture.red, width: width / 2, height: height / 2)
-        return picture
     }
 }

@@ -24,34 +24,43 @@ public struct YUVPicture: Sendable {
 
     /// Converts and scales a packed RGB picture with libswscale (bicubic, accurate rounding).
     public init(_ image: RGBImage, width: Int, height: Int) throws {
-        self.init(width: width, height: height)
         guard let scaler = sws_getContext(
             Int32(image.width), Int32(image.height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), AV_PIX_FMT_YUV420P,
             Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
         else { throw FFmpegError.unsupported("cannot convert a \(image.width)×\(image.height) picture") }
         defer { sws_freeContext(scaler) }
-        // swscale's vector writers may store past a row's end: convert into padded planes, then copy.
+        self = try image.pixels.withUnsafeBufferPointer { source in
+            try Self.scaled(width: width, height: height) { targets, strides in
+                let sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
+                let sourceStrides: [Int32] = [Int32(image.width * 3), 0, 0, 0]
+                return sws_scale(scaler, sourcePlanes, sourceStrides, 0, Int32(image.height), targets, strides)
+            }
+        }
+    }
+
+    /// A new `width × height` picture written by a libswscale call (`scale` gets the four target planes and
+    /// strides and returns `sws_scale`'s row count). swscale's vector writers may store past a row's end,
+    /// so it writes into 64-byte-aligned padded planes, which are then copied out.
+    static func scaled(
+        width: Int, height: Int, _ scale: ([UnsafeMutablePointer<UInt8>?], [Int32]) -> Int32
+    ) throws -> YUVPicture {
+        var picture = YUVPicture(width: width, height: height)
         let strides = [(width + 63) & ~63, (width / 2 + 63) & ~63, (width / 2 + 63) & ~63]
         var paddedY = [UInt8](repeating: 0, count: strides[0] * (height + 2))
         var paddedU = [UInt8](repeating: 0, count: strides[1] * (height / 2 + 2))
         var paddedV = [UInt8](repeating: 0, count: strides[2] * (height / 2 + 2))
-        let rows = image.pixels.withUnsafeBufferPointer { source -> Int32 in
-            paddedY.withUnsafeMutableBufferPointer { y in
-                paddedU.withUnsafeMutableBufferPointer { u in
-                    paddedV.withUnsafeMutableBufferPointer { v in
-                        let sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
-                        let sourceStrides: [Int32] = [Int32(image.width * 3), 0, 0, 0]
-                        let targets: [UnsafeMutablePointer<UInt8>?] = [y.baseAddress, u.baseAddress, v.baseAddress, nil]
-                        let targetStrides: [Int32] = strides.map { Int32($0) } + [0]
-                        return sws_scale(scaler, sourcePlanes, sourceStrides, 0, Int32(image.height), targets, targetStrides)
-                    }
+        let rows = paddedY.withUnsafeMutableBufferPointer { y in
+            paddedU.withUnsafeMutableBufferPointer { u in
+                paddedV.withUnsafeMutableBufferPointer { v in
+                    scale([y.baseAddress, u.baseAddress, v.baseAddress, nil], strides.map { Int32($0) } + [0])
                 }
             }
         }
         guard rows > 0 else { throw FFmpegError.unsupported("converting a picture failed") }
-        Self.unpad(paddedY, stride: strides[0], into: &luma, width: width, height: height)
-        Self.unpad(paddedU, stride: strides[1], into: &blue, width: width / 2, height: height / 2)
-        Self.unpad(paddedV, stride: strides[2], into: &red, width: width / 2, height: height / 2)
+        unpad(paddedY, stride: strides[0], into: &picture.luma, width: width, height: height)
+        unpad(paddedU, stride: strides[1], into: &picture.blue, width: width / 2, height: height / 2)
+        unpad(paddedV, stride: strides[2], into: &picture.red, width: width / 2, height: height / 2)
+        return picture
     }
 
     static func unpad(_ padded: [UInt8], stride: Int, into plane: inout [UInt8], width: Int, height: Int) {

@@ -274,7 +274,7 @@ extension PortalController {
         guard let found = try await pool.withTenantTransaction(tenantID: identity.tenantID, {
             try PortalRepository().attachment(id: attachmentID, talentID: talent.id, on: $0)
         }) else { throw HTTPError(.notFound) }
-        return try Self.stream(file: try blobs.localFile(for: found.path), mime: found.mime)
+        return try FileResponse.stream(file: try blobs.localFile(for: found.path), mime: found.mime)
     }
 
     /// `GET /me/variants/:id/reel`: the composed reel of one of the talent's variants, the exact file that publishes.
@@ -284,22 +284,7 @@ extension PortalController {
         guard let path = try await pool.withTenantTransaction(tenantID: identity.tenantID, {
             try ApprovalRepository().composedAsset(queueID: queueID, talentID: talent.id, on: $0)
         }) else { throw HTTPError(.notFound) }
-        return try Self.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
-    }
-
-    /// A file from the blob store, in 1 MiB chunks.
-    static func stream(file: URL, mime: String) throws -> Response {
-        let handle = try FileHandle(forReadingFrom: file)
-        let body = ResponseBody { writer in
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        }
-        return Response(
-            status: .ok, headers: [.contentType: mime, .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
-            body: body)
+        return try FileResponse.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
     }
 
     static func refusal(_ error: ApprovalRepository.MoveError) -> PortalError {
