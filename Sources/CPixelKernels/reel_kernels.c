@@ -62,18 +62,9 @@ void drsocial_reel_horizontal_shuffle(const uint8_t *src, const int32_t *xi, con
     horizontal_scalar(src, xi, pairs, out, j, count);
 }
 
-static int has_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
-}
-
 void drsocial_reel_horizontal(const uint8_t *src, const int32_t *xi, const uint32_t *pairs, uint16_t *out, int count,
                               int may_overread) {
-    if (may_overread && has_avx2()) horizontal_avx2(src, xi, pairs, out, count);
+    if (may_overread && drsocial_cpu_has_avx2()) horizontal_avx2(src, xi, pairs, out, count);
     else horizontal_scalar(src, xi, pairs, out, 0, count);
 }
 
@@ -102,6 +93,6 @@ static void vertical_avx2(const uint16_t *top, const uint16_t *bottom, uint32_t 
 }
 
 void drsocial_reel_vertical(const uint16_t *top, const uint16_t *bottom, uint32_t fy, uint8_t *out, int count) {
-    if (has_avx2()) { vertical_avx2(top, bottom, fy, out, count); return; }
+    if (drsocial_cpu_has_avx2()) { vertical_avx2(top, bottom, fy, out, count); return; }
     for (int j = 0; j < count; j++) out[j] = (uint8_t)((top[j] * (256 - fy) + bottom[j] * fy + 32768) >> 16);
 }

@@ -77,9 +77,12 @@ struct SceneDetectionTests {
 
 /// The C statistics kernel computes exactly what the Swift reference `FrameStatisticsBuilder.hsv` does.
 struct FrameStatisticsKernelTests {
-    @Test func theKernelMatchesTheReferenceHSVOnEveryColourOfACoarseGrid() {
+    @Test func theKernelMatchesTheReferenceHSVOnAGridDenseNearGrey() {
         var pixels: [UInt8] = []
-        let levels = stride(from: 0, through: 255, by: 15).map { $0 }
+        // Every difference from 0 to 9 between channels (near-grey pixels divide by a small delta: an
+        // earlier kernel divided by 1 wrongly), and a coarse grid over the rest.
+        let levels = Array(Set(Array(0...9) + [16, 17, 63, 64, 127, 128, 129, 191, 246, 250, 253, 254, 255]
+            + stride(from: 0, through: 255, by: 15))).sorted()
         for r in levels { for g in levels { for b in levels { pixels += [UInt8(r), UInt8(g), UInt8(b)] } } }
         let width = pixels.count / 3
         var builder = FrameStatisticsBuilder()

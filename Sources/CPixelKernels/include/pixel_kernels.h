@@ -2,6 +2,9 @@
 #define DRSOCIAL_PIXEL_KERNELS_H
 #include <stdint.h>
 
+/// 1 when this CPU runs AVX2 (asked once), else 0.
+int drsocial_cpu_has_avx2(void);
+
 /// Horizontal bilinear pass of one source row: out[j] = src[xi[j]] * (256 - w) + src[xi[j] + 1] * w, where
 /// `pairs[j]` holds (256 - w) in its low 16 bits and w in its high 16 bits. Reads up to 2 bytes past
 /// src[xi[j] + 1] when `may_overread` is non-zero (the caller knows the row is not the plane's last).
@@ -37,7 +40,7 @@ typedef struct {
 
 /// Converts packed RGB24 to OpenCV-style 8-bit HSV (hue 0–179) and BT.601 luma (integer weights), and sums
 /// the absolute change of each from the previous frame's planes (when `has_previous`). Exactly the integer
-/// arithmetic of `FrameStatisticsBuilder.hsv` (divisions by exact reciprocals).
+/// arithmetic of `FrameStatisticsBuilder.hsv` (truncating divisions).
 void drsocial_frame_statistics(const uint8_t *rgb, int width, int height, int stride, uint8_t *hsv_out, uint8_t *luma_out,
                                const uint8_t *hsv_previous, const uint8_t *luma_previous, int has_previous,
                                drsocial_frame_sums *sums);
