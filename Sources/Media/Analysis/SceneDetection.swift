@@ -179,7 +179,7 @@ public struct SceneAnalyzer: Sendable {
         var residuals: [Double?] = []
         var recent: [[UInt8]] = []  // the last 2w+1 luma planes
         let span = 2 * Self.spanHalfWindow
-        try decoder.forEachFrame { frame in
+        try decoder.forEachFrameOnSecondThread { frame in
             let (statistics, luma) = builder.add(frame)
             frames.append(statistics)
             spans.append(nil)

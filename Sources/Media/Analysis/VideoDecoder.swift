@@ -28,8 +28,8 @@ final class VideoDecoder {
     let framesPerSecond: Double?
     let sourceWidth: Int
     let sourceHeight: Int
-    private let output: Output
-    private let targetWidth: Int
+    let output: Output
+    let targetWidth: Int
 
     /// - Parameters:
     ///   - targetWidth: the width frames are scaled to (height keeps the aspect ratio; never upscaled).
@@ -124,7 +124,7 @@ final class VideoDecoder {
 }
 
 /// Owns a libswscale context and the buffer it scales into.
-private final class Scaler {
+final class Scaler {
     let targetWidth: Int
     let output: VideoDecoder.Output
     private var context: OpaquePointer?
