@@ -29,62 +29,54 @@ static inline __attribute__((always_inline)) void convert(int r, int g, int b, i
     *luma_out = (77 * r + 150 * g + 29 * b) >> 8;
 }
 
+/// The pixels `start..<end` of one row; `compare` (a constant where it is inlined) adds the changes from
+/// the previous frame. 32-bit sums: callers pass at most 4096 pixels (4096 × 255² fits).
+static inline __attribute__((always_inline)) void row_span(
+    const uint8_t *restrict row, uint8_t *restrict hsv, uint8_t *restrict luma, const uint8_t *restrict before,
+    const uint8_t *restrict luma_before, int start, int end, int compare, int32_t totals[6]) {
+    int32_t hue = 0, saturation = 0, value = 0, change = 0, luma_sum = 0, squares = 0;
+    for (int x = start; x < end; x++) {
+        int h, s, v, l;
+        convert(row[3 * x], row[3 * x + 1], row[3 * x + 2], &h, &s, &v, &l);
+        hsv[3 * x] = (uint8_t)h;
+        hsv[3 * x + 1] = (uint8_t)s;
+        hsv[3 * x + 2] = (uint8_t)v;
+        luma[x] = (uint8_t)l;
+        luma_sum += l;
+        squares += l * l;
+        if (compare) {
+            hue += abs(h - before[3 * x]);
+            saturation += abs(s - before[3 * x + 1]);
+            value += abs(v - before[3 * x + 2]);
+            change += abs(l - luma_before[x]);
+        }
+    }
+    totals[0] = hue, totals[1] = saturation, totals[2] = value, totals[3] = change, totals[4] = luma_sum, totals[5] = squares;
+}
+
 static inline __attribute__((always_inline)) void statistics(
     const uint8_t *rgb, int width, int height, int stride, uint8_t *hsv_out, uint8_t *luma_out,
     const uint8_t *hsv_previous, const uint8_t *luma_previous, int has_previous, drsocial_frame_sums *sums) {
-    int64_t hue = 0, saturation = 0, value = 0, luma_change = 0, luma_total = 0, luma_squares = 0;
+    int64_t totals[6] = {0, 0, 0, 0, 0, 0};
     for (int y = 0; y < height; y++) {
-        const uint8_t *restrict row = rgb + (long)y * stride;
+        const uint8_t *row = rgb + (long)y * stride;
         const long base = (long)y * width;
-        uint8_t *restrict hsv = hsv_out + 3 * base;
-        uint8_t *restrict luma = luma_out + base;
+        const uint8_t *before = has_previous ? hsv_previous + 3 * base : 0;
+        const uint8_t *luma_before = has_previous ? luma_previous + base : 0;
         for (int start = 0; start < width; start += 4096) {
-        // 32-bit sums over at most 4096 pixels (4096 × 255² fits), which the compiler keeps in vectors.
-        const int end = width - start < 4096 ? width : start + 4096;
-        int32_t row_hue = 0, row_saturation = 0, row_value = 0, row_change = 0, row_luma = 0, row_squares = 0;
-        if (has_previous) {
-            const uint8_t *restrict before = hsv_previous + 3 * base;
-            const uint8_t *restrict luma_before = luma_previous + base;
-            for (int x = start; x < end; x++) {
-                int h, s, v, l;
-                convert(row[3 * x], row[3 * x + 1], row[3 * x + 2], &h, &s, &v, &l);
-                hsv[3 * x] = (uint8_t)h;
-                hsv[3 * x + 1] = (uint8_t)s;
-                hsv[3 * x + 2] = (uint8_t)v;
-                luma[x] = (uint8_t)l;
-                row_luma += l;
-                row_squares += l * l;
-                row_hue += abs(h - before[3 * x]);
-                row_saturation += abs(s - before[3 * x + 1]);
-                row_value += abs(v - before[3 * x + 2]);
-                row_change += abs(l - luma_before[x]);
-            }
-        } else {
-            for (int x = start; x < end; x++) {
-                int h, s, v, l;
-                convert(row[3 * x], row[3 * x + 1], row[3 * x + 2], &h, &s, &v, &l);
-                hsv[3 * x] = (uint8_t)h;
-                hsv[3 * x + 1] = (uint8_t)s;
-                hsv[3 * x + 2] = (uint8_t)v;
-                luma[x] = (uint8_t)l;
-                row_luma += l;
-                row_squares += l * l;
-            }
-        }
-        hue += row_hue;
-        saturation += row_saturation;
-        value += row_value;
-        luma_change += row_change;
-        luma_total += row_luma;
-        luma_squares += row_squares;
+            const int end = width - start < 4096 ? width : start + 4096;
+            int32_t part[6];
+            if (has_previous) row_span(row, hsv_out + 3 * base, luma_out + base, before, luma_before, start, end, 1, part);
+            else row_span(row, hsv_out + 3 * base, luma_out + base, before, luma_before, start, end, 0, part);
+            for (int i = 0; i < 6; i++) totals[i] += part[i];
         }
     }
-    sums->hue = hue;
-    sums->saturation = saturation;
-    sums->value = value;
-    sums->luma_change = luma_change;
-    sums->luma_total = luma_total;
-    sums->luma_squares = luma_squares;
+    sums->hue = totals[0];
+    sums->saturation = totals[1];
+    sums->value = totals[2];
+    sums->luma_change = totals[3];
+    sums->luma_total = totals[4];
+    sums->luma_squares = totals[5];
 }
 
 __attribute__((target("avx2"))) static void statistics_avx2(

@@ -1,4 +1,5 @@
 import CFlite
+public import Domain
 import Foundation
 public import Media
 import Synchronization

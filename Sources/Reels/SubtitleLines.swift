@@ -1,16 +1,5 @@
+public import Domain
 public import Foundation
-
-/// A spoken word and when, in seconds from the start of the reel.
-public struct TimedWord: Sendable, Codable, Equatable {
-    public var word: String
-    public var start: Double
-    public var end: Double
-    public init(word: String, start: Double, end: Double) {
-        self.word = word
-        self.start = start
-        self.end = end
-    }
-}
 
 /// One subtitle on screen.
 public struct SubtitleLine: Sendable, Codable, Equatable {

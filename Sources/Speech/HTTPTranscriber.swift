@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import Domain
 public import Foundation
 import Logging
 public import Media

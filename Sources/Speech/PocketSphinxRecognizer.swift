@@ -1,4 +1,5 @@
 import CPocketSphinx
+import Domain
 public import Foundation
 public import Media
 

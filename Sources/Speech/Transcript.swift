@@ -1,19 +1,10 @@
+public import Domain
 public import Foundation
 
 /// What was said in an attachment's audio.
 public struct Transcript: Sendable, Codable, Equatable {
     /// A recognised word and when it was said, in seconds from the start of the audio.
-    public struct Word: Sendable, Codable, Equatable {
-        public var word: String
-        public var start: Double
-        public var end: Double
-
-        public init(word: String, start: Double, end: Double) {
-            self.word = word
-            self.start = start
-            self.end = end
-        }
-    }
+    public typealias Word = TimedWord
 
     /// Which engine produced it (`pocketsphinx`, `http`).
     public var engine: String
