@@ -3,7 +3,6 @@ public import Domain
 public import Foundation
 import HTTPTypes
 public import Hummingbird
-import MultipartKit
 import NIOCore
 import Synchronization
 
@@ -73,9 +72,9 @@ public struct ReceivedUpload: Sendable {
     public func abort() { files.forEach { $0.writer.abort() } }
 }
 
-/// Streams a `multipart/form-data` body into blob writers as it arrives, in constant memory: multipart-kit's
-/// push parser is fed each chunk of Hummingbird's body stream; every file part goes straight to its own
-/// writer. Limits are enforced on the way; an idle, trickling or endless body is cut off; on any failure
+/// Streams a `multipart/form-data` body into blob writers as it arrives, in constant memory: our push
+/// parser (`MultipartStreamParser`) is fed each chunk of Hummingbird's body stream; every file part goes
+/// straight to its own writer from the chunk's own bytes. Limits are enforced on the way; an idle, trickling or endless body is cut off; on any failure
 /// every writer is aborted, so nothing is left behind.
 public struct UploadReceiver: Sendable {
     public let limits: UploadLimits
@@ -158,9 +157,8 @@ private final class Clock: Sendable {
 private final class ParseState: @unchecked Sendable {
     let limits: UploadLimits
     let blobs: any BlobStore
-    let parser: MultipartParser
+    var parser: MultipartStreamParser
     var upload = ReceivedUpload()
-    var failure: UploadError?
     var parts = 0
     var total: Int64 = 0
     var inPart = false
@@ -172,16 +170,10 @@ private final class ParseState: @unchecked Sendable {
     init(limits: UploadLimits, blobs: any BlobStore, boundary: String) {
         self.limits = limits
         self.blobs = blobs
-        parser = MultipartParser(boundary: boundary)
+        parser = MultipartStreamParser(boundary: boundary)
         parser.onHeader = { [unowned self] name, value in headers.append((name.lowercased(), value)) }
-        parser.onBody = { [unowned self] buffer in
-            guard failure == nil else { return }
-            do { try body(&buffer) } catch let error as UploadError { failure = error } catch { failure = .bad("\(error)") }
-        }
-        parser.onPartComplete = { [unowned self] in
-            guard failure == nil else { return }
-            do { try complete() } catch let error as UploadError { failure = error } catch { failure = .bad("\(error)") }
-        }
+        parser.onBody = { [unowned self] bytes in try body(bytes) }
+        parser.onPartComplete = { [unowned self] in try complete() }
     }
 
     func feed(_ chunk: ByteBuffer) throws {
@@ -190,16 +182,16 @@ private final class ParseState: @unchecked Sendable {
             throw UploadError.tooLarge("the upload is larger than the \(UploadReceiver.megabytes(limits.maxRequestBytes)) allowed")
         }
         do {
-            try parser.execute(chunk)
-        } catch {
-            throw UploadError.bad("the multipart body is malformed")
+            try chunk.withUnsafeReadableBytes { try parser.execute($0) }
+        } catch let error as MultipartStreamParser.SyntaxError {
+            throw UploadError.bad("the multipart body is malformed: \(error.description)")
         }
-        if let failure { throw failure }
     }
 
     func finish() throws {
-        if let failure { throw failure }
-        guard parts > 0, !inPart, field == nil, file == nil else { throw UploadError.bad("the multipart body ended early (truncated)") }
+        guard parser.isComplete, parts > 0, !inPart, field == nil, file == nil else {
+            throw UploadError.bad("the multipart body ended early (truncated)")
+        }
     }
 
     private func beginPart() throws {
@@ -216,9 +208,8 @@ private final class ParseState: @unchecked Sendable {
         }
     }
 
-    private func body(_ buffer: inout ByteBuffer) throws {
+    private func body(_ bytes: UnsafeRawBufferPointer) throws {
         if !inPart { try beginPart() }
-        let bytes = buffer.readableBytesView
         if var current = file {
             current.bytes += Int64(bytes.count)
             guard current.bytes <= limits.maxFileBytes else {
@@ -229,7 +220,7 @@ private final class ParseState: @unchecked Sendable {
             if current.leading.count < MediaSniffer.headerLength {
                 current.leading.append(contentsOf: bytes.prefix(MediaSniffer.headerLength - current.leading.count))
             }
-            try buffer.withUnsafeReadableBytes { try current.writer.write(raw: $0) }
+            try current.writer.write(raw: bytes)
             file = current
         } else if var current = field {
             current.value.append(contentsOf: bytes)
