@@ -15,7 +15,7 @@ struct MultipartStreamParserTests {
         var parser = MultipartStreamParser(boundary: boundary)
         final class Collector { var parts: [Part] = []; var current = Part() }
         let collector = Collector()
-        parser.onHeader = { name, value in collector.current.headers.append("\(name): \(value)") }
+        parser.onPartBegin = { headers in collector.current.headers = headers.map { "\($0.name): \($0.value)" } }
         parser.onBody = { bytes in collector.current.content.append(contentsOf: bytes) }
         parser.onPartComplete = {
             collector.parts.append(collector.current)

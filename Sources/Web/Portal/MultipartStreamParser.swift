@@ -1,8 +1,8 @@
 import Foundation
 
 /// A push parser for `multipart/form-data` bodies (RFC 7578 over RFC 2046 §5.1), fed chunks of any size as
-/// they arrive. It reports each part's headers, then its content as spans of the chunks themselves (no copy),
-/// then the part's end.
+/// they arrive. It reports each part's start with its headers, then its content as spans of the chunks
+/// themselves (no copy), then the part's end.
 ///
 /// The delimiter (`CRLF--boundary`) is searched over whole chunks (`memchr` to each CR, then a compare), so
 /// content costs a fast scan wherever its bytes fall. multipart-kit's byte-wise parser, which this replaces, copied the content
@@ -16,7 +16,8 @@ struct MultipartStreamParser {
     /// Longest header block a part may have.
     static let maxHeaderBytes = 16 << 10
 
-    var onHeader: (String, String) throws -> Void = { _, _ in }
+    /// A part begins: its headers, names as sent, values trimmed.
+    var onPartBegin: ([(name: String, value: String)]) throws -> Void = { _ in }
     var onBody: (UnsafeRawBufferPointer) throws -> Void = { _ in }
     var onPartComplete: () throws -> Void = {}
 
@@ -150,7 +151,7 @@ struct MultipartStreamParser {
 
     // MARK: Headers
 
-    /// Gathers a part's header block up to its empty line, then reports the headers and moves to content.
+    /// Gathers a part's header block up to its empty line, then begins the part and moves to its content.
     private mutating func readHeaders(_ chunk: UnsafeRawBufferPointer, from start: Int) throws -> Int {
         var position = start
         while position < chunk.count {
@@ -163,7 +164,7 @@ struct MultipartStreamParser {
             guard count >= 2, headerBytes[count - 2] == 13, headerBytes[count - 1] == 10 else { continue }
             // A line ended; an empty one (at the block's start or after another line) ends the block.
             if count == 2 || (count >= 4 && headerBytes[count - 4] == 13 && headerBytes[count - 3] == 10) {
-                try reportHeaders()
+                try onPartBegin(try parsedHeaders())
                 state = .content
                 return position
             }
@@ -171,7 +172,8 @@ struct MultipartStreamParser {
         return position
     }
 
-    private func reportHeaders() throws {
+    private func parsedHeaders() throws -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
         var lineStart = 0
         let bytes = headerBytes
         while lineStart < bytes.count - 2 {
@@ -184,9 +186,10 @@ struct MultipartStreamParser {
             }
             let name = String(decoding: line[lineStart..<colon], as: UTF8.self)
             let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            try onHeader(name, value)
+            headers.append((name, value))
             lineStart = lineEnd + 2
         }
+        return headers
     }
 
     /// RFC 9110 token characters (header names).

@@ -74,8 +74,8 @@ public struct ReceivedUpload: Sendable {
 
 /// Streams a `multipart/form-data` body into blob writers as it arrives, in constant memory: our push
 /// parser (`MultipartStreamParser`) is fed each chunk of Hummingbird's body stream; every file part goes
-/// straight to its own writer from the chunk's own bytes. Limits are enforced on the way; an idle, trickling or endless body is cut off; on any failure
-/// every writer is aborted, so nothing is left behind.
+/// straight to its own writer from the chunk's own bytes. Limits are enforced on the way; an idle,
+/// trickling or endless body is cut off; on any failure every writer is aborted, so nothing is left behind.
 public struct UploadReceiver: Sendable {
     public let limits: UploadLimits
     public let blobs: any BlobStore
@@ -109,7 +109,7 @@ public struct UploadReceiver: Sendable {
                 group.cancelAll()
             }
         } catch {
-            state.upload.abort()
+            state.abort()
             if let upload = error as? UploadError { throw upload }
             if error is CancellationError { throw UploadError.tooLong }
             throw UploadError.bad("the upload could not be read: \(error)")
@@ -163,7 +163,6 @@ private final class ParseState: @unchecked Sendable {
     var total: Int64 = 0
     var inPart = false
     // The part being read.
-    var headers: [(String, String)] = []
     var field: (name: String, value: Data)?
     var file: (name: String, filename: String, writer: any BlobWriter, leading: Data, bytes: Int64)?
 
@@ -171,7 +170,7 @@ private final class ParseState: @unchecked Sendable {
         self.limits = limits
         self.blobs = blobs
         parser = MultipartStreamParser(boundary: boundary)
-        parser.onHeader = { [unowned self] name, value in headers.append((name.lowercased(), value)) }
+        parser.onPartBegin = { [unowned self] headers in try beginPart(headers) }
         parser.onBody = { [unowned self] bytes in try body(bytes) }
         parser.onPartComplete = { [unowned self] in try complete() }
     }
@@ -188,17 +187,23 @@ private final class ParseState: @unchecked Sendable {
         }
     }
 
+    /// Drops every file written so far, the one being received included (not left to `deinit`).
+    func abort() {
+        upload.abort()
+        file?.writer.abort()
+    }
+
     func finish() throws {
         guard parser.isComplete, parts > 0, !inPart, field == nil, file == nil else {
             throw UploadError.bad("the multipart body ended early (truncated)")
         }
     }
 
-    private func beginPart() throws {
+    private func beginPart(_ headers: [(name: String, value: String)]) throws {
         inPart = true
         parts += 1
         guard parts <= limits.maxParts else { throw UploadError.bad("the upload has more than \(limits.maxParts) parts") }
-        let disposition = headers.first { $0.0 == "content-disposition" }?.1 ?? ""
+        let disposition = headers.first { $0.name.lowercased() == "content-disposition" }?.value ?? ""
         let name = Self.parameter("name", in: disposition) ?? ""
         if let filename = Self.parameter("filename", in: disposition) {
             guard upload.files.count < limits.maxFiles else { throw UploadError.bad("at most \(limits.maxFiles) files per request") }
@@ -209,7 +214,6 @@ private final class ParseState: @unchecked Sendable {
     }
 
     private func body(_ bytes: UnsafeRawBufferPointer) throws {
-        if !inPart { try beginPart() }
         if var current = file {
             current.bytes += Int64(bytes.count)
             guard current.bytes <= limits.maxFileBytes else {
@@ -230,8 +234,7 @@ private final class ParseState: @unchecked Sendable {
     }
 
     private func complete() throws {
-        if !inPart { try beginPart() }  // an empty part
-        defer { inPart = false; headers = []; field = nil; file = nil }
+        defer { inPart = false; field = nil; file = nil }
         if let current = file {
             guard current.bytes > 0 else {
                 current.writer.abort()
