@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "Blobs",
             dependencies: [
-                "Domain",
+                "CFileIO", "Domain",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -125,6 +125,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CFileIO", path: "Sources/CFileIO"),
         .target(
             name: "CPixelKernels",
             path: "Sources/CPixelKernels",

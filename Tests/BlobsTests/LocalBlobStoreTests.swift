@@ -20,6 +20,32 @@ struct LocalBlobStoreTests {
         #expect(try store.read(blob.path) == original)
     }
 
+    @Test func aBlobOfManyBuffersWrittenInOddChunksComesBackWhole() throws {
+        let store = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("blobs"))
+        var original = Data(count: (5 << 20) + 777)
+        original.withUnsafeMutableBytes { bytes in
+            var generator = SystemRandomNumberGenerator()
+            for index in stride(from: 0, to: bytes.count, by: 8) {
+                withUnsafeBytes(of: generator.next()) { random in
+                    let count = min(8, bytes.count - index)
+                    UnsafeMutableRawBufferPointer(rebasing: bytes[index..<(index + count)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: random[0..<count]))
+                }
+            }
+        }
+        let writer = try store.makeWriter()
+        var offset = 0
+        while offset < original.count {
+            let end = min(original.count, offset + 65_537)
+            try writer.write(original[offset..<end])
+            offset = end
+        }
+        let blob = try writer.commit(in: namespace)
+        #expect(blob.bytes == Int64(original.count))
+        #expect(blob.sha256 == SHA256.hash(data: original).map { String(format: "%02x", $0) }.joined())
+        #expect(try store.read(blob.path) == original)
+    }
+
     @Test func theSameBytesTwiceGiveOneBlob() throws {
         let root = try TestEnvironment.temporaryDirectory("blobs")
         let store = try LocalBlobStore(root: root)

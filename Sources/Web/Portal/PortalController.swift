@@ -1,4 +1,4 @@
-public import Blobs
+import Blobs
 public import Domain
 public import Foundation
 import HTTPTypes
