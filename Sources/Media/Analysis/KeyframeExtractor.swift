@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One scene's representative frame, written as a full-size JPEG and a thumbnail.
 public struct ExtractedKeyframe: Sendable, Codable, Equatable {

@@ -176,7 +176,6 @@ public struct SceneAnalyzer: Sendable {
         var builder = FrameStatisticsBuilder()
         var frames: [FrameStatistics] = []
         var spans: [SpanMeasure?] = []
-        var residuals: [Double?] = []
         var recent: [[UInt8]] = []  // the last 2w+1 luma planes
         let span = 2 * Self.spanHalfWindow
         try decoder.forEachFrameOnSecondThread { frame in
