@@ -33,6 +33,7 @@ public func buildApplication(
     let router = try await buildRouter(pool: pool, configuration: configuration, blobs: blobs)
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "drsocial-intake"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

@@ -1,0 +1,144 @@
+import Foundation
+import Glibc
+import Hummingbird
+import Logging
+import NIOCore
+import HummingbirdTesting
+import Store
+import TestSupport
+import Testing
+@testable import Web
+
+/// `Expect: 100-continue` over a real socket to the daemon's HTTP server: the interim `100 Continue`
+/// comes before the body is sent, and the upload then completes as usual.
+@Suite(.enabled(if: TestEnvironment.hasDatabase))
+struct ExpectContinueTests {
+    @Test func anUploadThatExpectsContinueIsToldToGoOn() async throws {
+        let portal = PortalRoutesTests()
+        let h = try await portal.harness()
+        let app = try await buildApplication(
+            pool: h.pool,
+            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: PortalRoutesTests.secret,
+                                 uploadLimits: PortalRoutesTests.limits),
+            blobs: h.blobs, logger: .init(label: "expect-continue-test"))
+        let fields = try await h.headers(try await h.token())
+        let photo = try Data(contentsOf: TestEnvironment.testmedia("caption-plain.png"))
+        let body = Data(PortalRoutesTests.multipart(parts: [("prompt", nil, Data("Sent by curl".utf8)), ("file", "a.png", photo)]).readableBytesView)
+        var head = "POST /me/requests HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+        head += "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.count)\r\n"
+        for field in fields { head += "\(field.name.rawName): \(field.value)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        let requestHead = head
+
+        try await app.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            try connection.send(Data(requestHead.utf8))
+            // Nothing of the body has been sent: only the server's interim answer can arrive now.
+            let interim = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 10)
+            #expect(interim.hasPrefix("HTTP/1.1 100 Continue"), "got: \(interim)")
+            try connection.send(body)
+            let final = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 30)
+            #expect(final.hasPrefix("HTTP/1.1 201"), "got: \(final)")
+        }
+        #expect(try await portal.requestCount(h) == 1)
+    }
+
+    @Test func aRefusedUploadIsRefusedBeforeItsBodyIsRead() async throws {
+        let portal = PortalRoutesTests()
+        let h = try await portal.harness()
+        let app = try await buildApplication(
+            pool: h.pool,
+            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: PortalRoutesTests.secret,
+                                 uploadLimits: PortalRoutesTests.limits),
+            blobs: h.blobs, logger: .init(label: "expect-continue-test"))
+        let fields = try await h.headers(try await h.token())
+        var head = "POST /me/requests HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+        head += "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(PortalRoutesTests.limits.maxRequestBytes + 1)\r\n"
+        for field in fields { head += "\(field.name.rawName): \(field.value)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        let requestHead = head
+
+        try await app.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            try connection.send(Data(requestHead.utf8))
+            var answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 10)
+            if answer.hasPrefix("HTTP/1.1 100") {
+                answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 10)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "too large by its Content-Length alone, got: \(answer)")
+        }
+        #expect(try await portal.requestCount(h) == 0)
+    }
+}
+
+/// A TCP connection to localhost, for speaking HTTP/1.1 byte by byte.
+final class RawConnection {
+    private let descriptor: Int32
+    private var pending = Data()
+
+    init(port: Int) throws {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo("localhost", String(port), &hints, &list) == 0, let first = list else {
+            throw RawConnectionError("cannot resolve localhost")
+        }
+        defer { freeaddrinfo(list) }
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        var connected: Int32 = -1
+        while let address = candidate, connected < 0 {
+            let socket = Glibc.socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+            if socket >= 0 {
+                if connect(socket, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 { connected = socket } else { close(socket) }
+            }
+            candidate = address.pointee.ai_next
+        }
+        guard connected >= 0 else { throw RawConnectionError("cannot connect to localhost:\(port)") }
+        descriptor = connected
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ data: Data) throws {
+        try data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let sent = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                guard sent > 0 else { throw RawConnectionError("send failed (errno \(errno))") }
+                offset += sent
+            }
+        }
+    }
+
+    /// Reads until `marker` (returning everything up to and including it), or throws after the timeout.
+    /// Never blocks its thread: the server under test runs its handlers on the same cooperative pool.
+    func receive(until marker: String, timeoutSeconds: Int) async throws -> String {
+        let deadline = Date().addingTimeInterval(TimeInterval(timeoutSeconds))
+        let needle = Data(marker.utf8)
+        while true {
+            if let range = pending.range(of: needle) {
+                let answer = pending[..<range.upperBound]
+                pending = Data(pending[range.upperBound...])
+                return String(decoding: answer, as: UTF8.self)
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else {
+                throw RawConnectionError("no \(marker.debugDescription) within \(timeoutSeconds) s; got \(String(decoding: pending, as: UTF8.self).debugDescription)")
+            }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { throw RawConnectionError("connection closed; got \(String(decoding: pending, as: UTF8.self).debugDescription)") }
+            pending.append(contentsOf: buffer[0..<count])
+        }
+    }
+}
+
+struct RawConnectionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
