@@ -8,7 +8,8 @@ import NIOHTTPTypes
 /// .NET, many HTTP libraries) then wait a second before sending the body: every upload from them took a
 /// second longer than it needed to (bench/upload, 10 MB files). Uvicorn and Node answer the same way.
 /// Routes still refuse early: an upload whose Content-Length is over its limit, or whose session or CSRF
-/// token is wrong, gets its 413 or 403 from the headers, before its body is read.
+/// token is wrong, gets its 413 or 403 from the headers without its body being read, and the connection
+/// is closed.
 final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
