@@ -61,6 +61,9 @@ public protocol BlobWriter: AnyObject, Sendable {
     func write(_ bytes: Data) throws
     /// Appends bytes without an intermediate `Data` (streamed uploads).
     func write(raw bytes: UnsafeRawBufferPointer) throws
+    /// Suspends until `write` can take `bytes` without blocking its thread (async callers call this
+    /// first, so a slow store never holds a thread of the cooperative pool).
+    func waitForRoom(_ bytes: Int) async
     /// Makes the blob visible under its content address and returns where it is.
     func commit(in namespace: BlobNamespace) throws -> StoredBlob
     /// Drops everything written; safe to call more than once and after a failed commit.
@@ -69,6 +72,7 @@ public protocol BlobWriter: AnyObject, Sendable {
 
 extension BlobWriter {
     public func write(raw bytes: UnsafeRawBufferPointer) throws { try write(Data(bytes)) }
+    public func waitForRoom(_ bytes: Int) async {}
 }
 
 /// Whose blob it is: the first part of its path.

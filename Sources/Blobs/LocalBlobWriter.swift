@@ -9,7 +9,9 @@ import Foundation
 /// still in this core's cache: hashed later on the writing thread, after another core had copied them,
 /// SHA-256 ran at about 650 MB/s instead of 1 GB/s (bench/upload under perf). Each full buffer is written
 /// by a serial queue of the writer's own while the caller goes on (parsing the next part of an upload),
-/// with at most four buffers in flight, so memory stays bounded (≤ 4 MiB a writer). Whole buffers are
+/// with at most four buffers in flight, so memory stays bounded (≤ 4 MiB a writer). An async caller
+/// waits for room with `waitForRoom` first, so the wait for a free buffer never holds a thread of the
+/// cooperative pool (two here: two uploads blocked on the disk stalled every other request). Whole buffers are
 /// written with direct I/O where the file system allows it (`BlobFile`). A write error surfaces at the
 /// next `write` or at `commit`; nothing is visible before `commit`.
 final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
@@ -34,14 +36,32 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         var spare: [UnsafeMutableRawBufferPointer] = []
         /// The queue's write error, for the next `write` to report.
         var failure: String?
+        /// Buffers that may be filled before the queue hands one back.
+        var freeBuffers = LocalBlobWriter.buffersInFlight
+        /// Async callers waiting for room for so many bytes.
+        var waiters: [(bytes: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+        /// Bytes `write` can take now without waiting.
+        var room: Int {
+            (buffer == nil ? 0 : LocalBlobWriter.bufferSize - filled) + freeBuffers * LocalBlobWriter.bufferSize
+        }
+
+        /// Removes and returns the waiters that need wait no longer.
+        mutating func readyWaiters() -> [CheckedContinuation<Void, Never>] {
+            let (done, room) = (finished || failure != nil, self.room)
+            let ready = waiters.filter { done || $0.bytes <= room }.map(\.continuation)
+            waiters.removeAll { done || $0.bytes <= room }
+            return ready
+        }
     }
 
     private let root: URL
     private let temporary: URL
     private let sink: Sink
-    private let writing = DispatchQueue(label: "drsocial.blob-writer.write")
-    private let slots = DispatchSemaphore(value: LocalBlobWriter.buffersInFlight)
-    private let lock = NSLock()
+    /// Internal so tests can hold it up (suspend) and see what waits.
+    let writing = DispatchQueue(label: "drsocial.blob-writer.write")
+    /// Guards `current`; signalled whenever the queue hands a buffer back.
+    private let lock = NSCondition()
     private var current = State()
 
     init(root: URL) throws {
@@ -62,14 +82,14 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     func write(raw bytes: UnsafeRawBufferPointer) throws {
         try lock.withLock {
             guard !current.finished else { throw BlobError.writeFailed("writer already finished") }
-            // Never wait for the queue here: its blocks take this lock to hand buffers back.
             if let failure = current.failure { throw BlobError.writeFailed(failure) }
             var offset = 0
             while offset < bytes.count {
                 if current.buffer == nil {
-                    lock.unlock()
-                    slots.wait()
-                    lock.lock()
+                    // Waiting releases the lock, so the queue can hand buffers back.
+                    while current.freeBuffers == 0 && current.failure == nil { lock.wait() }
+                    if let failure = current.failure { throw BlobError.writeFailed(failure) }
+                    current.freeBuffers -= 1
                     current.buffer = current.spare.popLast()
                         ?? .allocate(byteCount: Self.bufferSize, alignment: BlobFile.alignment)
                     current.filled = 0
@@ -95,18 +115,44 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         current.filled = 0
         let sink = self.sink
         writing.async { [self] in
-            defer {
-                lock.withLock { current.spare.append(chunk.buffer) }
-                slots.signal()
-            }
+            defer { giveBack(chunk.buffer) }
             guard sink.failure == nil, sink.file.isOpen else { return }
             do {
                 try sink.file.append(UnsafeRawBufferPointer(rebasing: chunk.buffer[0..<chunk.count]))
             } catch {
                 let failure = "\(error)"
                 sink.failure = failure
-                lock.withLock { current.failure = failure }
+                let waiting = lock.withLock {
+                    current.failure = failure
+                    return current.readyWaiters()
+                }
+                waiting.forEach { $0.resume() }
             }
+        }
+    }
+
+    /// A buffer back from the queue (or never filled): reusable, and room for whoever waits.
+    private func giveBack(_ buffer: UnsafeMutableRawBufferPointer) {
+        let waiting = lock.withLock {
+            current.spare.append(buffer)
+            current.freeBuffers += 1
+            lock.broadcast()
+            return current.readyWaiters()
+        }
+        waiting.forEach { $0.resume() }
+    }
+
+    /// Suspends, without holding a thread, until `write` can take `bytes` (at most all four buffers'
+    /// worth) without waiting for the queue, or until the writer has finished or failed.
+    func waitForRoom(_ bytes: Int) async {
+        let needed = min(bytes, Self.bufferSize * Self.buffersInFlight)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { () -> Bool in
+                if current.finished || current.failure != nil || current.room >= needed { return true }
+                current.waiters.append((needed, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
         }
     }
 
@@ -147,14 +193,13 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     }
 
     func abort() {
-        let pending = lock.withLock { () -> UnsafeMutableRawBufferPointer? in
-            defer { current.buffer = nil; current.finished = true }
-            return current.buffer
+        let (pending, waiting) = lock.withLock { () -> (UnsafeMutableRawBufferPointer?, [CheckedContinuation<Void, Never>]) in
+            defer { current.buffer = nil }
+            current.finished = true
+            return (current.buffer, current.readyWaiters())
         }
-        if let pending {
-            lock.withLock { current.spare.append(pending) }
-            slots.signal()
-        }
+        waiting.forEach { $0.resume() }
+        if let pending { giveBack(pending) }
         let sink = self.sink
         let wasOpen = writing.sync { () -> Bool in
             defer { sink.file.close() }

@@ -100,6 +100,7 @@ public struct UploadReceiver: Sendable {
                 group.addTask {
                     for try await chunk in request.body {
                         clock.arrived(chunk.readableBytes)
+                        await state.waitForRoom(chunk.readableBytes)
                         try state.feed(chunk)
                     }
                     try state.finish()
@@ -185,6 +186,12 @@ private final class ParseState: @unchecked Sendable {
         } catch let error as MultipartStreamParser.SyntaxError {
             throw UploadError.bad("the multipart body is malformed: \(error.description)")
         }
+    }
+
+    /// Waits until the file being received can take `bytes` without blocking this thread. (A part that
+    /// begins inside the chunk gets a new writer, which has room for four buffers.)
+    func waitForRoom(_ bytes: Int) async {
+        await file?.writer.waitForRoom(bytes)
     }
 
     /// Drops every file written so far, the one being received included (not left to `deinit`).
