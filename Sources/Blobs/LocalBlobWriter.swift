@@ -13,22 +13,19 @@ import Foundation
 /// waits for room with `waitForRoom` first, so the wait for a free buffer never holds a thread of the
 /// cooperative pool (two here: two uploads blocked on the disk stalled every other request). Whole buffers are
 /// written with direct I/O where the file system allows it (`BlobFile`). A write error surfaces at the
-/// next `write` or at `commit`; nothing is visible before `commit`.
+/// next `write` or at `commit`; nothing is visible before `commit`. Two writes are in flight at a time, on
+/// two queues taking buffers in turn, each at its own offset: with one, the disk sat idle whenever the
+/// thread that had to issue the next write was waiting for a core.
 final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     static let bufferSize = 1 << 20
     static let buffersInFlight = 4
-
-    /// Owned by `writing` once the writer is open.
-    private final class Sink: @unchecked Sendable {
-        let file: BlobFile
-        var failure: String?
-        init(file: BlobFile) { self.file = file }
-    }
 
     private struct State {
         var buffer: UnsafeMutableRawBufferPointer?
         var filled = 0
         var bytes: Int64 = 0
+        /// Buffers handed to the queues so far: the next one's offset and queue.
+        var handed = 0
         var hasher = SHA256()
         var finished = false
         /// Buffers the queue is done with, reused rather than freed: allocating and freeing 1 MiB blocks
@@ -57,9 +54,9 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
 
     private let root: URL
     private let temporary: URL
-    private let sink: Sink
-    /// Internal so tests can hold it up (suspend) and see what waits.
-    let writing = DispatchQueue(label: "drsocial.blob-writer.write")
+    private let file: BlobFile
+    /// Internal so tests can hold them up (suspend) and see what waits.
+    let writing = [DispatchQueue(label: "drsocial.blob-writer.write-a"), DispatchQueue(label: "drsocial.blob-writer.write-b")]
     /// Guards `current`; signalled whenever the queue hands a buffer back.
     private let lock = NSCondition()
     private var current = State()
@@ -67,7 +64,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     init(root: URL) throws {
         self.root = root
         self.temporary = root.appending(path: "tmp/\(UUID().uuidString.lowercased()).part")
-        sink = Sink(file: try BlobFile(creating: temporary.path))
+        file = try BlobFile(creating: temporary.path)
     }
 
     deinit { abort() }
@@ -107,28 +104,35 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         }
     }
 
-    /// Gives the current buffer to the queue: write, then back to `spare`. Called with the lock held.
+    /// Gives the current buffer to the next queue in turn: write at its offset, then back to `spare`.
+    /// Called with the lock held.
     private func hand() {
         guard let buffer = current.buffer else { return }
         let chunk = UncheckedBuffer(buffer: buffer, count: current.filled)
+        let offset = Int64(current.handed) * Int64(Self.bufferSize)
+        let queue = writing[current.handed % writing.count]
+        current.handed += 1
         current.buffer = nil
         current.filled = 0
-        let sink = self.sink
-        writing.async { [self] in
+        let file = self.file
+        queue.async { [self] in
             defer { giveBack(chunk.buffer) }
-            guard sink.failure == nil, sink.file.isOpen else { return }
+            guard lock.withLock({ current.failure == nil }), file.isOpen else { return }
             do {
-                try sink.file.append(UnsafeRawBufferPointer(rebasing: chunk.buffer[0..<chunk.count]))
+                try file.write(UnsafeRawBufferPointer(rebasing: chunk.buffer[0..<chunk.count]), at: offset)
             } catch {
-                let failure = "\(error)"
-                sink.failure = failure
                 let waiting = lock.withLock {
-                    current.failure = failure
+                    current.failure = current.failure ?? "\(error)"
                     return current.readyWaiters()
                 }
                 waiting.forEach { $0.resume() }
             }
         }
+    }
+
+    /// Waits until both queues have run everything handed to them.
+    private func drain() {
+        writing.forEach { $0.sync {} }
     }
 
     /// A buffer back from the queue (or never filled): reusable, and room for whoever waits.
@@ -163,12 +167,11 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
             current.finished = true
             return (current.bytes, current.hasher.finalize().map { String(format: "%02x", $0) }.joined())
         }
-        let sink = self.sink
-        try writing.sync {
-            defer { sink.file.close() }
-            if let failure = sink.failure { throw BlobError.writeFailed(failure) }
-            try sink.file.sync()
-        }
+        drain()
+        defer { file.close() }
+        if let failure = lock.withLock({ current.failure }) { throw BlobError.writeFailed(failure) }
+        try file.sync()
+        file.close()
         releaseBuffers()
         let path = namespace.path(sha256: hex)
         let destination = root.appending(path: path)
@@ -200,20 +203,18 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         }
         waiting.forEach { $0.resume() }
         if let pending { giveBack(pending) }
-        let sink = self.sink
-        let wasOpen = writing.sync { () -> Bool in
-            defer { sink.file.close() }
-            return sink.file.isOpen
-        }
+        drain()
+        let wasOpen = file.isOpen
+        file.close()
         releaseBuffers()
         if wasOpen || FileManager.default.fileExists(atPath: temporary.path) {
             try? FileManager.default.removeItem(at: temporary)
         }
     }
 
-    /// Frees the reusable buffers once the queue has finished with them all.
+    /// Frees the reusable buffers once the queues have finished with them all.
     private func releaseBuffers() {
-        writing.sync {}
+        drain()
         let spare = lock.withLock { () -> [UnsafeMutableRawBufferPointer] in
             defer { current.spare = [] }
             return current.spare

@@ -9,7 +9,7 @@ struct BlobFileTests {
     static let megabyte = 1 << 20
 
     /// Random bytes in a page-aligned buffer, `count` long, starting `shift` bytes in.
-    final class Pattern {
+    final class Pattern: @unchecked Sendable {
         let storage: UnsafeMutableRawBufferPointer
         let bytes: UnsafeRawBufferPointer
         init(count: Int, shift: Int = 0, seed: UInt64) {
@@ -65,6 +65,24 @@ struct BlobFileTests {
         let error = #expect(throws: BlobError.self) { try BlobFile(creating: path.path) }
         #expect(error?.description.contains("taken.part") == true)
         #expect(try Data(contentsOf: path) == Data("already here".utf8), "the existing file is untouched")
+    }
+
+    @Test func buffersWrittenAtTheirOffsetsFromTwoThreadsReadBackInOrder() throws {
+        let path = try TestEnvironment.temporaryDirectory("blob-file").appending(path: "blob.part")
+        let file = try BlobFile(creating: path.path)
+        let buffers = (0..<8).map { Pattern(count: Self.megabyte, seed: UInt64(10 + $0)) }
+        let tail = Pattern(count: 999, seed: 99)
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            // Each thread writes every other buffer, the second one backwards.
+            let mine = Array(stride(from: thread, to: buffers.count, by: 2))
+            for index in thread == 0 ? mine : mine.reversed() {
+                try! file.write(buffers[index].bytes, at: Int64(index * Self.megabyte))
+            }
+        }
+        try file.write(tail.bytes, at: Int64(buffers.count * Self.megabyte))
+        try file.sync()
+        file.close()
+        #expect(try Data(contentsOf: path) == buffers.reduce(Data()) { $0 + Data($1.bytes) } + Data(tail.bytes))
     }
 
     @Test func writingAfterCloseIsAnError() throws {

@@ -13,7 +13,7 @@ struct BlobWriterBackpressureTests {
 
     func fullWriter() throws -> (LocalBlobWriter, Data) {
         let writer = try LocalBlobWriter(root: try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("blobs")).root)
-        writer.writing.suspend()  // the disk "falls behind": no buffer comes back until resume()
+        writer.writing.forEach { $0.suspend() }  // the disk "falls behind": no buffer comes back until resume()
         let bytes = Data(repeating: 0x5A, count: LocalBlobWriter.buffersInFlight * Self.megabyte)
         try writer.write(bytes)  // fills every buffer; none can be reused yet
         return (writer, bytes)
@@ -36,7 +36,7 @@ struct BlobWriterBackpressureTests {
         try await Task.sleep(for: .milliseconds(200))
         let early = waited.load(ordering: .sequentiallyConsistent)
         #expect(!early, "no buffer is free while the queue is held up")
-        writer.writing.resume()
+        writer.writing.forEach { $0.resume() }
         await waiter.value
         let late = waited.load(ordering: .sequentiallyConsistent)
         #expect(late)
@@ -55,7 +55,7 @@ struct BlobWriterBackpressureTests {
         try await Task.sleep(for: .milliseconds(100))
         let answer = await Task { 6 * 7 }.value
         #expect(answer == 42)
-        writers.forEach { $0.writing.resume() }
+        writers.forEach { $0.writing.forEach { $0.resume() } }
         for task in waiting { await task.value }
         writers.forEach { $0.abort() }
     }
@@ -68,7 +68,7 @@ struct BlobWriterBackpressureTests {
         let aborted = Thread { writer.abort() }
         aborted.start()
         await waiter.value
-        writer.writing.resume()
+        writer.writing.forEach { $0.resume() }
         #expect(throws: BlobError.self) { try writer.write(Data([1])) }
     }
 }
