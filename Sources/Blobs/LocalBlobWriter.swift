@@ -5,17 +5,17 @@ import Foundation
 
 /// Streams bytes into a temporary file while hashing them.
 ///
-/// Writes are copied into 1 MiB page-aligned buffers and hashed as they are copied, while the bytes are
-/// still in this core's cache: hashed later on the writing thread, after another core had copied them,
-/// SHA-256 ran at about 650 MB/s instead of 1 GB/s (bench/upload under perf). Each full buffer is written
-/// by a serial queue of the writer's own while the caller goes on (parsing the next part of an upload),
-/// with at most four buffers in flight, so memory stays bounded (≤ 4 MiB a writer). An async caller
-/// waits for room with `waitForRoom` first, so the wait for a free buffer never holds a thread of the
-/// cooperative pool (two here: two uploads blocked on the disk stalled every other request). Whole buffers are
-/// written with direct I/O where the file system allows it (`BlobFile`). A write error surfaces at the
-/// next `write` or at `commit`; nothing is visible before `commit`. Two writes are in flight at a time, on
-/// two queues taking buffers in turn, each at its own offset: with one, the disk sat idle whenever the
-/// thread that had to issue the next write was waiting for a core.
+/// - Writes are copied into 1 MiB page-aligned buffers and hashed as they are copied, while the bytes are
+///   in this core's cache. (Hashed later on the writing thread, after another core had copied them,
+///   SHA-256 ran at about 650 MB/s instead of 1 GB/s: bench/upload under perf.)
+/// - Full buffers go to two serial queues of the writer's own, in turn, each writing at the buffer's own
+///   offset, while the caller goes on parsing the next part of an upload. With one queue the disk sat idle
+///   whenever the thread that had to issue the next write was waiting for a core.
+/// - At most four buffers are in flight, so memory stays bounded (≤ 4 MiB a writer). An async caller
+///   awaits room with `waitForRoom` first, so the wait for a free buffer never holds a thread of the
+///   cooperative pool (two here: two uploads blocked on the disk stalled every other request).
+/// - Whole buffers are written with direct I/O where the file system allows it (`BlobFile`).
+/// - A write error surfaces at the next `write` or at `commit`; nothing is visible before `commit`.
 final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     static let bufferSize = 1 << 20
     static let buffersInFlight = 4
@@ -28,12 +28,12 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         var handed = 0
         var hasher = SHA256()
         var finished = false
-        /// Buffers the queue is done with, reused rather than freed: allocating and freeing 1 MiB blocks
+        /// Buffers the queues are done with, reused rather than freed: allocating and freeing 1 MiB blocks
         /// on different threads left glibc's arenas holding tens of MiB (bench/upload's RSS growth).
         var spare: [UnsafeMutableRawBufferPointer] = []
-        /// The queue's write error, for the next `write` to report.
+        /// The first write error of either queue, for the next `write` to report.
         var failure: String?
-        /// Buffers that may be filled before the queue hands one back.
+        /// Buffers that may be filled before a queue hands one back.
         var freeBuffers = LocalBlobWriter.buffersInFlight
         /// Async callers waiting for room for so many bytes.
         var waiters: [(bytes: Int, continuation: CheckedContinuation<Void, Never>)] = []
@@ -57,7 +57,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     private let file: BlobFile
     /// Internal so tests can hold them up (suspend) and see what waits.
     let writing = [DispatchQueue(label: "drsocial.blob-writer.write-a"), DispatchQueue(label: "drsocial.blob-writer.write-b")]
-    /// Guards `current`; signalled whenever the queue hands a buffer back.
+    /// Guards `current`; signalled whenever a queue hands a buffer back.
     private let lock = NSCondition()
     private var current = State()
 
@@ -75,7 +75,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         try bytes.withUnsafeBytes { try write(raw: $0) }
     }
 
-    /// Copies and hashes `bytes` into the current buffer, handing full buffers to the queue.
+    /// Copies and hashes `bytes` into the current buffer, handing full buffers to the queues.
     func write(raw bytes: UnsafeRawBufferPointer) throws {
         try lock.withLock {
             guard !current.finished else { throw BlobError.writeFailed("writer already finished") }
@@ -83,7 +83,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
             var offset = 0
             while offset < bytes.count {
                 if current.buffer == nil {
-                    // Waiting releases the lock, so the queue can hand buffers back.
+                    // Waiting releases the lock, so the queues can hand buffers back.
                     while current.freeBuffers == 0 && current.failure == nil { lock.wait() }
                     if let failure = current.failure { throw BlobError.writeFailed(failure) }
                     current.freeBuffers -= 1
@@ -135,7 +135,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         writing.forEach { $0.sync {} }
     }
 
-    /// A buffer back from the queue (or never filled): reusable, and room for whoever waits.
+    /// A buffer back from a queue (or never filled): reusable, and room for whoever waits.
     private func giveBack(_ buffer: UnsafeMutableRawBufferPointer) {
         let waiting = lock.withLock {
             current.spare.append(buffer)
@@ -147,7 +147,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     }
 
     /// Suspends, without holding a thread, until `write` can take `bytes` (at most all four buffers'
-    /// worth) without waiting for the queue, or until the writer has finished or failed.
+    /// worth) without waiting for the queues, or until the writer has finished or failed.
     func waitForRoom(_ bytes: Int) async {
         let needed = min(bytes, Self.bufferSize * Self.buffersInFlight)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -230,7 +230,7 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
     }
 }
 
-/// A filled buffer on its way to the writer's queue.
+/// A filled buffer on its way to one of the writer's queues.
 private struct UncheckedBuffer: @unchecked Sendable {
     let buffer: UnsafeMutableRawBufferPointer
     let count: Int
