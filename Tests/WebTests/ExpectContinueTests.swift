@@ -13,26 +13,34 @@ import Testing
 /// comes before the body is sent, and the upload then completes as usual.
 @Suite(.enabled(if: TestEnvironment.hasDatabase))
 struct ExpectContinueTests {
-    @Test func anUploadThatExpectsContinueIsToldToGoOn() async throws {
-        let portal = PortalRoutesTests()
-        let h = try await portal.harness()
-        let app = try await buildApplication(
+    /// The daemon's own HTTP application over a portal test harness.
+    func application(_ h: PortalRoutesTests.Harness) async throws -> some ApplicationProtocol {
+        try await buildApplication(
             pool: h.pool,
             configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: PortalRoutesTests.secret,
                                  uploadLimits: PortalRoutesTests.limits),
             blobs: h.blobs, logger: .init(label: "expect-continue-test"))
-        let fields = try await h.headers(try await h.token())
+    }
+
+    /// The head of a signed-in upload of `length` bytes that expects `100 Continue`.
+    func uploadHead(_ h: PortalRoutesTests.Harness, length: Int64) async throws -> Data {
+        var head = "POST /me/requests HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+        head += "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(length)\r\n"
+        for field in try await h.headers(try await h.token()) { head += "\(field.name.rawName): \(field.value)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        return Data(head.utf8)
+    }
+
+    @Test func anUploadThatExpectsContinueIsToldToGoOn() async throws {
+        let portal = PortalRoutesTests()
+        let h = try await portal.harness()
         let photo = try Data(contentsOf: TestEnvironment.testmedia("caption-plain.png"))
         let body = Data(PortalRoutesTests.multipart(parts: [("prompt", nil, Data("Sent by curl".utf8)), ("file", "a.png", photo)]).readableBytesView)
-        var head = "POST /me/requests HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
-        head += "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.count)\r\n"
-        for field in fields { head += "\(field.name.rawName): \(field.value)\r\n" }
-        head += "Connection: close\r\n\r\n"
-        let requestHead = head
+        let head = try await uploadHead(h, length: Int64(body.count))
 
-        try await app.test(.live) { client in
+        try await application(h).test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
-            try connection.send(Data(requestHead.utf8))
+            try connection.send(head)
             // Nothing of the body has been sent: only the server's interim answer can arrive now.
             let interim = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 10)
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue"), "got: \(interim)")
@@ -46,21 +54,11 @@ struct ExpectContinueTests {
     @Test func aRefusedUploadIsRefusedBeforeItsBodyIsRead() async throws {
         let portal = PortalRoutesTests()
         let h = try await portal.harness()
-        let app = try await buildApplication(
-            pool: h.pool,
-            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: PortalRoutesTests.secret,
-                                 uploadLimits: PortalRoutesTests.limits),
-            blobs: h.blobs, logger: .init(label: "expect-continue-test"))
-        let fields = try await h.headers(try await h.token())
-        var head = "POST /me/requests HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
-        head += "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(PortalRoutesTests.limits.maxRequestBytes + 1)\r\n"
-        for field in fields { head += "\(field.name.rawName): \(field.value)\r\n" }
-        head += "Connection: close\r\n\r\n"
-        let requestHead = head
+        let head = try await uploadHead(h, length: PortalRoutesTests.limits.maxRequestBytes + 1)
 
-        try await app.test(.live) { client in
+        try await application(h).test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
-            try connection.send(Data(requestHead.utf8))
+            try connection.send(head)
             var answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 10)
             if answer.hasPrefix("HTTP/1.1 100") {
                 answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 10)
