@@ -296,3 +296,39 @@ lock_acquire() {
 lock_release() {
     { exec 9>&-; } 2>/dev/null || true
 }
+
+# Run FUNCTION exactly once when the script ends, however it ends: normally, on an error, on Ctrl-C,
+# TERM or HUP. While it runs, further INT/TERM/HUP are ignored, by the function and by the commands it
+# starts (an ignored signal stays ignored across exec), so a second Ctrl-C cannot cut the clean-up short
+# and leave a private PostgreSQL or Dovecot running. The script's exit status is kept (130 after Ctrl-C).
+cleanup_at_exit() {
+    _CLEANUP_FUNCTION="$1"
+    trap _cleanup_run EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+}
+
+_cleanup_run() {
+    local status=$?
+    trap '' INT TERM HUP
+    trap - EXIT
+    "$_CLEANUP_FUNCTION" || true
+    exit "$status"
+}
+
+# Stop process PID: TERM, then KILL if it is still alive after TIMEOUT seconds (default 20).
+stop_process() {
+    local pid="$1" timeout="${2:-20}" i
+    [[ -n "$pid" ]] && pid_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < timeout * 10; i++)); do
+        pid_alive "$pid" || break
+        sleep 0.1
+    done
+    if pid_alive "$pid"; then
+        log "process $pid did not stop within ${timeout}s of TERM; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
