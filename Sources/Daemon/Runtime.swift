@@ -84,8 +84,9 @@ struct Runtime {
         return (intake, settings)
     }
 
-    func mediaWorker() -> MediaWorkerClient {
-        MediaWorkerClient(configuration: .init(executable: MediaWorkerClient.locateExecutable()))
+    func mediaWorker() throws -> MediaWorkerClient {
+        MediaWorkerClient(configuration: .init(
+            executable: MediaWorkerClient.locateExecutable(), niceness: try environment.mediaNiceness))
     }
 }
 

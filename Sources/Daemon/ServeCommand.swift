@@ -30,8 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
         let runner = try PipelineFactory.loadPostRequestRunner(
             directory: try environment.pipelinesDirectory, pool: runtime.pool, blobs: blobs, queue: queue,
-            mediaWorker: runtime.mediaWorker(),
-            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: runtime.mediaWorker()) })
+            mediaWorker: try runtime.mediaWorker(),
+            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: try runtime.mediaWorker()) })
         let logger = runtime.logger
         let workerService = JobWorkerService(
             queue: queue,

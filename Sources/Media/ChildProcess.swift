@@ -1,31 +1,49 @@
 import Foundation
 import Synchronization
 
-/// Starts a child under `prlimit` (CPU seconds, address space), kills it at a wall-clock deadline, and
-/// returns its stdout. Blocking waits happen on a Dispatch thread, never on the cooperative pool.
+/// Starts a child under `prlimit` (CPU seconds, address space) at a lower CPU priority, kills it at a
+/// wall-clock deadline, and returns its stdout. Blocking waits happen on a Dispatch thread, never on the
+/// cooperative pool.
 enum ChildProcess {
-    static let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    struct Limits {
+        var cpuSeconds: Int
+        var memoryBytes: Int
+        var wallSeconds: Double
+        /// Added to the child's nice value (0 = the daemon's own priority).
+        var niceness: Int
+    }
 
-    static func run(executable: URL, arguments: [String], cpuSeconds: Int, memoryBytes: Int, wallSeconds: Double) async throws -> Data {
+    static let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let nice = ["/usr/bin/nice", "/bin/nice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func run(executable: URL, arguments: [String], limits: Limits) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    try runBlocking(executable: executable, arguments: arguments, cpuSeconds: cpuSeconds,
-                                    memoryBytes: memoryBytes, wallSeconds: wallSeconds)
+                    try runBlocking(executable: executable, arguments: arguments, limits: limits)
                 })
             }
         }
     }
 
-    private static func runBlocking(executable: URL, arguments: [String], cpuSeconds: Int, memoryBytes: Int, wallSeconds: Double) throws -> Data {
-        let process = Process()
+    /// The command line that starts `executable arguments` under the limits: `nice -n N prlimit … -- executable …`,
+    /// leaving out a wrapper this system lacks.
+    static func commandLine(executable: URL, arguments: [String], limits: Limits) -> [String] {
+        var command = [executable.path] + arguments
         if let prlimit {
-            process.executableURL = URL(filePath: prlimit)
-            process.arguments = ["--cpu=\(cpuSeconds)", "--as=\(memoryBytes)", "--core=0", "--", executable.path] + arguments
-        } else {
-            process.executableURL = executable
-            process.arguments = arguments
+            command = [prlimit, "--cpu=\(limits.cpuSeconds)", "--as=\(limits.memoryBytes)", "--core=0", "--"] + command
         }
+        if let nice, limits.niceness > 0 {
+            command = [nice, "-n", String(limits.niceness)] + command
+        }
+        return command
+    }
+
+    private static func runBlocking(executable: URL, arguments: [String], limits: Limits) throws -> Data {
+        let command = commandLine(executable: executable, arguments: arguments, limits: limits)
+        let process = Process()
+        process.executableURL = URL(filePath: command[0])
+        process.arguments = Array(command.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["OMP_THREAD_LIMIT"] = environment["OMP_THREAD_LIMIT"] ?? "1"
         process.environment = environment
@@ -41,6 +59,7 @@ enum ChildProcess {
             timedOut.store(true, ordering: .relaxed)
             kill(pid, SIGKILL)
         }
+        let wallSeconds = limits.wallSeconds
         DispatchQueue.global().asyncAfter(deadline: .now() + wallSeconds, execute: timer)
         // Read both pipes fully (stderr on another thread) so a chatty child never blocks on a full pipe.
         let errorData = Mutex(Data())

@@ -14,12 +14,17 @@ public struct MediaWorkerClient: Sendable {
         public var memoryBytes: Int
         /// Wall-clock seconds before the child is killed. Default 300.
         public var wallSeconds: Double
+        /// How much the child yields the CPU (`nice`, 0–19). Default 10: media work is batch work, and the
+        /// daemon's own threads (web requests, uploads, mail polling) must not queue behind it for a core.
+        public var niceness: Int
 
-        public init(executable: URL?, cpuSeconds: Int = 120, memoryBytes: Int = 4 << 30, wallSeconds: Double = 300) {
+        public init(executable: URL?, cpuSeconds: Int = 120, memoryBytes: Int = 4 << 30, wallSeconds: Double = 300,
+                    niceness: Int = 10) {
             self.executable = executable
             self.cpuSeconds = cpuSeconds
             self.memoryBytes = memoryBytes
             self.wallSeconds = wallSeconds
+            self.niceness = min(max(niceness, 0), 19)
         }
     }
 
@@ -58,8 +63,8 @@ public struct MediaWorkerClient: Sendable {
         guard let executable = configuration.executable else { throw MediaWorkerError.noExecutable }
         let output = try await ChildProcess.run(
             executable: executable, arguments: ["media-worker"] + arguments,
-            cpuSeconds: cpuSeconds ?? configuration.cpuSeconds, memoryBytes: configuration.memoryBytes,
-            wallSeconds: wallSeconds ?? configuration.wallSeconds)
+            limits: .init(cpuSeconds: cpuSeconds ?? configuration.cpuSeconds, memoryBytes: configuration.memoryBytes,
+                          wallSeconds: wallSeconds ?? configuration.wallSeconds, niceness: configuration.niceness))
         let response: MediaWorkerResponse<T>
         do {
             response = try JSONDecoder().decode(MediaWorkerResponse<T>.self, from: output)
