@@ -1,5 +1,5 @@
-public import Foundation
-public import Media
+import Foundation
+import Media
 import Pipeline
 import Domain
 
@@ -19,6 +19,8 @@ public struct ReelComposer: Sendable {
         let template = job.template
         guard !job.stills.isEmpty || job.video != nil else { throw ReelError("there is nothing to compose: no stills and no video") }
         var notes: [String] = []
+        // The stills decode and scale on other threads while the sound is prepared on this one.
+        let stillLoading = job.video == nil ? StillLoading(job: job) : nil
 
         // Sound first: the voice sets the length of a slideshow.
         var voice: StereoAudio?
@@ -59,6 +61,7 @@ public struct ReelComposer: Sendable {
         // The video's own sound plays the voice's part (music ducks under it).
         let (soundtrack, mixReport) = AudioMixer.mix(voice: reel.audio ?? voice, music: music, seconds: seconds, template: template)
         let lines = SubtitleLines.make(from: words, maxChars: template.subtitles.maxChars, until: seconds)
+        let stills = try stillLoading?.wait() ?? []
         let subtitles = lines.isEmpty ? nil : try SubtitleRenderer(lines: lines, template: template, safeArea: job.platform.safeArea)
 
         let output = URL(filePath: job.output)
@@ -77,12 +80,12 @@ public struct ReelComposer: Sendable {
                 let emit: (inout YUVPicture) throws -> Void = { picture in
                     subtitles?.burn(into: &picture, at: Double(drawn) / Double(template.fps))
                     drawn += 1
-                    try push(picture)
+                    try push(&picture)
                 }
                 if let video = job.video {
                     try VideoCutPlan.render(path: video, job: job, frames: frames, emit: emit)
                 } else {
-                    try renderStills(frames: frames, emit: emit)
+                    try renderStills(stills, frames: frames, emit: emit)
                 }
             } consume: { picture in
                 try writer.append(picture)
@@ -117,16 +120,9 @@ public struct ReelComposer: Sendable {
     }
 
     /// The slideshow: still `k` is on screen from `k·(S−T)` for `S` seconds, crossfading over the last `T`.
-    private func renderStills(frames: Int, emit: (inout YUVPicture) throws -> Void) throws {
+    /// Every frame is drawn whole, so `emit` may hand back a used picture to draw the next one into.
+    private func renderStills(_ stills: [PreparedStill], frames: Int, emit: (inout YUVPicture) throws -> Void) throws {
         let template = job.template
-        var stills: [PreparedStill] = []
-        for (index, path) in job.stills.enumerated() {
-            do {
-                stills.append(try PreparedStill.load(URL(filePath: path), index: index, template: template, limits: job.limits))
-            } catch {
-                throw ReelError("still \(index + 1) '\(job.displayName(path))' cannot be used: \(error)")
-            }
-        }
         let seconds = Double(frames) / Double(template.fps)
         let count = Double(stills.count)
         let transition = stills.count > 1 ? min(template.transitionSeconds, seconds / count / 2) : 0

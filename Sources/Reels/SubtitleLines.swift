@@ -1,5 +1,5 @@
 public import Domain
-public import Foundation
+import Foundation
 
 /// One subtitle on screen.
 public struct SubtitleLine: Sendable, Codable, Equatable {

@@ -124,29 +124,41 @@ public final class SubtitleRenderer: @unchecked Sendable {
         let x1 = min(width, Int(layer.dst_x + layer.w)), y1 = min(height, Int(layer.dst_y + layer.h))
         guard x0 < x1, y0 < y1 else { return }
         let stride = Int(layer.stride)
+        let originX = Int(layer.dst_x), originY = Int(layer.dst_y)
+        // Coverage × opacity, 0…255, of a picture pixel; 0 outside the layer.
         func coverage(_ x: Int, _ y: Int) -> Int {
             guard x >= x0, x < x1, y >= y0, y < y1 else { return 0 }
-            return Int(bitmap[(y - Int(layer.dst_y)) * stride + (x - Int(layer.dst_x))]) * opacity / 255
+            return Int(bitmap[(y - originY) * stride + (x - originX)]) * opacity / 255
+        }
+        // (p·(255−a) + c·a + 127) / 255, which is exactly c when a = 255 (the opaque box, most of a layer).
+        func mix(_ pixel: UInt8, _ colour: Int, _ alpha: Int) -> UInt8 {
+            alpha == 255 ? UInt8(colour) : UInt8((Int(pixel) * (255 - alpha) + colour * alpha + 127) / 255)
         }
         picture.luma.withUnsafeMutableBufferPointer { plane in
+            guard let luma = plane.baseAddress else { return }
             for row in y0..<y1 {
+                let source = bitmap + (row - originY) * stride - originX
+                let target = luma + row * width
                 for column in x0..<x1 {
-                    let alpha = coverage(column, row)
-                    guard alpha > 0 else { continue }
-                    let at = row * width + column
-                    plane[at] = UInt8((Int(plane[at]) * (255 - alpha) + y * alpha + 127) / 255)
+                    let alpha = Int(source[column]) * opacity / 255
+                    if alpha > 0 { target[column] = mix(target[column], y, alpha) }
                 }
             }
         }
         let chromaWidth = width / 2
-        for row in (y0 / 2)...((y1 - 1) / 2) {
-            for column in (x0 / 2)...((x1 - 1) / 2) {
-                let alpha = (coverage(2 * column, 2 * row) + coverage(2 * column + 1, 2 * row)
-                    + coverage(2 * column, 2 * row + 1) + coverage(2 * column + 1, 2 * row + 1)) / 4
-                guard alpha > 0 else { continue }
-                let at = row * chromaWidth + column
-                picture.blue[at] = UInt8((Int(picture.blue[at]) * (255 - alpha) + u * alpha + 127) / 255)
-                picture.red[at] = UInt8((Int(picture.red[at]) * (255 - alpha) + v * alpha + 127) / 255)
+        picture.blue.withUnsafeMutableBufferPointer { blue in
+            picture.red.withUnsafeMutableBufferPointer { red in
+                guard let blue = blue.baseAddress, let red = red.baseAddress else { return }
+                for row in (y0 / 2)...((y1 - 1) / 2) {
+                    for column in (x0 / 2)...((x1 - 1) / 2) {
+                        let alpha = (coverage(2 * column, 2 * row) + coverage(2 * column + 1, 2 * row)
+                            + coverage(2 * column, 2 * row + 1) + coverage(2 * column + 1, 2 * row + 1)) / 4
+                        guard alpha > 0 else { continue }
+                        let at = row * chromaWidth + column
+                        blue[at] = mix(blue[at], u, alpha)
+                        red[at] = mix(red[at], v, alpha)
+                    }
+                }
             }
         }
     }

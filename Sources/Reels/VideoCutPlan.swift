@@ -50,6 +50,7 @@ struct VideoCutPlan {
 
     /// Decodes the video and emits `frames` output frames: each shows the latest source frame at or before
     /// its time (frame-rate conversion by repetition and dropping), cropped to fill or fitted over a blurred copy.
+    /// `emit` may replace the picture it is given: each call gets a copy.
     static func render(path: String, job: ReelJob, frames: Int, emit: (inout YUVPicture) throws -> Void) throws {
         let template = job.template
         let name = job.displayName(path)
@@ -101,9 +102,10 @@ struct VideoCutPlan {
         } catch {
             throw ReelError("decoding the video '\(name)' failed: \(error)")
         }
-        guard var last = previous else { throw ReelError("the video '\(name)' holds no decodable frame") }
+        guard let last = previous else { throw ReelError("the video '\(name)' holds no decodable frame") }
         while next < frames {
-            try emit(&last)
+            var shown = last  // `emit` may leave another picture in its argument's place
+            try emit(&shown)
             next += 1
         }
     }

@@ -1,6 +1,6 @@
 import CPocketSphinx
 import Domain
-public import Foundation
+import Foundation
 public import Media
 
 /// Offline speech recognition with pocketsphinx and Debian's US English model (`pocketsphinx-en-us`).

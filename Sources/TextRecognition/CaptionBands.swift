@@ -1,4 +1,4 @@
-public import Media
+import Media
 
 /// A horizontal strip of a picture where one colour gathers like a line of caption text does.
 struct CaptionBand: Sendable, Equatable {

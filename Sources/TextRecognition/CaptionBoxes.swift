@@ -1,4 +1,4 @@
-public import Media
+import Media
 
 /// Finds caption boxes: solid rectangles of one colour holding a line of text, as subtitles with a
 /// background box are drawn. A box shows as rows where one colour runs unbroken across the box (its top

@@ -1,4 +1,4 @@
-public import Media
+import Media
 
 /// A binarised picture for Tesseract: text black on white, with a white margin, where `origin` and `scale`
 /// map its pixels back to the source picture.

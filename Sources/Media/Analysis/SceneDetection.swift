@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A change from one shot to the next.
 public struct SceneTransition: Sendable, Codable, Equatable {
