@@ -122,7 +122,7 @@ _python3() {
     for py in python3 /usr/bin/python3; do
         if command -v "$py" >/dev/null 2>&1 && "$py" -c '' >/dev/null 2>&1; then
             "$py" "$@"
-            return
+            return $?
         fi
     done
     return 127

@@ -24,11 +24,11 @@ _DRSOCIAL_PG_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 _pg_bin() {
     if [[ -n "${PG_BIN:-}" ]]; then
         printf '%s\n' "$PG_BIN"
-        return
+        return 0
     fi
     if [[ -x /usr/lib/postgresql/15/bin/postgres ]]; then
         printf '%s\n' /usr/lib/postgresql/15/bin
-        return
+        return 0
     fi
     local d
     d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
