@@ -1,0 +1,84 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The scripts' clean-up (`cleanup_at_exit` in scripts/lib/common.sh): a script that started a private
+/// PostgreSQL stops it however it ends, even on repeated signals or a failing exit status. CI relies on it
+/// to leave nothing running.
+@Suite(.serialized)
+struct ScriptCleanupTests {
+    /// Starts a script that starts a PostgreSQL of its own, registers its clean-up, prints the postmaster's
+    /// pid and then does `ending` (a shell command); returns the script and that pid.
+    func startScript(ending: String) throws -> (Process, pid_t) {
+        let instance = "cleanup-test-\(UUID().uuidString.prefix(8))"
+        let script = """
+            set -euo pipefail
+            cd '\(TestEnvironment.repositoryRoot.path)'
+            . scripts/lib/common.sh
+            . scripts/lib/postgres.sh
+            cleanup() { pg_stop '\(instance)' >/dev/null 2>&1 || true; rm -rf "$(state_dir)/\(instance)"; }
+            cleanup_at_exit cleanup
+            pg_start '\(instance)' >/dev/null 2>&1
+            echo "READY $(head -1 "$(state_dir)/\(instance)/pg/data/postmaster.pid")"
+            \(ending)
+            """
+        let process = Process()
+        // The test runner's children start with SIGTERM and SIGINT ignored, and a shell cannot trap a signal
+        // ignored at its start: `env --default-signal` gives the script the defaults a terminal would.
+        process.executableURL = URL(filePath: "/usr/bin/env")
+        process.arguments = ["--default-signal=TERM,INT,HUP", "/bin/bash", "-c", script]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(text.hasPrefix("READY ") ? pid_t(text.dropFirst(6)) : nil, "the script said: \(text)")
+        return (process, pid)
+    }
+
+    /// Whether `pid` is still a running (not zombie) process, after waiting up to `seconds` for it to end.
+    func stillRunning(_ pid: pid_t, after seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard kill(pid, 0) == 0 else { return false }
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z" { return false }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return true
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/lib/postgresql")))
+    func repeatedSignalsStillStopPostgreSQL() throws {
+        // A loop of short foreground sleeps: it never ends by itself, and leaves no child holding the
+        // runner's pipes once the script is gone.
+        let (script, postmaster) = try startScript(ending: "while true; do sleep 0.2; done")
+        kill(script.processIdentifier, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.2)
+        kill(script.processIdentifier, SIGTERM)
+        kill(script.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(60)
+        while script.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if script.isRunning {
+            kill(script.processIdentifier, SIGKILL)
+            Issue.record("the script did not end on SIGTERM")
+        }
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 143)
+        #expect(!stillRunning(postmaster, after: 15), "PostgreSQL \(postmaster) outlived its script")
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/lib/postgresql")))
+    func aFailingScriptStopsPostgreSQL() throws {
+        let (script, postmaster) = try startScript(ending: "false")
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 1)
+        #expect(!stillRunning(postmaster, after: 15), "PostgreSQL \(postmaster) outlived its script")
+    }
+}
