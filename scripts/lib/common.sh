@@ -317,18 +317,22 @@ _cleanup_run() {
     exit "$status"
 }
 
-# Stop process PID: TERM, then KILL if it is still alive after TIMEOUT seconds (default 20).
-stop_process() {
-    local pid="$1" timeout="${2:-20}" i
-    [[ -n "$pid" ]] && pid_alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < timeout * 10; i++)); do
-        pid_alive "$pid" || break
+# Wait up to SECONDS for PID to end, then SIGKILL it; WHAT names it in the log.
+wait_or_kill() {
+    local pid="$1" seconds="$2" what="$3" i
+    for ((i = 0; i < seconds * 10; i++)); do
+        pid_alive "$pid" || return 0
         sleep 0.1
     done
-    if pid_alive "$pid"; then
-        log "process $pid did not stop within ${timeout}s of TERM; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
+    log "$what $pid still alive after ${seconds}s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Stop process PID (a child of this shell or not): TERM, then KILL after TIMEOUT seconds (default 20).
+stop_process() {
+    local pid="$1" timeout="${2:-20}"
+    [[ -n "$pid" ]] && pid_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    wait_or_kill "$pid" "$timeout" process
     wait "$pid" 2>/dev/null || true
 }

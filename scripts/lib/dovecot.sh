@@ -291,14 +291,7 @@ _dv_stop_locked() {
         return 1
         ;;
     esac
-    for ((i = 0; i < 100; i++)); do
-        pid_alive "$pid" || break
-        sleep 0.1
-    done
-    if pid_alive "$pid"; then
-        log "dovecot master $pid still alive; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
+    wait_or_kill "$pid" 10 "dovecot master"
     # The master normally takes its children down; make sure none survive.
     for ((i = 0; i < 30; i++)); do
         local alive=""

@@ -306,15 +306,7 @@ _pg_stop_locked() {
         return 1
         ;;
     esac
-    local i
-    for ((i = 0; i < 100; i++)); do
-        pid_alive "$pid" || break
-        sleep 0.1
-    done
-    if pid_alive "$pid"; then
-        log "postmaster $pid still alive; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
+    wait_or_kill "$pid" 10 postmaster
     log "pg '$name' stopped ($mode)"
 }
 
