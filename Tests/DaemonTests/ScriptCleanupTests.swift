@@ -7,16 +7,28 @@ import Testing
 /// to leave nothing running.
 @Suite(.serialized)
 struct ScriptCleanupTests {
-    /// Starts a script that starts a PostgreSQL of its own, registers its clean-up, prints the postmaster's
-    /// pid and then does `ending` (a shell command); returns the script and that pid.
-    func startScript(ending: String) throws -> (Process, pid_t) {
+    /// One line of the script's output (without its newline); empty at the end of the output.
+    func readLine(_ output: Pipe) -> String {
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Starts a script that starts a PostgreSQL of its own, registers its clean-up (which prints CLEANING
+    /// first), prints the postmaster's pid and then does `ending` (a shell command); returns the script, its
+    /// output and that pid.
+    func startScript(ending: String) throws -> (Process, Pipe, pid_t) {
         let instance = "cleanup-test-\(UUID().uuidString.prefix(8))"
         let script = """
             set -euo pipefail
             cd '\(TestEnvironment.repositoryRoot.path)'
             . scripts/lib/common.sh
             . scripts/lib/postgres.sh
-            cleanup() { pg_stop '\(instance)' >/dev/null 2>&1 || true; rm -rf "$(state_dir)/\(instance)"; }
+            cleanup() { echo CLEANING; pg_stop '\(instance)' >/dev/null 2>&1 || true; rm -rf "$(state_dir)/\(instance)"; }
             cleanup_at_exit cleanup
             pg_start '\(instance)' >/dev/null 2>&1
             echo "READY $(head -1 "$(state_dir)/\(instance)/pg/data/postmaster.pid")"
@@ -31,15 +43,9 @@ struct ScriptCleanupTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = readLine(output)
         let pid = try #require(text.hasPrefix("READY ") ? pid_t(text.dropFirst(6)) : nil, "the script said: \(text)")
-        return (process, pid)
+        return (process, output, pid)
     }
 
     /// Whether `pid` is still a running (not zombie) process, after waiting up to `seconds` for it to end.
@@ -58,11 +64,13 @@ struct ScriptCleanupTests {
     func repeatedSignalsStillStopPostgreSQL() throws {
         // A loop of short foreground sleeps: it never ends by itself, and leaves no child holding the
         // runner's pipes once the script is gone.
-        let (script, postmaster) = try startScript(ending: "while true; do sleep 0.2; done")
+        let (script, output, postmaster) = try startScript(ending: "while true; do sleep 0.2; done")
         kill(script.processIdentifier, SIGTERM)
-        Thread.sleep(forTimeInterval: 0.2)
+        // The next signals arrive while the clean-up runs: they must not cut it short.
+        #expect(readLine(output) == "CLEANING")
         kill(script.processIdentifier, SIGTERM)
         kill(script.processIdentifier, SIGINT)
+        kill(script.processIdentifier, SIGHUP)
         let deadline = Date().addingTimeInterval(60)
         while script.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         if script.isRunning {
@@ -74,9 +82,30 @@ struct ScriptCleanupTests {
         #expect(!stillRunning(postmaster, after: 15), "PostgreSQL \(postmaster) outlived its script")
     }
 
+    /// Inside a trap handler, and in every function it calls, a bare `return` (or `|| return`) returns the
+    /// status from before the trap, not that of the last command. The clean-up runs in the EXIT trap, so any
+    /// such `return` in a helper it reaches makes that helper fail after an error or a signal (as `_pg_bin`
+    /// once did, leaving PostgreSQL running). Every `return` in the scripts names its status.
+    @Test func noScriptReturnsWithoutAStatus() throws {
+        let root = TestEnvironment.repositoryRoot
+        let files = ["scripts/demo", "scripts/test", "scripts/services", "scripts/send-mail"]
+            + (try FileManager.default.contentsOfDirectory(atPath: root.appending(path: "scripts/lib").path))
+                .filter { $0.hasSuffix(".sh") }.map { "scripts/lib/\($0)" }
+        let bare = try Regex(#"\breturn\s*($|[;})&|#])"#)
+        var found: [String] = []
+        for file in files {
+            let text = try String(contentsOf: root.appending(path: file), encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") && line.contains(bare) {
+                found.append("\(file):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(found.isEmpty, "bare return (write return 0, return 1 or return $?):\n\(found.joined(separator: "\n"))")
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/lib/postgresql")))
     func aFailingScriptStopsPostgreSQL() throws {
-        let (script, postmaster) = try startScript(ending: "false")
+        let (script, _, postmaster) = try startScript(ending: "false")
         script.waitUntilExit()
         #expect(script.terminationStatus == 1)
         #expect(!stillRunning(postmaster, after: 15), "PostgreSQL \(postmaster) outlived its script")
