@@ -1,4 +1,4 @@
-"""Reel composition benchmark (see bench/reel). Usage: reel.py DRSOCIAL_INTAKE_BINARY [--quick] [--rounds=N]"""
+"""Reel composition benchmark (see bench/reel). Usage: reel.py DRSOCIAL_INTAKE_BINARY [--quick] [--rounds=N] [--preset=NAME]"""
 import datetime, json, math, os, re, subprocess, sys, wave
 from pathlib import Path
 
@@ -18,12 +18,19 @@ W, H, FPS, XFADE, ZOOM = 1080, 1920, 30, 0.5, 0.15
 SECONDS = 6.0 if QUICK else 20.0
 STILLS = ["s1", "s3"] if QUICK else ["s1", "s2", "s3", "s4", "s5"]
 TEXTURE = "s3"  # the noise still the zoom jitter is measured on
+# The templates' x264 preset is veryfast, and the issue's figures are for it. `--preset=NAME` is a diagnostic:
+# ours (through a copy of pipelines/ whose tiktok template says NAME), the floor and the ffmpeg graph all
+# encode with NAME instead, which shows how the ratios depend on the encoder's share of the work. moviepy
+# does not run, and the figures go to their own files (bench/out/reel-NAME.json).
+TEMPLATE_PRESET = "veryfast"
+PRESET = next((a.split("=", 1)[1] for a in sys.argv[2:] if a.startswith("--preset=")), TEMPLATE_PRESET)
+DIAGNOSTIC = PRESET != TEMPLATE_PRESET
 EACH = (SECONDS + (len(STILLS) - 1) * XFADE) / len(STILLS)  # seconds each still is on screen, crossfades included
 # The templates' encoder settings (pipelines/reels/tiktok.yaml): veryfast, CRF 21, High profile, 8 Mbit/s VBV cap.
-X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-g", "60", "-threads", "0",
+X264 = ["-c:v", "libx264", "-preset", PRESET, "-crf", "21", "-pix_fmt", "yuv420p", "-g", "60", "-threads", "0",
         "-profile:v", "high", "-maxrate", "8000k", "-bufsize", "16000k"]
 AAC = ["-c:a", "aac", "-b:a", "160k"]
-RUN = OUT / ("reel-quick" if QUICK else "reel")
+RUN = OUT / (("reel-quick" if QUICK else "reel") + (f"-{PRESET}" if DIAGNOSTIC else ""))
 SENTENCES = [
     "Hi, I am Aurora, and this is my week in five pictures.",
     "We started with a test card, because every shoot needs one.",
@@ -164,6 +171,30 @@ def timed(name, command, env=None):
         said = next((l for l in lines if "error" in l.lower()), lines[-1] if lines else "no output")
         return False, None, None, f"exit {done.returncode}: {said[:120]}"
     return True, float(wall), int(rss), ""
+
+
+def ours_environment():
+    """Ours reads pipelines/ as it is, or for a --preset diagnostic a copy whose tiktok template uses PRESET."""
+    if not DIAGNOSTIC:
+        return None
+    copy = RUN / "pipelines"
+    subprocess.run(["rm", "-rf", str(copy)], check=True)
+    subprocess.run(["cp", "-r", str(ROOT / "pipelines"), str(copy)], check=True)
+    template = copy / "reels/tiktok.yaml"
+    text = template.read_text()
+    if f"preset: {TEMPLATE_PRESET}" not in text:
+        raise SystemExit(f"{template}: no 'preset: {TEMPLATE_PRESET}' line to replace")
+    template.write_text(text.replace(f"preset: {TEMPLATE_PRESET}", f"preset: {PRESET}"))
+    return dict(os.environ, PIPELINES_DIR=str(copy))
+
+
+def filters_only(inputs):
+    """The ffmpeg graph's filters alone, its output thrown away unencoded: (ok, wall s, peak RSS KiB, reason).
+    ffmpeg 5.1 runs the whole filter graph on one thread, so however many cores x264 gets, the graph's
+    wall time cannot fall below this."""
+    command, _ = ffmpeg_graph(inputs, "-")
+    cut = command.index("-c:v")
+    return timed("ffmpeg-filters", command[:cut] + ["-r", FPS, "-t", SECONDS, "-f", "null", "-"])
 
 
 def ffmpeg_graph(inputs, out):
@@ -367,7 +398,7 @@ def main():
         results["ours"] = {"ok": False, "reason": f"{BIN} not found"}
     else:
         ok, wall, rss, reason = timed("ours", ours_command(BIN, inputs["stills"], inputs["voice"], inputs["music"], inputs["words"],
-                                                           SECONDS, RUN / "ours.mp4"))
+                                                           SECONDS, RUN / "ours.mp4"), env=ours_environment())
         if ok and not (RUN / "ours.mp4").exists():
             ok, reason = False, "no ours.mp4 written"
         results["ours"] = {"ok": ok, "wall_s": wall, "peak_rss_kib": rss, "reason": reason}
@@ -388,24 +419,31 @@ def main():
 
     repeat_timings(results, inputs)
 
-    log("moviepy")
-    env = dict(os.environ, IMAGEIO_FFMPEG_EXE="/usr/bin/ffmpeg")  # the same ffmpeg/libx264 as the others
-    ok, wall, rss, reason = timed("moviepy", [sys.executable, ROOT / "bench/reel_moviepy.py", RUN / "moviepy.mp4", SECONDS,
-                                              inputs["voice"], inputs["music"], inputs["srt"], FONT, *inputs["stills"]], env=env)
-    results["moviepy"] = {"ok": ok, "wall_s": wall, "peak_rss_kib": rss, "reason": reason}
+    log("ffmpeg graph, filters only (no encode)")
+    ok, wall, rss, reason = filters_only(inputs)
+    filters = {"ok": ok, "wall_s": wall, "peak_rss_kib": rss, "reason": reason}
+
+    if DIAGNOSTIC:
+        results["moviepy"] = {"ok": False, "reason": f"not run with --preset={PRESET}"}
+    else:
+        log("moviepy")
+        env = dict(os.environ, IMAGEIO_FFMPEG_EXE="/usr/bin/ffmpeg")  # the same ffmpeg/libx264 as the others
+        ok, wall, rss, reason = timed("moviepy", [sys.executable, ROOT / "bench/reel_moviepy.py", RUN / "moviepy.mp4", SECONDS,
+                                                  inputs["voice"], inputs["music"], inputs["srt"], FONT, *inputs["stills"]], env=env)
+        results["moviepy"] = {"ok": ok, "wall_s": wall, "peak_rss_kib": rss, "reason": reason}
 
     for name, result in results.items():
         if result["ok"]:
             log(f"measuring {name}.mp4")
             result.update(measure(RUN / f"{name}.mp4"))
-    report(results, check, worst, smooth)
+    report(results, filters, check, worst, smooth)
 
 
 def repeat_timings(results, inputs):
     """Rounds 2…ROUNDS of ours, the ffmpeg graph and the floor, in a rotating order; each keeps the median."""
     runs = {
         "ours": lambda: timed("ours", ours_command(BIN, inputs["stills"], inputs["voice"], inputs["music"], inputs["words"],
-                                                   SECONDS, RUN / "ours.mp4")),
+                                                   SECONDS, RUN / "ours.mp4"), env=ours_environment()),
         "ffmpeg": lambda: timed("ffmpeg", ffmpeg_graph(inputs, RUN / "ffmpeg.mp4")[0]),
         "floor": lambda: floor_run(RUN / f"{results['floor']['source']}.mp4"),
     }
@@ -426,25 +464,33 @@ def repeat_timings(results, inputs):
         results[name]["wall_s"] = walls[len(walls) // 2] if len(walls) % 2 else (walls[len(walls) // 2 - 1] + walls[len(walls) // 2]) / 2
 
 
-def report(results, check, worst, smooth):
+def report(results, filters, check, worst, smooth):
     floor = results["floor"].get("wall_s") if results["floor"]["ok"] else None
     ours = results["ours"].get("wall_s") if results["ours"]["ok"] else None
     nproc = os.cpu_count()
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     print(f"reel {SECONDS:g} s {W}x{H}@{FPS}, {len(STILLS)} stills, voice+music+subtitles   (machine: {nproc} cores, {stamp})")
+    if DIAGNOSTIC:
+        print(f"DIAGNOSTIC: every tool encodes with x264 preset {PRESET}, not the templates' {TEMPLATE_PRESET}; "
+              "these are not the issue's figures.")
     print(check)
     print(f"{'':20}{'wall s':>8}{'peak MiB':>10}{'÷floor':>8}{'LUFS':>8}{'TP dBTP':>9}{'jitter px':>11}   streams")
     labels = {"floor": "floor (x264 only)", "ours": "ours", "ffmpeg": "ffmpeg graph", "moviepy": "moviepy"}
+    num = lambda v, f: f"{v:{f}}" if v is not None else "n/a"
     for name in ("floor", "ours", "ffmpeg", "moviepy"):
         r = results[name]
         if not r["ok"]:
             print(f"{labels[name]:20}unavailable ({r['reason']})")
             continue
         p, j = r["probe"], r["jitter"]
-        num = lambda v, f: f"{v:{f}}" if v is not None else "n/a"
         streams = f"{p['width']}x{p['height']}@{p['fps']:.4g} v {p['video_s']:.2f} s, a {p['audio_s']:.2f} s"
         print(f"{labels[name]:20}{r['wall_s']:>8.2f}{r['peak_rss_kib'] / 1024:>10.0f}{num(floor and r['wall_s'] / floor, '.2f'):>8}"
               f"{num(r['lufs'], '.1f'):>8}{num(r['true_peak_dbtp'], '.1f'):>9}{num(j and j['rms_px'], '.3f'):>11}   {streams}")
+    if filters["ok"]:
+        print(f"{'  graph filters only':20}{filters['wall_s']:>8.2f}{filters['peak_rss_kib'] / 1024:>10.0f}"
+              f"{num(floor and filters['wall_s'] / floor, '.2f'):>8}   (one run, no encode: the graph's single-threaded part)")
+    else:
+        print(f"{'  graph filters only':20}unavailable ({filters['reason']})")
     src = results["floor"]["source"]
     print(f"floor = libx264/AAC encode only of {src}.mp4's decoded frames and audio"
           + ("" if src == "ours" else " (ours unavailable, so the ffmpeg graph's output)") + ".")
@@ -460,20 +506,20 @@ def report(results, check, worst, smooth):
                        if results[n]["ok"] and results[n]["jitter"])
     print(f"jitter: RMS residual of a line fitted to the frame-to-frame displacement of {len(PATCHES)} 256×256 patches "
           f"(full res, phase correlation) over {t0:.2f}–{t1:.2f} s (noise still {TEXTURE}); mean motion px/frame: {speeds or 'n/a'}.")
-    ratio = lambda a, b, target: f"{a / b:.2f} (target {target})" if a and b else "n/a (ours unavailable)"
+    ratio = lambda a, b, target: f"{a / b:.2f} (target {target})" if a and b else "n/a"
     peer = lambda n: results[n]["wall_s"] if results[n]["ok"] else None
     ours_jitter = results["ours"]["jitter"]["rms_px"] if results["ours"]["ok"] and results["ours"].get("jitter") else None
     print(f"ours ÷ floor: {ratio(ours, floor, '≤ 1.15')}   ffmpeg ÷ ours: {ratio(peer('ffmpeg'), ours, '≥ 1.5')}   "
           f"moviepy ÷ ours: {ratio(peer('moviepy'), ours, '≥ 8')}   "
           f"ours jitter: {f'{ours_jitter:.3f} px (target ≤ 0.1)' if ours_jitter is not None else 'n/a (ours unavailable)'}")
-    summary = {"seconds": SECONDS, "stills": STILLS, "rounds": ROUNDS, "size": f"{W}x{H}", "fps": FPS, "machine": {"nproc": nproc, "date": stamp},
+    summary = {"seconds": SECONDS, "stills": STILLS, "rounds": ROUNDS, "x264_preset": PRESET, "graph_filters_only": filters, "size": f"{W}x{H}", "fps": FPS, "machine": {"nproc": nproc, "date": stamp},
                "estimator_self_check_max_error_px": worst,
                "smooth_zoom_reference_jitter_px": smooth, "texture_span_s": [t0, t1], "results": results,
                "ratios": {"ours_over_floor": ours / floor if ours and floor else None,
                           "ffmpeg_over_ours": peer("ffmpeg") / ours if ours and peer("ffmpeg") else None,
                           "moviepy_over_ours": peer("moviepy") / ours if ours and peer("moviepy") else None,
                           "ours_jitter_px": ours_jitter}}
-    path = OUT / ("reel-quick.json" if QUICK else "reel.json")
+    path = OUT / (("reel-quick" if QUICK else "reel") + (f"-{PRESET}" if DIAGNOSTIC else "") + ".json")
     path.write_text(json.dumps(summary, indent=1) + "\n")
     print(f"figures in {path.relative_to(ROOT)}; outputs and logs in {RUN.relative_to(ROOT)}/")
 
