@@ -21,7 +21,10 @@ public final class VideoPictureReader {
     private let input: MediaInput
     private var scalers: [ScalerKey: OpaquePointer] = [:]
 
-    struct ScalerKey: Hashable { let sourceWidth, sourceHeight, format, width, height: Int32 }
+    struct ScalerKey: Hashable {
+        let sourceWidth, sourceHeight, format, width, height: Int32
+        let fullRange: Bool
+    }
 
     public init(path: String, limits: MediaLimits, deadlineSeconds: Double) throws {
         input = try MediaInput(path: path, limits: limits)
@@ -40,6 +43,9 @@ public final class VideoPictureReader {
         let reader: VideoPictureReader
         public let index: Int
         public let seconds: Double
+        /// The decoded frame's size (a stream may change size midway; its first frame's size is `sourceWidth`).
+        public var width: Int { Int(frame.pointee.width) }
+        public var height: Int { Int(frame.pointee.height) }
 
         /// The frame's `crop` rectangle scaled to `width × height` (bicubic).
         public func picture(crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
@@ -52,6 +58,28 @@ public final class VideoPictureReader {
         try decoder.forEachDecodedFrame { frame, index, seconds in
             try body(Frame(frame: frame, reader: self, index: index, seconds: seconds))
         }
+    }
+
+    /// A bicubic scaler from the key's source to limited-range YUV 4:2:0. The source's range is set before
+    /// the scaler is initialised: libswscale knows the deprecated `yuvj` formats are full range, but not a
+    /// plain `yuv420p` frame tagged full range (VP9, AV1, phones' video), and it would pass that through
+    /// as if limited (crushed blacks, clipped whites); set later, it is ignored when no scaling is needed.
+    private static func makeScaler(_ key: ScalerKey) -> OpaquePointer? {
+        guard let scaler = sws_alloc_context() else { return nil }
+        let options: [(String, Int64)] = [
+            ("srcw", Int64(key.sourceWidth)), ("srch", Int64(key.sourceHeight)), ("src_format", Int64(key.format)),
+            ("dstw", Int64(key.width)), ("dsth", Int64(key.height)), ("dst_format", Int64(AV_PIX_FMT_YUV420P.rawValue)),
+            ("sws_flags", Int64(SWS_BICUBIC)), ("src_range", key.fullRange ? 1 : 0), ("dst_range", 0),
+        ]
+        for (name, value) in options where av_opt_set_int(UnsafeMutableRawPointer(scaler), name, value, 0) < 0 {
+            sws_freeContext(scaler)
+            return nil
+        }
+        guard sws_init_context(scaler, nil, nil) >= 0 else {
+            sws_freeContext(scaler)
+            return nil
+        }
+        return scaler
     }
 
     private func scale(_ frame: UnsafeMutablePointer<AVFrame>, crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
@@ -68,15 +96,12 @@ public final class VideoPictureReader {
         view.pointee.crop_bottom = frameHeight - y - cropHeight
         try FFmpegError.check(av_frame_apply_cropping(view, Int32(AV_FRAME_CROP_UNALIGNED)), "cropping a frame")
         let key = ScalerKey(sourceWidth: view.pointee.width, sourceHeight: view.pointee.height, format: view.pointee.format,
-                            width: Int32(width), height: Int32(height))
+                            width: Int32(width), height: Int32(height), fullRange: view.pointee.color_range == AVCOL_RANGE_JPEG)
         let scaler: OpaquePointer
         if let cached = scalers[key] {
             scaler = cached
         } else {
-            guard let made = sws_getContext(
-                key.sourceWidth, key.sourceHeight, AVPixelFormat(rawValue: key.format), key.width, key.height, AV_PIX_FMT_YUV420P,
-                Int32(SWS_BICUBIC), nil, nil, nil)
-            else { throw FFmpegError.unsupported("cannot scale frames of this format") }
+            guard let made = Self.makeScaler(key) else { throw FFmpegError.unsupported("cannot scale frames of this format") }
             scalers[key] = made
             scaler = made
         }
