@@ -11,7 +11,7 @@ public struct PreparedStill: Sendable {
 
     /// Decodes `file`, crops it to `width:height` around its centre and scales it to the working size the
     /// template's zoom and pan need: one libswscale pass from the decoder's own pixels (a JPEG's YUV), with no
-    /// RGB copy in between (that took twice the time and 28 MB per 12-megapixel still).
+    /// RGB copies in between (decoding to RGB, cropping and converting back took half as long again).
     public static func load(_ file: URL, index: Int, template: ReelTemplate, limits: MediaLimits) throws -> PreparedStill {
         let reader = try VideoPictureReader(path: file.path, limits: limits, deadlineSeconds: limits.deadlineSeconds)
         let motion = StillMotion(index: index, width: template.width, height: template.height, zoom: template.motion.zoom, pan: template.motion.pan)

@@ -22,22 +22,6 @@ public struct YUVPicture: Sendable {
         red = [UInt8](repeating: v, count: (width / 2) * (height / 2))
     }
 
-    /// Converts and scales a packed RGB picture with libswscale (bicubic, accurate rounding).
-    public init(_ image: RGBImage, width: Int, height: Int) throws {
-        guard let scaler = sws_getContext(
-            Int32(image.width), Int32(image.height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), AV_PIX_FMT_YUV420P,
-            Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
-        else { throw FFmpegError.unsupported("cannot convert a \(image.width)×\(image.height) picture") }
-        defer { sws_freeContext(scaler) }
-        self = try image.pixels.withUnsafeBufferPointer { source in
-            try Self.scaled(width: width, height: height) { targets, strides in
-                let sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
-                let sourceStrides: [Int32] = [Int32(image.width * 3), 0, 0, 0]
-                return sws_scale(scaler, sourcePlanes, sourceStrides, 0, Int32(image.height), targets, strides)
-            }
-        }
-    }
-
     /// A new `width × height` picture written by a libswscale call (`scale` gets the four target planes and
     /// strides and returns `sws_scale`'s row count). swscale's vector writers may store past a row's end,
     /// so it writes into 64-byte-aligned padded planes, which are then copied out.
