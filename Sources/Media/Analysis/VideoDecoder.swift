@@ -129,7 +129,7 @@ final class Scaler {
     let output: VideoDecoder.Output
     private var context: OpaquePointer?
     private var buffer: [UInt8] = []
-    private var key: (Int32, Int32, Int32) = (0, 0, -1)
+    private var key: (Int32, Int32, Int32, Bool) = (0, 0, -1, false)
 
     init(targetWidth: Int, output: VideoDecoder.Output) {
         self.targetWidth = targetWidth
@@ -151,7 +151,7 @@ final class Scaler {
             let width = Int(sourceWidth) / factor, height = Int(sourceHeight) / factor
             let stride = (width * 3 + 63) & ~63
             if buffer.count < stride * height { buffer = [UInt8](repeating: 0, count: stride * (height + 1)) }
-            let fullRange = sourceFormat == AV_PIX_FMT_YUVJ420P.rawValue || frame.pointee.color_range == AVCOL_RANGE_JPEG
+            let fullRange = sourceFormat == AV_PIX_FMT_YUVJ420P.rawValue || ScalerContext.isFullRange(frame)
             try buffer.withUnsafeMutableBufferPointer { target in
                 drsocial_shrink_yuv420_to_rgb(
                     drsocial_frame_data(frame, 0), drsocial_frame_linesize(frame, 0), drsocial_frame_data(frame, 1),
@@ -169,13 +169,14 @@ final class Scaler {
         // are 64-byte aligned and the buffer keeps one spare row (an exact-size buffer was overrun on
         // widths that are not a multiple of 16, corrupting the heap).
         let stride = (Int(width) * bytesPerPixel + 63) & ~63
-        if key != (sourceWidth, sourceHeight, sourceFormat) || context == nil {
+        let fullRange = ScalerContext.isFullRange(frame)
+        if key != (sourceWidth, sourceHeight, sourceFormat, fullRange) || context == nil {
             sws_freeContext(context)
-            context = sws_getContext(
-                sourceWidth, sourceHeight, AVPixelFormat(rawValue: sourceFormat), width, height, pixelFormat,
-                Int32(SWS_AREA), nil, nil, nil)
+            context = ScalerContext.make(
+                sourceWidth: sourceWidth, sourceHeight: sourceHeight, sourceFormat: sourceFormat, sourceFullRange: fullRange,
+                width: width, height: height, format: pixelFormat, flags: Int32(SWS_AREA))
             guard context != nil else { throw FFmpegError.unsupported("cannot scale frames of this format") }
-            key = (sourceWidth, sourceHeight, sourceFormat)
+            key = (sourceWidth, sourceHeight, sourceFormat, fullRange)
             buffer = [UInt8](repeating: 0, count: stride * (Int(height) + 1))
         }
         try buffer.withUnsafeMutableBufferPointer { target in

@@ -60,28 +60,6 @@ public final class VideoPictureReader {
         }
     }
 
-    /// A bicubic scaler from the key's source to limited-range YUV 4:2:0. The source's range is set before
-    /// the scaler is initialised: libswscale knows the deprecated `yuvj` formats are full range, but not a
-    /// plain `yuv420p` frame tagged full range (VP9, AV1, phones' video), and it would pass that through
-    /// as if limited (crushed blacks, clipped whites); set later, it is ignored when no scaling is needed.
-    private static func makeScaler(_ key: ScalerKey) -> OpaquePointer? {
-        guard let scaler = sws_alloc_context() else { return nil }
-        let options: [(String, Int64)] = [
-            ("srcw", Int64(key.sourceWidth)), ("srch", Int64(key.sourceHeight)), ("src_format", Int64(key.format)),
-            ("dstw", Int64(key.width)), ("dsth", Int64(key.height)), ("dst_format", Int64(AV_PIX_FMT_YUV420P.rawValue)),
-            ("sws_flags", Int64(SWS_BICUBIC)), ("src_range", key.fullRange ? 1 : 0), ("dst_range", 0),
-        ]
-        for (name, value) in options where av_opt_set_int(UnsafeMutableRawPointer(scaler), name, value, 0) < 0 {
-            sws_freeContext(scaler)
-            return nil
-        }
-        guard sws_init_context(scaler, nil, nil) >= 0 else {
-            sws_freeContext(scaler)
-            return nil
-        }
-        return scaler
-    }
-
     private func scale(_ frame: UnsafeMutablePointer<AVFrame>, crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
         let frameWidth = Int(frame.pointee.width), frameHeight = Int(frame.pointee.height)
         let x = max(0, min(crop.x, frameWidth - 2)) & ~1, y = max(0, min(crop.y, frameHeight - 2)) & ~1
@@ -96,12 +74,15 @@ public final class VideoPictureReader {
         view.pointee.crop_bottom = frameHeight - y - cropHeight
         try FFmpegError.check(av_frame_apply_cropping(view, Int32(AV_FRAME_CROP_UNALIGNED)), "cropping a frame")
         let key = ScalerKey(sourceWidth: view.pointee.width, sourceHeight: view.pointee.height, format: view.pointee.format,
-                            width: Int32(width), height: Int32(height), fullRange: view.pointee.color_range == AVCOL_RANGE_JPEG)
+                            width: Int32(width), height: Int32(height), fullRange: ScalerContext.isFullRange(view))
         let scaler: OpaquePointer
         if let cached = scalers[key] {
             scaler = cached
         } else {
-            guard let made = Self.makeScaler(key) else { throw FFmpegError.unsupported("cannot scale frames of this format") }
+            guard let made = ScalerContext.make(
+                sourceWidth: key.sourceWidth, sourceHeight: key.sourceHeight, sourceFormat: key.format, sourceFullRange: key.fullRange,
+                width: key.width, height: key.height, format: AV_PIX_FMT_YUV420P, flags: Int32(SWS_BICUBIC))
+            else { throw FFmpegError.unsupported("cannot scale frames of this format") }
             scalers[key] = made
             scaler = made
         }
