@@ -7,6 +7,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
 #include <libavutil/dict.h>
+#include <libavutil/display.h>
 #include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
@@ -130,4 +131,34 @@ static inline int drsocial_frame_set_channels(AVFrame *f, int channels) {
 static inline int drsocial_wants_global_header(const AVFormatContext *oc) {
     return (oc->oformat->flags & AVFMT_GLOBALHEADER) != 0;
 }
+/// The clockwise quarter turn (0, 90, 180 or 270 degrees) a display matrix asks for, or -1 without one
+/// (or for a matrix that is not a rotation, e.g. NaN). Mirroring in the matrix is not applied.
+static inline int drsocial_display_rotation(const int32_t *matrix) {
+    if (matrix == NULL) return -1;
+    double counterclockwise = av_display_rotation_get(matrix);
+    if (counterclockwise != counterclockwise) return -1;
+    int clockwise = (int)(-counterclockwise + (counterclockwise > 0 ? -45.0 : 45.0)) / 90 * 90;
+    clockwise %= 360;
+    return clockwise < 0 ? clockwise + 360 : clockwise;
+}
+
+/// The rotation a stream's display matrix asks for (phones store portrait video as landscape + a matrix).
+static inline int drsocial_stream_rotation(const AVStream *stream) {
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+    const AVPacketSideData *side = av_packet_side_data_get(stream->codecpar->coded_side_data,
+                                                           stream->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+    return drsocial_display_rotation(side != NULL && side->size >= 36 ? (const int32_t *)side->data : NULL);
+#else
+    size_t size = 0;
+    const uint8_t *data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    return drsocial_display_rotation(data != NULL && size >= 36 ? (const int32_t *)data : NULL);
+#endif
+}
+
+/// The rotation a decoded frame's own display matrix asks for (a JPEG's EXIF orientation), or -1.
+static inline int drsocial_frame_rotation(const AVFrame *frame) {
+    const AVFrameSideData *side = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX);
+    return drsocial_display_rotation(side != NULL && side->size >= 36 ? (const int32_t *)side->data : NULL);
+}
+
 #endif

@@ -98,8 +98,11 @@ final class MediaInput {
             let codecName = String(cString: avcodec_get_name(codecpar.codec_id))
             var entry = ProbeResult.Stream(index: index, type: typeName, codec: codecName)
             if codecpar.codec_type == AVMEDIA_TYPE_VIDEO {
-                entry.width = Int(codecpar.width)
-                entry.height = Int(codecpar.height)
+                let rotation = Int(drsocial_stream_rotation(stream))
+                let sideways = rotation == 90 || rotation == 270
+                entry.width = Int(sideways ? codecpar.height : codecpar.width)
+                entry.height = Int(sideways ? codecpar.width : codecpar.height)
+                if rotation > 0 { entry.rotation = rotation }
                 let rate = stream.pointee.avg_frame_rate.num > 0 ? stream.pointee.avg_frame_rate : stream.pointee.r_frame_rate
                 if rate.num > 0, rate.den > 0 { entry.framesPerSecond = Double(rate.num) / Double(rate.den) }
             } else if codecpar.codec_type == AVMEDIA_TYPE_AUDIO {

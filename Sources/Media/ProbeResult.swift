@@ -5,8 +5,12 @@ public struct ProbeResult: Sendable, Codable, Equatable {
         public var index: Int
         public var type: String
         public var codec: String
+        /// A video's size as shown: after the stream's display matrix turns it (phones store portrait video as
+        /// landscape frames). A JPEG's EXIF orientation is applied when it is decoded, not reported here.
         public var width: Int?
         public var height: Int?
+        /// The clockwise quarter turn (90, 180, 270) the stream's display matrix asks for; nil for none.
+        public var rotation: Int?
         public var framesPerSecond: Double?
         public var sampleRate: Int?
         public var channels: Int?

@@ -42,4 +42,47 @@ struct StillPreparationTests {
         let tall = PreparedStill.coverCrop(width: 1000, height: 3000, aspect: 1)
         #expect(tall == PixelRect(x: 0, y: 1000, width: 1000, height: 1000))
     }
+
+    /// `jpeg` with an EXIF block saying Orientation = `orientation` inserted after its start marker.
+    static func withOrientation(_ jpeg: Data, _ orientation: UInt16) -> Data {
+        // A big-endian TIFF header and one IFD with a single entry: tag 0x0112 (Orientation), SHORT, 1 value.
+        var tiff: [UInt8] = Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1]
+        tiff += [UInt8(orientation >> 8), UInt8(orientation & 0xFF), 0, 0, 0, 0, 0, 0]
+        let body = Array("Exif".utf8) + [0, 0] + tiff
+        let length = body.count + 2
+        let segment: [UInt8] = [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + body
+        return jpeg.prefix(2) + Data(segment) + jpeg.dropFirst(2)
+    }
+
+    // A phone photo held upright is often stored sideways with an EXIF orientation: the reel must show it
+    // upright. Orientation 6 means "turn 90° clockwise to show".
+    @Test func anExifOrientationIsApplied() throws {
+        let folder = try TestEnvironment.temporaryDirectory("still")
+        let stored = folder.appending(path: "stored.jpg")
+        // 640×480 as stored, black with a white box near the top-left corner.
+        _ = try ReelFixtures.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=640x480",
+                                            "-vf", "drawbox=x=20:y=20:w=120:h=80:c=white:t=fill", "-frames:v", "1", "-q:v", "1", stored.path])
+        let turned = folder.appending(path: "turned.jpg")
+        try Self.withOrientation(try Data(contentsOf: stored), 6).write(to: turned)
+        // OCR and keyframes read it upright too.
+        let analysed = try FrameGrabber.firstPicture(path: turned.path, limits: MediaLimits())
+        #expect(analysed.width == 480 && analysed.height == 640, "analysis picture \(analysed.width)×\(analysed.height)")
+        #expect(analysed.pixels[(60 * 480 + 420) * 3] > 200 && analysed.pixels[(60 * 480 + 60) * 3] < 50)
+        let template = try #require(ReelFixtures.templates["tiktok"])
+        let picture = try PreparedStill.load(turned, index: 0, template: template, limits: MediaLimits()).picture
+        // Shown upright the photo is 480×640 with the box at its top right (x 379…459, y 20…140); the 9:16
+        // cover crop keeps x 60…420, so the box's visible part sits in the crop's top-right corner.
+        var sumX = 0, sumY = 0, count = 0
+        for y in 0..<picture.height {
+            for x in 0..<picture.width where picture.luma[y * picture.width + x] > 125 {
+                sumX += x
+                sumY += y
+                count += 1
+            }
+        }
+        #expect(count > 0, "the box is not in the picture: the photo was not turned")
+        guard count > 0 else { return }
+        let centreX = Double(sumX) / Double(count) / Double(picture.width), centreY = Double(sumY) / Double(count) / Double(picture.height)
+        #expect(centreX > 0.85 && centreY > 0.02 && centreY < 0.25, "box centre at (\(centreX), \(centreY))")
+    }
 }

@@ -33,6 +33,15 @@ void drsocial_shrink_yuv420_to_rgb(const uint8_t *y, int y_stride, const uint8_t
                                    int v_stride, int width, int height, int k, uint8_t *out, int out_stride,
                                    int full_range);
 
+/// Turns a `width × height` plane clockwise by `clockwise` degrees (90, 180 or 270; anything else copies)
+/// into `dst`, which is `height × width` for 90 and 270 and `width × height` for 180.
+void drsocial_rotate_plane(const uint8_t *src, int src_stride, int width, int height, uint8_t *dst, int dst_stride,
+                           int clockwise);
+
+/// The same for packed pixels of `bytes` bytes each (3 for RGB24): small analysis pictures, not tiled.
+void drsocial_rotate_pixels(const uint8_t *src, int src_stride, int width, int height, int bytes, uint8_t *dst,
+                            int dst_stride, int clockwise);
+
 /// Sums one analysis frame contributes to scene detection.
 typedef struct {
     int64_t hue, saturation, value, luma_change, luma_total, luma_squares;

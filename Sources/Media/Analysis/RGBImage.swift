@@ -1,3 +1,5 @@
+import CPixelKernels
+
 /// A decoded picture: packed 8-bit RGB, rows without padding. What OCR and the keyframe encoder work on.
 public struct RGBImage: Sendable, Equatable {
     public let width: Int
@@ -13,7 +15,20 @@ public struct RGBImage: Sendable, Equatable {
     }
 
     /// Copies a decoded frame's rows (which may be padded) into a packed image.
+    /// The frame's pixels, packed and upright (turned as its display matrix asks: a phone's portrait video,
+    /// a JPEG's EXIF orientation), so keyframes and OCR see what people see.
     init(frame: AnalysisFrame) {
+        if frame.rotation == 90 || frame.rotation == 180 || frame.rotation == 270 {
+            let sideways = frame.rotation != 180
+            let width = sideways ? frame.height : frame.width, height = sideways ? frame.width : frame.height
+            var turned = [UInt8](repeating: 0, count: width * height * 3)
+            turned.withUnsafeMutableBufferPointer { target in
+                drsocial_rotate_pixels(frame.pixels.baseAddress, Int32(frame.stride), Int32(frame.width), Int32(frame.height), 3,
+                                       target.baseAddress, Int32(width * 3), Int32(frame.rotation))
+            }
+            self.init(width: width, height: height, pixels: turned)
+            return
+        }
         var packed = [UInt8](repeating: 0, count: frame.width * frame.height * 3)
         let rowBytes = frame.width * 3
         packed.withUnsafeMutableBytes { target in

@@ -13,6 +13,8 @@ struct AnalysisFrame {
     let stride: Int
     /// Packed pixels in the decoder's output format (RGB24 or GRAY8).
     let pixels: UnsafeBufferPointer<UInt8>
+    /// The clockwise quarter turn the frame is shown with (its display matrix); the pixels are as stored.
+    var rotation: Int = 0
 }
 
 /// Decodes a file's best video stream with libavcodec (frame threading) and scales each frame with
@@ -28,6 +30,8 @@ final class VideoDecoder {
     let framesPerSecond: Double?
     let sourceWidth: Int
     let sourceHeight: Int
+    /// The clockwise quarter turn the stream's display matrix asks for (0, 90, 180 or 270).
+    let rotation: Int
     let output: Output
     let targetWidth: Int
 
@@ -46,6 +50,7 @@ final class VideoDecoder {
         }
         streamIndex = index
         timeBase = stream.pointee.time_base
+        rotation = max(0, Int(drsocial_stream_rotation(stream)))
         let rate = stream.pointee.avg_frame_rate.num > 0 ? stream.pointee.avg_frame_rate : stream.pointee.r_frame_rate
         framesPerSecond = rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil
         guard let context = avcodec_alloc_context3(decoder) else { throw FFmpegError.unsupported("out of memory") }
@@ -69,8 +74,10 @@ final class VideoDecoder {
             guard wants?(index, seconds) ?? true else { return true }
             var keepGoing = true
             try scaler.scale(frame) { width, height, stride, pixels in
+                let own = Int(drsocial_frame_rotation(frame))
                 keepGoing = try body(AnalysisFrame(
-                    index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels))
+                    index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels,
+                    rotation: own >= 0 ? own : rotation))
             }
             return keepGoing
         }

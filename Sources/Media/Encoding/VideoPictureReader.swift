@@ -13,9 +13,15 @@ public struct PixelRect: Sendable, Equatable {
 
 /// Decodes a video's frames for composition: each decoded frame can be cropped and scaled to YUV 4:2:0
 /// pictures of any size, as often as the caller needs (a fill crop, a blurred background).
+///
+/// Sizes, crops and pictures are as the file is meant to be shown: a display matrix that turns the frames
+/// (a phone's portrait video, stored as landscape frames; a JPEG's EXIF orientation) is applied.
 public final class VideoPictureReader {
+    /// The stream's size as shown (after its rotation).
     public let sourceWidth: Int
     public let sourceHeight: Int
+    /// The clockwise quarter turn (0, 90, 180, 270) the stream's display matrix asks for.
+    public let rotation: Int
     public let framesPerSecond: Double?
     private let decoder: VideoDecoder
     private let input: MediaInput
@@ -30,8 +36,10 @@ public final class VideoPictureReader {
         input = try MediaInput(path: path, limits: limits)
         input.extendDeadline(seconds: deadlineSeconds)
         decoder = try VideoDecoder(input: input, targetWidth: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
-        sourceWidth = decoder.sourceWidth
-        sourceHeight = decoder.sourceHeight
+        rotation = decoder.rotation
+        let sideways = rotation == 90 || rotation == 270
+        sourceWidth = sideways ? decoder.sourceHeight : decoder.sourceWidth
+        sourceHeight = sideways ? decoder.sourceWidth : decoder.sourceHeight
         framesPerSecond = decoder.framesPerSecond
     }
 
@@ -43,13 +51,31 @@ public final class VideoPictureReader {
         let reader: VideoPictureReader
         public let index: Int
         public let seconds: Double
-        /// The decoded frame's size (a stream may change size midway; its first frame's size is `sourceWidth`).
-        public var width: Int { Int(frame.pointee.width) }
-        public var height: Int { Int(frame.pointee.height) }
+        /// The clockwise quarter turn this frame is shown with: its own display matrix (a JPEG's EXIF
+        /// orientation), else the stream's.
+        public var rotation: Int {
+            let own = Int(drsocial_frame_rotation(frame))
+            return own >= 0 ? own : reader.rotation
+        }
+        /// The frame's size as shown (a stream may change size midway).
+        public var width: Int { rotation == 90 || rotation == 270 ? Int(frame.pointee.height) : Int(frame.pointee.width) }
+        public var height: Int { rotation == 90 || rotation == 270 ? Int(frame.pointee.width) : Int(frame.pointee.height) }
 
-        /// The frame's `crop` rectangle scaled to `width × height` (bicubic).
+        /// The frame's `crop` rectangle (in shown coordinates) scaled to `width × height` (bicubic), upright.
         public func picture(crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
-            try reader.scale(frame, crop: crop, width: width, height: height)
+            let turn = rotation
+            guard turn != 0 else { return try reader.scale(frame, crop: crop, width: width, height: height) }
+            // Crop and scale the stored frame, then turn the (small) result upright.
+            let storedWidth = Int(frame.pointee.width), storedHeight = Int(frame.pointee.height)
+            let stored: PixelRect
+            switch turn {
+            case 90: stored = PixelRect(x: crop.y, y: storedHeight - crop.x - crop.width, width: crop.height, height: crop.width)
+            case 270: stored = PixelRect(x: storedWidth - crop.y - crop.height, y: crop.x, width: crop.height, height: crop.width)
+            default: stored = PixelRect(x: storedWidth - crop.x - crop.width, y: storedHeight - crop.y - crop.height, width: crop.width, height: crop.height)
+            }
+            let sideways = turn != 180
+            return try reader.scale(frame, crop: stored, width: sideways ? height : width, height: sideways ? width : height)
+                .rotated(clockwise: turn)
         }
     }
 

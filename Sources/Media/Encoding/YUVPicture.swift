@@ -1,4 +1,5 @@
 import CFFmpeg
+import CPixelKernels
 
 /// A planar 8-bit YUV 4:2:0 picture (BT.601, limited range): what the H.264 encoder takes and what reel
 /// composition draws into. Width and height are even; chroma planes are half size each way.
@@ -20,6 +21,26 @@ public struct YUVPicture: Sendable {
         luma = [UInt8](repeating: y, count: width * height)
         blue = [UInt8](repeating: u, count: (width / 2) * (height / 2))
         red = [UInt8](repeating: v, count: (width / 2) * (height / 2))
+    }
+
+    /// This picture turned clockwise by `degrees` (0, 90, 180 or 270): sideways pictures become upright.
+    public func rotated(clockwise degrees: Int) -> YUVPicture {
+        guard degrees == 90 || degrees == 180 || degrees == 270 else { return self }
+        let sideways = degrees != 180
+        var turned = YUVPicture(width: sideways ? height : width, height: sideways ? width : height)
+        func turn(_ plane: [UInt8], _ planeWidth: Int, _ planeHeight: Int, into target: inout [UInt8]) {
+            let targetStride = sideways ? planeHeight : planeWidth
+            plane.withUnsafeBufferPointer { source in
+                target.withUnsafeMutableBufferPointer { output in
+                    drsocial_rotate_plane(source.baseAddress, Int32(planeWidth), Int32(planeWidth), Int32(planeHeight),
+                                          output.baseAddress, Int32(targetStride), Int32(degrees))
+                }
+            }
+        }
+        turn(luma, width, height, into: &turned.luma)
+        turn(blue, chromaWidth, chromaHeight, into: &turned.blue)
+        turn(red, chromaWidth, chromaHeight, into: &turned.red)
+        return turned
     }
 
     /// A new `width × height` picture written by a libswscale call (`scale` gets the four target planes and
