@@ -1,57 +1,88 @@
-// Quarter-turn rotation of a plane of 1- to 4-byte pixels, for pictures whose display matrix asks for it (phones store
-// portrait video as landscape frames plus a rotation). Walks the source in 32×32 tiles, so both the reads
-// and the scattered writes of a tile stay in cache.
+// Quarter-turn rotation of planes, for pictures whose display matrix asks for it (phones store portrait
+// video as landscape frames plus a rotation; photos carry an EXIF orientation). 8-bit planes turn in 8×8
+// blocks transposed in SSE2 registers; the edges that do not fill a block, and packed pixels, one by one.
 #include "pixel_kernels.h"
+#include <emmintrin.h>
 #include <stddef.h>
-
-enum { TILE = 32 };
-
 #include <string.h>
+
+/// Where source pixel (x, y) of a `width × height` picture lands, as a byte offset in the turned picture.
+static inline size_t turned_offset(int x, int y, int width, int height, int bytes, int dst_stride, int clockwise) {
+    switch (clockwise) {
+    case 90: return (size_t)x * dst_stride + (size_t)(height - 1 - y) * bytes;
+    case 180: return (size_t)(height - 1 - y) * dst_stride + (size_t)(width - 1 - x) * bytes;
+    case 270: return (size_t)(width - 1 - x) * dst_stride + (size_t)y * bytes;
+    default: return (size_t)y * dst_stride + (size_t)x * bytes;
+    }
+}
 
 void drsocial_rotate_pixels(const uint8_t *src, int src_stride, int width, int height, int bytes, uint8_t *dst,
                             int dst_stride, int clockwise) {
-    if (bytes == 1) {
-        drsocial_rotate_plane(src, src_stride, width, height, dst, dst_stride, clockwise);
-        return;
-    }
     for (int y = 0; y < height; y++) {
         const uint8_t *row = src + (size_t)y * src_stride;
-        for (int x = 0; x < width; x++) {
-            size_t at;
-            switch (clockwise) {
-            case 90: at = (size_t)x * dst_stride + (size_t)(height - 1 - y) * bytes; break;
-            case 180: at = (size_t)(height - 1 - y) * dst_stride + (size_t)(width - 1 - x) * bytes; break;
-            case 270: at = (size_t)(width - 1 - x) * dst_stride + (size_t)y * bytes; break;
-            default: at = (size_t)y * dst_stride + (size_t)x * bytes; break;
-            }
-            memcpy(dst + at, row + (size_t)x * bytes, (size_t)bytes);
-        }
+        for (int x = 0; x < width; x++)
+            memcpy(dst + turned_offset(x, y, width, height, bytes, dst_stride, clockwise), row + (size_t)x * bytes, (size_t)bytes);
     }
+}
+
+/// Transposes the 8×8 block whose rows start at `rows[0…7]` (8 bytes each) into `out[0…7]`: out[c][r] = rows[r][c].
+static inline void transpose8x8(const uint8_t *const rows[8], uint8_t *const out[8]) {
+    __m128i a0 = _mm_loadl_epi64((const __m128i *)rows[0]), a1 = _mm_loadl_epi64((const __m128i *)rows[1]);
+    __m128i a2 = _mm_loadl_epi64((const __m128i *)rows[2]), a3 = _mm_loadl_epi64((const __m128i *)rows[3]);
+    __m128i a4 = _mm_loadl_epi64((const __m128i *)rows[4]), a5 = _mm_loadl_epi64((const __m128i *)rows[5]);
+    __m128i a6 = _mm_loadl_epi64((const __m128i *)rows[6]), a7 = _mm_loadl_epi64((const __m128i *)rows[7]);
+    __m128i t0 = _mm_unpacklo_epi8(a0, a1), t1 = _mm_unpacklo_epi8(a2, a3);
+    __m128i t2 = _mm_unpacklo_epi8(a4, a5), t3 = _mm_unpacklo_epi8(a6, a7);
+    __m128i u0 = _mm_unpacklo_epi16(t0, t1), u1 = _mm_unpackhi_epi16(t0, t1);
+    __m128i u2 = _mm_unpacklo_epi16(t2, t3), u3 = _mm_unpackhi_epi16(t2, t3);
+    __m128i v0 = _mm_unpacklo_epi32(u0, u2), v1 = _mm_unpackhi_epi32(u0, u2);
+    __m128i v2 = _mm_unpacklo_epi32(u1, u3), v3 = _mm_unpackhi_epi32(u1, u3);
+    _mm_storel_epi64((__m128i *)out[0], v0);
+    _mm_storel_epi64((__m128i *)out[1], _mm_srli_si128(v0, 8));
+    _mm_storel_epi64((__m128i *)out[2], v1);
+    _mm_storel_epi64((__m128i *)out[3], _mm_srli_si128(v1, 8));
+    _mm_storel_epi64((__m128i *)out[4], v2);
+    _mm_storel_epi64((__m128i *)out[5], _mm_srli_si128(v2, 8));
+    _mm_storel_epi64((__m128i *)out[6], v3);
+    _mm_storel_epi64((__m128i *)out[7], _mm_srli_si128(v3, 8));
 }
 
 void drsocial_rotate_plane(const uint8_t *src, int src_stride, int width, int height, uint8_t *dst, int dst_stride,
                            int clockwise) {
-    for (int ty = 0; ty < height; ty += TILE) {
-        int y_end = ty + TILE < height ? ty + TILE : height;
-        for (int tx = 0; tx < width; tx += TILE) {
-            int x_end = tx + TILE < width ? tx + TILE : width;
-            for (int y = ty; y < y_end; y++) {
-                const uint8_t *row = src + (size_t)y * src_stride;
-                switch (clockwise) {
-                case 90:   // source (x, y) goes to (height - 1 - y, x)
-                    for (int x = tx; x < x_end; x++) dst[(size_t)x * dst_stride + (height - 1 - y)] = row[x];
-                    break;
-                case 180:  // to (width - 1 - x, height - 1 - y)
-                    for (int x = tx; x < x_end; x++) dst[(size_t)(height - 1 - y) * dst_stride + (width - 1 - x)] = row[x];
-                    break;
-                case 270:  // to (y, width - 1 - x)
-                    for (int x = tx; x < x_end; x++) dst[(size_t)(width - 1 - x) * dst_stride + y] = row[x];
-                    break;
-                default:   // no turn: a copy
-                    for (int x = tx; x < x_end; x++) dst[(size_t)y * dst_stride + x] = row[x];
-                    break;
+    if (clockwise == 180) {
+        for (int y = 0; y < height; y++) {
+            const uint8_t *row = src + (size_t)y * src_stride;
+            uint8_t *out = dst + (size_t)(height - 1 - y) * dst_stride + (width - 1);
+            for (int x = 0; x < width; x++) out[-x] = row[x];
+        }
+        return;
+    }
+    if (clockwise != 90 && clockwise != 270) {
+        for (int y = 0; y < height; y++) memcpy(dst + (size_t)y * dst_stride, src + (size_t)y * src_stride, (size_t)width);
+        return;
+    }
+    int whole_width = width & ~7, whole_height = height & ~7;
+    for (int y = 0; y < whole_height; y += 8) {
+        for (int x = 0; x < whole_width; x += 8) {
+            const uint8_t *rows[8];
+            uint8_t *out[8];
+            for (int k = 0; k < 8; k++) {
+                if (clockwise == 90) {
+                    // Source rows bottom-up, so each transposed row runs the way the turned row does.
+                    rows[k] = src + (size_t)(y + 7 - k) * src_stride + x;
+                    out[k] = dst + (size_t)(x + k) * dst_stride + (height - 8 - y);
+                } else {
+                    rows[k] = src + (size_t)(y + k) * src_stride + x;
+                    out[k] = dst + (size_t)(width - 1 - x - k) * dst_stride + y;
                 }
             }
+            transpose8x8(rows, out);
         }
+    }
+    // The right and bottom edges that do not fill a block.
+    for (int y = 0; y < height; y++) {
+        const uint8_t *row = src + (size_t)y * src_stride;
+        for (int x = (y < whole_height ? whole_width : 0); x < width; x++)
+            dst[turned_offset(x, y, width, height, 1, dst_stride, clockwise)] = row[x];
     }
 }
