@@ -2,6 +2,7 @@
 #define DRSOCIAL_CFFMPEG_SHIM_H
 // Only what Swift cannot call directly: function-like macros, fixed arrays and callbacks.
 #include <errno.h>
+#include <math.h>
 #include <time.h>
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
@@ -136,10 +137,9 @@ static inline int drsocial_wants_global_header(const AVFormatContext *oc) {
 static inline int drsocial_display_rotation(const int32_t *matrix) {
     if (matrix == NULL) return -1;
     double counterclockwise = av_display_rotation_get(matrix);
-    if (counterclockwise != counterclockwise) return -1;
-    int clockwise = (int)(-counterclockwise + (counterclockwise > 0 ? -45.0 : 45.0)) / 90 * 90;
-    clockwise %= 360;
-    return clockwise < 0 ? clockwise + 360 : clockwise;
+    if (isnan(counterclockwise)) return -1;
+    long quarter_turns = lround(-counterclockwise / 90.0) % 4;  /* clockwise, nearest quarter, −3…3 */
+    return (int)((quarter_turns + 4) % 4) * 90;
 }
 
 /// The rotation a stream's display matrix asks for (phones store portrait video as landscape + a matrix).

