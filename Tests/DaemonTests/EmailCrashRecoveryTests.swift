@@ -66,7 +66,12 @@ extension CrashSuites {
 
             #expect(try server.count(box.inbox) == 0)
             #expect(try server.count(box.ingested) == 50)
-            #expect(try server.count(box.refused) == 0)
+            let refusals: [String] = try await pool.withConnection { connection in
+                try connection.query(
+                    "SELECT coalesce(subject, '(unread)') || ': ' || coalesce(reason, '') AS why FROM intake_messages WHERE mailbox = $1 AND outcome = 'refused'",
+                    [box.inbox]).rows.map { try $0.decode("why") }
+            }
+            #expect(try server.count(box.refused) == 0, "refused: \(refusals)")
             let (requests, complete, records, variants) = try await pool.withConnection { connection in
                 let pattern = "imap:\(box.inbox):%"
                 let requests: Int = try connection.query(

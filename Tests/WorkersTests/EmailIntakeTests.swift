@@ -291,18 +291,46 @@ struct EmailIntakeTests {
     }
 
     @Test func aMessageThatKeepsFailingToBeReadIsRefusedNotRetriedForever() async throws {
-        // Three earlier attempts started and never finished (as when a C library crashes the daemon).
+        // Three earlier parses started and never finished (as when GMime crashes the daemon).
         let h = try await harness()
         try h.append(TestEmail.build(to: h.address, subject: "Poison", body: ""))
         let client = try TestMailServer.client(mailbox: h.box.inbox)
         let key = IntakeMessageRepository.MailboxKey(
             mailbox: h.box.inbox, uidValidity: try client.examine(h.box.inbox).uidValidity,
             uid: try #require(try client.searchUIDs(h.box.inbox).first))
-        for _ in 0..<3 { _ = try await h.pool.withConnection { try IntakeMessageRepository().countAttempt(key: key, on: $0) } }
+        for _ in 0..<3 { _ = try await h.pool.withConnection { try IntakeMessageRepository().countParseStarted(key: key, on: $0) } }
         let report = try await h.mail.pollOnce()
         #expect(report.refused == 1)
         #expect(try await messages(h).first?.reason?.contains("failed 3 times") == true)
         #expect(try TestMailServer.count(h.box.refused) == 1)
+    }
+
+    @Test func intakeCutShortAfterTheParseCountsNothingAgainstTheMessage() async throws {
+        // The daemon dies (here: storage fails) while storing an attachment, long after the parse finished.
+        // Three such deaths must not refuse the message: only a death inside the parser counts.
+        let h = try await harness()
+        let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
+        try h.append(TestEmail.build(
+            to: h.address, subject: "Cut short #IG", body: "",
+            attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)]))
+        let client = try TestMailServer.client(mailbox: h.box.inbox)
+        let key = IntakeMessageRepository.MailboxKey(
+            mailbox: h.box.inbox, uidValidity: try client.examine(h.box.inbox).uidValidity,
+            uid: try #require(try client.searchUIDs(h.box.inbox).first))
+        let failing = FailingBlobStore(wrapping: h.blobs, writersBeforeFailure: 1)  // the raw message, then fail
+        let intake = PostRequestIntake(pool: h.pool, blobs: failing, queue: JobQueue(pool: h.pool), logger: TestEnvironment.logger)
+        let cutShort = MailIntake(
+            configuration: h.mail.configuration, client: try TestMailServer.client(mailbox: h.box.inbox), pool: h.pool,
+            blobs: failing, intake: intake, logger: TestEnvironment.logger)
+        for _ in 0..<3 {
+            failing.reset()
+            await #expect(throws: (any Error).self) { try await cutShort.pollOnce() }
+            #expect(try await h.pool.withConnection { try IntakeMessageRepository().unfinishedParses(key: key, on: $0) } == 0)
+        }
+        let report = try await h.mail.pollOnce()
+        #expect(report.ingested == 1, "the message is taken in, not refused as a crash")
+        #expect(try TestMailServer.count(h.box.ingested) == 1)
+        #expect(try TestMailServer.count(h.box.refused) == 0)
     }
 
     // MARK: Bad input

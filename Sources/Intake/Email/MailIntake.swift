@@ -23,7 +23,7 @@ public final class MailIntake: Sendable {
         public var maxAttachmentBytes: Int
         /// Largest message fetched; a larger one is refused unread.
         public var maxMessageBytes: Int
-        /// Reading attempts before a message that keeps failing (or crashing the parser) is refused.
+        /// Parses left unfinished (the daemon died inside GMime) before a message is refused unread.
         public var maxReadAttempts: Int
         /// Messages taken per poll.
         public var batchSize: Int
@@ -137,12 +137,12 @@ public final class MailIntake: Sendable {
             report.refiled += 1
             return
         }
-        let attempts = try await pool.withConnection { try messages.countAttempt(key: key, on: $0) }
+        let unfinished = try await pool.withConnection { try messages.unfinishedParses(key: key, on: $0) }
         let decided: Decision
-        if attempts > configuration.maxReadAttempts {
+        if unfinished >= configuration.maxReadAttempts {
             decided = .refused(
-                reason: "reading this message failed \(attempts - 1) times (the daemon may have crashed on it)", raw: nil,
-                email: nil, routes: [])
+                reason: "reading this message failed \(unfinished) times: the daemon stopped inside the MIME parser each time (a crash on this message)",
+                raw: nil, email: nil, routes: [])
         } else {
             decided = try await decide(key, gmailID: gmailID)
         }
@@ -179,20 +179,33 @@ public final class MailIntake: Sendable {
         }
         let data = try fetched.get()
         let raw = RawMessage(blob: try blobs.store(data: data, in: .unassigned), data: data)
+        let parsed = try await parseCounted(data, key: key)
         let messages = IntakeMessageRepository()
         if let earlier = try await pool.withConnection({ try messages.ingested(rawSHA256: raw.blob.sha256, on: $0) }) {
-            return .duplicate(of: earlier.id, raw: raw, email: try? MIMEParser.parse(data, limits: mimeLimits))
+            return .duplicate(of: earlier.id, raw: raw, email: try? parsed.get())
         }
-        return try await evaluate(raw, intakeKeyPrefix: gmailID.map { "gmail:\($0)" } ?? key.intakeKey, gmailID: gmailID)
+        return try await evaluate(raw, parsed: parsed, intakeKeyPrefix: gmailID.map { "gmail:\($0)" } ?? key.intakeKey, gmailID: gmailID)
+    }
+
+    /// Parses with GMime, counting the parse as unfinished only while it runs: a crash inside the C library
+    /// leaves the count behind (three of them refuse the message), while the daemon being stopped anywhere
+    /// else (fetching, storing, recording; a deploy, a kill) leaves none, so it never turns a good message away.
+    private func parseCounted(_ data: Data, key: IntakeMessageRepository.MailboxKey) async throws -> Result<ParsedEmail, MIMEError> {
+        let messages = IntakeMessageRepository()
+        try await pool.withConnection { _ = try messages.countParseStarted(key: key, on: $0) }
+        let parsed = Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: mimeLimits) }
+        try await pool.withConnection { try messages.clearUnfinishedParses(key: key, on: $0) }
+        return parsed
     }
 
     /// Reads a stored raw message and prepares one request per addressed talent. Records nothing.
-    func evaluate(_ raw: RawMessage, intakeKeyPrefix: String, gmailID: String?) async throws -> Decision {
-        let data = raw.data
+    func evaluate(
+        _ raw: RawMessage, parsed: Result<ParsedEmail, MIMEError>, intakeKeyPrefix: String, gmailID: String?
+    ) async throws -> Decision {
         let email: ParsedEmail
-        do {
-            email = try MIMEParser.parse(data, limits: mimeLimits)
-        } catch {
+        switch parsed {
+        case .success(let read): email = read
+        case .failure(let error):
             return .refused(reason: "the message could not be read: \(error)", raw: raw, email: nil, routes: [])
         }
         let routes = MailRouting.routes(for: email, intakeDomain: configuration.intakeDomain)
@@ -271,7 +284,7 @@ public final class MailIntake: Sendable {
                 subject: email?.subject, outcome: outcome, reason: reason, routes: routes, postRequestIDs: requestIDs,
                 duplicateOf: duplicateOf, folder: folder), on: connection)
             guard let id = inserted else { throw AlreadyRecorded() }
-            try messages.clearAttempts(key: key, on: connection)
+            try messages.clearUnfinishedParses(key: key, on: connection)
             try events.record(
                 kind: "email.\(outcome.rawValue)", tenantID: nil,
                 payload: ["intake_message_id": id.uuidString, "sender": email?.from?.address ?? "", "reason": reason ?? "",
@@ -305,7 +318,8 @@ public final class MailIntake: Sendable {
         guard let path = message.rawPath else { throw MailIntakeError("the message \(message.id) was too large to keep; it cannot be replayed") }
         let data = try blobs.read(path)
         let raw = RawMessage(blob: StoredBlob(path: path, sha256: message.rawSHA256 ?? "", bytes: Int64(data.count)), data: data)
-        let decision = try await evaluate(raw, intakeKeyPrefix: "replay:\(UUID().uuidString.lowercased())", gmailID: nil)
+        let parsed = Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: mimeLimits) }
+        let decision = try await evaluate(raw, parsed: parsed, intakeKeyPrefix: "replay:\(UUID().uuidString.lowercased())", gmailID: nil)
         guard case .ingested(let prepared, _, _, _) = decision else {
             if case .refused(let reason, _, _, _) = decision { throw MailIntakeError("the message is still refused: \(reason)") }
             throw MailIntakeError("the message cannot be replayed")

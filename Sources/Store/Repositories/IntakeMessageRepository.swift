@@ -185,8 +185,8 @@ public struct IntakeMessageRepository: Sendable {
         try connection.query("UPDATE intake_messages SET filed_at = now() WHERE id = $1 AND filed_at IS NULL", [id])
     }
 
-    /// Counts one more attempt at reading the message; returns the count including this one.
-    public func countAttempt(key: MailboxKey, on connection: PostgresConnection) throws -> Int {
+    /// Notes that parsing the message starts; returns how many parses are now unfinished, this one included.
+    public func countParseStarted(key: MailboxKey, on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
             INSERT INTO intake_attempts (mailbox, uid_validity, uid, attempts) VALUES ($1, $2, $3, 1)
@@ -196,8 +196,16 @@ public struct IntakeMessageRepository: Sendable {
         ).first?.decode("attempts") ?? 1
     }
 
-    /// Forgets the attempts once the message is recorded.
-    public func clearAttempts(key: MailboxKey, on connection: PostgresConnection) throws {
+    /// Parses of the message that started and never finished: each one a daemon that died inside the parser.
+    public func unfinishedParses(key: MailboxKey, on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            "SELECT attempts FROM intake_attempts WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
+            [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
+        ).first?.decode("attempts") ?? 0
+    }
+
+    /// Forgets the unfinished parses once a parse has finished (or the message is recorded).
+    public func clearUnfinishedParses(key: MailboxKey, on connection: PostgresConnection) throws {
         try connection.query(
             "DELETE FROM intake_attempts WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
             [key.mailbox, Int64(key.uidValidity), Int64(key.uid)])
