@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (system)
@@ -150,9 +152,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Telemetry",
+            dependencies: [
+                "Domain", "Store",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Intake",
             dependencies: [
-                "Domain", "Store", "Blobs", "CCurl", "CGMime",
+                "Domain", "Store", "Blobs", "Telemetry", "CCurl", "CGMime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -161,7 +172,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -172,7 +183,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Domain", "Store", "Blobs", "Intake",
+                "Domain", "Store", "Blobs", "Intake", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -188,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web",
+                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -217,6 +228,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobsTests", dependencies: ["Blobs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store", "Blobs", "Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ReelsTests", dependencies: ["Reels", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),

@@ -6,6 +6,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import Store
+import Telemetry
 import Web
 import Speech
 import Workers
@@ -19,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(label: "drsocial.serve")
+        MetricsExporter.bootstrap()
         let environment = runtime.environment
         let opsToken = try environment.opsToken
         let host = environment.httpHost
@@ -43,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
                 uploadLimits: UploadLimits(
                     maxFileBytes: Int64(try environment.maxAttachmentBytes),
                     // One request may carry at least one file of the largest size, plus its form fields.
-                    maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20)))),
+                    maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))),
+                metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds)),
             blobs: blobs,
             logger: logger,
             onServerRunning: { port in

@@ -11,7 +11,12 @@ public func buildRouter(
     let templates = try await Templates.load()
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
+    router.add(middleware: MetricsMiddleware())
     HealthController(pool: pool).addRoutes(to: router)
+    if let metrics = configuration.metrics {
+        MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
+    }
     OpsController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)

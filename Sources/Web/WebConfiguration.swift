@@ -1,3 +1,5 @@
+public import Telemetry
+
 /// Settings of the HTTP server.
 public struct WebConfiguration: Sendable {
     /// Address to bind (`HTTP_HOST`). Default 127.0.0.1.
@@ -10,8 +12,14 @@ public struct WebConfiguration: Sendable {
     public var jwtSecret: String?
     /// What the portal accepts per upload.
     public var uploadLimits: UploadLimits
+    /// What `GET /metrics` shows; nil leaves the route out.
+    public var metrics: MetricsExporter?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, opsToken: String, jwtSecret: String? = nil, uploadLimits: UploadLimits = .init()) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, opsToken: String, jwtSecret: String? = nil, uploadLimits: UploadLimits = .init(),
+        metrics: MetricsExporter? = nil
+    ) {
+        self.metrics = metrics
         self.host = host
         self.port = port
         self.opsToken = opsToken

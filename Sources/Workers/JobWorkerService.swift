@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import ServiceLifecycle
 public import Store
+import Telemetry
 
 /// N workers claiming jobs from PostgreSQL. Idle workers wake on NOTIFY and poll as a fallback; a claimed
 /// job's lease is renewed while it runs; on graceful shutdown no new job is claimed, running jobs finish,
@@ -32,6 +33,8 @@ public struct JobWorkerService: Service {
 
     let queue: JobQueue
     let handlers: [String: any JobHandler]
+    /// The job kinds these workers take.
+    public var kinds: [String] { handlers.keys.sorted() }
     let configuration: Configuration
     let logger: Logger
 
@@ -134,6 +137,7 @@ public struct JobWorkerService: Service {
         let queue = self.queue
         let renewEvery = Duration.seconds(max(0.5, queue.configuration.leaseSeconds / 3))
         let logger = jobLogger
+        let started = ContinuousClock.now
         let ending: Ending = await withTaskGroup(of: Ending?.self) { group in
             group.addTask {
                 do {
@@ -166,15 +170,23 @@ public struct JobWorkerService: Service {
         }
         // Recorded in a task of its own: when the service is being cancelled, the pool refuses work from a
         // cancelled task, and the release (or result) must still reach the database.
-        await Task { await record(ending, of: job, handler: handler, logger: jobLogger) }.value
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        await Task { await record(ending, of: job, handler: handler, seconds: seconds, logger: jobLogger) }.value
     }
 
-    private func record(_ ending: Ending, of job: JobQueue.ClaimedJob, handler: any JobHandler, logger jobLogger: Logger) async {
+    private func record(
+        _ ending: Ending, of job: JobQueue.ClaimedJob, handler: any JobHandler, seconds: Double, logger jobLogger: Logger
+    ) async {
         do {
+            let recorded: DaemonMetrics.JobEnding
             switch ending {
             case .finished:
-                if try await !queue.complete(job) {
+                if try await queue.complete(job) {
+                    recorded = .succeeded
+                } else {
                     jobLogger.warning("job finished after its lease was lost; another worker owns it now")
+                    recorded = .leaseLost
                 }
             case .failed(let message, let permanent):
                 let outcome = try await queue.fail(job, error: message, permanent: permanent)
@@ -182,17 +194,23 @@ public struct JobWorkerService: Service {
                 case .dead:
                     jobLogger.error("job is dead", metadata: ["error": "\(message)"])
                     await handler.jobDied(id: job.id, payload: job.payload, error: message, logger: jobLogger)
+                    recorded = .dead
                 case .retryScheduled(let after):
                     jobLogger.warning("job failed; retrying", metadata: ["error": "\(message)", "retry_in_s": "\(Int(after))"])
+                    recorded = .retried
                 case .leaseLost:
                     jobLogger.warning("job failed after its lease was lost; nothing recorded")
+                    recorded = .leaseLost
                 }
             case .leaseLost:
                 jobLogger.warning("lease lost while running; the job's result was discarded")
+                recorded = .leaseLost
             case .cancelled:
                 try await queue.release(job)
                 jobLogger.info("job released at shutdown")
+                recorded = .released
             }
+            DaemonMetrics.jobEnded(kind: job.kind, ending: recorded, seconds: seconds)
         } catch {
             jobLogger.error("recording the job's outcome failed; its lease will expire and it will be retried",
                             metadata: ["error": "\(error)"])

@@ -2,6 +2,8 @@ public import Intake
 public import Logging
 public import ServiceLifecycle
 public import Store
+import Foundation
+import Telemetry
 
 /// Polls the intake mailbox every `interval`, on one daemon at a time: the one holding a PostgreSQL
 /// advisory lock. When that daemon dies its session ends, and another daemon's next tick takes over.
@@ -37,6 +39,7 @@ public struct MailPollerService: Service {
                         foldersReady = true
                     }
                     let report = try await intake.pollOnce()
+                    DaemonMetrics.mailPolled(succeeded: true, at: Date().timeIntervalSince1970)
                     if report.seen > 0 {
                         logger.info("mail taken in", metadata: [
                             "ingested": "\(report.ingested)", "refused": "\(report.refused)",
@@ -53,6 +56,7 @@ public struct MailPollerService: Service {
             } catch is CancellationError {
                 break
             } catch {
+                DaemonMetrics.mailPolled(succeeded: false, at: Date().timeIntervalSince1970)
                 let wait = backoff.next()
                 logger.warning("polling the intake mailbox failed; retrying", metadata: [
                     "error": "\(error)", "retry_in_s": "\(Int(wait.rounded(.up)))",

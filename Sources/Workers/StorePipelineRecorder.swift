@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Pipeline
 import Store
+import Telemetry
 
 /// Records pipeline runs in PostgreSQL and resolves attachments through the blob store.
 struct StorePipelineRecorder: PipelineRecorder {
@@ -55,6 +56,17 @@ struct StorePipelineRecorder: PipelineRecorder {
     }
 
     func stageFinished(runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome) async throws {
+        try await recordStageFinished(runID: runID, input: input, stage: stage, attachmentID: attachmentID, outcome: outcome)
+        // Counted once the row is committed, so this daemon's counts match what `stage_runs` holds.
+        switch outcome {
+        case .succeeded(_, let durationMs): DaemonMetrics.stageFinished(stage, outcome: .succeeded, seconds: durationMs / 1000)
+        case .failed(_, let durationMs): DaemonMetrics.stageFinished(stage, outcome: .failed, seconds: durationMs / 1000)
+        }
+    }
+
+    private func recordStageFinished(
+        runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome
+    ) async throws {
         try await pool.withTransaction { connection in
             let runs = PipelineRunRepository()
             switch outcome {

@@ -4,6 +4,7 @@ import Crypto
 public import Foundation
 public import Logging
 public import Store
+import Telemetry
 
 /// Takes the intake mailbox's messages in, each exactly once, in an order that loses nothing:
 /// raw bytes and attachments stored → one transaction records the message, its requests, their jobs →
@@ -128,6 +129,7 @@ public final class MailIntake: Sendable {
         if let recorded = try await pool.withConnection({ try messages.message(key: key, on: $0) }) {
             try await file(key, recordID: recorded.id, folder: recorded.folder)
             report.refiled += 1
+            DaemonMetrics.emailFiled(.refiled)
             return
         }
         let gmailID = try await (try mail).run { client throws(CurlError) in try client.gmailMessageID(key.mailbox, uid: key.uid) }
@@ -135,6 +137,7 @@ public final class MailIntake: Sendable {
             // The same Gmail message under a new UIDVALIDITY: already taken in.
             try await file(key, recordID: recorded.id, folder: recorded.folder)
             report.refiled += 1
+            DaemonMetrics.emailFiled(.refiled)
             return
         }
         let unfinished = try await pool.withConnection { try messages.unfinishedParses(key: key, on: $0) }
@@ -154,6 +157,11 @@ public final class MailIntake: Sendable {
         }
         report.requestIDs += recorded.requestIDs
         try await file(key, recordID: recorded.id, folder: recorded.folder)
+        switch decided {
+        case .ingested: DaemonMetrics.emailFiled(.ingested)
+        case .refused: DaemonMetrics.emailFiled(.refused)
+        case .duplicate: DaemonMetrics.emailFiled(.duplicate)
+        }
     }
 
     /// The raw message as stored, with its digest.

@@ -1,0 +1,110 @@
+public import Prometheus
+
+/// What this daemon process did, counted in its own Prometheus registry and shown by `GET /metrics`.
+///
+/// Each daemon counts only its own work; add the series of all daemons up in Prometheus (`sum by (stage)`).
+/// What is true of the whole cluster (queue depth, dead jobs) comes from PostgreSQL instead, at scrape
+/// time: see `ClusterGauges`.
+///
+/// ```swift
+/// DaemonMetrics.stageFinished("ocr", outcome: .failed, seconds: 0.8)
+/// DaemonMetrics.emailFiled(.ingested)
+/// ```
+public enum DaemonMetrics {
+    /// The process's registry: the one swift-metrics reports into once `MetricsExporter.bootstrap()` ran
+    /// (HTTP request metrics), and the one these helpers record into directly.
+    public static var registry: PrometheusCollectorRegistry { PrometheusMetricsFactory.defaultRegistry }
+
+    /// How a stage run or a job ended.
+    public enum Outcome: String, Sendable {
+        case succeeded, failed
+    }
+
+    /// How a job's claim ended, as recorded in the queue.
+    public enum JobEnding: String, Sendable {
+        /// Completed.
+        case succeeded
+        /// Failed and scheduled again with backoff.
+        case retried
+        /// Failed for the last time (or permanently): the job is dead.
+        case dead
+        /// Given back at shutdown, its attempt not counted.
+        case released
+        /// Another worker owned the job by the time it ended; nothing was recorded.
+        case leaseLost = "lease_lost"
+    }
+
+    /// What became of one email taken from the intake mailbox.
+    public enum EmailOutcome: String, Sendable {
+        case ingested, refused, duplicate
+        /// Already recorded; only moved to its folder (a daemon died between the commit and the move).
+        case refiled
+    }
+
+    // MARK: Recording
+
+    /// A stage run whose end is committed to `stage_runs`.
+    public static func stageFinished(_ stage: String, outcome: Outcome, seconds: Double) {
+        registry.makeDurationHistogram(
+            descriptor: stageDuration, labels: [("stage", stage), ("outcome", outcome.rawValue)], buckets: stageBuckets
+        ).record(.nanoseconds(Int64((max(0, seconds) * 1e9).rounded())))
+    }
+
+    /// A job claim that ended, with how long the handler ran.
+    public static func jobEnded(kind: String, ending: JobEnding, seconds: Double) {
+        registry.makeCounter(descriptor: jobsEnded, labels: [("kind", kind), ("ending", ending.rawValue)]).increment()
+        registry.makeDurationHistogram(descriptor: jobDuration, labels: [("kind", kind)], buckets: stageBuckets)
+            .record(.nanoseconds(Int64((max(0, seconds) * 1e9).rounded())))
+    }
+
+    /// An email filed into its folder.
+    public static func emailFiled(_ outcome: EmailOutcome) {
+        registry.makeCounter(descriptor: emails, labels: [("outcome", outcome.rawValue)]).increment()
+    }
+
+    /// One poll of the intake mailbox, successful or not.
+    public static func mailPolled(succeeded: Bool, at secondsSince1970: Double) {
+        if succeeded {
+            registry.makeGauge(descriptor: lastPoll).set(secondsSince1970)
+        } else {
+            registry.makeCounter(descriptor: pollFailures).increment()
+        }
+    }
+
+    // MARK: Names (computed: the descriptor type is not Sendable)
+
+    /// From 50 ms (a draft) to 10 min (a long reel on a busy machine).
+    static let stageBuckets: [Duration] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600].map {
+        .milliseconds(Int64($0 * 1000))
+    }
+    static var stageDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "drsocial", metricName: "stage_duration", unitName: "seconds",
+            helpText: "Pipeline stage runs finished by this daemon, by stage and outcome.")
+    }
+    static var jobsEnded: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "drsocial", metricName: "jobs_ended", unitName: "total",
+            helpText: "Job claims this daemon ended, by kind and how they ended.")
+    }
+    static var jobDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "drsocial", metricName: "job_duration", unitName: "seconds",
+            helpText: "Time this daemon's workers spent on each job claim, by kind.")
+    }
+    static var emails: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "drsocial", metricName: "emails_filed", unitName: "total",
+            helpText: "Emails this daemon took from the intake mailbox and filed, by outcome.")
+    }
+    static var lastPoll: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "drsocial", metricName: "mail_last_successful_poll", unitName: "timestamp_seconds",
+            helpText: "When this daemon last polled the intake mailbox without an error (Unix time).")
+    }
+    static var pollFailures: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "drsocial", metricName: "mail_poll_failures", unitName: "total",
+            helpText: "Polls of the intake mailbox that failed (IMAP or database errors), retried with backoff.")
+    }
+}
