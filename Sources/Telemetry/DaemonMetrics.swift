@@ -73,38 +73,30 @@ public enum DaemonMetrics {
 
     // MARK: Names (computed: the descriptor type is not Sendable)
 
+    private static func named(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "drsocial", metricName: name, unitName: unit, helpText: help)
+    }
+
     /// From 50 ms (a draft) to 10 min (a long reel on a busy machine).
     static let stageBuckets: [Duration] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600].map {
         .milliseconds(Int64($0 * 1000))
     }
     static var stageDuration: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "drsocial", metricName: "stage_duration", unitName: "seconds",
-            helpText: "Pipeline stage runs finished by this daemon, by stage and outcome.")
+        named("stage_duration", "seconds", "Pipeline stage runs finished by this daemon, by stage and outcome.")
     }
     static var jobsEnded: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "drsocial", metricName: "jobs_ended", unitName: "total",
-            helpText: "Job claims this daemon ended, by kind and how they ended.")
+        named("jobs_ended", "total", "Job claims this daemon ended, by kind and how they ended.")
     }
     static var jobDuration: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "drsocial", metricName: "job_duration", unitName: "seconds",
-            helpText: "Time this daemon's workers spent on each job claim, by kind.")
+        named("job_duration", "seconds", "Time this daemon's workers spent on each job claim, by kind.")
     }
     static var emails: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "drsocial", metricName: "emails_filed", unitName: "total",
-            helpText: "Emails this daemon took from the intake mailbox and filed, by outcome.")
+        named("emails_filed", "total", "Emails this daemon took from the intake mailbox and filed, by outcome.")
     }
     static var lastPoll: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "drsocial", metricName: "mail_last_successful_poll", unitName: "timestamp_seconds",
-            helpText: "When this daemon last polled the intake mailbox without an error (Unix time).")
+        named("mail_last_successful_poll", "timestamp_seconds", "When this daemon last polled the intake mailbox without an error (Unix time).")
     }
     static var pollFailures: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "drsocial", metricName: "mail_poll_failures", unitName: "total",
-            helpText: "Polls of the intake mailbox that failed (IMAP or database errors), retried with backoff.")
+        named("mail_poll_failures", "total", "Polls of the intake mailbox that failed (IMAP or database errors), retried with backoff.")
     }
 }
