@@ -26,7 +26,7 @@ enum RunViews {
 
     static func detail(_ detail: OpsQueries.RunDetail) -> [String: Any] {
         let names = Dictionary(detail.attachments.map { ($0.id, $0.filename) }, uniquingKeysWith: { first, _ in first })
-        let totalMs = detail.stages.compactMap(\.durationMs).reduce(0, +)
+        let timeline = StageTimeline(detail.stages)
         return [
             "run": summary(detail.summary),
             "live": detail.summary.status != "complete" && detail.summary.status != "failed",
@@ -36,15 +36,18 @@ enum RunViews {
             "hasFailure": detail.failureReason != nil,
             "notes": detail.notes,
             "pipelineStatus": detail.pipelineStatus ?? "not started",
+            "timelineSpan": timeline.spanLabel,
             "stages": detail.stages.map { stage -> [String: Any] in
-                [
+                let bar = timeline.bar(for: stage)
+                return [
                     "stage": stage.stage,
                     "subject": stage.attachmentID.flatMap { names[$0] } ?? "request",
                     "status": stage.status,
                     "attempts": stage.attempts,
                     "started": timestamp(stage.startedAt),
-                    "duration": stage.durationMs.map { String(format: "%.0f ms", $0) } ?? "—",
-                    "barPercent": totalMs > 0 ? Int(((stage.durationMs ?? 0) / totalMs * 100).rounded()) : 0,
+                    "duration": stage.durationMs.map { $0 < 1000 ? String(format: "%.0f ms", $0) : String(format: "%.1f s", $0 / 1000) } ?? "—",
+                    "barX": bar.x,
+                    "barWidth": bar.width,
                     "summary": stage.summary ?? "",
                     "error": stage.error ?? "",
                 ]

@@ -153,6 +153,34 @@ struct OpsRoutesTests {
         }
     }
 
+    @Test func theRunPageDrawsEachStageWhereItRanInTime() async throws {
+        // A ran 0–1.0 s, B 0.5–2.0 s beside it, C took half a millisecond at the very end: a 2 s span.
+        let (app, pool) = try await app()
+        let (fixture, requestID) = try await submitRequest(pool, prompt: "Waterfall")
+        let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+        try await pool.withConnection { connection in
+            let runs = PipelineRunRepository()
+            let runID = try runs.currentRun(requestID: requestID, tenantID: fixture.tenantID, pipeline: "post_request", on: connection)
+            for (position, (stage, offset, milliseconds, status)) in [
+                ("alpha", 0.0, 1000.0, "succeeded"), ("beta", 0.5, 1500.0, "failed"), ("gamma", 1.999, 0.5, "succeeded"),
+            ].enumerated() {
+                try runs.stageStarted(runID: runID, tenantID: fixture.tenantID, stage: stage, position: position, attachmentID: nil, on: connection)
+                try connection.query(
+                    "UPDATE stage_runs SET started_at = $3, duration_ms = $4, status = $5 WHERE pipeline_run_id = $1 AND stage = $2",
+                    [runID, stage, t0.addingTimeInterval(offset), milliseconds, status])
+            }
+        }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/ops/runs/\(requestID)", method: .get, headers: bearer) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains(#"<rect class="bar-succeeded" x="0" y="1" width="500" height="10"/>"#), "alpha")
+                #expect(page.contains(#"<rect class="bar-failed" x="250" y="1" width="750" height="10"/>"#), "beta, beside alpha")
+                #expect(page.contains(#"<rect class="bar-succeeded" x="996" y="1" width="4" height="10"/>"#), "gamma, thin but visible")
+                #expect(page.contains("0 – 2.0 s"))
+            }
+        }
+    }
+
     @Test func theRunPageShowsTheSceneStripAndServesKeyframes() async throws {
         let pool = try await TestDatabase.shared.pool()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-keyframes"))
