@@ -3,10 +3,27 @@ import Foundation
 import Store
 import Web
 
-/// `runs list` / `runs show ID`: what the operator pages show, in the terminal.
+/// `runs list` / `runs show ID` / `runs revive JOB`: what the operator pages show and do, in the terminal.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "Inspect pipeline runs.", subcommands: [List.self, Show.self])
+        commandName: "runs", abstract: "Inspect pipeline runs.", subcommands: [List.self, Show.self, Revive.self])
+
+    struct Revive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a dead job more attempts, once its cause is fixed; its failed request goes back to received.")
+        @Argument(help: "The dead job's id (runs on /ops/runs, or /api/jobs/troubled).") var job: Int64
+
+        func run() async throws {
+            let runtime = try await Runtime.start(label: "drsocial.runs")
+            let revived = try await JobQueue(pool: runtime.pool).revive(jobID: job)
+            await runtime.pool.close()
+            guard let revived else { throw ValidationError("job \(job) is not dead: only a dead job can be revived") }
+            print("job \(revived.id) (\(revived.kind)) is pending again with \(JobQueue.Configuration().defaultMaxAttempts) more attempts")
+            if let request = revived.reopenedRequestID {
+                print("request \(request.uuidString.lowercased()) is back to received; its pipeline resumes where it stopped")
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recent post requests and their status.")

@@ -26,10 +26,19 @@ struct OpsController<Context: RequestContext>: Sendable {
                 thumbnail: request.uri.queryParameters["size"] == "thumb")
         }
         pages.get("variants/:id/reel") { _, context in try await reel(queueID: try context.parameters.require("id", as: UUID.self)) }
+        // The ops cookie is SameSite=Strict, so another site's form cannot post here with it.
+        pages.post("jobs/:id/revive") { _, context -> Response in
+            let revived = try await revive(jobID: try context.parameters.require("id", as: Int64.self))
+            let back = revived.reopenedRequestID.map { "/ops/runs/\($0.uuidString.lowercased())" } ?? "/ops/runs"
+            return Response(status: .seeOther, headers: [.location: back])
+        }
         let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
         api.get("runs") { _, _ in try await runsJSON() }
         api.get("runs/:id") { _, context in try await runJSON(id: try context.parameters.require("id", as: UUID.self)) }
         api.get("jobs/troubled") { _, _ in try await troubledJobsJSON() }
+        api.post("jobs/:id/revive") { _, context in
+            try JSONResponse.make(RevivedJobView(try await revive(jobID: try context.parameters.require("id", as: Int64.self))))
+        }
     }
 
     // MARK: Login
@@ -117,6 +126,27 @@ struct OpsController<Context: RequestContext>: Sendable {
 
     private func troubledJobsJSON() async throws -> Response {
         try JSONResponse.make(try await pool.withConnection { try OpsQueries().troubledJobs(limit: 100, on: $0) })
+    }
+
+    // MARK: Actions
+
+    /// An operator's retry of a dead job; 409 when the job is not dead (already revived, or still running).
+    private func revive(jobID: Int64) async throws -> JobQueue.RevivedJob {
+        guard let revived = try await JobQueue(pool: pool).revive(jobID: jobID) else {
+            throw HTTPError(.conflict, message: "job \(jobID) is not dead: only a dead job can be revived")
+        }
+        return revived
+    }
+}
+
+/// `POST /api/jobs/:id/revive`'s answer.
+struct RevivedJobView: Encodable {
+    let jobID: Int64
+    let kind: String
+    let reopenedRequestID: UUID?
+
+    init(_ job: JobQueue.RevivedJob) {
+        (jobID, kind, reopenedRequestID) = (job.id, job.kind, job.reopenedRequestID)
     }
 }
 

@@ -21,6 +21,7 @@ enum RunViews {
         [
             "id": job.id, "kind": job.kind, "status": job.status, "attempts": "\(job.attempts)/\(job.maxAttempts)",
             "error": job.lastError ?? "", "updated": timestamp(job.updatedAt),
+            "isDead": job.status == "dead", "budget": JobQueue.Configuration().defaultMaxAttempts,
         ]
     }
 

@@ -103,6 +103,31 @@ struct JobQueueTests {
         #expect(try await queue.claim(kinds: [kind], workerID: "w") == nil)
     }
 
+    @Test func aRevivedDeadJobRunsAgainAndItsOldClaimStaysFencedOut() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool, configuration: .init(defaultMaxAttempts: 3))
+        let kind = uniqueKind()
+        let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
+        let doomed = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
+        #expect(try await queue.fail(doomed, error: "the cause") == .dead)
+        #expect(try await queue.claim(kinds: [kind], workerID: "w") == nil, "dead jobs are not claimed")
+
+        let revived = try #require(try await queue.revive(jobID: id))
+        #expect(revived.kind == kind)
+        #expect(revived.reopenedRequestID == nil, "no request named in the payload")
+        #expect(try await queue.revive(jobID: id) == nil, "a job that is not dead is not revived")
+
+        let again = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
+        #expect(again.attempt == 2, "attempts count on: the claim before the death cannot match")
+        #expect(again.maxAttempts == 1 + 3, "a fresh budget of defaultMaxAttempts")
+        #expect(try await queue.complete(doomed) == false)
+        #expect(try await queue.complete(again))
+        let event = try await pool.withConnection {
+            try $0.query("SELECT payload_json->>'kind' AS kind FROM events WHERE kind = 'job.revived' AND payload_json->>'job_id' = $1", [String(id)]).first
+        }
+        #expect(try event?.decode("kind", as: String.self) == kind)
+    }
+
     @Test func sameIdempotencyKeyRunsOnce() async throws {
         let pool = try await TestDatabase.shared.pool()
         let queue = JobQueue(pool: pool)

@@ -153,6 +153,62 @@ struct OpsRoutesTests {
         }
     }
 
+    @Test func anOperatorRevivesADeadPipelineJobAndItsRequestReopens() async throws {
+        let (app, pool) = try await app()
+        let (_, requestID) = try await submitRequest(pool, prompt: "Revive me")
+        // As when the pipeline job died: the job dead, the request failed because of it.
+        let jobID: Int64 = try await pool.withConnection { connection in
+            try connection.query(
+                "UPDATE post_requests SET status = 'failed', failure_reason = 'pipeline job is dead: boom', processed_at = now() WHERE id = $1",
+                [requestID])
+            return try connection.query(
+                """
+                UPDATE jobs SET status = 'dead', attempts = max_attempts, last_error = 'boom', finished_at = now()
+                WHERE payload_json->>'post_request_id' = $1 RETURNING id
+                """, [requestID.uuidString]).first!.decode("id")
+        }
+        @Sendable func state() async throws -> (job: String, attempts: Int, max: Int, request: String, reason: String?) {
+            try await pool.withConnection { connection in
+                let job = try connection.query("SELECT status, attempts, max_attempts FROM jobs WHERE id = $1", [jobID]).first!
+                let request = try connection.query("SELECT status, failure_reason FROM post_requests WHERE id = $1", [requestID]).first!
+                return (try job.decode("status"), try job.decode("attempts"), try job.decode("max_attempts"),
+                        try request.decode("status"), try request.decodeIfPresent("failure_reason"))
+            }
+        }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/jobs/\(jobID)/revive", method: .post) { response in
+                #expect(response.status == .unauthorized)
+            }
+            #expect(try await state().job == "dead", "nothing done without the token")
+            try await client.execute(uri: "/ops/runs", method: .get, headers: bearer) { response in
+                #expect(String(buffer: response.body).contains("action=\"/ops/jobs/\(jobID)/revive\""), "the dead job has a Retry button")
+            }
+            try await client.execute(uri: "/api/jobs/\(jobID)/revive", method: .post, headers: bearer) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"reopenedRequestID\" : \"\(requestID.uuidString)\""), "\(body)")
+            }
+            let after = try await state()
+            #expect(after.job == "pending")
+            #expect(after.max == after.attempts + JobQueue.Configuration().defaultMaxAttempts)
+            #expect(after.request == "received")
+            #expect(after.reason == nil)
+            try await client.execute(uri: "/api/jobs/\(jobID)/revive", method: .post, headers: bearer) { response in
+                #expect(response.status == .conflict, "a pending job is not revived twice")
+            }
+            // The page's form does the same and returns to the request's page.
+            try await pool.withConnection { connection in
+                try connection.query("UPDATE jobs SET status = 'dead' WHERE id = $1", [jobID])
+                try connection.query("UPDATE post_requests SET status = 'failed' WHERE id = $1", [requestID])
+            }
+            try await client.execute(uri: "/ops/jobs/\(jobID)/revive", method: .post, headers: bearer) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/ops/runs/\(requestID.uuidString.lowercased())")
+            }
+            #expect(try await state().job == "pending")
+        }
+    }
+
     @Test func theRunPageDrawsEachStageWhereItRanInTime() async throws {
         // A ran 0–1.0 s, B 0.5–2.0 s beside it, C took half a millisecond at the very end: a 2 s span.
         let (app, pool) = try await app()
