@@ -11,26 +11,6 @@ import Testing
 extension CrashSuites {
     @Suite(.enabled(if: TestEnvironment.crashDatabaseURL != nil && TestEnvironment.executable != nil), .serialized)
     struct CrashRecoveryTests {
-        /// The shipped pipeline without its `compose` stage. Kills land every few hundred milliseconds here, and
-        /// each costs the running jobs an attempt: a job that composes reels for tens of seconds (a debug build)
-        /// would be killed mid-work until it is dead, which is the queue doing its job, not what this test is
-        /// about. Composition's own failures are tested in ReelsTests and the pipeline tests.
-        static func pipelinesWithoutReels() throws -> URL {
-            let folder = try TestEnvironment.temporaryDirectory("crash-pipelines")
-            let shipped = TestEnvironment.pipelinesDirectory
-            try FileManager.default.copyItem(at: shipped.appending(path: "platforms.yaml"), to: folder.appending(path: "platforms.yaml"))
-            try FileManager.default.copyItem(at: shipped.appending(path: "reels"), to: folder.appending(path: "reels"))
-            var kept: [Substring] = []
-            var skipping = false
-            for line in try String(contentsOf: shipped.appending(path: "post-request.yaml"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
-                if line.hasPrefix("  - name: ") { skipping = line == "  - name: compose" }
-                if !skipping { kept.append(line) }
-            }
-            let text = kept.joined(separator: "\n").replacingOccurrences(of: ", compose]", with: "]")
-            try text.write(to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
-            return folder
-        }
-
         @Test(.timeLimit(.minutes(10)))
         func thirtyRequestsSurviveRandomKills() async throws {
             let url = try #require(TestEnvironment.crashDatabaseURL)
@@ -54,7 +34,11 @@ extension CrashSuites {
             let environment = [
                 "DATABASE_URL": url, "STORAGE_DIR": storage.path, "OPS_TOKEN": "crash-test-operator-token",
                 "HTTP_PORT": "0", "WORKERS": "3", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "notice",
-                "PIPELINES_DIR": try Self.pipelinesWithoutReels().path, "DATABASE_WAIT_SECONDS": "60",
+                // Without `compose`: kills land every few hundred milliseconds, and each costs the running jobs an
+                // attempt, so a job composing reels for tens of seconds (a debug build) would be killed mid-work until
+                // it is dead. That is the queue doing its job, not what this test is about; composition's own
+                // failures are tested in ReelsTests and the pipeline tests.
+                "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path, "DATABASE_WAIT_SECONDS": "60",
             ]
             var kills = 0
             var restartedDatabase = false

@@ -14,6 +14,24 @@ public enum TestEnvironment {
     /// The `pipelines/` folder.
     public static var pipelinesDirectory: URL { repositoryRoot.appending(path: "pipelines") }
 
+    /// A copy of the shipped pipelines without the `compose` stage, for tests about something other than
+    /// reels that must not spend minutes encoding them on a loaded machine.
+    public static func pipelinesWithoutReels() throws -> URL {
+        let folder = try temporaryDirectory("pipelines-without-reels")
+        let shipped = pipelinesDirectory
+        try FileManager.default.copyItem(at: shipped.appending(path: "platforms.yaml"), to: folder.appending(path: "platforms.yaml"))
+        try FileManager.default.copyItem(at: shipped.appending(path: "reels"), to: folder.appending(path: "reels"))
+        var kept: [Substring] = []
+        var skipping = false
+        for line in try String(contentsOf: shipped.appending(path: "post-request.yaml"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  - name: ") { skipping = line == "  - name: compose" }
+            if !skipping { kept.append(line) }
+        }
+        let text = kept.joined(separator: "\n").replacingOccurrences(of: ", compose]", with: "]")
+        try text.write(to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
     /// The test database URL; tests that need it are skipped without it (run them through `scripts/test`).
     public static var databaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_TEST_DATABASE_URL"] }
     public static var crashDatabaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_CRASH_DATABASE_URL"] }
