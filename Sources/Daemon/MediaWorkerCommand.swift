@@ -1,16 +1,18 @@
 import ArgumentParser
 import Foundation
+import Intake
 import Media
 import Reels
 import Speech
 import TextRecognition
+import Workers
 
 /// `media-worker`: runs one piece of media work on a possibly hostile file and prints a JSON answer.
 /// The daemon starts it as a child under CPU and memory limits; people do not need to.
 struct MediaWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media-worker", abstract: "Run media work in an isolated child process (internal).",
-        shouldDisplay: false, subcommands: [Probe.self, Scenes.self, Keyframes.self, ReadText.self, Transcribe.self, SpeechAudio.self, Compose.self])
+        shouldDisplay: false, subcommands: [Probe.self, Scenes.self, Keyframes.self, ReadText.self, Transcribe.self, SpeechAudio.self, Compose.self, MIMECheck.self])
 
     /// Prints the work's result, or its error, as the JSON answer the daemon reads.
     static func answer<T: Codable>(_ work: () throws -> T) throws {
@@ -21,6 +23,20 @@ struct MediaWorkerCommand: ParsableCommand {
             response = .init(result: nil, error: String(describing: error))
         }
         FileHandle.standardOutput.write(try JSONEncoder().encode(response))
+    }
+
+    /// Parses an email with GMime so the daemon learns whether the library survives it (see `IsolatedMIMECheck`).
+    struct MIMECheck: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "mime-check")
+        @Option(help: "MIMELimits as JSON.") var limits: String
+        @Argument(help: "The raw message.") var path: String
+
+        func run() throws {
+            let limits = try JSONDecoder().decode(MIMELimits.self, from: Data(limits.utf8))
+            let data = try Data(contentsOf: URL(filePath: path))
+            // A message GMime refuses is still a survived check: the daemon reports why when it parses.
+            try MediaWorkerCommand.answer { ChildProcessMIMECheck.Answer(parts: (try? MIMEParser.parse(data, limits: limits))?.partCount ?? 0) }
+        }
     }
 
     struct Probe: ParsableCommand {

@@ -4,6 +4,7 @@ import Intake
 import Logging
 import Media
 import Store
+import Workers
 
 /// The pieces every command builds the same way: logging, the pool (waiting for the database), the queue.
 struct Runtime {
@@ -80,7 +81,8 @@ struct Runtime {
             configuration: .init(
                 intakeDomain: settings.domain, mailbox: mailbox, ingestedFolder: settings.ingestedFolder,
                 refusedFolder: settings.refusedFolder, maxAttachmentBytes: try environment.maxAttachmentBytes),
-            client: client, pool: pool, blobs: blobs, intake: try postRequestIntake(blobs: blobs, queue: queue), logger: logger)
+            client: client, pool: pool, blobs: blobs, intake: try postRequestIntake(blobs: blobs, queue: queue),
+            isolatedCheck: ChildProcessMIMECheck(worker: try mediaWorker()), logger: logger)
         return (intake, settings)
     }
 

@@ -105,6 +105,9 @@ public struct MediaWorkerResponse<T: Codable>: Codable {
 /// The media worker failed, crashed, hung or could not be started.
 public struct MediaWorkerError: Error, CustomStringConvertible {
     public let description: String
+    /// The child died on a signal or was killed for taking too long: what the input did to it, not a
+    /// failure to start or a reasoned refusal.
+    public var diedOnInput = false
     static let noExecutable = MediaWorkerError(description: "no media-worker executable is configured")
     static func failed(_ reason: String) -> MediaWorkerError { MediaWorkerError(description: reason) }
     static func badAnswer(_ text: String) -> MediaWorkerError {
@@ -119,12 +122,12 @@ public struct MediaWorkerError: Error, CustomStringConvertible {
         case SIGBUS: "SIGBUS"
         default: "signal \(signal)"
         }
-        return MediaWorkerError(description: "the media worker crashed on this file (\(name))")
+        return MediaWorkerError(description: "the media worker crashed on this file (\(name))", diedOnInput: true)
     }
     static func exited(_ status: Int32, _ stderr: String) -> MediaWorkerError {
         MediaWorkerError(description: "the media worker exited with status \(status): \(stderr)")
     }
     static func timedOut(_ seconds: Double) -> MediaWorkerError {
-        MediaWorkerError(description: "the media worker took longer than \(Int(seconds)) s and was killed")
+        MediaWorkerError(description: "the media worker took longer than \(Int(seconds)) s and was killed", diedOnInput: true)
     }
 }

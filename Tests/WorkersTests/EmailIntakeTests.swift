@@ -333,6 +333,66 @@ struct EmailIntakeTests {
         #expect(try TestMailServer.count(h.box.refused) == 0)
     }
 
+    /// A mail intake like the harness's, but checking each message in a child first.
+    func isolatedIntake(_ h: Harness, executable: URL?) throws -> MailIntake {
+        let intake = PostRequestIntake(pool: h.pool, blobs: h.blobs, queue: JobQueue(pool: h.pool), logger: TestEnvironment.logger)
+        let worker = MediaWorkerClient(configuration: .init(executable: executable, wallSeconds: 60))
+        return MailIntake(
+            configuration: h.mail.configuration, client: try TestMailServer.client(mailbox: h.box.inbox), pool: h.pool,
+            blobs: h.blobs, intake: intake, isolatedCheck: ChildProcessMIMECheck(worker: worker), logger: TestEnvironment.logger)
+    }
+
+    @Test func aMessageThatCrashesTheParserInAChildIsRefusedAndKept() async throws {
+        // The child dies on a signal, as when GMime crashes on a hostile message; the daemon never parses it.
+        let h = try await harness()
+        try h.append(TestEmail.build(to: h.address, subject: "Poison for the parser", body: ""))
+        let crasher = try TestEnvironment.temporaryDirectory("crashing-worker").appending(path: "drsocial-intake")
+        try "#!/bin/sh\nkill -SEGV $$\n".write(to: crasher, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: crasher.path)
+
+        let report = try await isolatedIntake(h, executable: crasher).pollOnce()
+        #expect(report.refused == 1)
+        let message = try #require(try await messages(h).first)
+        #expect(message.reason?.contains("crashed the MIME parser") == true, "\(message.reason ?? "")")
+        #expect(message.reason?.contains("SIGSEGV") == true)
+        #expect(message.rawPath != nil, "the raw message is kept for operators and replay")
+        #expect(message.subject == nil, "nothing was parsed in the daemon")
+        #expect(try TestMailServer.count(h.box.refused) == 1)
+        #expect(try TestMailServer.count(h.box.inbox) == 0)
+    }
+
+    @Test func aGoodMessagePassesTheRealChildCheck() async throws {
+        let h = try await harness()
+        let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
+        let mail = TestEmail.build(
+            to: h.address, subject: "Checked in a child #IG", body: "",
+            attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)])
+        // The real child parses it (and says how many parts it walked)...
+        let file = try TestEnvironment.temporaryDirectory("mime-check").appending(path: "message.eml")
+        try mail.write(to: file)
+        let worker = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
+        let answer = try await worker.run(
+            ["mime-check", "--limits", String(decoding: try JSONEncoder().encode(MIMELimits()), as: UTF8.self), file.path],
+            as: ChildProcessMIMECheck.Answer.self)
+        #expect(answer.parts >= 2, "a multipart with a text part and a photo")
+        #expect(await ChildProcessMIMECheck(worker: worker).check(rawMessage: file, limits: MIMELimits()) == .survived)
+        // ...and the message is taken in.
+        try h.append(mail)
+        let report = try await isolatedIntake(h, executable: TestEnvironment.executable).pollOnce()
+        #expect(report.ingested == 1)
+        #expect(try TestMailServer.count(h.box.ingested) == 1)
+    }
+
+    @Test func aCheckThatCannotRunFallsBackToTheDaemonsOwnParse() async throws {
+        // No worker to start: nothing is refused or lost; the daemon parses under its crash count.
+        let h = try await harness()
+        try h.append(TestEmail.build(to: h.address, subject: "No child today #IG", body: ""))
+        let missing = try TestEnvironment.temporaryDirectory("no-worker").appending(path: "drsocial-intake")
+        let report = try await isolatedIntake(h, executable: missing).pollOnce()
+        #expect(report.ingested == 1)
+        #expect(try TestMailServer.count(h.box.ingested) == 1)
+    }
+
     // MARK: Bad input
 
     @Test func emptyAndOversizedAttachmentsAreLeftOutWithAReason() async throws {

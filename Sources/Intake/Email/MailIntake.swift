@@ -63,12 +63,16 @@ public final class MailIntake: Sendable {
     let pool: PostgresPool
     let blobs: any BlobStore
     let intake: PostRequestIntake
+    let isolatedCheck: (any IsolatedMIMECheck)?
     let logger: Logger
 
+    /// - Parameter isolatedCheck: parses each new message in a child process first (the daemon passes the
+    ///   media worker); nil parses in this process only, under the unfinished-parse count.
     public init(
         configuration: Configuration, client: IMAPClient?, pool: PostgresPool, blobs: any BlobStore,
-        intake: PostRequestIntake, logger: Logger
+        intake: PostRequestIntake, isolatedCheck: (any IsolatedMIMECheck)? = nil, logger: Logger
     ) {
+        self.isolatedCheck = isolatedCheck
         self.configuration = configuration
         self.mailbox = client.map(MailboxSession.init)
         self.pool = pool
@@ -187,6 +191,18 @@ public final class MailIntake: Sendable {
         }
         let data = try fetched.get()
         let raw = RawMessage(blob: try blobs.store(data: data, in: .unassigned), data: data)
+        if let isolatedCheck {
+            switch await isolatedCheck.check(rawMessage: try blobs.localFile(for: raw.blob.path), limits: mimeLimits) {
+            case .survived: break
+            case .crashed(let why):
+                // Kept (raw stored) and filed visibly; the daemon never parses it.
+                return .refused(reason: "reading this message crashed the MIME parser in a child process: \(why)", raw: raw, email: nil, routes: [])
+            case .unavailable(let why):
+                logger.warning("the isolated MIME check could not run; parsing in the daemon under its crash count", metadata: [
+                    "uid": "\(key.uid)", "error": "\(why)",
+                ])
+            }
+        }
         let parsed = try await parseCounted(data, key: key)
         let messages = IntakeMessageRepository()
         if let earlier = try await pool.withConnection({ try messages.ingested(rawSHA256: raw.blob.sha256, on: $0) }) {

@@ -1,5 +1,5 @@
 /// Bounds that keep a hostile e-mail from costing unbounded memory, time or stack.
-public struct MIMELimits: Sendable, Equatable {
+public struct MIMELimits: Sendable, Equatable, Codable {
     /// The most MIME entities (containers and leaves) a message may have. Default 500.
     public var maxParts: Int
     /// The deepest nesting of multiparts and attached messages. Default 30.
