@@ -346,11 +346,7 @@ struct EmailIntakeTests {
         // The child dies on a signal, as when GMime crashes on a hostile message; the daemon never parses it.
         let h = try await harness()
         try h.append(TestEmail.build(to: h.address, subject: "Poison for the parser", body: ""))
-        let crasher = try TestEnvironment.temporaryDirectory("crashing-worker").appending(path: "drsocial-intake")
-        try "#!/bin/sh\nkill -SEGV $$\n".write(to: crasher, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: crasher.path)
-
-        let report = try await isolatedIntake(h, executable: crasher).pollOnce()
+        let report = try await isolatedIntake(h, executable: try crashingWorker()).pollOnce()
         #expect(report.refused == 1)
         let message = try #require(try await messages(h).first)
         #expect(message.reason?.contains("crashed the MIME parser") == true, "\(message.reason ?? "")")
@@ -359,6 +355,26 @@ struct EmailIntakeTests {
         #expect(message.subject == nil, "nothing was parsed in the daemon")
         #expect(try TestMailServer.count(h.box.refused) == 1)
         #expect(try TestMailServer.count(h.box.inbox) == 0)
+    }
+
+    @Test func bytesTakenInBeforeAreNotSentToTheChildAgain() async throws {
+        // GMime survived these bytes when they were taken in; a second delivery is a duplicate even with a
+        // worker that would die on anything.
+        let h = try await harness()
+        let mail = TestEmail.build(to: h.address, subject: "Delivered twice #IG", body: "")
+        try h.append(mail)
+        #expect(try await h.mail.pollOnce().ingested == 1)
+        try h.append(mail)
+        let report = try await isolatedIntake(h, executable: try crashingWorker()).pollOnce()
+        #expect(report.duplicates == 1)
+        #expect(report.refused == 0)
+    }
+
+    func crashingWorker() throws -> URL {
+        let crasher = try TestEnvironment.temporaryDirectory("crashing-worker").appending(path: "drsocial-intake")
+        try "#!/bin/sh\nkill -SEGV $$\n".write(to: crasher, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: crasher.path)
+        return crasher
     }
 
     @Test func aGoodMessagePassesTheRealChildCheck() async throws {

@@ -191,24 +191,38 @@ public final class MailIntake: Sendable {
         }
         let data = try fetched.get()
         let raw = RawMessage(blob: try blobs.store(data: data, in: .unassigned), data: data)
-        if let isolatedCheck {
-            switch await isolatedCheck.check(rawMessage: try blobs.localFile(for: raw.blob.path), limits: mimeLimits) {
-            case .survived: break
-            case .crashed(let why):
-                // Kept (raw stored) and filed visibly; the daemon never parses it.
-                return .refused(reason: "reading this message crashed the MIME parser in a child process: \(why)", raw: raw, email: nil, routes: [])
-            case .unavailable(let why):
-                logger.warning("the isolated MIME check could not run; parsing in the daemon under its crash count", metadata: [
-                    "uid": "\(key.uid)", "error": "\(why)",
-                ])
-            }
-        }
-        let parsed = try await parseCounted(data, key: key)
         let messages = IntakeMessageRepository()
-        if let earlier = try await pool.withConnection({ try messages.ingested(rawSHA256: raw.blob.sha256, on: $0) }) {
-            return .duplicate(of: earlier.id, raw: raw, email: try? parsed.get())
-        }
+        // The same bytes were taken in before, so GMime has survived them: only new bytes go to the child.
+        let earlier = try await pool.withConnection { try messages.ingested(rawSHA256: raw.blob.sha256, on: $0) }
+        if earlier == nil, let refusal = await refusalFromIsolatedCheck(raw, key: key) { return refusal }
+        let parsed = try await parseCounted(data, key: key)
+        if let earlier { return .duplicate(of: earlier.id, raw: raw, email: try? parsed.get()) }
         return try await evaluate(raw, parsed: parsed, intakeKeyPrefix: gmailID.map { "gmail:\($0)" } ?? key.intakeKey, gmailID: gmailID)
+    }
+
+    /// The child's verdict on a new message: a refusal when the parser died or hung on it, else nil (the
+    /// daemon parses it). A check that cannot run is logged and leaves the daemon's own guard in charge.
+    private func refusalFromIsolatedCheck(_ raw: RawMessage, key: IntakeMessageRepository.MailboxKey) async -> Decision? {
+        guard let isolatedCheck else { return nil }
+        let file: URL
+        do {
+            file = try blobs.localFile(for: raw.blob.path)
+        } catch {
+            logger.warning("the stored message has no local file for the isolated MIME check", metadata: ["uid": "\(key.uid)", "error": "\(error)"])
+            return nil
+        }
+        switch await isolatedCheck.check(rawMessage: file, limits: mimeLimits) {
+        case .survived:
+            return nil
+        case .crashed(let why):
+            // Kept (raw stored) and filed visibly; the daemon never parses it.
+            return .refused(reason: "reading this message crashed the MIME parser in a child process: \(why)", raw: raw, email: nil, routes: [])
+        case .unavailable(let why):
+            logger.warning("the isolated MIME check could not run; parsing in the daemon under its crash count", metadata: [
+                "uid": "\(key.uid)", "error": "\(why)",
+            ])
+            return nil
+        }
     }
 
     /// Parses with GMime, counting the parse as unfinished only while it runs: a crash inside the C library
