@@ -49,6 +49,7 @@ struct BrowserPortalTests {
         #expect(states.contains("browser:approved:"))
         #expect(states.contains("browser:rejected:Too long for TikTok"), "\(states)")
         #expect(FileManager.default.fileExists(atPath: artifacts.appending(path: "05-decided.png").path))
+        await pool.close()
     }
 
     /// Runs a program to the end; its standard output, or a thrown error with both streams.

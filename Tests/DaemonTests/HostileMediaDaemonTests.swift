@@ -80,6 +80,7 @@ struct HostileMediaDaemonTests {
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(await daemon.terminate(within: 20) == 0)
+        await pool.close()
     }
 
     static func port(in log: String) -> Int? {

@@ -115,6 +115,7 @@ struct MetricsDaemonTests {
         #expect(samples["hb_requests", ["http_route": "/metrics", "http_request_method": "GET", "http_response_status_code": "401"]] == 1,
                 "\(text.split(separator: "\n").filter { $0.hasPrefix("hb_") })")
         #expect(await daemon.terminate(within: 20) == 0)
+        await pool.close()
     }
 
     static func scrape(_ url: URL) async throws -> (String, PrometheusSamples) {

@@ -138,6 +138,9 @@ synchronous_commit = on
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning
+# The test suite runs in parallel: the shared pool, isolated databases and several daemons (each with its
+# own pool and LISTEN connection) at once went past the default 100 (a CI run failed on it).
+max_connections = 300
 EOF
     chown "$owner:" "$_PG_DATA/drsocial.conf" 2>/dev/null || true
 }
