@@ -18,7 +18,7 @@ struct RunsCommand: AsyncParsableCommand {
             let revived = try await JobQueue(pool: runtime.pool).revive(jobID: job)
             await runtime.pool.close()
             guard let revived else { throw ValidationError("job \(job) is not dead: only a dead job can be revived") }
-            print("job \(revived.id) (\(revived.kind)) is pending again with \(JobQueue.Configuration().defaultMaxAttempts) more attempts")
+            print("job \(revived.id) (\(revived.kind)) is pending again with \(revived.attemptsAdded) more attempts")
             if let request = revived.reopenedRequestID {
                 print("request \(request.uuidString.lowercased()) is back to received; its pipeline resumes where it stopped")
             }

@@ -219,9 +219,10 @@ public struct JobQueue: Sendable {
     }
 
     /// A dead job an operator gave another chance.
-    public struct RevivedJob: Sendable, Equatable {
+    public struct RevivedJob: Sendable, Equatable, Encodable {
         public let id: Int64
         public let kind: String
+        public let attemptsAdded: Int
         /// The request the job had failed, now back to `received`.
         public let reopenedRequestID: UUID?
     }
@@ -257,7 +258,7 @@ public struct JobQueue: Sendable {
             try EventRepository().record(
                 kind: "job.revived", tenantID: tenantID, postRequestID: reopened,
                 payload: ["job_id": String(jobID), "kind": kind, "attempts_added": String(budget)], on: connection)
-            return RevivedJob(id: jobID, kind: kind, reopenedRequestID: reopened)
+            return RevivedJob(id: jobID, kind: kind, attemptsAdded: budget, reopenedRequestID: reopened)
         }
     }
 

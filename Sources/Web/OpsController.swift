@@ -37,7 +37,7 @@ struct OpsController<Context: RequestContext>: Sendable {
         api.get("runs/:id") { _, context in try await runJSON(id: try context.parameters.require("id", as: UUID.self)) }
         api.get("jobs/troubled") { _, _ in try await troubledJobsJSON() }
         api.post("jobs/:id/revive") { _, context in
-            try JSONResponse.make(RevivedJobView(try await revive(jobID: try context.parameters.require("id", as: Int64.self))))
+            try JSONResponse.make(try await revive(jobID: try context.parameters.require("id", as: Int64.self)))
         }
     }
 
@@ -136,17 +136,6 @@ struct OpsController<Context: RequestContext>: Sendable {
             throw HTTPError(.conflict, message: "job \(jobID) is not dead: only a dead job can be revived")
         }
         return revived
-    }
-}
-
-/// `POST /api/jobs/:id/revive`'s answer.
-struct RevivedJobView: Encodable {
-    let jobID: Int64
-    let kind: String
-    let reopenedRequestID: UUID?
-
-    init(_ job: JobQueue.RevivedJob) {
-        (jobID, kind, reopenedRequestID) = (job.id, job.kind, job.reopenedRequestID)
     }
 }
 

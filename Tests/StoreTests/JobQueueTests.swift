@@ -115,6 +115,7 @@ struct JobQueueTests {
         let revived = try #require(try await queue.revive(jobID: id))
         #expect(revived.kind == kind)
         #expect(revived.reopenedRequestID == nil, "no request named in the payload")
+        #expect(revived.attemptsAdded == 3)
         #expect(try await queue.revive(jobID: id) == nil, "a job that is not dead is not revived")
 
         let again = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
