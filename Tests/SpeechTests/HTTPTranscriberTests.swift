@@ -58,7 +58,9 @@ struct HTTPTranscriberTests {
         }
     }
 
-    func transcriber(_ url: URL, attempts: Int = 3, timeoutSeconds: Int64 = 10) -> HTTPTranscriber {
+    /// A generous per-request timeout: under a loaded CI run a 10 s one lapsed before the fake's 400 arrived,
+    /// the request was retried as a timeout (rightly), and the test about client errors saw two requests.
+    func transcriber(_ url: URL, attempts: Int = 3, timeoutSeconds: Int64 = 60) -> HTTPTranscriber {
         HTTPTranscriber(
             configuration: .init(url: url, apiKey: "test-key", model: "whisper-1", timeoutSeconds: timeoutSeconds, attempts: attempts, backoffSeconds: 0.05),
             worker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60)))
