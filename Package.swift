@@ -12,7 +12,6 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "drsocial-intake",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "drsocial-intake", targets: ["Daemon"]),
         .executable(name: "drsocial-bench-queue", targets: ["QueueBench"]),
@@ -105,22 +104,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Contracts",
+            dependencies: ["Domain", "Pipeline"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Media",
             dependencies: [
-                "CFFmpeg", "CPixelKernels", "Domain", "Pipeline", "Blobs",
+                "CFFmpeg", "CPixelKernels", "Domain", "Pipeline", "Blobs", "Contracts",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TextRecognition",
-            dependencies: ["CTesseract", "Media", "Domain", "Pipeline"],
+            dependencies: ["CTesseract", "Media", "Domain", "Pipeline", "Contracts"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Speech",
             dependencies: [
-                "CPocketSphinx", "Media", "Domain", "Pipeline",
+                "CPocketSphinx", "Media", "Domain", "Pipeline", "Contracts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -138,7 +142,7 @@ let package = Package(
         .target(
             name: "Reels",
             dependencies: [
-                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs",
+                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs", "Contracts",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,9 +150,7 @@ let package = Package(
         ),
         .target(
             name: "Agents",
-            dependencies: [
-                "Domain", "Pipeline",
-            ],
+            dependencies: ["Domain", "Pipeline", "Contracts"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -172,7 +174,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Telemetry",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -199,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web", "Telemetry",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -227,16 +229,16 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobsTests", dependencies: ["Blobs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Contracts", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store", "Blobs", "Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ReelsTests", dependencies: ["Reels", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TextRecognitionTests", dependencies: ["TextRecognition", "Media", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Contracts", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReelsTests", dependencies: ["Reels", "Contracts", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TextRecognitionTests", dependencies: ["TextRecognition", "Contracts", "Media", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpeechTests",
             dependencies: [
-                "Speech", "Media", "TestSupport", "Pipeline", "Domain",
+                "Speech", "Contracts", "Media", "TestSupport", "Pipeline", "Domain",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -246,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "WorkersTests",
             dependencies: [
-                "Workers", "Intake", "TestSupport", "Media", "Blobs",
+                "Workers", "Contracts", "Intake", "TestSupport", "Media", "Blobs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+public import Contracts
 public import Domain
 public import Foundation
 public import Pipeline
@@ -18,7 +19,7 @@ public struct ContentBrief: Sendable {
     }
 
     /// A reel the `compose` stage made for a platform.
-    public struct Reel: Sendable, Equatable, Decodable {
+    public struct Reel: Sendable, Equatable {
         public var template: String
         public var path: String
         public var seconds: Double
@@ -33,55 +34,40 @@ public struct ContentBrief: Sendable {
     /// Composed reels by platform (only those that succeeded).
     public var reels: [Platform: Reel] = [:]
 
-    /// Builds the brief from a stage context, reading each attachment's `probe` output when it succeeded.
+    /// The analysis outputs a brief is made from.
+    public static let reads: [StageRead] = [
+        .required(ProbeResult.self), .optional(Transcript.self), .optional(OnScreenText.self), .optional(ComposedReels.self),
+    ]
+
+    /// Builds the brief from a stage context: each attachment's probe, transcript and on-screen text, and the
+    /// composed reels, where those stages succeeded.
     public init(context: StageContext) throws {
         requestID = context.request.id
         talent = context.talent
-        struct Heard: Decodable { var text: String }
-        func transcript(of attachment: AttachmentSnapshot) -> String? {
-            let text = (try? context.output(of: "transcribe", attachmentID: attachment.id, as: Heard.self))??.text
-            return text?.isEmpty == false ? text : nil
-        }
-        func onScreenText(of attachment: AttachmentSnapshot) -> String? {
-            let text = (try? context.output(of: "ocr", attachmentID: attachment.id, as: Heard.self))??.text
-            return text?.isEmpty == false ? text : nil
+        func nonEmpty(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
+        func transcript(of attachment: AttachmentSnapshot) throws -> String? {
+            nonEmpty(try context.output(Transcript.self, for: attachment)?.text)
         }
         // A request without a prompt takes its voice memo's transcript (the transcribe stage also stores it).
         if let given = context.request.promptText, !given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             prompt = given
         } else {
-            prompt = context.attachments.filter { $0.role == .voiceMemo }.compactMap(transcript(of:)).first
+            prompt = try context.attachments.filter { $0.role == .voiceMemo }.compactMap(transcript(of:)).first
         }
         targets = context.targets
         presets = context.platforms
-        struct Composed: Decodable {
-            struct Entry: Decodable {
-                struct Made: Decodable { var seconds: Double }
-                var platform: Platform
-                var template: String
-                var path: String?
-                var reel: Made?
-            }
-            var reels: [Entry]
-        }
-        for entry in (try context.output(of: "compose", as: Composed.self))?.reels ?? [] {
+        for entry in try context.output(ComposedReels.self)?.reels ?? [] {
             if let path = entry.path, let made = entry.reel {
                 reels[entry.platform] = Reel(template: entry.template, path: path, seconds: made.seconds)
             }
         }
         media = try context.attachments.filter { $0.role == .media }.map { attachment in
-            struct Probe: Decodable {
-                struct Stream: Decodable { var type: String; var width: Int?; var height: Int? }
-                var kind: String
-                var durationSeconds: Double?
-                var streams: [Stream]
-            }
-            let probe = try context.output(of: "probe", attachmentID: attachment.id, as: Probe.self)
-            let picture = probe?.streams.first { $0.type == "video" }
+            let probe = try context.output(ProbeResult.self, for: attachment)
             return Media(
                 attachmentID: attachment.id, kind: probe?.kind ?? "unknown", durationSeconds: probe?.durationSeconds,
-                width: picture?.width, height: picture?.height,
-                transcript: transcript(of: attachment), onScreenText: onScreenText(of: attachment))
+                width: probe?.video?.width, height: probe?.video?.height,
+                transcript: try transcript(of: attachment),
+                onScreenText: nonEmpty(try context.output(OnScreenText.self, for: attachment)?.text))
         }
     }
 }

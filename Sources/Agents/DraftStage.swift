@@ -1,3 +1,4 @@
+public import Contracts
 public import Pipeline
 
 /// `draft`: ContentAgent writes one variant per target account.
@@ -5,6 +6,7 @@ public struct DraftStage: Stage {
     public typealias Configuration = NoOptions
     public static let kind = "draft"
     public static let scope = StageScope.request
+    public static let reads = ContentBrief.reads
 
     let agent: any ContentAgent
 
@@ -12,10 +14,10 @@ public struct DraftStage: Stage {
         self.agent = agent
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    public func run(_ context: StageContext) async throws -> StageResult<DraftOutput> {
         guard !context.targets.isEmpty else { throw StageFailure("the request targets no account") }
         let variants = try await agent.draft(ContentBrief(context: context))
         let platforms = variants.map(\.platform.tag).joined(separator: ", ")
-        return try StageResult(summary: "\(variants.count) variants (\(platforms))", output: DraftOutput(variants: variants))
+        return StageResult(summary: "\(variants.count) variants (\(platforms))", output: DraftOutput(variants: variants))
     }
 }

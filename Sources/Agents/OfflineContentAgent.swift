@@ -1,3 +1,4 @@
+public import Contracts
 import Domain
 import Foundation
 import Pipeline

@@ -1,3 +1,4 @@
+public import Contracts
 import ArgumentParser
 import Domain
 import Foundation

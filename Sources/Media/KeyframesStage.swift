@@ -1,4 +1,5 @@
 public import Blobs
+public import Contracts
 public import Domain
 import Foundation
 public import Pipeline
@@ -34,27 +35,9 @@ public struct KeyframesStage: Stage {
         }
     }
 
-    /// One stored keyframe.
-    public struct Keyframe: Sendable, Codable, Equatable {
-        public var scene: Int
-        public var frame: Int
-        public var seconds: Double
-        public var sceneStartSeconds: Double
-        public var sceneEndSeconds: Double
-        public var sharpness: Double
-        public var width: Int
-        public var height: Int
-        /// Blob paths.
-        public var image: String
-        public var thumbnail: String
-    }
-
-    public struct Output: Sendable, Codable, Equatable {
-        public var keyframes: [Keyframe]
-    }
-
     public static let kind = "keyframes"
     public static let scope = StageScope.attachment
+    public static let reads: [StageRead] = [.required(SceneAnalysis.self)]
 
     let configuration: Configuration
     let worker: MediaWorkerClient
@@ -68,11 +51,11 @@ public struct KeyframesStage: Stage {
 
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    public func run(_ context: StageContext) async throws -> StageResult<KeyframeList> {
         guard let attachment = context.attachment, let file = context.attachmentFile else {
             throw StageFailure("no file for this attachment")
         }
-        guard let scenes = try context.output(of: "scenes", attachmentID: attachment.id, as: SceneAnalyzer.Result.self) else {
+        guard let scenes = try context.output(of: ScenesStage.self, for: attachment) else {
             throw StageFailure("the scenes stage did not succeed for this attachment, so there are no scenes to pick frames from")
         }
         let folder = FileManager.default.temporaryDirectory.appending(path: "drsocial-keyframes-\(UUID().uuidString)")
@@ -89,7 +72,7 @@ public struct KeyframesStage: Stage {
                 throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
             }
             let scene = scenes.scenes[frame.scene]
-            return Keyframe(
+            return KeyframeList.Keyframe(
                 scene: frame.scene, frame: frame.frame, seconds: frame.seconds,
                 sceneStartSeconds: scene.startSeconds, sceneEndSeconds: scene.endSeconds, sharpness: frame.sharpness,
                 width: frame.width, height: frame.height,
@@ -97,6 +80,6 @@ public struct KeyframesStage: Stage {
                 thumbnail: try blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path)
         }
         let summary = "\(keyframes.count) keyframe\(keyframes.count == 1 ? "" : "s") for \(scenes.scenes.count) scene\(scenes.scenes.count == 1 ? "" : "s")"
-        return try StageResult(summary: summary, output: Output(keyframes: keyframes))
+        return StageResult(summary: summary, output: KeyframeList(keyframes: keyframes))
     }
 }

@@ -1,3 +1,4 @@
+public import Contracts
 import CFFmpeg
 
 /// An opened media file: the one owner of an `AVFormatContext`, opened defensively.

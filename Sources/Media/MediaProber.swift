@@ -1,3 +1,4 @@
+public import Contracts
 import CFFmpeg
 
 /// Probes files through libavformat, in this process. Hostile files should go through `MediaWorkerClient`,

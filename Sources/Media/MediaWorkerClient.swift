@@ -1,3 +1,4 @@
+public import Contracts
 public import Foundation
 
 /// Runs media work in a child process (`drsocial-intake media-worker …`, the same executable) under CPU-time,

@@ -1,3 +1,4 @@
+public import Contracts
 import Foundation
 public import Pipeline
 
@@ -46,7 +47,7 @@ public struct ProbeStage: Stage {
         self.worker = worker
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    public func run(_ context: StageContext) async throws -> StageResult<ProbeResult> {
         guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
         let result = try await worker.probe(file: file, limits: configuration.limits)
         var summary = "\(result.kind), \(result.container)"
@@ -55,6 +56,6 @@ public struct ProbeStage: Stage {
         }
         if let audio = result.audio { summary += ", \(audio.codec) audio" }
         if let duration = result.durationSeconds { summary += String(format: ", %.2f s", duration) }
-        return try StageResult(summary: summary, output: result)
+        return StageResult(summary: summary, output: result)
     }
 }

@@ -1,3 +1,4 @@
+public import Contracts
 import Foundation
 public import Domain
 public import Pipeline
@@ -53,7 +54,7 @@ public struct ScenesStage: Stage {
 
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    public func run(_ context: StageContext) async throws -> StageResult<SceneAnalysis> {
         guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
         let options = SceneOptions(
             detector: configuration.detector, analysisWidth: configuration.analysisWidth,
@@ -64,7 +65,7 @@ public struct ScenesStage: Stage {
         let dissolves = result.transitions.count - cuts
         let summary = "\(result.scenes.count) scene\(result.scenes.count == 1 ? "" : "s"): \(cuts) cut\(cuts == 1 ? "" : "s"), "
             + "\(dissolves) dissolve\(dissolves == 1 ? "" : "s") in \(result.frameCount) frames"
-        return try StageResult(summary: summary, output: result)
+        return StageResult(summary: summary, output: result)
     }
 }
 

@@ -22,6 +22,9 @@ public struct PipelineDefinition: Sendable {
         public let needs: [String]
         /// The request status to show while this stage runs (`analyzing` or `drafting`), if any.
         public let status: PostRequestStatus?
+        /// For each output kind the stage reads, the stage of this pipeline that produces it (nil for an
+        /// optional read the pipeline has no stage for).
+        public let sources: [String: String?]
         let stage: any RunnableStage
     }
 
@@ -50,6 +53,7 @@ public struct PipelineDefinition: Sendable {
         }
         var entries: [StageEntry] = []
         var nodes: [String: Node] = [:]
+        var reads: [String: [StageRead]] = [:]
         for node in list {
             let mapping = try document.mapping(node, what: "a stage", allowed: ["name", "kind", "needs", "status", "options"])
             let stageName = try document.string(mapping, "name", in: "a stage", at: node)!
@@ -77,7 +81,9 @@ public struct PipelineDefinition: Sendable {
             _ = try document.mapping(optionsNode, what: "options of '\(stageName)'", allowed: entry.optionNames)
             let stage = try entry.build(document, optionsNode)
             nodes[stageName] = node
-            entries.append(StageEntry(name: stageName, kind: kind, scope: entry.scope, needs: needs, status: status, stage: stage))
+            entries.append(StageEntry(
+                name: stageName, kind: kind, scope: entry.scope, needs: needs, status: status, sources: [:], stage: stage))
+            reads[stageName] = entry.reads
         }
         for entry in entries {
             for need in entry.needs where nodes[need] == nil {
@@ -85,7 +91,55 @@ public struct PipelineDefinition: Sendable {
             }
         }
         let ordered = try order(entries, document: document, nodes: nodes)
-        return PipelineDefinition(name: name, file: document.file, stages: ordered)
+        let resolved = try ordered.map { entry in
+            try resolveReads(of: entry, reads: reads[entry.name] ?? [], in: ordered, document: document, node: nodes[entry.name])
+        }
+        return PipelineDefinition(name: name, file: document.file, stages: resolved)
+    }
+
+    /// Finds, for each output a stage reads, the stage among its needs (direct or not) that produces it; an
+    /// output read but not needed is an error at the stage's line.
+    private static func resolveReads(
+        of entry: StageEntry, reads: [StageRead], in stages: [StageEntry], document: YAMLDocument, node: Node?
+    ) throws -> StageEntry {
+        let byName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0) })
+        var upstream = Set<String>()
+        var frontier = entry.needs
+        while let next = frontier.popLast() {
+            guard upstream.insert(next).inserted, let needed = byName[next] else { continue }
+            frontier += needed.needs
+        }
+        var sources: [String: String?] = [:]
+        for read in reads {
+            let producers = upstream.compactMap { byName[$0] }.filter { $0.kind == read.producer }.map(\.name).sorted()
+            if producers.count > 1 {
+                throw document.error(
+                    "stage '\(entry.name)' reads \(read) but needs several such stages (\(producers.joined(separator: ", ")))", at: node)
+            }
+            if let producer = producers.first {
+                sources[read.producer] = .some(producer)
+                continue
+            }
+            let present = stages.filter { $0.kind == read.producer }.map(\.name)
+            if read.required || !present.isEmpty {
+                let add = present.first ?? read.producer
+                throw document.error(
+                    "stage '\(entry.name)' reads \(read) but does not need it: add '\(add)' to its needs"
+                        + (present.isEmpty ? " (the pipeline has no such stage)" : ""),
+                    at: node)
+            }
+            sources[read.producer] = .some(nil)
+        }
+        return StageEntry(
+            name: entry.name, kind: entry.kind, scope: entry.scope, needs: entry.needs, status: entry.status,
+            sources: sources, stage: entry.stage)
+    }
+
+    /// The named stages and every stage that needs one of them, directly or not, in run order.
+    public func stagesAffected(byRerunning names: Set<String>) -> [String] {
+        var affected = names
+        for entry in stages where entry.needs.contains(where: affected.contains) { affected.insert(entry.name) }
+        return stages.map(\.name).filter(affected.contains)
     }
 
     /// Topological order that keeps file order among independent stages; a cycle is an error.

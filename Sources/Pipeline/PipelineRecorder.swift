@@ -53,6 +53,6 @@ public struct RecordedStageRun: Sendable, Equatable {
 
 /// How a stage run ended.
 public enum StageOutcome: Sendable {
-    case succeeded(StageResult, durationMs: Double)
+    case succeeded(EncodedStageResult, durationMs: Double)
     case failed(error: String, durationMs: Double)
 }

@@ -62,7 +62,8 @@ public struct PipelineRunner: Sendable {
                     pipelineRunID: runID, request: input.request, talent: input.talent, targets: input.targets,
                     attachments: input.attachments, attachment: attachment,
                     attachmentFile: try attachment.map { try recorder.localFile(for: $0) },
-                    platforms: platforms, fencing: fencing, logger: stageLogger, outputs: outputs)
+                    platforms: platforms, fencing: fencing, logger: stageLogger, stageName: entry.name, outputs: outputs,
+                    sources: entry.sources)
                 try await recorder.stageStarted(
                     runID: runID, input: input, stage: entry.name, position: position, attachmentID: attachment?.id)
                 let clock = ContinuousClock()

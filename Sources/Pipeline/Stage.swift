@@ -23,45 +23,72 @@ public struct NoOptions: StageConfiguration {
 ///
 /// ```swift
 /// struct WordCountStage: Stage {
-///     struct Configuration: StageConfiguration { static let optionNames: Set<String> = [] }
+///     typealias Configuration = NoOptions
+///     typealias Output = WordCount            // a `StageOutput` whose producer is "word-count"
 ///     static let kind = "word-count"
 ///     static let scope = StageScope.request
-///     func run(_ context: StageContext) async throws -> StageResult {
+///     static let reads: [StageRead] = [.optional(Transcript.self)]
+///     func run(_ context: StageContext) async throws -> StageResult<WordCount> {
 ///         let words = context.request.promptText?.split(separator: " ").count ?? 0
-///         return try StageResult(summary: "\(words) words", output: ["words": words])
+///         return StageResult(summary: "\(words) words", output: WordCount(words: words))
 ///     }
 /// }
 /// ```
 public protocol Stage: Sendable {
     associatedtype Configuration: StageConfiguration
+    associatedtype Output: StageOutput
     /// The name pipeline files use for this kind of stage.
     static var kind: String { get }
     /// Once per request or once per attachment.
     static var scope: StageScope { get }
+    /// The outputs of other stages this stage reads. Loading a pipeline checks that its `needs` cover them,
+    /// and the stage can read nothing else.
+    static var reads: [StageRead] { get }
     /// Whether an attachment-scoped stage applies to this attachment (all, by default).
     func accepts(_ attachment: AttachmentSnapshot) -> Bool
     /// Does the work. Throwing fails this stage run; for request-scoped stages a `StageFailure` fails the
     /// request, while any other error is treated as transient and retried with the job.
-    func run(_ context: StageContext) async throws -> StageResult
+    func run(_ context: StageContext) async throws -> StageResult<Output>
 }
 
 extension Stage {
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { true }
+    public static var reads: [StageRead] { [] }
 }
 
-/// What a stage produced: a line for operators and a JSON document for later stages.
-public struct StageResult: Sendable {
+/// What a stage produced: a line for operators and its typed output for later stages.
+public struct StageResult<Output: StageOutput>: Sendable {
     public var summary: String
-    public var outputJSON: String
+    public var output: Output
     /// Speech heard in the attachment: stored as its `transcript_text`, and the request's prompt when the
     /// attachment is a voice memo and the request has none.
     public var transcript: String?
 
-    public init(summary: String, output: some Encodable) throws {
+    public init(summary: String, output: Output, transcript: String? = nil) {
         self.summary = summary
+        self.output = output
+        self.transcript = transcript
+    }
+}
+
+/// A stage's result as the runner records it: the output encoded once, with sorted keys.
+public struct EncodedStageResult: Sendable {
+    public var summary: String
+    public var outputJSON: String
+    public var transcript: String?
+
+    public init(summary: String, outputJSON: String, transcript: String?) {
+        self.summary = summary
+        self.outputJSON = outputJSON
+        self.transcript = transcript
+    }
+
+    init<O: StageOutput>(_ result: StageResult<O>) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        self.outputJSON = String(decoding: try encoder.encode(output), as: UTF8.self)
+        self.init(
+            summary: result.summary, outputJSON: String(decoding: try encoder.encode(result.output), as: UTF8.self),
+            transcript: result.transcript)
     }
 }
 

@@ -11,6 +11,7 @@ public struct StageRegistry: Sendable {
     struct Entry: Sendable {
         let scope: StageScope
         let optionNames: Set<String>
+        let reads: [StageRead]
         let build: @Sendable (YAMLDocument, Node) throws -> any RunnableStage
     }
 
@@ -21,7 +22,8 @@ public struct StageRegistry: Sendable {
     /// Registers a kind of stage; `make` turns decoded options into a stage.
     public mutating func register<S: Stage>(_ type: S.Type, make: @escaping @Sendable (S.Configuration) throws -> S) {
         precondition(entries[S.kind] == nil, "stage kind \(S.kind) registered twice")
-        entries[S.kind] = Entry(scope: S.scope, optionNames: S.Configuration.optionNames) { document, node in
+        precondition(S.Output.producer == S.kind, "\(S.self) produces \(S.Output.self), which names '\(S.Output.producer)' as its producer")
+        entries[S.kind] = Entry(scope: S.scope, optionNames: S.Configuration.optionNames, reads: S.reads) { document, node in
             let configuration = try document.decode(S.Configuration.self, from: node, what: "options of '\(S.kind)'")
             return RunnableStageBox(stage: try make(configuration))
         }
@@ -35,12 +37,14 @@ public struct StageRegistry: Sendable {
 protocol RunnableStage: Sendable {
     var scope: StageScope { get }
     func accepts(_ attachment: AttachmentSnapshot) -> Bool
-    func run(_ context: StageContext) async throws -> StageResult
+    func run(_ context: StageContext) async throws -> EncodedStageResult
 }
 
 struct RunnableStageBox<S: Stage>: RunnableStage {
     let stage: S
     var scope: StageScope { S.scope }
     func accepts(_ attachment: AttachmentSnapshot) -> Bool { stage.accepts(attachment) }
-    func run(_ context: StageContext) async throws -> StageResult { try await stage.run(context) }
+    func run(_ context: StageContext) async throws -> EncodedStageResult {
+        try EncodedStageResult(try await stage.run(context))
+    }
 }

@@ -1,17 +1,7 @@
+public import Contracts
 import Foundation
 public import Media
 public import Pipeline
-
-/// What the mix came to, for the stage's output and the checks.
-public struct MixReport: Sendable, Codable, Equatable {
-    /// Integrated loudness of the final mix (before AAC), LUFS; nil when it is silent.
-    public var integratedLUFS: Double?
-    /// Highest sample after limiting, dBFS.
-    public var samplePeakDB: Double?
-    /// Voice loudness and the music's level under it, when both are present.
-    public var voiceLUFS: Double?
-    public var musicGainDB: Double?
-}
 
 /// Mixes a voice and a music bed into the reel's soundtrack: the music sits `musicLevelDB` under the voice and
 /// drops a further `duckDB` while the voice speaks (a smooth gain envelope from the voice's level, with a

@@ -1,4 +1,5 @@
 public import Blobs
+public import Contracts
 public import Domain
 public import Foundation
 public import Media
@@ -42,24 +43,9 @@ public struct ComposeStage: Stage {
         }
     }
 
-    /// One platform's reel, or why there is none.
-    public struct Reel: Sendable, Codable, Equatable {
-        public var platform: Platform
-        public var template: String
-        /// The stored MP4's blob path.
-        public var path: String?
-        public var reel: ComposedReel?
-        public var error: String?
-    }
-
-    public struct Output: Sendable, Codable, Equatable {
-        public var reels: [Reel]
-        /// Why nothing was composed, when nothing was.
-        public var skipped: String?
-    }
-
     public static let kind = "compose"
     public static let scope = StageScope.request
+    public static let reads: [StageRead] = [.required(ProbeResult.self), .optional(SceneAnalysis.self), .optional(Transcript.self)]
 
     let configuration: Configuration
     let templates: ReelTemplates
@@ -86,23 +72,21 @@ public struct ComposeStage: Stage {
         }
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
-        struct Probe: Decodable { var kind: String }
-        struct Scenes: Decodable { struct Scene: Decodable { var startSeconds: Double }; var scenes: [Scene] }
+    public func run(_ context: StageContext) async throws -> StageResult<ComposedReels> {
+        var kinds: [UUID: String] = [:]
+        for attachment in context.attachments {
+            kinds[attachment.id] = try context.output(ProbeResult.self, for: attachment)?.kind
+        }
+        func words(_ attachment: AttachmentSnapshot) throws -> [TimedWord]? {
+            try context.output(Transcript.self, for: attachment)?.words
+        }
         let media = context.attachments.filter { $0.role == .media }
-        func probedKind(_ attachment: AttachmentSnapshot) -> String? {
-            (try? context.output(of: "probe", attachmentID: attachment.id, as: Probe.self))??.kind
-        }
-        func words(_ attachment: AttachmentSnapshot) -> [TimedWord]? {
-            struct Heard: Decodable { var words: [TimedWord] }
-            return (try? context.output(of: "transcribe", attachmentID: attachment.id, as: Heard.self))??.words
-        }
-        let stills = media.filter { probedKind($0) == "image" }
-        let video = media.first { probedKind($0) == "video" }
-        let voiceMemo = context.attachments.first { $0.role == .voiceMemo && probedKind($0) == "audio" }
+        let stills = media.filter { kinds[$0.id] == "image" }
+        let video = media.first { kinds[$0.id] == "video" }
+        let voiceMemo = context.attachments.first { $0.role == .voiceMemo && kinds[$0.id] == "audio" }
         guard video != nil || stills.count >= configuration.minStills else {
-            let output = Output(reels: [], skipped: "no video and fewer than \(configuration.minStills) stills")
-            return try StageResult(summary: "nothing to compose", output: output)
+            let output = ComposedReels(reels: [], skipped: "no video and fewer than \(configuration.minStills) stills")
+            return StageResult(summary: "nothing to compose", output: output)
         }
         var names: [String: String] = [:]
         func file(_ attachment: AttachmentSnapshot) throws -> String {
@@ -112,7 +96,7 @@ public struct ComposeStage: Stage {
         }
 
         let platforms = Array(Set(context.targets.map(\.platform))).sorted { $0.rawValue < $1.rawValue }
-        var reels: [Reel] = []
+        var reels: [ComposedReels.Reel] = []
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         for platform in platforms {
             guard let name = configuration.templates[platform.rawValue], let template = templates[name] else { continue }
@@ -123,14 +107,13 @@ public struct ComposeStage: Stage {
             var job = ReelJob(template: template, platform: context.platforms[platform], output: output.path)
             if let video {
                 job.video = try file(video)
-                job.words = words(video)
-                job.sceneStarts = ((try? context.output(of: "scenes", attachmentID: video.id, as: Scenes.self))??.scenes ?? [])
-                    .map(\.startSeconds)
+                job.words = try words(video)
+                job.sceneStarts = (try context.output(SceneAnalysis.self, for: video)?.scenes ?? []).map(\.startSeconds)
             } else {
                 job.stills = try stills.map(file)
                 if let voiceMemo {
                     job.voice = try file(voiceMemo)
-                    job.words = words(voiceMemo)
+                    job.words = try words(voiceMemo)
                 } else if configuration.narrate {
                     job.narration = context.request.promptText
                 }
@@ -140,10 +123,10 @@ public struct ComposeStage: Stage {
             do {
                 let composed = try await worker.compose(job)
                 let stored = try blobs.store(file: output, in: namespace)
-                reels.append(Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil))
+                reels.append(ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil))
             } catch {
                 context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])
-                reels.append(Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)"))
+                reels.append(ComposedReels.Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)"))
             }
         }
         let made = reels.filter { $0.path != nil }
@@ -151,7 +134,7 @@ public struct ComposeStage: Stage {
         if !made.isEmpty { summary += " (" + made.map { "\($0.template) \(String(format: "%.1f", $0.reel?.seconds ?? 0)) s" }.joined(separator: ", ") + ")" }
         let failed = reels.filter { $0.error != nil }
         if !failed.isEmpty { summary += "; \(failed.count) failed: " + failed.map { "\($0.template): \($0.error ?? "")" }.joined(separator: "; ") }
-        return try StageResult(summary: summary, output: Output(reels: reels, skipped: nil))
+        return StageResult(summary: summary, output: ComposedReels(reels: reels, skipped: nil))
     }
 }
 

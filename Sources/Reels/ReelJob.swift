@@ -1,3 +1,4 @@
+public import Contracts
 public import Domain
 import Foundation
 public import Media
@@ -52,24 +53,3 @@ public struct ReelJob: Sendable, Codable {
     }
 }
 
-/// What a composition made, and the check it passed.
-public struct ComposedReel: Sendable, Codable, Equatable {
-    public var template: String
-    public var platform: String
-    /// `stills` or `video`.
-    public var source: String
-    public var width: Int
-    public var height: Int
-    public var fps: Int
-    public var frames: Int
-    public var seconds: Double
-    public var stills: Int
-    public var narrated: Bool
-    public var subtitles: [SubtitleLine]
-    public var audio: MixReport
-    public var fileBytes: Int64
-    /// Seconds spent composing (decode, draw, mix, encode).
-    public var elapsedSeconds: Double
-    /// What a reader of the run page should know (a cut at a scene boundary, …).
-    public var notes: [String]
-}

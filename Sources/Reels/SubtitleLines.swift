@@ -1,12 +1,6 @@
+public import Contracts
 public import Domain
 import Foundation
-
-/// One subtitle on screen.
-public struct SubtitleLine: Sendable, Codable, Equatable {
-    public var text: String
-    public var start: Double
-    public var end: Double
-}
 
 /// Groups words into short lines: a line ends at `maxChars`, after a sentence, or at a pause of 0.7 s.
 /// Each line shows from its first word until its last word ends (at least 0.7 s, never into the next line).

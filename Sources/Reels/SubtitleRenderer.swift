@@ -1,3 +1,4 @@
+public import Contracts
 import CASS
 import Foundation
 public import Media

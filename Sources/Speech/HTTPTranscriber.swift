@@ -1,3 +1,4 @@
+public import Contracts
 public import AsyncHTTPClient
 import Domain
 public import Foundation

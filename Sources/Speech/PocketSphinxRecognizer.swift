@@ -1,3 +1,4 @@
+public import Contracts
 import CPocketSphinx
 import Domain
 import Foundation

@@ -1,3 +1,4 @@
+public import Contracts
 public import Domain
 import Foundation
 public import Pipeline
@@ -22,6 +23,7 @@ public struct TranscribeStage: Stage {
 
     public static let kind = "transcribe"
     public static let scope = StageScope.attachment
+    public static let reads: [StageRead] = [.optional(ProbeResult.self)]
 
     let configuration: Configuration
     let transcriber: any Transcriber
@@ -35,21 +37,17 @@ public struct TranscribeStage: Stage {
         attachment.mime.hasPrefix("audio/") || attachment.mime.hasPrefix("video/")
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    public func run(_ context: StageContext) async throws -> StageResult<Transcript> {
         guard let attachment = context.attachment, let file = context.attachmentFile else {
             throw StageFailure("no file for this attachment")
         }
-        struct Probe: Decodable { struct Stream: Decodable { var type: String }; var streams: [Stream] }
-        if let probe = try? context.output(of: "probe", attachmentID: attachment.id, as: Probe.self),
-           !probe.streams.contains(where: { $0.type == "audio" }) {
-            return try StageResult(summary: "no audio track", output: Transcript(engine: transcriber.name, text: "", words: [], durationSeconds: nil))
+        if let probe = try context.output(ProbeResult.self, for: attachment), probe.audio == nil {
+            return StageResult(summary: "no audio track", output: Transcript(engine: transcriber.name, text: "", words: [], durationSeconds: nil))
         }
         let transcript = try await transcriber.transcribe(file: file, maxDurationSeconds: configuration.maxDurationSeconds)
-        var result = try StageResult(
+        return StageResult(
             summary: transcript.words.isEmpty ? "no speech recognised (\(transcript.engine))"
                 : "\(transcript.words.count) words (\(transcript.engine))",
-            output: transcript)
-        result.transcript = transcript.text.isEmpty ? nil : transcript.text
-        return result
+            output: transcript, transcript: transcript.text.isEmpty ? nil : transcript.text)
     }
 }

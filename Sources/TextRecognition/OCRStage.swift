@@ -1,3 +1,4 @@
+public import Contracts
 public import Domain
 public import Foundation
 public import Media
@@ -21,25 +22,9 @@ public struct OCRStage: Stage {
         }
     }
 
-    /// The text of one scene's keyframe.
-    public struct SceneText: Sendable, Codable, Equatable {
-        public var scene: Int
-        public var seconds: Double
-        public var text: String
-        public var blocks: [RecognizedText.Block]
-    }
-
-    public struct Output: Sendable, Codable, Equatable {
-        /// All text found, each distinct reading once.
-        public var text: String
-        /// For images: the picture's blocks.
-        public var blocks: [RecognizedText.Block]?
-        /// For videos: text per scene, where a scene shows text different from the scene before.
-        public var scenes: [SceneText]?
-    }
-
     public static let kind = "ocr"
     public static let scope = StageScope.attachment
+    public static let reads: [StageRead] = [.required(KeyframeList.self)]
 
     let configuration: Configuration
     let worker: MediaWorkerClient
@@ -56,36 +41,36 @@ public struct OCRStage: Stage {
         attachment.mime.hasPrefix("image/") || attachment.mime.hasPrefix("video/")
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    public func run(_ context: StageContext) async throws -> StageResult<OnScreenText> {
         guard let attachment = context.attachment, let file = context.attachmentFile else {
             throw StageFailure("no file for this attachment")
         }
         let limits = MediaLimits(maxDimension: configuration.maxDimension)
         if attachment.mime.hasPrefix("image/") {
             let reading = try await worker.recognizeText(files: [file], limits: limits)[0].get()
-            return try StageResult(
+            return StageResult(
                 summary: Self.summary(reading.text, blocks: reading.blocks.count),
-                output: Output(text: reading.text, blocks: reading.blocks, scenes: nil))
+                output: OnScreenText(text: reading.text, blocks: reading.blocks, scenes: nil))
         }
-        guard let keyframes = try context.output(of: "keyframes", attachmentID: attachment.id, as: KeyframesStage.Output.self) else {
+        guard let keyframes = try context.output(of: KeyframesStage.self, for: attachment) else {
             throw StageFailure("the keyframes stage did not succeed for this video, so there are no frames to read")
         }
         let files = try keyframes.keyframes.map { try keyframeFile($0.image) }
         let readings = try await worker.recognizeText(files: files, limits: limits)
-        var scenes: [SceneText] = []
+        var scenes: [OnScreenText.SceneText] = []
         var previous = ""
         for (keyframe, reading) in zip(keyframes.keyframes, readings) {
             let text = try reading.get().text
             let normalized = Self.normalize(text)
             defer { previous = normalized }
             guard !normalized.isEmpty, normalized != previous else { continue }
-            scenes.append(SceneText(scene: keyframe.scene, seconds: keyframe.seconds, text: text, blocks: try reading.get().blocks))
+            scenes.append(OnScreenText.SceneText(scene: keyframe.scene, seconds: keyframe.seconds, text: text, blocks: try reading.get().blocks))
         }
         var seen = Set<String>()
         let text = scenes.map(\.text).filter { seen.insert(Self.normalize($0)).inserted }.joined(separator: "\n")
-        return try StageResult(
+        return StageResult(
             summary: Self.summary(text, blocks: scenes.count) + " in \(keyframes.keyframes.count) keyframes",
-            output: Output(text: text, blocks: nil, scenes: scenes))
+            output: OnScreenText(text: text, blocks: nil, scenes: scenes))
     }
 
     static func normalize(_ text: String) -> String {

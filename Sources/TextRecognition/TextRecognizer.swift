@@ -1,26 +1,6 @@
+public import Contracts
 import Foundation
 public import Media
-
-/// Text found in one picture.
-public struct RecognizedText: Sendable, Codable, Equatable {
-    /// A block of text (a caption line or a region of a page) with its confidence and where it is.
-    public struct Block: Sendable, Codable, Equatable {
-        public var text: String
-        /// Mean word confidence, 0–100.
-        public var confidence: Double
-        public var x: Int, y: Int, width: Int, height: Int
-        /// How it was read: `caption` (a colour band, with the text colour) or `page` (the whole picture).
-        public var method: String
-    }
-
-    /// Blocks top to bottom.
-    public var blocks: [Block]
-    public var width: Int
-    public var height: Int
-
-    /// All blocks' text, one line per block.
-    public var text: String { blocks.map(\.text).joined(separator: "\n") }
-}
 
 /// OCR through libtesseract with preprocessing for caption text: find the bands where one colour gathers
 /// like a line of text, keep only that colour, upscale small text, and let Tesseract read each band; the

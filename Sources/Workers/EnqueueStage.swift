@@ -1,4 +1,4 @@
-import Agents
+public import Contracts
 import Domain
 import Foundation
 public import Pipeline
@@ -11,6 +11,7 @@ public struct EnqueueStage: Stage {
     public typealias Configuration = NoOptions
     public static let kind = "enqueue"
     public static let scope = StageScope.request
+    public static let reads: [StageRead] = [.required(ModerationOutput.self)]
 
     let pool: PostgresPool
     let queue: JobQueue
@@ -20,25 +21,19 @@ public struct EnqueueStage: Stage {
         self.queue = queue
     }
 
-    struct Output: Codable {
-        var enqueued: [UUID]
-        var alreadyQueued: Int
-        var blocked: Int
-    }
-
-    public func run(_ context: StageContext) async throws -> StageResult {
-        guard let moderation = try context.output(of: "moderate", as: ModerationOutput.self) else {
+    public func run(_ context: StageContext) async throws -> StageResult<EnqueueOutput> {
+        guard let moderation = try context.output(ModerationOutput.self) else {
             throw StageFailure("enqueue needs the moderate stage's output")
         }
         let request = context.request
         let talent = context.talent
         let fencing = context.fencing
         let queue = self.queue
-        let output = try await pool.withTransaction { connection -> Output in
+        let output = try await pool.withTransaction { connection -> EnqueueOutput in
             if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
             let content = ContentRepository()
             try content.lockRequest(request.id, on: connection)
-            var output = Output(enqueued: [], alreadyQueued: 0, blocked: 0)
+            var output = EnqueueOutput()
             for item in moderation.variants {
                 let variant = item.variant
                 guard item.passed else {
@@ -52,19 +47,30 @@ public struct EnqueueStage: Stage {
                 }
                 let assetURL = variant.assetPath
                     ?? variant.assetAttachmentID.flatMap { id in context.attachments.first { $0.id == id }?.storagePath }
-                let queued = try content.enqueueVariant(
+                let outcome = try content.enqueueVariant(
                     .init(tenantID: request.tenantID, talentID: talent.id, accountID: variant.accountID,
                           postRequestID: request.id, origin: request.source.queueOrigin, type: variant.type,
                           assetURL: assetURL, caption: variant.caption, hashtags: variant.hashtags,
                           generatedBy: variant.generatedBy, moderated: true, moderationReason: nil),
                     on: connection)
-                if let queued { output.enqueued.append(queued) } else { output.alreadyQueued += 1 }
+                switch outcome {
+                case .created(let id): output.enqueued.append(id)
+                case .replaced(let id):
+                    output.replaced += 1
+                    try EventRepository().record(
+                        kind: "variant.replaced", tenantID: request.tenantID, talentID: talent.id, postRequestID: request.id,
+                        payload: ["queue_id": id.uuidString.lowercased(), "platform": variant.platform.rawValue],
+                        on: connection)
+                case .unchanged: break
+                case .kept: output.kept += 1
+                }
             }
             return output
         }
         var summary = "\(output.enqueued.count) awaiting approval"
+        if output.replaced > 0 { summary += ", \(output.replaced) replaced" }
         if output.blocked > 0 { summary += ", \(output.blocked) blocked by moderation" }
-        if output.alreadyQueued > 0 { summary += ", \(output.alreadyQueued) already queued" }
-        return try StageResult(summary: summary, output: output)
+        if output.kept > 0 { summary += ", \(output.kept) already decided and kept" }
+        return StageResult(summary: summary, output: output)
     }
 }

@@ -1,4 +1,5 @@
 import Blobs
+import Contracts
 import Domain
 import Foundation
 import Pipeline
@@ -78,7 +79,7 @@ struct StorePipelineRecorder: PipelineRecorder {
                     let requests = PostRequestRepository()
                     try requests.mergeAnalysis(
                         attachmentID: attachmentID, key: stage, json: result.outputJSON,
-                        durationSeconds: Self.duration(in: result.outputJSON), transcript: result.transcript, on: connection)
+                        durationSeconds: Self.duration(stage: stage, in: result.outputJSON), transcript: result.transcript, on: connection)
                     // A voice memo speaks the prompt when the request came without one.
                     if let transcript = result.transcript,
                        input.attachments.first(where: { $0.id == attachmentID })?.role == .voiceMemo {
@@ -111,8 +112,8 @@ struct StorePipelineRecorder: PipelineRecorder {
     }
 
     /// A probe's duration, kept in the attachment's `duration_s` column too.
-    private static func duration(in json: String) -> Double? {
-        struct Probe: Decodable { var durationSeconds: Double? }
-        return (try? JSONDecoder().decode(Probe.self, from: Data(json.utf8)))?.durationSeconds
+    private static func duration(stage: String, in json: String) -> Double? {
+        guard stage == ProbeResult.producer else { return nil }
+        return (try? JSONDecoder().decode(ProbeResult.self, from: Data(json.utf8)))?.durationSeconds
     }
 }

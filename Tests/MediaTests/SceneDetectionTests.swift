@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Testing
 @testable import Media

@@ -1,5 +1,6 @@
 import Agents
 import Blobs
+import Contracts
 import Domain
 import Foundation
 import Media
@@ -50,8 +51,13 @@ import Testing
 
     @Test func theShippedPipelineLoads() throws {
         var full = registry
-        struct Fake: Stage { typealias Configuration = NoOptions; static let kind = "enqueue"; static let scope = StageScope.request
-            func run(_ context: StageContext) async throws -> StageResult { try StageResult(summary: "", output: [String]()) } }
+        struct Fake: Stage {
+            typealias Configuration = NoOptions
+            static let kind = "enqueue"
+            static let scope = StageScope.request
+            static let reads: [StageRead] = [.required(ModerationOutput.self)]
+            func run(_ context: StageContext) async throws -> StageResult<EnqueueOutput> { StageResult(summary: "", output: EnqueueOutput()) }
+        }
         full.register(Fake.self) { _ in Fake() }
         let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
         #expect(pipeline.stages.map(\.name) == ["probe", "scenes", "keyframes", "ocr", "transcribe", "compose", "draft", "moderate", "enqueue"])
@@ -84,8 +90,8 @@ import Testing
     }
 
     @Test func dependenciesRunFirst() throws {
-        let pipeline = try load("name: p\nstages:\n  - name: moderate\n    needs: [draft]\n  - name: draft\n")
-        #expect(pipeline.stages.map(\.name) == ["draft", "moderate"])
+        let pipeline = try load("name: p\nstages:\n  - name: keyframes\n    needs: [scenes]\n  - name: scenes\n")
+        #expect(pipeline.stages.map(\.name) == ["scenes", "keyframes"])
     }
 
     @Test func missingPresetIsRefused() {
@@ -105,4 +111,55 @@ import Testing
             try PipelineDefinition.load(from: URL(filePath: "/nonexistent/post-request.yaml"), registry: registry)
         }
     }
+
+    // MARK: Declared reads
+
+    @Test func aStageReadingAnOutputItDoesNotNeedIsRefusedAtItsLine() {
+        // ocr reads the keyframes; here it needs only probe, although the pipeline has a keyframes stage.
+        let text = """
+            name: p
+            stages:
+              - name: probe
+              - name: scenes
+                needs: [probe]
+              - name: keyframes
+                needs: [scenes]
+              - name: ocr
+                needs: [probe]
+            """
+        expectError(text, line: 8, containing: "stage 'ocr' reads KeyframeList from 'keyframes' but does not need it: add 'keyframes'")
+    }
+
+    @Test func aRequiredReadWithNoProducerIsRefused() {
+        expectError("name: p\nstages:\n  - name: moderate\n", line: 3, containing: "reads DraftOutput from 'draft' but does not need it")
+    }
+
+    @Test func anOptionalReadMayBeMissingFromThePipelineButNotFromTheNeeds() throws {
+        // transcribe reads the probe when there is one: without a probe stage it loads, with one it must need it.
+        _ = try load("name: p\nstages:\n  - name: transcribe\n")
+        expectError("name: p\nstages:\n  - name: probe\n  - name: transcribe\n", line: 4, containing: "add 'probe' to its needs")
+    }
+
+    @Test func readsMayComeThroughIndirectNeeds() throws {
+        let pipeline = try load("name: p\nstages:\n  - name: probe\n  - name: scenes\n    needs: [probe]\n  - name: keyframes\n    needs: [scenes]\n  - name: ocr\n    needs: [keyframes]\n")
+        #expect(pipeline.stages.first { $0.name == "ocr" }?.sources["keyframes"] == .some("keyframes"))
+    }
+
+    @Test func rerunningAStageAffectsEveryStageThatNeedsItDirectlyOrNot() throws {
+        var full = registry
+        full.register(EnqueueStub.self) { _ in EnqueueStub() }
+        let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
+        #expect(pipeline.stagesAffected(byRerunning: ["ocr"]) == ["ocr", "draft", "moderate", "enqueue"])
+        #expect(pipeline.stagesAffected(byRerunning: ["scenes"]) == ["scenes", "keyframes", "ocr", "compose", "draft", "moderate", "enqueue"])
+        #expect(pipeline.stagesAffected(byRerunning: ["enqueue"]) == ["enqueue"])
+    }
+}
+
+/// Stands in for the Workers target's enqueue stage, which needs a database.
+struct EnqueueStub: Stage {
+    typealias Configuration = NoOptions
+    static let kind = "enqueue"
+    static let scope = StageScope.request
+    static let reads: [StageRead] = [.required(ModerationOutput.self)]
+    func run(_ context: StageContext) async throws -> StageResult<EnqueueOutput> { StageResult(summary: "", output: EnqueueOutput()) }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import CFFmpeg
 public import Foundation
 

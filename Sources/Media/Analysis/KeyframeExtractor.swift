@@ -1,3 +1,4 @@
+public import Contracts
 import Foundation
 
 /// One scene's representative frame, written as a full-size JPEG and a thumbnail.

@@ -1,35 +1,5 @@
+public import Contracts
 import Foundation
-
-/// A change from one shot to the next.
-public struct SceneTransition: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case cut, dissolve }
-    public let kind: Kind
-    /// The first frame of the new shot (for a dissolve, the middle of the blend).
-    public let frame: Int
-    public let seconds: Double
-    /// The detector's score at that frame.
-    public let score: Double
-    /// For a dissolve, the frames the blend spans.
-    public let startFrame: Int?
-    public let endFrame: Int?
-    /// Which detector found it.
-    public let detector: String
-}
-
-/// One shot between transitions.
-public struct Scene: Sendable, Codable, Equatable {
-    public let startFrame: Int
-    public let endFrame: Int
-    public let startSeconds: Double
-    public let endSeconds: Double
-
-    public init(startFrame: Int, endFrame: Int, startSeconds: Double, endSeconds: Double) {
-        self.startFrame = startFrame
-        self.endFrame = endFrame
-        self.startSeconds = startSeconds
-        self.endSeconds = endSeconds
-    }
-}
 
 /// How frame c−w and frame c+w compare (w = `SceneAnalyzer.spanHalfWindow`), for a centre frame c.
 struct SpanMeasure: Sendable {
@@ -152,12 +122,7 @@ public struct SceneAnalyzer: Sendable {
         "content": ContentDetector(), "adaptive": AdaptiveDetector(), "dissolve": DissolveDetector(),
     ]
 
-    public struct Result: Sendable, Codable, Equatable {
-        public let framesPerSecond: Double?
-        public let frameCount: Int
-        public let transitions: [SceneTransition]
-        public let scenes: [Scene]
-    }
+    public typealias Result = SceneAnalysis
 
     /// Hard cuts from `cutDetector` (`content` or `adaptive`), gradual transitions from `dissolve`.
     public var cutDetector: String

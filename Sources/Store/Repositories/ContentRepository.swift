@@ -52,31 +52,61 @@ public struct ContentRepository: Sendable {
         try connection.query("SELECT 1 FROM post_requests WHERE id = $1 FOR UPDATE", [requestID])
     }
 
-    /// Stores a variant that passed moderation and its queue row awaiting the owner's approval.
+    /// What `enqueueVariant` did.
+    public enum EnqueueOutcome: Sendable, Equatable {
+        /// A new queue row, awaiting the owner's approval.
+        case created(UUID)
+        /// The account's row was still awaiting approval and now shows the new content (a rerun).
+        case replaced(UUID)
+        /// The account's row already shows this content (a retried run).
+        case unchanged(UUID)
+        /// The account's row has moved on (approved, rejected, queued, published, failed): left alone.
+        case kept(UUID, ContentQueueState)
+    }
+
+    /// Stores a variant that passed moderation and its queue row awaiting the owner's approval. An account
+    /// holds one row per request: a row still awaiting approval is pointed at the new content (the old content
+    /// row stays, as history); a row the talent or the publisher has moved on is never touched.
     /// Call `lockRequest` first in the same transaction.
-    /// Returns the queue row's id, or nil when this account already has a variant for the request (a retry).
-    @discardableResult
-    public func enqueueVariant(_ variant: NewVariant, on connection: PostgresConnection) throws -> UUID? {
+    public func enqueueVariant(_ variant: NewVariant, on connection: PostgresConnection) throws -> EnqueueOutcome {
         precondition(variant.moderated, "blocked variants never reach the approval queue")
-        let existing = try connection.query(
-            "SELECT id FROM content_queue WHERE post_request_id = $1 AND account_id = $2",
-            [variant.postRequestID, variant.accountID])
-        if !existing.rows.isEmpty { return nil }
-        let contentID: UUID = try connection.query(
+        if let existing = try connection.query(
             """
-            INSERT INTO content (tenant_id, talent_id, hash, type, asset_url, caption, hashtags, generated_by, moderated, moderation_reason)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+            SELECT q.id, q.state, c.hash FROM content_queue q JOIN content c ON c.id = q.content_id
+            WHERE q.post_request_id = $1 AND q.account_id = $2
             """,
-            [variant.tenantID, variant.talentID, variant.hash, variant.type, variant.assetURL, variant.caption,
-             variant.hashtags, variant.generatedBy, variant.moderated, variant.moderationReason]
-        ).first!.decode("id")
-        return try connection.query(
+            [variant.postRequestID, variant.accountID]
+        ).first {
+            let id: UUID = try existing.decode("id")
+            let state = ContentQueueState(rawValue: try existing.decode("state")) ?? .draft
+            guard state == .awaitingOwnerApproval else { return .kept(id, state) }
+            let hash: String = try existing.decode("hash")
+            if hash == variant.hash { return .unchanged(id) }
+            let contentID = try insertContent(variant, on: connection)
+            try connection.query(
+                "UPDATE content_queue SET content_id = $2, updated_at = now() WHERE id = $1 AND state = 'awaiting_owner_approval'",
+                [id, contentID])
+            return .replaced(id)
+        }
+        let contentID = try insertContent(variant, on: connection)
+        return .created(try connection.query(
             """
             INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
             """,
             [variant.tenantID, variant.talentID, variant.accountID, contentID, variant.origin, variant.postRequestID,
              ContentQueueState.awaitingOwnerApproval.rawValue]
+        ).first!.decode("id"))
+    }
+
+    private func insertContent(_ variant: NewVariant, on connection: PostgresConnection) throws -> UUID {
+        try connection.query(
+            """
+            INSERT INTO content (tenant_id, talent_id, hash, type, asset_url, caption, hashtags, generated_by, moderated, moderation_reason)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+            """,
+            [variant.tenantID, variant.talentID, variant.hash, variant.type, variant.assetURL, variant.caption,
+             variant.hashtags, variant.generatedBy, variant.moderated, variant.moderationReason]
         ).first!.decode("id")
     }
 }

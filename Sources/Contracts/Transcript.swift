@@ -1,8 +1,10 @@
 public import Domain
-public import Foundation
+public import Pipeline
 
-/// What was said in an attachment's audio.
-public struct Transcript: Sendable, Codable, Equatable {
+/// What was said in an attachment's audio: the `transcribe` stage's output.
+public struct Transcript: StageOutput, Equatable {
+    public static let producer = "transcribe"
+
     /// A recognised word and when it was said, in seconds from the start of the audio.
     public typealias Word = TimedWord
 
@@ -22,17 +24,4 @@ public struct Transcript: Sendable, Codable, Equatable {
         self.durationSeconds = durationSeconds
         self.elapsedSeconds = elapsedSeconds
     }
-}
-
-/// Turns an attachment's speech into a transcript with word timings. The offline default is
-/// pocketsphinx; `HTTPTranscriber` calls any OpenAI-compatible `/v1/audio/transcriptions` endpoint.
-public protocol Transcriber: Sendable {
-    var name: String { get }
-    func transcribe(file: URL, maxDurationSeconds: Double) async throws -> Transcript
-}
-
-/// Transcription failed for a reason worth telling the operator.
-public struct TranscriptionError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -32,22 +32,3 @@ public struct DraftVariant: Sendable, Codable, Equatable {
         self.generatedBy = generatedBy
     }
 }
-
-/// The `draft` stage's output.
-public struct DraftOutput: Sendable, Codable, Equatable {
-    public var variants: [DraftVariant]
-    public init(variants: [DraftVariant]) { self.variants = variants }
-}
-
-/// A variant after moderation.
-public struct ModeratedVariant: Sendable, Codable, Equatable {
-    public var variant: DraftVariant
-    /// Why it was blocked; nil when it passed.
-    public var blockedReason: String?
-    public var passed: Bool { blockedReason == nil }
-}
-
-/// The `moderate` stage's output.
-public struct ModerationOutput: Sendable, Codable, Equatable {
-    public var variants: [ModeratedVariant]
-}

@@ -1,5 +1,9 @@
-/// What probing found in a file.
-public struct ProbeResult: Sendable, Codable, Equatable {
+public import Pipeline
+
+/// What probing found in a file: the `probe` stage's output.
+public struct ProbeResult: StageOutput, Equatable {
+    public static let producer = "probe"
+
     /// One stream of the container.
     public struct Stream: Sendable, Codable, Equatable {
         public var index: Int
@@ -16,6 +20,12 @@ public struct ProbeResult: Sendable, Codable, Equatable {
         public var channels: Int?
         public var durationSeconds: Double?
         public var bitRate: Int?
+
+        public init(index: Int, type: String, codec: String) {
+            self.index = index
+            self.type = type
+            self.codec = codec
+        }
     }
 
     /// The demuxer's name (`mov,mp4,m4a,3gp,3g2,mj2`, `png_pipe`).
@@ -25,6 +35,14 @@ public struct ProbeResult: Sendable, Codable, Equatable {
     public var durationSeconds: Double?
     public var bitRate: Int?
     public var streams: [Stream]
+
+    public init(container: String, kind: String, durationSeconds: Double? = nil, bitRate: Int? = nil, streams: [Stream]) {
+        self.container = container
+        self.kind = kind
+        self.durationSeconds = durationSeconds
+        self.bitRate = bitRate
+        self.streams = streams
+    }
 
     /// The first video stream, if any.
     public var video: Stream? { streams.first { $0.type == "video" } }

@@ -1,0 +1,43 @@
+/// What one composition made, and the check it passed.
+public struct ComposedReel: Sendable, Codable, Equatable {
+    public var template: String
+    public var platform: String
+    /// `stills` or `video`.
+    public var source: String
+    public var width: Int
+    public var height: Int
+    public var fps: Int
+    public var frames: Int
+    public var seconds: Double
+    public var stills: Int
+    public var narrated: Bool
+    public var subtitles: [SubtitleLine]
+    public var audio: MixReport
+    public var fileBytes: Int64
+    /// Seconds spent composing (decode, draw, mix, encode).
+    public var elapsedSeconds: Double
+    /// What a reader of the run page should know (a cut at a scene boundary, …).
+    public var notes: [String]
+
+    public init(
+        template: String, platform: String, source: String, width: Int, height: Int, fps: Int, frames: Int, seconds: Double,
+        stills: Int, narrated: Bool, subtitles: [SubtitleLine], audio: MixReport, fileBytes: Int64, elapsedSeconds: Double,
+        notes: [String]
+    ) {
+        self.template = template
+        self.platform = platform
+        self.source = source
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.frames = frames
+        self.seconds = seconds
+        self.stills = stills
+        self.narrated = narrated
+        self.subtitles = subtitles
+        self.audio = audio
+        self.fileBytes = fileBytes
+        self.elapsedSeconds = elapsedSeconds
+        self.notes = notes
+    }
+}

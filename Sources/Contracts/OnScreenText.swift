@@ -1,0 +1,34 @@
+public import Pipeline
+
+/// Text shown in a picture or a video's scenes: the `ocr` stage's output.
+public struct OnScreenText: StageOutput, Equatable {
+    public static let producer = "ocr"
+
+    /// The text of one scene's keyframe.
+    public struct SceneText: Sendable, Codable, Equatable {
+        public var scene: Int
+        public var seconds: Double
+        public var text: String
+        public var blocks: [RecognizedText.Block]
+
+        public init(scene: Int, seconds: Double, text: String, blocks: [RecognizedText.Block]) {
+            self.scene = scene
+            self.seconds = seconds
+            self.text = text
+            self.blocks = blocks
+        }
+    }
+
+    /// All text found, each distinct reading once.
+    public var text: String
+    /// For images: the picture's blocks.
+    public var blocks: [RecognizedText.Block]?
+    /// For videos: text per scene, where a scene shows text different from the scene before.
+    public var scenes: [SceneText]?
+
+    public init(text: String, blocks: [RecognizedText.Block]?, scenes: [SceneText]?) {
+        self.text = text
+        self.blocks = blocks
+        self.scenes = scenes
+    }
+}

@@ -1,0 +1,36 @@
+/// Text found in one picture.
+public struct RecognizedText: Sendable, Codable, Equatable {
+    /// A block of text (a caption line or a region of a page) with its confidence and where it is.
+    public struct Block: Sendable, Codable, Equatable {
+        public var text: String
+        /// Mean word confidence, 0–100.
+        public var confidence: Double
+        public var x: Int, y: Int, width: Int, height: Int
+        /// How it was read: `caption` (a colour band, with the text colour) or `page` (the whole picture).
+        public var method: String
+
+        public init(text: String, confidence: Double, x: Int, y: Int, width: Int, height: Int, method: String) {
+            self.text = text
+            self.confidence = confidence
+            self.x = x
+            self.y = y
+            self.width = width
+            self.height = height
+            self.method = method
+        }
+    }
+
+    /// Blocks top to bottom.
+    public var blocks: [Block]
+    public var width: Int
+    public var height: Int
+
+    public init(blocks: [Block], width: Int, height: Int) {
+        self.blocks = blocks
+        self.width = width
+        self.height = height
+    }
+
+    /// All blocks' text, one line per block.
+    public var text: String { blocks.map(\.text).joined(separator: "\n") }
+}
