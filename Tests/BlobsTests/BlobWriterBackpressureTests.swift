@@ -7,7 +7,7 @@ import Testing
 
 /// When the disk falls behind, an async writer waits for room without holding a thread of the cooperative
 /// pool, and picks up where it was once the disk catches up.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(20)))
 struct BlobWriterBackpressureTests {
     static let megabyte = 1 << 20
 

@@ -2,7 +2,9 @@
 chooses a video, watches its progress bar reach 100 %, sends the request, waits for the pipeline to
 finish, approves one variant and rejects another with a reason. Screenshots go to ARTIFACTS.
 
-Usage: portal_flow.py BASE_URL TOKEN VIDEO ARTIFACTS   (exit status 0 when every step held)
+Usage: portal_flow.py BASE_URL TOKEN VIDEO ARTIFACTS [PROMPT]   (exit status 0 when every step held)
+With DRSOCIAL_DAEMON_PID set, the wait for the pipeline gives up only when it has stalled: the page unchanged
+and the daemon (with its media children) using next to no CPU for two minutes.
 """
 import os
 import sys
@@ -25,6 +27,32 @@ options.binary_location = "/usr/bin/chromium"
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 # The queue is re-rendered after every action: elements go stale, so waits ignore that and look again.
 wait = WebDriverWait(driver, 120, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
+
+def tree_cpu_seconds(root):
+    """CPU seconds used by `root` and its live descendants (with the children they reaped)."""
+    parent, ticks = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry)] = int(fields[1])
+        ticks[int(entry)] = sum(int(v) for v in fields[11:15])
+
+    def in_tree(pid):
+        for _ in range(64):
+            if pid == root:
+                return True
+            pid = parent.get(pid, 1)
+            if pid <= 1:
+                return False
+        return False
+
+    return sum(t for pid, t in ticks.items() if in_tree(pid)) / os.sysconf("SC_CLK_TCK")
 
 
 def shot(name):
@@ -69,15 +97,20 @@ try:
                         if a.find_elements(By.CSS_SELECTOR, "button.approve")]
         return []
 
-    deadline = time.time() + 180
-    while time.time() < deadline:
+    daemon = int(os.environ.get("DRSOCIAL_DAEMON_PID", "0"))
+    last_seen, last_move, cpu_at_move = None, time.time(), 0.0
+    while True:
         driver.refresh()
         if len(ours()) >= 2:
             break
+        seen = driver.find_element(By.ID, "requests").text
+        cpu = tree_cpu_seconds(daemon) if daemon else 0.0
+        if seen != last_seen or cpu - cpu_at_move >= 3:
+            last_seen, last_move, cpu_at_move = seen, time.time(), cpu
+        elif time.time() - last_move > (120 if daemon else 300):
+            shot("04-stalled")
+            raise AssertionError("no two variants awaiting approval, and nothing moved for two minutes")
         time.sleep(2)
-    else:
-        shot("04-timeout")
-        raise AssertionError("no two variants awaiting approval after 180 s")
     assert "complete" in driver.find_element(By.ID, "requests").text
     shot("04-queue")
 

@@ -7,10 +7,10 @@ import Testing
 /// signs in with a development token, uploads a video with a progress bar, waits for the pipeline, approves
 /// one variant and rejects another. `scripts/test` installs Chromium, chromedriver and Selenium and sets
 /// `DRSOCIAL_BROWSER_PYTHON`; screenshots are kept under `.state/artifacts/browser/`.
-@Suite(.enabled(if: TestEnvironment.hasDatabase && TestEnvironment.executable != nil
-    && ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"] != nil))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase && TestEnvironment.executable != nil
+    && ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"] != nil)))
 struct BrowserPortalTests {
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aTalentRequestsAndDecidesInARealBrowser() async throws {
         let python = try #require(ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"])
         let database = try await IsolatedDatabase.make("browser")
@@ -35,7 +35,7 @@ struct BrowserPortalTests {
         let output = try Self.run(python, [
             TestEnvironment.repositoryRoot.appending(path: "Tests/Browser/portal_flow.py").path, "http://127.0.0.1:\(port)", token,
             TestEnvironment.testmedia("short.mp4").path, artifacts.path, prompt,
-        ], environment: ProcessInfo.processInfo.environment)
+        ], environment: ProcessInfo.processInfo.environment.merging(["DRSOCIAL_DAEMON_PID": "\(daemon.pid)"]) { $1 })
         #expect(output.contains("approved") && output.contains("rejected"), "\(output)")
 
         let states = try await pool.withConnection { connection in

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// How `serve` starts: bad configuration and a missing database stop it with a clear message.
-@Suite(.enabled(if: TestEnvironment.executable != nil))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct StartupTests {
     @Test func databaseDownAtStartIsRetriedThenReported() async throws {
         let daemon = try DaemonProcess(arguments: ["serve"], environment: [
@@ -40,7 +40,7 @@ struct StartupTests {
         #expect(daemon.output.contains("DATABASE_URL is not set"), "\(daemon.output)")
     }
 
-    @Test(.enabled(if: TestEnvironment.hasDatabase), arguments: [
+    @Test(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)), arguments: [
         (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "IMAP_USER": "u", "IMAP_PASSWORD": "p"], "INTAKE_DOMAIN is not set"),
         (["IMAP_URL": "pop3://127.0.0.1/INBOX", "INTAKE_DOMAIN": "dr-social.app"], "IMAP_URL must start with imaps://"),
         (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u"], "IMAP_PASSWORD is not set"),

@@ -233,18 +233,18 @@ private enum Mail {
             body = "Content-Type: multipart/mixed; boundary=\"l\(level)\"\n\n--l\(level)\n\(body)--l\(level)--\n"
         }
         let raw = Data(("Subject: deep\n" + body).utf8)
-        let start = ContinuousClock.now
+        let start = ThreadCPUTime.seconds()
         #expect(throws: MIMEError.tooDeep(30)) { try MIMEParser.parse(raw) }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ThreadCPUTime.seconds() - start < 2)
         #expect(MIMEError.tooDeep(30).description == "the e-mail nests MIME parts more than 30 levels deep")
     }
 
     @Test func manyPartsAreRefusedQuickly() {
         let parts = (0..<5_000).map { "Content-Type: text/plain\n\npart \($0)" }
         let raw = Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: Mail.multipart(boundary: "b", parts: parts))
-        let start = ContinuousClock.now
+        let start = ThreadCPUTime.seconds()
         #expect(throws: MIMEError.tooManyParts(500)) { try MIMEParser.parse(raw) }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ThreadCPUTime.seconds() - start < 2)
     }
 
     @Test func manyPartsAreAlsoCaughtByTheWalk() throws {

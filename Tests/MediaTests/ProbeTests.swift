@@ -56,7 +56,7 @@ import Testing
 }
 
 /// Hostile and broken files, each through the real child process: a failure with a clear message, never a crash.
-@Suite(.enabled(if: TestEnvironment.executable != nil))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct HostileMediaTests {
     let client = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 30))
 

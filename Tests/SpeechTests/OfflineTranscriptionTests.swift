@@ -63,7 +63,7 @@ struct OfflineTranscriptionTests {
 }
 
 /// Transcription refuses hostile files in the worker with a clear message.
-@Suite(.enabled(if: TestEnvironment.executable != nil))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct HostileSpeechTests {
     @Test(arguments: ["truncated.mp4", "hostile/zero.mp4", "hostile/random.mp4", "hostile/hls-file.mp4", "hostile/hls-http.mp4", "hostile/long-duration.mp4"])
     func hostileFilesFailClearly(name: String) async throws {

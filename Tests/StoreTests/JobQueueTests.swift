@@ -5,7 +5,7 @@ import Testing
 
 /// The queue against real PostgreSQL. Each test uses its own job kind, so tests running in parallel never
 /// claim each other's jobs.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct JobQueueTests {
     func uniqueKind() -> String { "test-\(UUID().uuidString.prefix(8).lowercased())" }
 

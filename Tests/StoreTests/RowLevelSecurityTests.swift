@@ -6,7 +6,7 @@ import Testing
 
 /// Acting as tenant A, the web role can neither read, change, delete nor add tenant B's rows, in any
 /// tenant-scoped table: the database refuses, whatever the query asks.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct RowLevelSecurityTests {
     static let tenantColumn: [String: String] = [
         "tenants": "id", "tenant_users": "tenant_id", "talents": "tenant_id", "talent_profile": "tenant_id",

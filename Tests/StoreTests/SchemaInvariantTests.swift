@@ -4,7 +4,7 @@ import Store
 import TestSupport
 import Testing
 
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct SchemaInvariantTests {
     @Test func migrateIsIdempotent() async throws {
         let pool = try await TestDatabase.shared.pool()

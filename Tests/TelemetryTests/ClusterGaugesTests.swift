@@ -8,7 +8,7 @@ import Testing
 @testable import Telemetry
 
 /// The cluster gauges, from a database of their own whose jobs and requests the test puts in place.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct ClusterGaugesTests {
     @Test func queueDepthDeadJobsAndWaitingTimeComeFromTheDatabase() async throws {
         let database = try await IsolatedDatabase.make("gauges")

@@ -22,19 +22,27 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+    public var pid: pid_t { process.processIdentifier }
+
+    /// A progress watch over this daemon and its media children.
+    public var watch: ProgressWatch {
+        let pid = pid
+        return ProgressWatch(processes: { [pid] })
+    }
 
     /// Everything the daemon printed so far.
     public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-    /// Waits up to `seconds` until the daemon has printed `text`; false if it did not (or exited first).
+    /// Waits until the daemon has printed `text`; false if it exited first, or printed nothing new and used no
+    /// CPU for `seconds` (a slow start on a loaded machine is still a start).
     public func waitForOutput(containing text: String, within seconds: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if output.contains(text) { return true }
-            if !process.isRunning { return output.contains(text) }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        var watch = self.watch
+        watch.stallSeconds = seconds
+        watch.minimumCPUSeconds = 0.5
+        let ending = try? await watch.wait(
+            until: { output.contains(text) || !process.isRunning }, progress: { "\(output.utf8.count)" },
+            interval: .milliseconds(50))
+        return ending == .done && output.contains(text)
     }
 
     /// SIGKILL, as a crash or an OOM kill would.
@@ -49,10 +57,14 @@ public final class DaemonProcess: @unchecked Sendable {
         return await waitForExit(within: seconds)
     }
 
-    /// Waits up to `seconds` for the process to end by itself; nil (and SIGKILL) if it did not.
+    /// Waits for the process to end by itself; nil (and SIGKILL) if it is still there after `seconds` in which it
+    /// printed nothing and used next to no CPU (finishing the stage in progress on a loaded machine is not hanging).
     public func waitForExit(within seconds: Double) async -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        var watch = self.watch
+        watch.stallSeconds = seconds
+        watch.minimumCPUSeconds = 0.5
+        _ = try? await watch.wait(
+            until: { !process.isRunning }, progress: { "\(output.utf8.count)" }, interval: .milliseconds(50))
         if process.isRunning {
             kill()
             return nil

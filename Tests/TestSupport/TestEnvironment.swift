@@ -37,6 +37,13 @@ public enum TestEnvironment {
     public static var crashDatabaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_CRASH_DATABASE_URL"] }
     public static var hasDatabase: Bool { databaseURL != nil }
 
+    /// Whether a test that needs a service runs: when the service is there, and always under
+    /// `DRSOCIAL_REQUIRE_SERVICES=1` (which `scripts/test` sets), so that a missing service fails the run
+    /// instead of skipping its tests.
+    public static func available(_ present: Bool) -> Bool {
+        present || ProcessInfo.processInfo.environment["DRSOCIAL_REQUIRE_SERVICES"] == "1"
+    }
+
     /// The built `drsocial-intake` executable.
     public static var executable: URL? {
         ProcessInfo.processInfo.environment["DRSOCIAL_EXECUTABLE"].map { URL(filePath: $0) }

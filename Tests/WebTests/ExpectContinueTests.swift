@@ -12,7 +12,7 @@ import Testing
 /// `Expect: 100-continue` over a real socket to the daemon's HTTP server: the interim `100 Continue`
 /// comes before the body is sent, and the upload then completes as usual. The waits are long (60 s) only
 /// so that a suite sharing two cores with every other suite cannot time them out; they end at the answer.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct ExpectContinueTests {
     /// The daemon's own HTTP application over a portal test harness.
     func application(_ h: PortalRoutesTests.Harness) async throws -> some ApplicationProtocol {

@@ -11,7 +11,7 @@ import Testing
 import Web
 
 /// The operator pages and API, served by the real router over a real database.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct OpsRoutesTests {
     let token = "web-test-operator-token"
 

@@ -12,7 +12,7 @@ import Testing
 @testable import Web
 
 /// The talent portal over a real database: sessions, the streamed request form, the approval queue.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct PortalRoutesTests {
     static let secret = "portal-test-secret-0123456789abcdef-0123"
     static let limits = UploadLimits(maxFileBytes: 200_000, maxRequestBytes: 2_000_000, maxFiles: 3, maxParts: 10)

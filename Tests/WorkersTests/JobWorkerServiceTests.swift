@@ -8,7 +8,7 @@ import Workers
 
 /// The worker service against real PostgreSQL: outcomes are recorded, and a job interrupted by
 /// cancellation goes back to the queue without spending an attempt.
-@Suite(.enabled(if: TestEnvironment.hasDatabase))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct JobWorkerServiceTests {
     /// A handler whose behaviour the test chooses; it reports each start.
     final class DeathLog: Sendable {
@@ -59,7 +59,7 @@ struct JobWorkerServiceTests {
         let task = Task { try await service.run() }
         var iterator = started.makeAsyncIterator()
         #expect(await iterator.next() == id)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, running.contains(try await jobRow(id, pool).status) {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -11,7 +11,7 @@ import Testing
 import Workers
 
 /// Requests filed through intake, run through the real pipeline: real PostgreSQL, real files, the real media worker.
-@Suite(.enabled(if: TestEnvironment.hasDatabase && TestEnvironment.executable != nil))
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase && TestEnvironment.executable != nil)))
 struct PostRequestPipelineTests {
     struct Harness {
         let pool: PostgresPool
@@ -165,7 +165,7 @@ struct PostRequestPipelineTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(20)))
     func stillsAndAVoiceMemoBecomeAReelPerPlatform() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
@@ -202,7 +202,7 @@ struct PostRequestPipelineTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(20)))
     func aCorruptStillFailsItsReelsWithTheReasonAndTheVariantsStillComplete() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
