@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "TestSupport", "Intake", "Blobs", "Domain", "Store",
+                "Web", "TestSupport", "Intake", "Blobs", "Domain", "Store", "Workers", "Media", "Pipeline",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,12 +1,49 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Store
 import Web
+import Workers
 
-/// `runs list` / `runs show ID` / `runs revive JOB`: what the operator pages show and do, in the terminal.
+/// `runs list` / `runs show ID` / `runs rerun ID --stage NAME` / `runs revive JOB`: what the operator pages show and do, in the terminal.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "Inspect pipeline runs.", subcommands: [List.self, Show.self, Revive.self])
+        commandName: "runs", abstract: "Inspect pipeline runs.", subcommands: [List.self, Show.self, Rerun.self, Revive.self])
+
+    struct Rerun: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a stage of a request again, with every stage that needs it; the others reuse their latest output.")
+        @Argument(help: "The post request's id.") var request: String
+        @Option(help: "The stage to run again (a name from pipelines/post-request.yaml).") var stage: String
+        @Flag(help: "Print the receipt as JSON.") var json = false
+
+        func run() async throws {
+            guard let requestID = UUID(uuidString: request) else { throw ValidationError("'\(request)' is not a request id") }
+            let environment = DaemonEnvironment()
+            let runtime = try await Runtime.start(label: "drsocial.runs")
+            let receipt: RerunReceipt
+            do {
+                let runner = try PipelineFactory.loadPostRequestRunner(
+                    directory: try environment.pipelinesDirectory, pool: runtime.pool, blobs: try runtime.blobStore(),
+                    queue: try runtime.queue(), mediaWorker: try runtime.mediaWorker())
+                receipt = try await PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
+                    .rerun(requestID: requestID, stage: stage, requestedBy: "cli")
+            } catch let error as RerunError {
+                await runtime.pool.close()
+                throw ValidationError(error.description)
+            } catch {
+                await runtime.pool.close()
+                throw error
+            }
+            await runtime.pool.close()
+            if json {
+                print(String(decoding: try JSONResponse.encoder().encode(receipt), as: UTF8.self))
+                return
+            }
+            print("run \(receipt.runID.uuidString.lowercased()) queued: \(receipt.stages.joined(separator: ", ")) run again; the other stages reuse their latest output")
+            if receipt.waiting { print("another run of this request is in progress: this one starts when it ends") }
+        }
+    }
 
     struct Revive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

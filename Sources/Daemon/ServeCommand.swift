@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Hummingbird
 import Intake
 import Logging
@@ -46,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
                     maxFileBytes: Int64(try environment.maxAttachmentBytes),
                     // One request may carry at least one file of the largest size, plus its form fields.
                     maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))),
-                metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds)),
+                metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
+                reruns: PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)),
             blobs: blobs,
             logger: logger,
             onServerRunning: { port in

@@ -10,6 +10,9 @@ public struct PostRequestIntake: Sendable {
     /// The job kind that runs the post-request pipeline.
     public static let pipelineJobKind = "post_request.pipeline"
 
+    /// The serial key of a request's pipeline jobs: its first run and any reruns run one at a time.
+    public static func pipelineSerialKey(_ requestID: UUID) -> String { "post_request:\(requestID.uuidString.lowercased())" }
+
     /// A file to attach: on local disk, or bytes already in memory (an email's attachment).
     public struct LocalFile: Sendable {
         public enum Source: Sendable {
@@ -198,7 +201,7 @@ public struct PostRequestIntake: Sendable {
         }
         try queue.enqueue(
             .init(kind: Self.pipelineJobKind, payload: ["post_request_id": id.uuidString], tenantID: talent.tenantID,
-                  idempotencyKey: "pipeline:\(id.uuidString.lowercased())"),
+                  idempotencyKey: "pipeline:\(id.uuidString.lowercased())", serialKey: Self.pipelineSerialKey(id)),
             on: connection)
         if prepared.rememberTargets {
             try TalentRepository().rememberTargets(talentID: talent.id, accountIDs: request.targetAccountIDs, on: connection)

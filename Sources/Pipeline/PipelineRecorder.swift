@@ -5,9 +5,10 @@ public import Foundation
 public protocol PipelineRecorder: Sendable {
     /// The request with its talent, target accounts and attachments, or nil if it no longer exists.
     func loadInput(requestID: UUID) async throws -> PipelineInput?
-    /// The running pipeline run for the request (created when missing) and the stage runs it already holds.
+    /// The run to work on and the stage runs it already holds: the running one, else a queued rerun (its reused
+    /// stages recorded as `skipped`), else a new one while the request is open; nil when there is nothing to run.
     /// With `fencing`, only while that claim still holds the job: a worker that lost its lease starts nothing.
-    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])
+    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])?
     /// Moves the request to `status`.
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws
     /// Records that a stage run started (or restarted after a crash).

@@ -28,18 +28,20 @@ public struct PipelineRunner: Sendable {
     }
 
     public func run(requestID: UUID, fencing: FencingToken?, logger baseLogger: Logger) async throws -> Outcome {
-        guard let input = try await recorder.loadInput(requestID: requestID), !input.request.status.isFinal else {
+        guard let input = try await recorder.loadInput(requestID: requestID),
+              let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
+        else {
             return .nothingToDo
         }
         var logger = baseLogger
         logger[metadataKey: "post_request_id"] = "\(requestID)"
-        let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
+        // Finished stage runs keep their verdict; `skipped` ones were reused from an earlier run (a rerun).
         var finished: [StageKey: RecordedStageRun] = [:]
         var outputs: [String: String] = [:]
-        for record in recorded where record.status == "succeeded" || record.status == "failed" {
+        for record in recorded where ["succeeded", "failed", "skipped"].contains(record.status) {
             let key = StageKey(stage: record.stage, attachmentID: record.attachmentID)
             finished[key] = record
-            if record.status == "succeeded", let json = record.outputJSON { outputs[key.description] = json }
+            if record.status != "failed", let json = record.outputJSON { outputs[key.description] = json }
         }
 
         for (position, entry) in pipeline.stages.enumerated() {
@@ -52,7 +54,7 @@ public struct PipelineRunner: Sendable {
                 let key = StageKey(stage: entry.name, attachmentID: attachment?.id)
                 if let done = finished[key] {
                     // Attachment stages keep their verdict; a request stage that failed transiently runs again.
-                    if done.status == "succeeded" || entry.scope == .attachment { continue }
+                    if done.status != "failed" || entry.scope == .attachment { continue }
                 }
                 if let status = entry.status, !statusShown {
                     try await recorder.setRequestStatus(status, reason: nil, requestID: requestID)

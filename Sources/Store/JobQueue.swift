@@ -38,11 +38,14 @@ public struct JobQueue: Sendable {
         public var maxAttempts: Int?
         public var runAfter: Date?
         public var priority: Int
+        /// Jobs with the same serial key run one at a time, in the order they become ready; nil for none.
+        public var serialKey: String?
 
         public init(
             kind: String, payload: [String: String] = [:], tenantID: UUID? = nil, idempotencyKey: String? = nil,
-            maxAttempts: Int? = nil, runAfter: Date? = nil, priority: Int = 0
+            maxAttempts: Int? = nil, runAfter: Date? = nil, priority: Int = 0, serialKey: String? = nil
         ) {
+            self.serialKey = serialKey
             self.kind = kind
             self.payload = payload
             self.tenantID = tenantID
@@ -96,13 +99,13 @@ public struct JobQueue: Sendable {
     public func enqueue(_ job: NewJob, on connection: PostgresConnection) throws -> Int64 {
         let inserted = try connection.query(
             """
-            INSERT INTO jobs (kind, payload_json, tenant_id, idempotency_key, max_attempts, run_after, priority)
-            VALUES ($1, $2::jsonb, $3, $4, $5, coalesce($6::timestamptz, now()), $7)
+            INSERT INTO jobs (kind, payload_json, tenant_id, idempotency_key, max_attempts, run_after, priority, serial_key)
+            VALUES ($1, $2::jsonb, $3, $4, $5, coalesce($6::timestamptz, now()), $7, $8)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
             """,
             [job.kind, try PostgresJSON(job.payload), job.tenantID, job.idempotencyKey,
-             job.maxAttempts ?? configuration.defaultMaxAttempts, job.runAfter, job.priority])
+             job.maxAttempts ?? configuration.defaultMaxAttempts, job.runAfter, job.priority, job.serialKey])
         if let row = inserted.first { return try row.decode("id") }
         guard let key = job.idempotencyKey,
               let existing = try connection.query("SELECT id FROM jobs WHERE idempotency_key = $1", [key]).first
@@ -118,16 +121,28 @@ public struct JobQueue: Sendable {
 
     // MARK: Claim and lease
 
-    /// Claims the most urgent ready job of the given kinds, or a running job whose lease expired.
+    /// Claims the most urgent ready job of the given kinds, or a running job whose lease expired. A pending job
+    /// whose serial key a running job holds waits; two claims racing for one key are settled by a unique index,
+    /// and the loser claims nothing this time.
     public func claim(kinds: [String], workerID: String) async throws -> ClaimedJob? {
+        do {
+            return try await claimOnce(kinds: kinds, workerID: workerID)
+        } catch let error as PostgresError where error.sqlState == "23505" {
+            return nil
+        }
+    }
+
+    private func claimOnce(kinds: [String], workerID: String) async throws -> ClaimedJob? {
         let lease = configuration.leaseSeconds
         return try await pool.withConnection { connection in
             let result = try connection.query(
                 """
                 WITH next AS (
-                    SELECT id FROM jobs
+                    SELECT id FROM jobs j
                     WHERE kind = ANY($1::text[])
-                      AND ((status = 'pending' AND run_after <= now())
+                      AND ((status = 'pending' AND run_after <= now()
+                            AND (serial_key IS NULL OR NOT EXISTS (
+                                SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.status = 'running')))
                            OR (status = 'running' AND lease_expires_at < now() AND attempts < max_attempts))
                     ORDER BY priority DESC, run_after, id
                     LIMIT 1

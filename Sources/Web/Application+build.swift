@@ -17,7 +17,9 @@ public func buildRouter(
     if let metrics = configuration.metrics {
         MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
     }
-    OpsController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken).addRoutes(to: router)
+    OpsController<BasicRequestContext>(
+        pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken, reruns: configuration.reruns
+    ).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
     if let secret = configuration.jwtSecret, let blobs {

@@ -10,6 +10,8 @@ struct OpsController<Context: RequestContext>: Sendable {
     let blobs: (any BlobStore)?
     let templates: Templates
     let opsToken: String
+    /// Queues stage reruns; nil leaves the rerun routes and buttons out.
+    let reruns: (any StageRerunning)?
 
     func addRoutes(to router: Router<Context>) {
         router.get("/ops/login") { _, _ in try loginPage(error: nil) }
@@ -32,7 +34,26 @@ struct OpsController<Context: RequestContext>: Sendable {
             let back = revived.reopenedRequestID.map { "/ops/runs/\($0.uuidString.lowercased())" } ?? "/ops/runs"
             return Response(status: .seeOther, headers: [.location: back])
         }
+        pages.post("runs/:id/rerun") { request, context -> Response in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await request.body.collect(upTo: 4 * 1024)
+            guard let form = try? URLEncodedFormDecoder().decode(RerunForm.self, from: String(buffer: body)) else {
+                throw HTTPError(.badRequest, message: "name the stage to run again (field 'stage')")
+            }
+            _ = try await rerun(requestID: id, stage: form.stage)
+            return Response(status: .seeOther, headers: [.location: "/ops/runs/\(id.uuidString.lowercased())"])
+        }
         let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        api.post("runs/:id/rerun") { request, context -> Response in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await request.body.collect(upTo: 4 * 1024)
+            guard let form = try? JSONDecoder().decode(RerunForm.self, from: Data(String(buffer: body).utf8)) else {
+                throw HTTPError(.badRequest, message: "send {\"stage\": NAME}")
+            }
+            var response = try JSONResponse.make(try await rerun(requestID: id, stage: form.stage))
+            response.status = .accepted
+            return response
+        }
         api.get("runs") { _, _ in try await runsJSON() }
         api.get("runs/:id") { _, context in try await runJSON(id: try context.parameters.require("id", as: UUID.self)) }
         api.get("jobs/troubled") { _, _ in try await troubledJobsJSON() }
@@ -104,7 +125,7 @@ struct OpsController<Context: RequestContext>: Sendable {
         guard let detail = try await pool.withConnection({ try OpsQueries().run(requestID: id, on: $0) }) else {
             throw HTTPError(.notFound, message: "no post request \(id)")
         }
-        var view = RunViews.detail(detail)
+        var view = RunViews.detail(detail, rerunnable: reruns?.stageNames ?? [])
         if let message = try await pool.withConnection({ try IntakeMessageRepository().message(postRequestID: id, on: $0) }) {
             view["email"] = MailViews.message(message)
         }
@@ -129,6 +150,16 @@ struct OpsController<Context: RequestContext>: Sendable {
     }
 
     // MARK: Actions
+
+    /// Queues a rerun from `stage`: 400 for a stage the pipeline does not have, 404 for no such request.
+    private func rerun(requestID: UUID, stage: String) async throws -> RerunReceipt {
+        guard let reruns else { throw HTTPError(.notFound, message: "reruns are not available on this server") }
+        do {
+            return try await reruns.rerun(requestID: requestID, stage: stage, requestedBy: "operator")
+        } catch let error as RerunError {
+            throw HTTPError(error.notFound ? .notFound : .badRequest, message: error.description)
+        }
+    }
 
     /// An operator's retry of a dead job; 409 when the job is not dead (already revived, or still running).
     private func revive(jobID: Int64) async throws -> JobQueue.RevivedJob {
@@ -158,4 +189,9 @@ public enum JSONResponse {
 /// The operator login form.
 struct LoginForm: Decodable {
     var token: String
+}
+
+/// The body of a rerun: the stage to run again.
+struct RerunForm: Decodable {
+    let stage: String
 }

@@ -25,10 +25,25 @@ enum RunViews {
         ]
     }
 
-    static func detail(_ detail: OpsQueries.RunDetail) -> [String: Any] {
+    static func detail(_ detail: OpsQueries.RunDetail, rerunnable: [String] = []) -> [String: Any] {
         let names = Dictionary(detail.attachments.map { ($0.id, $0.filename) }, uniquingKeysWith: { first, _ in first })
-        let timeline = StageTimeline(detail.stages)
+        let timeline = StageTimeline(detail.stages.filter { $0.status != "skipped" })
+        let requestID = detail.summary.requestID.uuidString.lowercased()
+        func short(_ id: UUID) -> String { String(id.uuidString.lowercased().prefix(8)) }
         return [
+            "requestID": requestID,
+            "rerunnable": rerunnable,
+            "canRerun": !rerunnable.isEmpty,
+            "shownRun": detail.runID.map(short) ?? "",
+            "runs": detail.runs.map { run -> [String: Any] in
+                [
+                    "id": short(run.id), "status": run.status, "started": timestamp(run.startedAt),
+                    "finished": run.finishedAt.map(timestamp) ?? "—",
+                    "what": run.rerunStages.map { "rerun of " + $0.joined(separator: ", ") } ?? "first run",
+                    "by": run.requestedBy ?? "", "error": run.error ?? "", "shown": run.id == detail.runID,
+                ]
+            },
+            "hasEarlierRuns": detail.runs.count > 1,
             "run": summary(detail.summary),
             "live": detail.summary.status != "complete" && detail.summary.status != "failed",
             "sender": detail.senderEmail ?? "",
@@ -51,6 +66,7 @@ enum RunViews {
                     "barWidth": bar.width,
                     "summary": stage.summary ?? "",
                     "error": stage.error ?? "",
+                    "reused": stage.reusedFromRun.map { "reused from run \(short($0))" } ?? "",
                 ]
             },
             "attachments": detail.attachments.map { attachment -> [String: Any] in

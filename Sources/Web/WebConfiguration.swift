@@ -1,3 +1,4 @@
+public import Store
 public import Telemetry
 
 /// Settings of the HTTP server.
@@ -14,11 +15,14 @@ public struct WebConfiguration: Sendable {
     public var uploadLimits: UploadLimits
     /// What `GET /metrics` shows; nil leaves the route out.
     public var metrics: MetricsExporter?
+    /// Queues stage reruns for `/ops` and `/api`; nil leaves them out.
+    public var reruns: (any StageRerunning)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, opsToken: String, jwtSecret: String? = nil, uploadLimits: UploadLimits = .init(),
-        metrics: MetricsExporter? = nil
+        metrics: MetricsExporter? = nil, reruns: (any StageRerunning)? = nil
     ) {
+        self.reruns = reruns
         self.metrics = metrics
         self.host = host
         self.port = port

@@ -28,17 +28,30 @@ struct StorePipelineRecorder: PipelineRecorder {
 
     func beginRun(
         input: PipelineInput, pipeline: String, fencing: FencingToken?
-    ) async throws -> (runID: UUID, recorded: [RecordedStageRun]) {
+    ) async throws -> (runID: UUID, recorded: [RecordedStageRun])? {
         let queue = JobQueue(pool: pool)
         return try await pool.withTransaction { connection in
             if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
+            let requests = PostRequestRepository()
+            let request = input.request
+            guard let status = try requests.lockStatus(requestID: request.id, on: connection) else { return nil }
             let runs = PipelineRunRepository()
-            let runID = try runs.currentRun(
-                requestID: input.request.id, tenantID: input.request.tenantID, pipeline: pipeline, on: connection)
-            let recorded = try runs.stages(runID: runID, on: connection).map {
+            guard let run = try runs.beginRun(
+                requestID: request.id, tenantID: request.tenantID, requestOpen: !status.isFinal, pipeline: pipeline,
+                on: connection)
+            else { return nil }
+            if run.promoted {
+                try requests.reopen(requestID: request.id, on: connection)
+                try EventRepository().record(
+                    kind: "pipeline.rerun_started", tenantID: request.tenantID, talentID: request.talentID,
+                    postRequestID: request.id,
+                    payload: ["run_id": run.id.uuidString.lowercased(), "stages": (run.rerunStages ?? []).joined(separator: ",")],
+                    on: connection)
+            }
+            let recorded = try runs.stages(runID: run.id, on: connection).map {
                 RecordedStageRun(stage: $0.stage, attachmentID: $0.attachmentID, status: $0.status, outputJSON: $0.outputJSON)
             }
-            return (runID, recorded)
+            return (run.id, recorded)
         }
     }
 

@@ -107,7 +107,7 @@ final class MemoryRecorder: PipelineRecorder {
     var errors: [String: String] { failures.withLock { $0 } }
 
     func loadInput(requestID: UUID) async throws -> PipelineInput? { input }
-    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun]) {
+    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])? {
         (UUID(), recorded)
     }
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws {}

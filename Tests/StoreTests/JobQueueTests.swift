@@ -33,6 +33,40 @@ struct JobQueueTests {
         #expect(Set(ids).count == 120)
     }
 
+    @Test func jobsSharingASerialKeyRunOneAtATime() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool)
+        let kind = uniqueKind()
+        let key = "serial-\(kind)"
+        let first = try await queue.enqueue(.init(kind: kind, serialKey: key))
+        let second = try await queue.enqueue(.init(kind: kind, serialKey: key))
+        let other = try await queue.enqueue(.init(kind: kind))
+        let claimed = try #require(try await queue.claim(kinds: [kind], workerID: "a"))
+        #expect(claimed.id == first)
+        // While the first runs, the second waits; a job without the key does not.
+        let next = try #require(try await queue.claim(kinds: [kind], workerID: "b"))
+        #expect(next.id == other)
+        #expect(try await queue.claim(kinds: [kind], workerID: "b") == nil)
+        #expect(try await queue.complete(claimed))
+        #expect(try await queue.claim(kinds: [kind], workerID: "b")?.id == second)
+    }
+
+    @Test func racingClaimsNeverRunTwoJobsOfOneSerialKey() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool)
+        for round in 0..<20 {
+            let kind = uniqueKind()
+            for _ in 0..<4 { try await queue.enqueue(.init(kind: kind, serialKey: "race-\(kind)")) }
+            let claims = try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for worker in 0..<4 { group.addTask { try await queue.claim(kinds: [kind], workerID: "w\(worker)")?.id } }
+                var ids: [Int64] = []
+                for try await id in group { if let id { ids.append(id) } }
+                return ids
+            }
+            #expect(claims.count == 1, "round \(round): \(claims)")
+        }
+    }
+
     @Test func abandonedJobIsRescuedAfterItsLease() async throws {
         let pool = try await TestDatabase.shared.pool()
         let lease = 2.0

@@ -5,10 +5,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Intake
+import Media
+import Pipeline
 import Store
 import TestSupport
 import Testing
 import Web
+import Workers
 
 /// The operator pages and API, served by the real router over a real database.
 @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
@@ -17,7 +20,12 @@ struct OpsRoutesTests {
 
     func app() async throws -> (some ApplicationProtocol, PostgresPool) {
         let pool = try await TestDatabase.shared.pool()
-        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token))
+        let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-blobs"))
+        let runner = try PipelineFactory.loadPostRequestRunner(
+            directory: TestEnvironment.pipelinesDirectory, pool: pool, blobs: blobs, queue: JobQueue(pool: pool),
+            mediaWorker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable)))
+        let reruns = PipelineRerunner(pool: pool, pipeline: runner.pipeline)
+        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token, reruns: reruns))
         return (Application(router: router), pool)
     }
 
@@ -216,7 +224,8 @@ struct OpsRoutesTests {
         let t0 = Date(timeIntervalSince1970: 1_790_000_000)
         try await pool.withConnection { connection in
             let runs = PipelineRunRepository()
-            let runID = try runs.currentRun(requestID: requestID, tenantID: fixture.tenantID, pipeline: "post_request", on: connection)
+            let runID = try #require(try runs.beginRun(
+                requestID: requestID, tenantID: fixture.tenantID, requestOpen: true, pipeline: "post_request", on: connection)).id
             for (position, (stage, offset, milliseconds, status)) in [
                 ("alpha", 0.0, 1000.0, "succeeded"), ("beta", 0.5, 1500.0, "failed"), ("gamma", 1.999, 0.5, "succeeded"),
             ].enumerated() {
@@ -273,5 +282,59 @@ struct OpsRoutesTests {
                 #expect(response.status != .ok, "keyframes need the operator token")
             }
         }
+    }
+
+    @Test func operatorsRerunAStageFromThePageOrTheAPI() async throws {
+        let (app, pool) = try await app()
+        let (_, requestID) = try await submitRequest(pool, prompt: "Rerun me")
+        let id = requestID.uuidString.lowercased()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/runs/\(id)/rerun", method: .post, body: ByteBuffer(string: #"{"stage":"ocr"}"#)) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/ops/runs/\(id)", method: .get, headers: bearer) { response in
+                let page = String(buffer: response.body)
+                for stage in ["probe", "ocr", "draft", "enqueue"] {
+                    #expect(page.contains(#"name="stage" value="\#(stage)""#), "a rerun button for \(stage)")
+                }
+                #expect(page.contains(#"action="/ops/runs/\#(id)/rerun""#))
+            }
+            try await client.execute(
+                uri: "/api/runs/\(id)/rerun", method: .post, headers: bearer, body: ByteBuffer(string: #"{"stage":"ocr"}"#)
+            ) { response in
+                #expect(response.status == .accepted)
+                let body = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+                #expect(body?["stages"] as? [String] == ["ocr", "draft", "moderate", "enqueue"], "\(String(describing: body))")
+                #expect(body?["waiting"] as? Bool == true, "the first run has not finished")
+            }
+            try await client.execute(
+                uri: "/api/runs/\(id)/rerun", method: .post, headers: bearer, body: ByteBuffer(string: #"{"stage":"sparkle"}"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("no stage 'sparkle'"))
+            }
+            try await client.execute(
+                uri: "/api/runs/\(UUID().uuidString.lowercased())/rerun", method: .post, headers: bearer,
+                body: ByteBuffer(string: #"{"stage":"ocr"}"#)
+            ) { #expect($0.status == .notFound) }
+            try await client.execute(
+                uri: "/ops/runs/\(id)/rerun", method: .post,
+                headers: [.authorization: "Bearer \(token)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "stage=draft")
+            ) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/ops/runs/\(id)")
+            }
+            try await client.execute(uri: "/ops/runs/\(id)", method: .get, headers: bearer) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("rerun of ocr, draft, moderate, enqueue"), "queued reruns are listed")
+                #expect(page.contains("rerun of draft, moderate, enqueue"))
+            }
+        }
+        let queued: Int = try await pool.withConnection {
+            try $0.query("SELECT count(*) AS n FROM pipeline_runs WHERE post_request_id = $1 AND status = 'queued'", [requestID])
+                .first!.decode("n")
+        }
+        #expect(queued == 2)
     }
 }

@@ -20,13 +20,13 @@ struct PostRequestPipelineTests {
         let runner: PipelineRunner
     }
 
-    func harness() async throws -> Harness {
+    func harness(pipelines: URL = TestEnvironment.pipelinesDirectory) async throws -> Harness {
         let pool = try await TestDatabase.shared.pool()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("blobs"))
         let queue = JobQueue(pool: pool)
         let worker = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
         let runner = try PipelineFactory.loadPostRequestRunner(
-            directory: TestEnvironment.pipelinesDirectory, pool: pool, blobs: blobs, queue: queue, mediaWorker: worker)
+            directory: pipelines, pool: pool, blobs: blobs, queue: queue, mediaWorker: worker)
         let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: queue, logger: TestEnvironment.logger)
         return Harness(pool: pool, blobs: blobs, intake: intake, runner: runner)
     }
@@ -42,6 +42,108 @@ struct PostRequestPipelineTests {
                 [id]
             ).rows.map { (try $0.decode("account_id"), try $0.decode("state"), try $0.decode("caption")) }
         }
+    }
+
+    /// The latest run's stage runs: stage (with the attachment's file name) → status and whether it was reused.
+    func latestRunStages(_ id: UUID, _ pool: PostgresPool) async throws -> [String: (status: String, reused: Bool)] {
+        try await pool.withConnection { connection in
+            var stages: [String: (String, Bool)] = [:]
+            for row in try connection.query(
+                """
+                SELECT s.stage || coalesce('@' || a.filename, '') AS key, s.status, s.reused_from IS NOT NULL AS reused
+                FROM stage_runs s LEFT JOIN post_request_attachments a ON a.id = s.attachment_id
+                WHERE s.pipeline_run_id = (SELECT id FROM pipeline_runs WHERE post_request_id = $1 ORDER BY started_at DESC LIMIT 1)
+                """, [id]
+            ).rows {
+                stages[try row.decode("key")] = (try row.decode("status"), try row.decode("reused"))
+            }
+            return stages
+        }
+    }
+
+    @Test func rerunningOCRRunsItAndWhatNeedsItReplacesAwaitingVariantsAndKeepsApprovedOnes() async throws {
+        let h = try await harness(pipelines: try TestEnvironment.pipelinesWithoutReels())
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Studio notes", platforms: [.instagram, .linkedin],
+            files: [.init(url: TestEnvironment.testmedia("caption-plain.png")), .init(url: TestEnvironment.testmedia("short.mp4"))]))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let instagram = try #require(fixture.accounts.first { $0.platform == .instagram }?.id)
+        let linkedin = try #require(fixture.accounts.first { $0.platform == .linkedin }?.id)
+        func content(_ account: UUID) async throws -> (content: UUID, state: String, hashtags: [String]) {
+            try await h.pool.withConnection { connection in
+                let row = try #require(try connection.query(
+                    """
+                    SELECT q.content_id, q.state, c.hashtags FROM content_queue q JOIN content c ON c.id = q.content_id
+                    WHERE q.post_request_id = $1 AND q.account_id = $2
+                    """, [receipt.requestID, account]).first)
+                return (try row.decode("content_id"), try row.decode("state"), try row.decode("hashtags"))
+            }
+        }
+        let approvedBefore = try await content(instagram)
+        let awaitingBefore = try await content(linkedin)
+        // The talent approves Instagram's variant, then changes their hashtags: a fresh draft reads differently.
+        try await h.pool.withConnection { connection in
+            try connection.query("UPDATE content_queue SET state = 'approved', approved_at = now() WHERE post_request_id = $1 AND account_id = $2",
+                                 [receipt.requestID, instagram])
+            try connection.query(
+                """
+                INSERT INTO talent_profile (talent_id, tenant_id, hashtag_preferences) VALUES ($1, $2, ARRAY['rerunproof'])
+                ON CONFLICT (talent_id) DO UPDATE SET hashtag_preferences = excluded.hashtag_preferences
+                """, [fixture.talentID, fixture.tenantID])
+        }
+
+        let reruns = PipelineRerunner(pool: h.pool, pipeline: h.runner.pipeline)
+        let rerun = try await reruns.rerun(requestID: receipt.requestID, stage: "ocr", requestedBy: "test")
+        #expect(rerun.stages == ["ocr", "draft", "moderate", "enqueue"])
+        #expect(!rerun.waiting)
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        #expect(try await status(receipt.requestID, h.pool) == "complete")
+
+        let stages = try await latestRunStages(receipt.requestID, h.pool)
+        for ran in ["ocr@caption-plain.png", "ocr@short.mp4", "draft", "moderate", "enqueue"] {
+            #expect(stages[ran]?.status == "succeeded" && stages[ran]?.reused == false, "\(ran): \(String(describing: stages[ran]))")
+        }
+        for reused in ["probe@caption-plain.png", "probe@short.mp4", "scenes@short.mp4", "keyframes@short.mp4", "transcribe@short.mp4"] {
+            #expect(stages[reused]?.status == "skipped" && stages[reused]?.reused == true, "\(reused): \(String(describing: stages[reused]))")
+        }
+        let approvedAfter = try await content(instagram)
+        let awaitingAfter = try await content(linkedin)
+        #expect(approvedAfter.content == approvedBefore.content && approvedAfter.state == "approved", "the approved variant is untouched")
+        #expect(awaitingAfter.content != awaitingBefore.content, "the awaiting variant shows the new draft")
+        #expect(awaitingAfter.state == "awaiting_owner_approval" && awaitingAfter.hashtags == ["#rerunproof"])
+        // Both runs stay on the run page, the rerun shown, its reused stages saying where they came from.
+        let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
+        #expect(detail.runs.count == 2 && detail.runs.map(\.status) == ["succeeded", "succeeded"])
+        #expect(detail.runID == detail.runs.first?.id && detail.runs.first?.rerunStages == ["ocr", "draft", "moderate", "enqueue"])
+        #expect(detail.stages.first { $0.stage == "probe" }?.reusedFromRun == detail.runs.last?.id)
+    }
+
+    @Test func rerunsWaitTheirTurnAndRunInOrder() async throws {
+        let h = try await harness(pipelines: try TestEnvironment.pipelinesWithoutReels())
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(
+            talentSlug: fixture.slug, source: .operator, prompt: "Queue me", platforms: [.linkedin], files: []))
+        let reruns = PipelineRerunner(pool: h.pool, pipeline: h.runner.pipeline)
+        // The first run has not even started: this rerun waits for it.
+        let first = try await reruns.rerun(requestID: receipt.requestID, stage: "moderate", requestedBy: "test")
+        #expect(first.waiting && first.stages == ["moderate", "enqueue"])
+        await #expect(throws: RerunError.self) { try await reruns.rerun(requestID: receipt.requestID, stage: "sparkle", requestedBy: "test") }
+        await #expect(throws: RerunError.noRequest(fixture.tenantID)) {
+            try await reruns.rerun(requestID: fixture.tenantID, stage: "draft", requestedBy: "test")
+        }
+        // Three runs of the job: the first run, then the rerun; then nothing is left to do.
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let runs = { try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) }?.runs ?? [] }
+        #expect(try await runs().map(\.status) == ["queued", "succeeded"])
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        #expect(try await runs().map(\.status) == ["succeeded", "succeeded"])
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .nothingToDo)
+        let jobs: Int = try await h.pool.withConnection {
+            try $0.query("SELECT count(*) AS n FROM jobs WHERE serial_key = $1", [PostRequestIntake.pipelineSerialKey(receipt.requestID)])
+                .first!.decode("n")
+        }
+        #expect(jobs == 2, "the first run's job and the rerun's, under one serial key")
     }
 
     @Test func requestWithMediaEndsInTheApprovalQueue() async throws {

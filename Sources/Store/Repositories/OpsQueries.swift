@@ -29,6 +29,20 @@ public struct OpsQueries: Sendable {
         public let durationMs: Double?
         public let summary: String?
         public let error: String?
+        /// For a stage a rerun reused (`skipped`): the run whose output it reused.
+        public let reusedFromRun: UUID?
+    }
+
+    /// One pipeline run of a request: the first, or a rerun.
+    public struct PipelineRunView: Sendable, Codable, Equatable {
+        public let id: UUID
+        public let status: String
+        public let startedAt: Date
+        public let finishedAt: Date?
+        /// The stages a rerun runs again; nil for a first run.
+        public let rerunStages: [String]?
+        public let requestedBy: String?
+        public let error: String?
     }
 
     /// An attachment as operators see it.
@@ -81,6 +95,10 @@ public struct OpsQueries: Sendable {
         public let failureReason: String?
         public let notes: [String]
         public let pipelineStatus: String?
+        /// The run the stages belong to: the running one, else the latest that started.
+        public let runID: UUID?
+        /// Every run of the request, newest first (queued reruns included).
+        public let runs: [PipelineRunView]
         public let stages: [StageView]
         public let attachments: [AttachmentView]
         public let variants: [VariantView]
@@ -118,22 +136,34 @@ public struct OpsQueries: Sendable {
         let extra = try connection.query(
             "SELECT sender_email, subject, failure_reason, notes_json FROM post_requests WHERE id = $1", [requestID]
         ).first!
-        let run = try connection.query(
-            "SELECT id, status FROM pipeline_runs WHERE post_request_id = $1 ORDER BY started_at DESC LIMIT 1", [requestID]
-        ).first
+        let runs = try connection.query(
+            """
+            SELECT id, status, started_at, finished_at, rerun_stages, requested_by, error FROM pipeline_runs
+            WHERE post_request_id = $1 ORDER BY status = 'queued' DESC, started_at DESC
+            """, [requestID]
+        ).rows.map { row in
+            PipelineRunView(
+                id: try row.decode("id"), status: try row.decode("status"), startedAt: try row.decode("started_at"),
+                finishedAt: try row.decodeIfPresent("finished_at"), rerunStages: try row.decodeIfPresent("rerun_stages"),
+                requestedBy: try row.decodeIfPresent("requested_by"), error: try row.decodeIfPresent("error"))
+        }
+        let run = runs.first { $0.status == "running" } ?? runs.filter { $0.status != "queued" }.max { $0.startedAt < $1.startedAt }
         var stages: [StageView] = []
-        if let runID: UUID = try run?.decode("id") {
+        if let runID = run?.id {
             stages = try connection.query(
                 """
-                SELECT stage, attachment_id, status, attempts, started_at, duration_ms, summary, error
-                FROM stage_runs WHERE pipeline_run_id = $1 ORDER BY position, started_at
+                SELECT s.stage, s.attachment_id, s.status, s.attempts, s.started_at, s.duration_ms, s.summary, s.error,
+                       o.pipeline_run_id AS reused_run
+                FROM stage_runs s LEFT JOIN stage_runs o ON o.id = s.reused_from
+                WHERE s.pipeline_run_id = $1 ORDER BY s.position, s.started_at
                 """, [runID]
             ).rows.map { row in
                 StageView(
                     stage: try row.decode("stage"), attachmentID: try row.decodeIfPresent("attachment_id"),
                     status: try row.decode("status"), attempts: try row.decode("attempts"),
                     startedAt: try row.decode("started_at"), durationMs: try row.decodeIfPresent("duration_ms"),
-                    summary: try row.decodeIfPresent("summary"), error: try row.decodeIfPresent("error"))
+                    summary: try row.decodeIfPresent("summary"), error: try row.decodeIfPresent("error"),
+                    reusedFromRun: try row.decodeIfPresent("reused_run"))
             }
         }
         let attachments = try connection.query(
@@ -167,7 +197,7 @@ public struct OpsQueries: Sendable {
         return RunDetail(
             summary: summary, senderEmail: try extra.decodeIfPresent("sender_email"),
             subject: try extra.decodeIfPresent("subject"), failureReason: try extra.decodeIfPresent("failure_reason"),
-            notes: try extra.decodeJSON("notes_json"), pipelineStatus: try run?.decodeIfPresent("status"),
+            notes: try extra.decodeJSON("notes_json"), pipelineStatus: run?.status, runID: run?.id, runs: runs,
             stages: stages, attachments: attachments, variants: variants, events: events)
     }
 

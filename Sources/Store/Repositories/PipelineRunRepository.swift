@@ -14,31 +14,92 @@ public struct PipelineRunRepository: Sendable {
         public let error: String?
     }
 
-    /// The running pipeline run for a request, created when there is none (one at most, by a unique index).
-    public func currentRun(
-        requestID: UUID, tenantID: UUID, pipeline: String, on connection: PostgresConnection
-    ) throws -> UUID {
-        if let created = try connection.query(
-            """
-            INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline) VALUES ($1, $2, $3)
-            ON CONFLICT (post_request_id) WHERE status = 'running' DO NOTHING
-            RETURNING id
-            """, [tenantID, requestID, pipeline]
+    /// The run a pipeline job works on, or nil when there is nothing to run.
+    public struct BegunRun: Sendable, Equatable {
+        public let id: UUID
+        /// The stages this run runs again; nil for a first (whole) run.
+        public let rerunStages: [String]?
+        /// True when this call promoted a queued rerun to running (the request was reopened).
+        public let promoted: Bool
+    }
+
+    /// The run a pipeline job for `requestID` works on: the running one (resumed after a crash); else a new run
+    /// while the request is still open (its first run, or one an operator's revive reopened); else the oldest
+    /// queued rerun, promoted to running, with every stage it does not run again copied from the latest earlier
+    /// run as `skipped`; else nil (a finished request with no rerun waiting). Call inside a transaction that has locked the request's row.
+    public func beginRun(
+        requestID: UUID, tenantID: UUID, requestOpen: Bool, pipeline: String, on connection: PostgresConnection
+    ) throws -> BegunRun? {
+        if let running = try connection.query(
+            "SELECT id, rerun_stages FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'", [requestID]
         ).first {
-            return try created.decode("id")
+            return BegunRun(id: try running.decode("id"), rerunStages: try running.decodeIfPresent("rerun_stages"), promoted: false)
         }
-        guard let running = try connection.query(
-            "SELECT id FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'", [requestID]
-        ).first else {
-            throw PostgresError.decodingFailed("the running pipeline run of request \(requestID) vanished; try again")
+        if requestOpen {
+            let created = try connection.query(
+                "INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline) VALUES ($1, $2, $3) RETURNING id",
+                [tenantID, requestID, pipeline]
+            ).first!
+            return BegunRun(id: try created.decode("id"), rerunStages: nil, promoted: false)
         }
-        return try running.decode("id")
+        if let queued = try connection.query(
+            """
+            UPDATE pipeline_runs SET status = 'running', started_at = now()
+            WHERE id = (SELECT id FROM pipeline_runs WHERE post_request_id = $1 AND status = 'queued'
+                        ORDER BY created_at, id LIMIT 1)
+            RETURNING id, rerun_stages
+            """, [requestID]
+        ).first {
+            let id: UUID = try queued.decode("id")
+            let stages: [String] = try queued.decodeIfPresent("rerun_stages") ?? []
+            try copyReusedStages(into: id, requestID: requestID, except: stages, on: connection)
+            return BegunRun(id: id, rerunStages: stages, promoted: true)
+        }
+        return nil
+    }
+
+    /// Copies, for every stage run not in `stages`, its latest finished record from the request's earlier runs as
+    /// `skipped`, pointing at the stage run that produced it. Request stages are copied only when they succeeded
+    /// (a failed one runs again); attachment stages keep their verdict either way.
+    private func copyReusedStages(into runID: UUID, requestID: UUID, except stages: [String], on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            INSERT INTO stage_runs (tenant_id, pipeline_run_id, stage, position, attachment_id, status, attempts,
+                                    started_at, finished_at, duration_ms, summary, output_json, error, reused_from)
+            SELECT DISTINCT ON (s.stage, s.attachment_id)
+                   s.tenant_id, $1, s.stage, s.position, s.attachment_id, 'skipped', 0, now(), now(), 0,
+                   s.summary, s.output_json, s.error, coalesce(s.reused_from, s.id)
+            FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id
+            WHERE r.post_request_id = $2 AND r.id <> $1 AND s.stage <> ALL($3::text[])
+              AND (s.status = 'succeeded' OR (s.status = 'skipped' AND (s.output_json IS NOT NULL OR s.attachment_id IS NOT NULL))
+                   OR (s.status = 'failed' AND s.attachment_id IS NOT NULL))
+            ORDER BY s.stage, s.attachment_id, s.finished_at DESC NULLS LAST
+            """, [runID, requestID, stages])
+    }
+
+    /// Queues a rerun of `stages` for a request: it starts when no other run of the request is running.
+    public func queueRerun(
+        requestID: UUID, tenantID: UUID, pipeline: String, stages: [String], requestedBy: String, on connection: PostgresConnection
+    ) throws -> UUID {
+        try connection.query(
+            """
+            INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline, status, rerun_stages, requested_by)
+            VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id
+            """, [tenantID, requestID, pipeline, stages, requestedBy]
+        ).first!.decode("id")
+    }
+
+    /// Whether the request has a run that is running or waiting its turn.
+    public func hasUnfinishedRun(requestID: UUID, on connection: PostgresConnection) throws -> Bool {
+        !(try connection.query(
+            "SELECT 1 FROM pipeline_runs WHERE post_request_id = $1 AND status IN ('running', 'queued') LIMIT 1", [requestID]
+        ).rows.isEmpty)
     }
 
     /// Every stage run recorded so far in a run.
     public func stages(runID: UUID, on connection: PostgresConnection) throws -> [RecordedStage] {
         try connection.query(
-            "SELECT stage, attachment_id, status, attempts, output_json, error FROM stage_runs WHERE pipeline_run_id = $1",
+            "SELECT stage, attachment_id, status, attempts, output_json::text AS output_json, error FROM stage_runs WHERE pipeline_run_id = $1",
             [runID]
         ).rows.map { row in
             RecordedStage(

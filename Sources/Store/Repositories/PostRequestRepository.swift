@@ -130,6 +130,21 @@ public struct PostRequestRepository: Sendable {
             """, [requestID, status.rawValue, failureReason])
     }
 
+    /// Locks the request's row for the rest of the transaction and reads its status; nil when it is gone.
+    public func lockStatus(requestID: UUID, on connection: PostgresConnection) throws -> PostRequestStatus? {
+        try connection.query("SELECT status FROM post_requests WHERE id = $1 FOR UPDATE", [requestID]).first
+            .flatMap { PostRequestStatus(rawValue: try $0.decode("status")) }
+    }
+
+    /// Opens a finished request again (a rerun of its pipeline starts): back to `received`, failure cleared.
+    public func reopen(requestID: UUID, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE post_requests SET status = 'received', failure_reason = NULL, processed_at = NULL, updated_at = now()
+            WHERE id = $1 AND status IN ('complete', 'failed')
+            """, [requestID])
+    }
+
     /// Sets the request's prompt when it has none (a voice memo's transcript).
     public func fillPromptIfEmpty(_ prompt: String, requestID: UUID, on connection: PostgresConnection) throws {
         try connection.query(
