@@ -104,6 +104,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Isolation",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Contracts",
             dependencies: ["Domain", "Pipeline"],
             swiftSettings: swiftSettings
@@ -111,20 +115,20 @@ let package = Package(
         .target(
             name: "Media",
             dependencies: [
-                "CFFmpeg", "CPixelKernels", "Domain", "Pipeline", "Blobs", "Contracts",
+                "CFFmpeg", "CPixelKernels", "Domain", "Pipeline", "Blobs", "Contracts", "Isolation",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TextRecognition",
-            dependencies: ["CTesseract", "Media", "Domain", "Pipeline", "Contracts"],
+            dependencies: ["CTesseract", "Media", "Domain", "Pipeline", "Contracts", "Isolation"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Speech",
             dependencies: [
-                "CPocketSphinx", "Media", "Domain", "Pipeline", "Contracts",
+                "CPocketSphinx", "Media", "Domain", "Pipeline", "Contracts", "Isolation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -142,7 +146,7 @@ let package = Package(
         .target(
             name: "Reels",
             dependencies: [
-                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs", "Contracts",
+                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs", "Contracts", "Isolation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -165,7 +169,7 @@ let package = Package(
         .target(
             name: "Intake",
             dependencies: [
-                "Domain", "Store", "Blobs", "Telemetry", "CCurl", "CGMime",
+                "Domain", "Store", "Blobs", "Telemetry", "Isolation", "CCurl", "CGMime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -174,7 +178,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Telemetry",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -201,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web", "Telemetry",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,7 +236,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Contracts", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store", "Blobs", "Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Contracts", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Contracts", "Isolation", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ReelsTests", dependencies: ["Reels", "Contracts", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TextRecognitionTests", dependencies: ["TextRecognition", "Contracts", "Media", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

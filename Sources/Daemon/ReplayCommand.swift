@@ -27,7 +27,8 @@ struct ReplayCommand: AsyncParsableCommand {
             environment["IMAP_USER"] = environment["IMAP_USER"] ?? "-"
             environment["IMAP_PASSWORD"] = environment["IMAP_PASSWORD"] ?? "-"
         }
-        let replayRuntime = Runtime(environment: DaemonEnvironment(environment), logger: runtime.logger, pool: runtime.pool)
+        let replayRuntime = Runtime(
+            environment: DaemonEnvironment(environment), logger: runtime.logger, pool: runtime.pool, workers: runtime.workers)
         guard let mail = try replayRuntime.mailIntake(
             blobs: try runtime.blobStore(), queue: try runtime.queue(), needsMailbox: false)
         else { throw ValidationError("INTAKE_DOMAIN is not set") }

@@ -1,3 +1,4 @@
+import Isolation
 import Blobs
 import Foundation
 import Intake
@@ -11,6 +12,8 @@ struct Runtime {
     let environment: DaemonEnvironment
     let logger: Logger
     let pool: PostgresPool
+    /// The media-worker children of this process, shared by every stage and the mail intake (one warm pool).
+    let workers: MediaWorkerClient
 
     /// Sets up logging and a pool, waiting with backoff (up to `DATABASE_WAIT_SECONDS`) until the database answers.
     static func start(label: String, waitForDatabase: Bool = true) async throws -> Runtime {
@@ -22,7 +25,9 @@ struct Runtime {
         let pool = PostgresPool(
             configuration: .init(url: try environment.databaseURL, maximumConnections: try environment.databaseConnections),
             logger: logger)
-        let runtime = Runtime(environment: environment, logger: logger, pool: pool)
+        let workers = MediaWorkerClient(configuration: .init(
+            executable: MediaWorkerClient.locateExecutable(), niceness: try environment.mediaNiceness))
+        let runtime = Runtime(environment: environment, logger: logger, pool: pool, workers: workers)
         if waitForDatabase { try await runtime.waitForDatabase(seconds: try environment.databaseWaitSeconds) }
         return runtime
     }
@@ -82,14 +87,11 @@ struct Runtime {
                 intakeDomain: settings.domain, mailbox: mailbox, ingestedFolder: settings.ingestedFolder,
                 refusedFolder: settings.refusedFolder, maxAttachmentBytes: try environment.maxAttachmentBytes),
             client: client, pool: pool, blobs: blobs, intake: try postRequestIntake(blobs: blobs, queue: queue),
-            isolatedCheck: ChildProcessMIMECheck(worker: try mediaWorker()), logger: logger)
+            isolatedParser: IsolatedMIMEParser(workers: workers), logger: logger)
         return (intake, settings)
     }
 
-    func mediaWorker() throws -> MediaWorkerClient {
-        MediaWorkerClient(configuration: .init(
-            executable: MediaWorkerClient.locateExecutable(), niceness: try environment.mediaNiceness))
-    }
+    func mediaWorker() throws -> MediaWorkerClient { workers }
 }
 
 /// Bootstraps swift-log once per process, to standard error.

@@ -2,6 +2,7 @@ public import Blobs
 public import Contracts
 public import Domain
 public import Foundation
+public import Isolation
 public import Media
 public import Pipeline
 import Logging
@@ -138,15 +139,16 @@ public struct ComposeStage: Stage {
     }
 }
 
-extension MediaWorkerClient {
-    /// Composes a reel in the worker process (longer limits than analysis: encoding takes a while).
+/// `compose`: one reel, encoded and checked.
+public enum ComposeTask: IsolatedTask {
+    public static let verb = "compose"
+    public static func perform(_ input: ReelJob) throws -> ComposedReel { try ReelComposer(job: input).compose() }
+}
+
+extension IsolatedWorkers {
+    /// Composes a reel in a worker child (longer limits than analysis: encoding takes a while).
     public func compose(_ job: ReelJob) async throws -> ComposedReel {
-        guard configuration.executable != nil else { return try ReelComposer(job: job).compose() }
-        let folder = FileManager.default.temporaryDirectory
-        let jobFile = folder.appending(path: "drsocial-reel-job-\(UUID().uuidString).json")
-        try JSONEncoder().encode(job).write(to: jobFile)
-        defer { try? FileManager.default.removeItem(at: jobFile) }
         let budget = Int(job.template.maxSeconds * 20) + 120
-        return try await run(["compose", "--job", jobFile.path], as: ComposedReel.self, cpuSeconds: budget, wallSeconds: Double(budget))
+        return try await run(ComposeTask.self, job, cpuSeconds: budget, wallSeconds: Double(budget))
     }
 }

@@ -1,5 +1,6 @@
 public import Contracts
 public import Foundation
+public import Isolation
 public import Media
 
 /// The offline default: decodes and resamples the audio and runs pocketsphinx, all in the media worker.
@@ -12,10 +13,7 @@ public struct OfflineTranscriber: Transcriber {
     }
 
     public func transcribe(file: URL, maxDurationSeconds: Double) async throws -> Transcript {
-        let limits = MediaLimits(maxDurationSeconds: maxDurationSeconds)
-        guard worker.configuration.executable != nil else { return try Self.transcribeHere(path: file.path, limits: limits) }
-        let limitsJSON = String(decoding: try JSONEncoder().encode(limits), as: UTF8.self)
-        return try await worker.run(["transcribe", "--limits", limitsJSON, file.path], as: Transcript.self)
+        try await worker.run(TranscribeTask.self, .init(path: file.path, limits: MediaLimits(maxDurationSeconds: maxDurationSeconds)))
     }
 
     /// Decodes to 16 kHz mono and recognises. Runs inside the worker.
@@ -25,19 +23,33 @@ public struct OfflineTranscriber: Transcriber {
     }
 }
 
-extension MediaWorkerClient {
-    /// Decodes a file's audio to 16 kHz mono WAV at `output`, in the worker (for transcription backends
-    /// that take a file).
-    public func extractSpeechAudio(file: URL, to output: URL, limits: MediaLimits) async throws -> Double {
-        guard configuration.executable != nil else { return try Self.writeSpeechAudio(path: file.path, to: output.path, limits: limits) }
-        let limitsJSON = String(decoding: try JSONEncoder().encode(limits), as: UTF8.self)
-        return try await run(["speech-audio", "--limits", limitsJSON, "--output", output.path, file.path], as: Double.self)
+/// `transcribe`: pocketsphinx over the decoded audio.
+public enum TranscribeTask: IsolatedTask {
+    public static let verb = "transcribe"
+    public static func perform(_ input: MediaFileInput) throws -> Transcript {
+        try OfflineTranscriber.transcribeHere(path: input.path, limits: input.limits)
     }
+}
 
-    /// Writes the WAV and returns its duration in seconds. Runs inside the worker.
-    public static func writeSpeechAudio(path: String, to output: String, limits: MediaLimits) throws -> Double {
-        let audio = try AudioDecoder.decode(path: path, limits: limits, deadlineSeconds: limits.maxDurationSeconds)
-        try audio.wavData().write(to: URL(filePath: output))
+/// `speech-audio`: a file's audio as 16 kHz mono WAV, for transcription backends that take a file.
+public enum SpeechAudioTask: IsolatedTask {
+    public struct Input: Codable, Sendable {
+        public var path: String
+        public var output: String
+        public var limits: MediaLimits
+    }
+    public static let verb = "speech-audio"
+    /// Writes the WAV and returns its duration in seconds.
+    public static func perform(_ input: Input) throws -> Double {
+        let audio = try AudioDecoder.decode(path: input.path, limits: input.limits, deadlineSeconds: input.limits.maxDurationSeconds)
+        try audio.wavData().write(to: URL(filePath: input.output))
         return audio.durationSeconds
+    }
+}
+
+extension IsolatedWorkers {
+    /// Decodes a file's audio to 16 kHz mono WAV at `output`, in a worker child.
+    public func extractSpeechAudio(file: URL, to output: URL, limits: MediaLimits) async throws -> Double {
+        try await run(SpeechAudioTask.self, .init(path: file.path, output: output.path, limits: limits))
     }
 }

@@ -1,6 +1,7 @@
 public import Contracts
 public import Domain
 public import Foundation
+public import Isolation
 public import Media
 public import Pipeline
 
@@ -100,12 +101,22 @@ public struct TextReadingAnswer: Sendable, Codable {
     }
 }
 
-extension MediaWorkerClient {
-    /// Reads the text of each file in one worker process (Tesseract loads its model once).
+/// `ocr`: the text of each picture, with one Tesseract for all of them.
+public enum ReadTextTask: IsolatedTask {
+    public struct Input: Codable, Sendable {
+        public var paths: [String]
+        public var limits: MediaLimits
+    }
+    public static let verb = "ocr"
+    public static func perform(_ input: Input) throws -> [TextReadingAnswer] {
+        try TextRecognizer.readAll(paths: input.paths, limits: input.limits)
+    }
+}
+
+extension IsolatedWorkers {
+    /// Reads the text of each file in one worker child (Tesseract loads its model once).
     public func recognizeText(files: [URL], limits: MediaLimits) async throws -> [TextReadingAnswer] {
-        guard configuration.executable != nil else { return try TextRecognizer.readAll(paths: files.map(\.path), limits: limits) }
-        let limitsJSON = String(decoding: try JSONEncoder().encode(limits), as: UTF8.self)
-        let answers = try await run(["ocr", "--limits", limitsJSON] + files.map(\.path), as: [TextReadingAnswer].self)
+        let answers = try await run(ReadTextTask.self, .init(paths: files.map(\.path), limits: limits))
         guard answers.count == files.count else { throw StageFailure("the media worker read \(answers.count) of \(files.count) pictures") }
         return answers
     }

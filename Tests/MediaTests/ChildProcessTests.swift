@@ -1,47 +1,95 @@
+import Contracts
 import Foundation
+import Isolation
+import Media
+import TestSupport
 import Testing
-@testable import Media
 
-/// The media-worker child's wrappers: it runs at a lower CPU priority and under its limits, and the daemon's
-/// priority is left alone.
+/// Media-worker children: they run at a lower CPU priority, under their limits, with none of the daemon's
+/// secrets, and serve many tasks one after another.
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct ChildProcessTests {
-    /// `nice` with no arguments prints the niceness it runs at, so the child reports its own priority.
-    static let niceExecutable = ChildProcess.nice.map { URL(filePath: $0) }
+    static let secrets = [
+        "DATABASE_URL": "postgres://owner:pg-secret-1@127.0.0.1/db", "OPS_TOKEN": "ops-secret-2", "IMAP_PASSWORD": "imap-secret-3",
+        "JWT_SECRET": "jwt-secret-4-jwt-secret-4-jwt-secret-4", "LLM_ROUTER_API_KEY": "llm-secret-5",
+        "AWS_SECRET_ACCESS_KEY": "aws-secret-6", "MCP_API_KEY": "mcp-secret-7",
+    ]
 
-    func childNiceness(_ niceness: Int) async throws -> Int {
-        let executable = try #require(Self.niceExecutable)
-        let limits = ChildProcess.Limits(cpuSeconds: 10, memoryBytes: 1 << 30, wallSeconds: 30, niceness: niceness)
-        let output = try await ChildProcess.run(executable: executable, arguments: [], limits: limits)
-        return try #require(Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+    /// Workers whose parent environment holds every secret the daemon may have.
+    func workers(niceness: Int = 10) -> IsolatedWorkers {
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(Self.secrets) { $1 }
+        return IsolatedWorkers(configuration: .init(
+            executable: TestEnvironment.executable, wallSeconds: 120, niceness: niceness, environment: environment))
     }
 
-    @Test(.enabled(if: niceExecutable != nil))
-    func theChildYieldsTheCPU() async throws {
+    /// A live child, idle after probing a file.
+    func liveChild(_ workers: IsolatedWorkers) async throws -> pid_t {
+        _ = try await workers.probe(file: TestEnvironment.testmedia("photo.jpg"), limits: MediaLimits())
+        return try #require(workers.idleChildPIDs.first)
+    }
+
+    @Test func aLiveChildsEnvironmentHoldsNoSecret() async throws {
+        let workers = workers()
+        let pid = try await liveChild(workers)
+        let environ = try Data(contentsOf: URL(filePath: "/proc/\(pid)/environ"))
+        let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        #expect(variables.contains { $0.hasPrefix("PATH=") })
+        for (name, value) in Self.secrets {
+            #expect(!variables.contains { $0.hasPrefix("\(name)=") || $0.contains(value) }, "\(name) reached the child")
+        }
+        let commandLine = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
+        #expect(commandLine.contains("media-worker\0serve"), "the child is the generic dispatcher")
+    }
+
+    @Test func oneChildServesTaskAfterTask() async throws {
+        let workers = workers()
+        let pid = try await liveChild(workers)
+        _ = try await workers.probe(file: TestEnvironment.testmedia("short.mp4"), limits: MediaLimits())
+        _ = try await workers.keyframesOfTheFirstScene()
+        #expect(workers.idleChildPIDs == [pid], "the same warm child answered again")
+    }
+
+    @Test func aChildThatFailedATaskWithAReasonIsKept() async throws {
+        let workers = workers()
+        let pid = try await liveChild(workers)
+        await #expect(throws: IsolationError.self) {
+            try await workers.probe(file: TestEnvironment.testmedia("not-media.mp4"), limits: MediaLimits())
+        }
+        #expect(workers.idleChildPIDs == [pid], "a refusal is an answer, not a crash")
+    }
+
+    @Test func theChildYieldsTheCPU() async throws {
         errno = 0
         let own = Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
-        #expect(try await childNiceness(10) == min(own + 10, 19))
-        #expect(try await childNiceness(3) == min(own + 3, 19))
+        for niceness in [10, 3] {
+            let pid = try await liveChild(workers(niceness: niceness))
+            errno = 0
+            #expect(Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid))) == min(own + niceness, 19))
+        }
         // The daemon itself is not lowered.
         #expect(Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) == own)
     }
 
-    @Test(.enabled(if: niceExecutable != nil))
-    func nicenessZeroRunsAtTheDaemonsPriority() async throws {
-        let own = Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
-        #expect(try await childNiceness(0) == own)
-    }
-
-    @Test func theCommandLineWrapsTheExecutable() {
-        let limits = ChildProcess.Limits(cpuSeconds: 7, memoryBytes: 1 << 20, wallSeconds: 1, niceness: 10)
-        let command = ChildProcess.commandLine(executable: URL(filePath: "/x/drsocial-intake"), arguments: ["media-worker", "probe"], limits: limits)
-        #expect(Array(command.suffix(3)) == ["/x/drsocial-intake", "media-worker", "probe"])
-        if ChildProcess.prlimit != nil { #expect(command.contains("--cpu=7")) }
-        if ChildProcess.nice != nil { #expect(Array(command.prefix(3)) == [ChildProcess.nice!, "-n", "10"]) }
-    }
-
     @Test func theConfigurationKeepsNicenessInRange() {
-        #expect(MediaWorkerClient.Configuration(executable: nil, niceness: 40).niceness == 19)
-        #expect(MediaWorkerClient.Configuration(executable: nil, niceness: -5).niceness == 0)
-        #expect(MediaWorkerClient.Configuration(executable: nil).niceness == 10)
+        #expect(IsolatedWorkers.Configuration(executable: nil, niceness: 40).niceness == 19)
+        #expect(IsolatedWorkers.Configuration(executable: nil, niceness: -5).niceness == 0)
+        #expect(IsolatedWorkers.Configuration(executable: nil).niceness == 10)
+    }
+
+    @Test func theChildEnvironmentIsAnAllowList() {
+        let child = WorkerEnvironment.child(of: ["PATH": "/bin", "DATABASE_URL": "x", "LANG": "C.UTF-8", "SOMETHING_NEW": "y"])
+        #expect(child == ["PATH": "/bin", "LANG": "C.UTF-8", "OMP_THREAD_LIMIT": "1"])
+    }
+}
+
+extension IsolatedWorkers {
+    /// A second kind of task through the same child: keyframes of a short video's first scene.
+    fileprivate func keyframesOfTheFirstScene() async throws -> Int {
+        let folder = try TestEnvironment.temporaryDirectory("warm-keyframes")
+        let scene = Scene(startFrame: 0, endFrame: 10, startSeconds: 0, endSeconds: 0.4)
+        return try await keyframes(
+            file: TestEnvironment.testmedia("short.mp4"),
+            options: .init(scenes: [scene], limits: MediaLimits(), outputDirectory: folder.path)).count
     }
 }

@@ -1,3 +1,4 @@
+import Isolation
 import Agents
 import Blobs
 import Contracts

@@ -1,3 +1,4 @@
+import Isolation
 import Contracts
 import Domain
 import Foundation

@@ -1,3 +1,4 @@
+import Isolation
 import Blobs
 import Crypto
 import Domain
@@ -342,7 +343,7 @@ struct EmailIntakeTests {
         let worker = MediaWorkerClient(configuration: .init(executable: executable, wallSeconds: 60))
         return MailIntake(
             configuration: h.mail.configuration, client: try TestMailServer.client(mailbox: h.box.inbox), pool: h.pool,
-            blobs: h.blobs, intake: intake, isolatedCheck: ChildProcessMIMECheck(worker: worker), logger: TestEnvironment.logger)
+            blobs: h.blobs, intake: intake, isolatedParser: IsolatedMIMEParser(workers: worker), logger: TestEnvironment.logger)
     }
 
     @Test func aMessageThatCrashesTheParserInAChildIsRefusedAndKept() async throws {
@@ -380,26 +381,34 @@ struct EmailIntakeTests {
         return crasher
     }
 
-    @Test func aGoodMessagePassesTheRealChildCheck() async throws {
+    @Test func aGoodMessageIsParsedOnceInTheRealChildAndTheDaemonUsesItsAnswer() async throws {
         let h = try await harness()
         let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
         let mail = TestEmail.build(
             to: h.address, subject: "Checked in a child #IG", body: "",
             attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)])
-        // The real child parses it (and says how many parts it walked)...
-        let file = try TestEnvironment.temporaryDirectory("mime-check").appending(path: "message.eml")
+        // The real child parses it, photo and all...
+        let file = try TestEnvironment.temporaryDirectory("mime-parse").appending(path: "message.eml")
         try mail.write(to: file)
         let worker = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
-        let answer = try await worker.run(
-            ["mime-check", "--limits", String(decoding: try JSONEncoder().encode(MIMELimits()), as: UTF8.self), file.path],
-            as: ChildProcessMIMECheck.Answer.self)
-        #expect(answer.parts >= 2, "a multipart with a text part and a photo")
-        #expect(await ChildProcessMIMECheck(worker: worker).check(rawMessage: file, limits: MIMELimits()) == .survived)
-        // ...and the message is taken in.
+        guard case .parsed(.success(let email)) = await IsolatedMIMEParser(workers: worker).parse(rawMessage: file, limits: MIMELimits()) else {
+            Issue.record("the child did not parse the message")
+            return
+        }
+        #expect(email.subject == "Checked in a child #IG" && email.attachments.first?.data == photo)
+        // ...and intake takes it in from the child's answer, without parsing it in this process.
         try h.append(mail)
-        let report = try await isolatedIntake(h, executable: TestEnvironment.executable).pollOnce()
+        let intake = try isolatedIntake(h, executable: TestEnvironment.executable)
+        let report = try await intake.pollOnce()
         #expect(report.ingested == 1)
+        #expect(intake.parsesInThisProcess == 0, "parsed once, in the child")
         #expect(try TestMailServer.count(h.box.ingested) == 1)
+        let stored: [String] = try await h.pool.withConnection { connection in
+            try connection.query(
+                "SELECT a.filename FROM post_request_attachments a JOIN post_requests r ON r.id = a.post_request_id WHERE r.subject = $1",
+                ["Checked in a child #IG"]).rows.map { try $0.decode("filename") }
+        }
+        #expect(stored == ["photo.jpg"], "the photo came through the child's answer")
     }
 
     @Test func aCheckThatCannotRunFallsBackToTheDaemonsOwnParse() async throws {
@@ -407,8 +416,10 @@ struct EmailIntakeTests {
         let h = try await harness()
         try h.append(TestEmail.build(to: h.address, subject: "No child today #IG", body: ""))
         let missing = try TestEnvironment.temporaryDirectory("no-worker").appending(path: "drsocial-intake")
-        let report = try await isolatedIntake(h, executable: missing).pollOnce()
+        let intake = try isolatedIntake(h, executable: missing)
+        let report = try await intake.pollOnce()
         #expect(report.ingested == 1)
+        #expect(intake.parsesInThisProcess == 1)
         #expect(try TestMailServer.count(h.box.ingested) == 1)
     }
 

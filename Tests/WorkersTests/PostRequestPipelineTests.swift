@@ -1,3 +1,4 @@
+import Isolation
 import Blobs
 import Crypto
 import Domain

@@ -4,6 +4,7 @@ import Crypto
 public import Foundation
 public import Logging
 public import Store
+import Synchronization
 import Telemetry
 
 /// Takes the intake mailbox's messages in, each exactly once, in an order that loses nothing:
@@ -63,16 +64,17 @@ public final class MailIntake: Sendable {
     let pool: PostgresPool
     let blobs: any BlobStore
     let intake: PostRequestIntake
-    let isolatedCheck: (any IsolatedMIMECheck)?
+    let isolatedParser: IsolatedMIMEParser?
     let logger: Logger
+    private let localParses = ParseCount()
 
-    /// - Parameter isolatedCheck: parses each new message in a child process first (the daemon passes the
-    ///   media worker); nil parses in this process only, under the unfinished-parse count.
+    /// - Parameter isolatedParser: parses each new message in a media-worker child, whose answer the daemon uses
+    ///   (the daemon passes its workers); nil parses in this process only, under the unfinished-parse count.
     public init(
         configuration: Configuration, client: IMAPClient?, pool: PostgresPool, blobs: any BlobStore,
-        intake: PostRequestIntake, isolatedCheck: (any IsolatedMIMECheck)? = nil, logger: Logger
+        intake: PostRequestIntake, isolatedParser: IsolatedMIMEParser? = nil, logger: Logger
     ) {
-        self.isolatedCheck = isolatedCheck
+        self.isolatedParser = isolatedParser
         self.configuration = configuration
         self.mailbox = client.map(MailboxSession.init)
         self.pool = pool
@@ -192,53 +194,65 @@ public final class MailIntake: Sendable {
         let data = try fetched.get()
         let raw = RawMessage(blob: try blobs.store(data: data, in: .unassigned), data: data)
         let messages = IntakeMessageRepository()
-        // The same bytes were taken in before, so GMime has survived them: only new bytes go to the child.
+        // The same bytes were taken in before, so GMime has survived them: a duplicate is parsed here, for its
+        // subject and sender; new bytes are parsed in a child, and the daemon uses its answer.
         let earlier = try await pool.withConnection { try messages.ingested(rawSHA256: raw.blob.sha256, on: $0) }
-        if earlier == nil, let refusal = await refusalFromIsolatedCheck(raw, key: key) { return refusal }
-        let parsed = try await parseCounted(data, key: key)
-        if let earlier { return .duplicate(of: earlier.id, raw: raw, email: try? parsed.get()) }
-        return try await evaluate(raw, parsed: parsed, intakeKeyPrefix: gmailID.map { "gmail:\($0)" } ?? key.intakeKey, gmailID: gmailID)
-    }
-
-    /// The child's verdict on a new message: a refusal when the parser died or hung on it, else nil (the
-    /// daemon parses it). A check that cannot run is logged and leaves the daemon's own guard in charge.
-    private func refusalFromIsolatedCheck(_ raw: RawMessage, key: IntakeMessageRepository.MailboxKey) async -> Decision? {
-        guard let isolatedCheck else { return nil }
-        let file: URL
-        do {
-            file = try blobs.localFile(for: raw.blob.path)
-        } catch {
-            logger.warning("the stored message has no local file for the isolated MIME check", metadata: ["uid": "\(key.uid)", "error": "\(error)"])
-            return nil
-        }
-        switch await isolatedCheck.check(rawMessage: file, limits: mimeLimits) {
-        case .survived:
-            return nil
+        if let earlier { return .duplicate(of: earlier.id, raw: raw, email: try? (try await parseCounted(data, key: key)).get()) }
+        let parsed: Result<ParsedEmail, MIMEReadFailure>
+        switch await parseInChild(raw) {
+        case .parsed(let answer):
+            parsed = answer
         case .crashed(let why):
             // Kept (raw stored) and filed visibly; the daemon never parses it.
             return .refused(reason: "reading this message crashed the MIME parser in a child process: \(why)", raw: raw, email: nil, routes: [])
         case .unavailable(let why):
-            logger.warning("the isolated MIME check could not run; parsing in the daemon under its crash count", metadata: [
-                "uid": "\(key.uid)", "error": "\(why)",
-            ])
-            return nil
+            if isolatedParser != nil {
+                logger.warning("the isolated MIME parse could not run; parsing in the daemon under its crash count", metadata: [
+                    "uid": "\(key.uid)", "error": "\(why)",
+                ])
+            }
+            parsed = try await parseCounted(data, key: key)
         }
+        return try await evaluate(raw, parsed: parsed, intakeKeyPrefix: gmailID.map { "gmail:\($0)" } ?? key.intakeKey, gmailID: gmailID)
+    }
+
+    /// The child's reading of a new message. Without a child (none configured, or no local file for it) the
+    /// verdict is `unavailable`, and the daemon parses the message itself under its crash count.
+    private func parseInChild(_ raw: RawMessage) async -> IsolatedMIMEParser.Verdict {
+        guard let isolatedParser else { return .unavailable("no isolated parser") }
+        let file: URL
+        do {
+            file = try blobs.localFile(for: raw.blob.path)
+        } catch {
+            return .unavailable("the stored message has no local file: \(error)")
+        }
+        return await isolatedParser.parse(rawMessage: file, limits: mimeLimits)
     }
 
     /// Parses with GMime, counting the parse as unfinished only while it runs: a crash inside the C library
     /// leaves the count behind (three of them refuse the message), while the daemon being stopped anywhere
     /// else (fetching, storing, recording; a deploy, a kill) leaves none, so it never turns a good message away.
-    private func parseCounted(_ data: Data, key: IntakeMessageRepository.MailboxKey) async throws -> Result<ParsedEmail, MIMEError> {
+    private func parseCounted(_ data: Data, key: IntakeMessageRepository.MailboxKey) async throws -> Result<ParsedEmail, MIMEReadFailure> {
         let messages = IntakeMessageRepository()
         try await pool.withConnection { _ = try messages.countParseStarted(key: key, on: $0) }
-        let parsed = Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: mimeLimits) }
+        let parsed = parseHere(data, limits: mimeLimits)
         try await pool.withConnection { try messages.clearUnfinishedParses(key: key, on: $0) }
         return parsed
     }
 
+    /// Parses in this process (GMime), counting parses so a test can tell where a message was read.
+    private func parseHere(_ data: Data, limits: MIMELimits) -> Result<ParsedEmail, MIMEReadFailure> {
+        localParses.increment()
+        return Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: limits) }
+            .mapError { MIMEReadFailure(description: String(describing: $0)) }
+    }
+
+    /// How many messages this intake has parsed in its own process (not in a child).
+    public var parsesInThisProcess: Int { localParses.value }
+
     /// Reads a stored raw message and prepares one request per addressed talent. Records nothing.
     func evaluate(
-        _ raw: RawMessage, parsed: Result<ParsedEmail, MIMEError>, intakeKeyPrefix: String, gmailID: String?
+        _ raw: RawMessage, parsed: Result<ParsedEmail, MIMEReadFailure>, intakeKeyPrefix: String, gmailID: String?
     ) async throws -> Decision {
         let email: ParsedEmail
         switch parsed {
@@ -356,7 +370,12 @@ public final class MailIntake: Sendable {
         guard let path = message.rawPath else { throw MailIntakeError("the message \(message.id) was too large to keep; it cannot be replayed") }
         let data = try blobs.read(path)
         let raw = RawMessage(blob: StoredBlob(path: path, sha256: message.rawSHA256 ?? "", bytes: Int64(data.count)), data: data)
-        let parsed = Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: mimeLimits) }
+        let parsed: Result<ParsedEmail, MIMEReadFailure>
+        switch await parseInChild(raw) {
+        case .parsed(let answer): parsed = answer
+        case .crashed(let why): throw MailIntakeError("reading the message crashed the MIME parser in a child process: \(why)")
+        case .unavailable: parsed = parseHere(data, limits: mimeLimits)
+        }
         let decision = try await evaluate(raw, parsed: parsed, intakeKeyPrefix: "replay:\(UUID().uuidString.lowercased())", gmailID: nil)
         guard case .ingested(let prepared, _, _, _) = decision else {
             if case .refused(let reason, _, _, _) = decision { throw MailIntakeError("the message is still refused: \(reason)") }
@@ -379,4 +398,11 @@ public final class MailIntake: Sendable {
 public struct MailIntakeError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Messages parsed in this process.
+final class ParseCount: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }

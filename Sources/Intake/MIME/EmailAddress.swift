@@ -1,5 +1,5 @@
 /// One mailbox from an address header: `Aurora Lee <aurora@example.com>`.
-public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
+public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The display name, decoded to UTF-8; nil when the header gave none.
     public var name: String?
     /// The address as the sender wrote it (`Aurora@Example.com`).

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// A decoded attachment (or inline image) of an e-mail.
-public struct EmailAttachment: Sendable, Equatable {
+public struct EmailAttachment: Sendable, Equatable, Codable {
     /// The sender's file name, decoded (RFC 2231 / RFC 2047) and passed through `FilenameSanitizer`.
     public var filename: String
     /// The MIME type in lower case (`image/jpeg`).

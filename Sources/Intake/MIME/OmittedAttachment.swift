@@ -1,5 +1,5 @@
 /// An attachment that was found but not kept, and why.
-public struct OmittedAttachment: Sendable, Equatable {
+public struct OmittedAttachment: Sendable, Equatable, Codable {
     /// The sanitised file name.
     public var filename: String
     /// The MIME type in lower case.

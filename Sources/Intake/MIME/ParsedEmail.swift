@@ -1,7 +1,7 @@
 public import Foundation
 
 /// What intake needs from one e-mail: who sent it to whom, its text, and its attachments.
-public struct ParsedEmail: Sendable, Equatable {
+public struct ParsedEmail: Sendable, Equatable, Codable {
     /// The Message-ID without angle brackets (`photo-ig-tt.0001@example.com`), when present.
     public var messageID: String?
     /// The subject decoded to UTF-8 (encoded words, or raw 8-bit text in UTF-8 or Windows-1252); "" when absent.

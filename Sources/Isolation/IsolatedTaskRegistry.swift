@@ -1,0 +1,79 @@
+public import Foundation
+
+/// The tasks a child serves, by verb: the child side of isolation. The daemon's hidden `media-worker serve`
+/// command builds one with every module's tasks and serves requests on its standard input until it closes.
+public struct IsolatedTaskRegistry: Sendable {
+    private var handlers: [String: @Sendable (Data) -> Data] = [:]
+
+    public init() {}
+
+    /// Adds a task; registering one verb twice is a programming error.
+    public mutating func register<T: IsolatedTask>(_ task: T.Type) {
+        precondition(handlers[T.verb] == nil, "isolated task '\(T.verb)' registered twice")
+        handlers[T.verb] = { input in
+            let response: WorkerResponse<T.Answer>
+            do {
+                response = .init(result: try T.perform(try JSONDecoder().decode(T.Input.self, from: input)), error: nil)
+            } catch {
+                response = .init(result: nil, error: String(describing: error))
+            }
+            return (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
+        }
+    }
+
+    /// The registered verbs, sorted.
+    public var verbs: [String] { handlers.keys.sorted() }
+
+    /// Runs one request: its answer, or an error answer for a verb nobody registered.
+    public func handle(_ request: WorkerRequest) -> Data {
+        guard let handler = handlers[request.verb] else {
+            return Data(#"{"error":"no isolated task '\#(request.verb)' (known: \#(verbs.joined(separator: ", ")))"}"#.utf8)
+        }
+        return handler(request.input)
+    }
+
+    /// Serves requests from standard input, one at a time, until it closes. Each request first lowers this
+    /// process's CPU-time limit to what it has used plus the request's budget, so a task that spins is killed
+    /// by the kernel (SIGXCPU) however many tasks ran before it. Answers go out on a private copy of standard
+    /// output, and standard output itself is pointed at standard error, so a library that prints cannot
+    /// corrupt the frames.
+    public func serve() -> Never {
+        let answers = dup(STDOUT_FILENO)
+        dup2(STDERR_FILENO, STDOUT_FILENO)
+        let input = FrameChannel(fd: STDIN_FILENO)
+        let output = FrameChannel(fd: answers)
+        while let frame = input.read() {
+            guard let request = try? JSONDecoder().decode(WorkerRequest.self, from: frame) else {
+                _ = output.write(Data(#"{"error":"the request could not be read"}"#.utf8))
+                continue
+            }
+            Self.limitCPU(toAnother: request.cpuSeconds)
+            guard output.write(handle(request)) else { break }
+        }
+        exit(0)
+    }
+
+    private static func limitCPU(toAnother seconds: Int) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let used = Int(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + 1
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_CPU.rawValue), &limit)
+        limit.rlim_cur = rlim_t(used + max(1, seconds))
+        limit.rlim_cur = min(limit.rlim_cur, limit.rlim_max)
+        setrlimit(Int32(RLIMIT_CPU.rawValue), &limit)
+    }
+}
+
+/// One request to a child: the task's verb, its input as JSON, and the CPU seconds it may use.
+public struct WorkerRequest: Codable, Sendable {
+    public var verb: String
+    public var input: Data
+    public var cpuSeconds: Int
+}
+
+/// A child's answer: the task's result, or why there is none.
+struct WorkerResponse<T: Codable>: Codable {
+    var result: T?
+    var error: String?
+}

@@ -1,0 +1,146 @@
+public import Foundation
+import Synchronization
+
+/// Runs isolated tasks in media-worker children (`drsocial-intake media-worker serve`, the same executable)
+/// under CPU-time, memory and wall-clock limits, so a crash or hang inside a C library on a hostile file fails
+/// that task with a clear message and never takes the daemon down. Children serve many tasks one after
+/// another: a task does not pay for starting a process and loading the libraries. A child is replaced after a
+/// crash, a hang, `maxTasksPerChild` tasks, or once it holds more than a quarter of its memory limit.
+///
+/// ```swift
+/// let workers = IsolatedWorkers(configuration: .init(executable: IsolatedWorkers.locateExecutable()))
+/// let probe = try await workers.run(ProbeTask.self, .init(path: file.path, limits: limits))
+/// ```
+public struct IsolatedWorkers: Sendable {
+    /// Where the worker executable is and what each task may use.
+    public struct Configuration: Sendable {
+        /// The `drsocial-intake` executable; nil runs the work in this process (tests of pure logic only).
+        public var executable: URL?
+        /// CPU seconds one task may use. Default 120.
+        public var cpuSeconds: Int
+        /// Address-space limit of a child in bytes. Default 4 GiB.
+        public var memoryBytes: Int
+        /// Wall-clock seconds before a task's child is killed. Default 300.
+        public var wallSeconds: Double
+        /// How much children yield the CPU (`nice`, 0–19). Default 10: media work is batch work, and the
+        /// daemon's own threads (web requests, uploads, mail polling) must not queue behind it for a core.
+        public var niceness: Int
+        /// Idle children kept warm for the next task. Default 2.
+        public var maxIdleChildren: Int
+        /// Tasks a child serves before it is replaced. Default 64.
+        public var maxTasksPerChild: Int
+        /// The environment children are made from (filtered by `WorkerEnvironment`). Default: this process's.
+        public var environment: [String: String]
+
+        public init(
+            executable: URL?, cpuSeconds: Int = 120, memoryBytes: Int = 4 << 30, wallSeconds: Double = 300, niceness: Int = 10,
+            maxIdleChildren: Int = 2, maxTasksPerChild: Int = 64, environment: [String: String] = ProcessInfo.processInfo.environment
+        ) {
+            self.executable = executable
+            self.cpuSeconds = cpuSeconds
+            self.memoryBytes = memoryBytes
+            self.wallSeconds = wallSeconds
+            self.niceness = min(max(niceness, 0), 19)
+            self.maxIdleChildren = max(0, maxIdleChildren)
+            self.maxTasksPerChild = max(1, maxTasksPerChild)
+            self.environment = environment
+        }
+    }
+
+    public let configuration: Configuration
+    private let pool: ChildPool
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        pool = ChildPool(configuration: configuration)
+    }
+
+    /// Runs `task` on `input` in a child; `cpuSeconds` and `wallSeconds` override the configured limits for
+    /// longer work (composing a reel). Without an executable the task runs in this process.
+    public func run<T: IsolatedTask>(_ task: T.Type, _ input: T.Input, cpuSeconds: Int? = nil, wallSeconds: Double? = nil) async throws -> T.Answer {
+        guard configuration.executable != nil else { return try T.perform(input) }
+        let request = try JSONEncoder().encode(
+            WorkerRequest(verb: T.verb, input: try JSONEncoder().encode(input), cpuSeconds: cpuSeconds ?? configuration.cpuSeconds))
+        let wall = wallSeconds ?? configuration.wallSeconds
+        let pool = self.pool
+        let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try pool.exchange(request, wallSeconds: wall) })
+            }
+        }
+        let response: WorkerResponse<T.Answer>
+        do {
+            response = try JSONDecoder().decode(WorkerResponse<T.Answer>.self, from: output)
+        } catch {
+            throw IsolationError.badAnswer(String(decoding: output.prefix(200), as: UTF8.self))
+        }
+        if let result = response.result { return result }
+        throw IsolationError.failed(response.error ?? "the media worker gave no reason")
+    }
+
+    /// The process ids of the children waiting for work (for tests and diagnostics).
+    public var idleChildPIDs: [pid_t] { pool.idlePIDs }
+
+    /// Finds the `drsocial-intake` executable: `DRSOCIAL_EXECUTABLE`, this process when it is the daemon,
+    /// or a sibling of this process's executable (the test runner's build folder).
+    public static func locateExecutable(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        if let explicit = environment["DRSOCIAL_EXECUTABLE"], !explicit.isEmpty { return URL(filePath: explicit) }
+        let me = URL(filePath: "/proc/self/exe").resolvingSymlinksInPath()
+        if me.lastPathComponent == "drsocial-intake" { return me }
+        var folder = me.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appending(path: "drsocial-intake")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+}
+
+/// The warm children of one `IsolatedWorkers`: a task takes an idle child or starts one, and gives it back
+/// while it is healthy, young and small.
+final class ChildPool: Sendable {
+    private let configuration: IsolatedWorkers.Configuration
+    private let idle = Mutex<[WorkerChild]>([])
+
+    init(configuration: IsolatedWorkers.Configuration) {
+        self.configuration = configuration
+        // Writing to a child that just died must fail the write, not kill the daemon.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    var idlePIDs: [pid_t] { idle.withLock { $0.map(\.pid) } }
+
+    func exchange(_ request: Data, wallSeconds: Double) throws -> Data {
+        guard let executable = configuration.executable else { throw IsolationError.noExecutable }
+        let child = try idle.withLock { $0.popLast() } ?? WorkerChild(
+            executable: executable, memoryBytes: configuration.memoryBytes, niceness: configuration.niceness,
+            environment: WorkerEnvironment.child(of: configuration.environment))
+        do {
+            let answer = try child.exchange(request, wallSeconds: wallSeconds)
+            giveBack(child)
+            return answer
+        } catch {
+            child.retire()
+            throw error
+        }
+    }
+
+    private func giveBack(_ child: WorkerChild) {
+        let tooBig = (child.residentBytes ?? 0) > configuration.memoryBytes / 4
+        guard child.healthy, child.served < configuration.maxTasksPerChild, !tooBig else {
+            child.retire()
+            return
+        }
+        let kept = idle.withLock { children -> Bool in
+            guard children.count < configuration.maxIdleChildren else { return false }
+            children.append(child)
+            return true
+        }
+        if !kept { child.retire() }
+    }
+
+    deinit {
+        for child in idle.withLock({ $0 }) { child.retire() }
+    }
+}

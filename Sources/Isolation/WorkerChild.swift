@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+
+/// One media-worker child that serves tasks one after another (`media-worker serve`), under `prlimit` (address
+/// space, no core files) at a lower CPU priority. Each exchange has a wall-clock deadline at which the child is
+/// killed. Blocking: called from a Dispatch thread, never from the cooperative pool.
+final class WorkerChild: @unchecked Sendable {
+    let process = Process()
+    private let requests: FileHandle
+    private let answers: FrameChannel
+    private let answersHandle: FileHandle
+    private let errorTail = TailBuffer()
+    /// Tasks this child has answered.
+    private(set) var served = 0
+    /// False once the child died, hung or broke the protocol: it is never used again.
+    private(set) var healthy = true
+
+    static let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let nice = ["/usr/bin/nice", "/bin/nice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The command line that starts `executable arguments` under the limits: `nice -n N prlimit … -- executable …`,
+    /// leaving out a wrapper this system lacks.
+    static func commandLine(executable: URL, arguments: [String], memoryBytes: Int, niceness: Int) -> [String] {
+        var command = [executable.path] + arguments
+        if let prlimit { command = [prlimit, "--as=\(memoryBytes)", "--core=0", "--"] + command }
+        if let nice, niceness > 0 { command = [nice, "-n", String(niceness)] + command }
+        return command
+    }
+
+    init(executable: URL, memoryBytes: Int, niceness: Int, environment: [String: String]) throws {
+        let command = Self.commandLine(
+            executable: executable, arguments: ["media-worker", "serve"], memoryBytes: memoryBytes, niceness: niceness)
+        process.executableURL = URL(filePath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.environment = environment
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        requests = input.fileHandleForWriting
+        answersHandle = output.fileHandleForReading
+        answers = FrameChannel(fd: answersHandle.fileDescriptor)
+        // Keep the last bytes the child says on standard error, for the message when it exits badly.
+        let tail = errorTail
+        let errors = error.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let chunk = errors.availableData
+                if chunk.isEmpty { break }
+                tail.append(chunk)
+            }
+            try? errors.close()
+        }
+    }
+
+    var pid: pid_t { process.processIdentifier }
+
+    /// Resident memory, from `/proc`; nil when it cannot be read.
+    var residentBytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes * 1024
+    }
+
+    /// Sends one request and waits for its answer; kills the child at the deadline.
+    func exchange(_ request: Data, wallSeconds: Double) throws -> Data {
+        guard healthy else { throw IsolationError.failed("the media worker is no longer usable") }
+        let timedOut = Atomic(false)
+        let pid = self.pid
+        let timer = DispatchWorkItem {
+            timedOut.store(true, ordering: .relaxed)
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + wallSeconds, execute: timer)
+        defer { timer.cancel() }
+        let sent = FrameChannel(fd: requests.fileDescriptor).write(request)
+        let answer = sent ? answers.read() : nil
+        if let answer, !timedOut.load(ordering: .relaxed) {
+            served += 1
+            return answer
+        }
+        healthy = false
+        if timedOut.load(ordering: .relaxed) {
+            process.waitUntilExit()
+            throw IsolationError.timedOut(wallSeconds)
+        }
+        // The stream ended or broke: the child died (or is about to, by our hand) without answering.
+        kill(pid, SIGKILL)
+        process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal { throw IsolationError.crashed(signal: process.terminationStatus) }
+        // A wrapper that reports a signalled child as 128 + signal.
+        if process.terminationStatus > 128 { throw IsolationError.crashed(signal: process.terminationStatus - 128) }
+        let said = String(decoding: errorTail.bytes.suffix(500), as: UTF8.self)
+        throw IsolationError.exited(process.terminationStatus, said.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Ends an idle child: its standard input closes and it exits by itself.
+    func retire() {
+        healthy = false
+        try? requests.close()
+    }
+
+    deinit {
+        try? requests.close()
+        try? answersHandle.close()
+    }
+}
+
+/// The last bytes a child wrote to standard error.
+final class TailBuffer: Sendable {
+    private let data = Mutex(Data())
+    func append(_ chunk: Data) { data.withLock { $0 = ($0 + chunk).suffix(2000) } }
+    var bytes: Data { data.withLock { $0 } }
+}
