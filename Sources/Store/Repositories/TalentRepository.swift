@@ -7,33 +7,23 @@ public struct TalentRepository: Sendable {
 
     /// The talent with this slug, in any tenant (slugs are unique across tenants), or nil.
     public func talent(slug: String, on connection: PostgresConnection) throws -> TalentSnapshot? {
-        try connection.query(
-            """
-            SELECT t.id, t.tenant_id, t.slug, t.display_name,
-                   coalesce(p.content_pillars, '{}') AS content_pillars,
-                   coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
-                   coalesce(p.do_not_say, '{}') AS do_not_say,
-                   coalesce(p.style_guide_md, '') AS style_guide_md
-            FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
-            WHERE t.slug = lower($1)
-            """, [slug]
-        ).first.map(Self.decodeTalent)
+        try connection.query(Self.talentSelect + " WHERE t.slug = lower($1)", [slug]).first.map(Self.decodeTalent)
     }
 
     /// The talent with this id, or nil.
     public func talent(id: UUID, on connection: PostgresConnection) throws -> TalentSnapshot? {
-        try connection.query(
-            """
-            SELECT t.id, t.tenant_id, t.slug, t.display_name,
-                   coalesce(p.content_pillars, '{}') AS content_pillars,
-                   coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
-                   coalesce(p.do_not_say, '{}') AS do_not_say,
-                   coalesce(p.style_guide_md, '') AS style_guide_md
-            FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
-            WHERE t.id = $1
-            """, [id]
-        ).first.map(Self.decodeTalent)
+        try connection.query(Self.talentSelect + " WHERE t.id = $1", [id]).first.map(Self.decodeTalent)
     }
+
+    /// A talent with what drafting needs of its profile; `decodeTalent` reads its rows.
+    static let talentSelect = """
+        SELECT t.id, t.tenant_id, t.slug, t.display_name,
+               coalesce(p.content_pillars, '{}') AS content_pillars,
+               coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
+               coalesce(p.do_not_say, '{}') AS do_not_say,
+               coalesce(p.style_guide_md, '') AS style_guide_md
+        FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
+        """
 
     /// The talent's accounts, active ones first, in a stable order.
     public func accounts(talentID: UUID, on connection: PostgresConnection) throws -> [AccountSnapshot] {
