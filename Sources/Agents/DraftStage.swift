@@ -1,4 +1,5 @@
 public import Contracts
+import Domain
 public import Pipeline
 
 /// `draft`: ContentAgent writes one variant per target account.

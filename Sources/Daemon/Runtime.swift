@@ -87,11 +87,18 @@ struct Runtime {
                 intakeDomain: settings.domain, mailbox: mailbox, ingestedFolder: settings.ingestedFolder,
                 refusedFolder: settings.refusedFolder, maxAttachmentBytes: try environment.maxAttachmentBytes),
             client: client, pool: pool, blobs: blobs, intake: try postRequestIntake(blobs: blobs, queue: queue),
-            isolatedParser: IsolatedMIMEParser(workers: workers), logger: logger)
+            isolatedParser: IsolatedMIMEParser(workers: mailWorkers), logger: logger)
         return (intake, settings)
     }
 
     func mediaWorker() throws -> MediaWorkerClient { workers }
+
+    /// Children for email parsing, apart from the media ones and at the daemon's own priority: parsing a
+    /// message takes milliseconds and intake waits for it, so it must not queue behind batch media work
+    /// (OCR, composition) that runs at `MEDIA_NICENESS`.
+    var mailWorkers: MediaWorkerClient {
+        MediaWorkerClient(configuration: .init(executable: workers.configuration.executable, niceness: 0, maxIdleChildren: 1))
+    }
 }
 
 /// Bootstraps swift-log once per process, to standard error.
