@@ -19,13 +19,10 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let requestID = UUID(uuidString: request) else { throw ValidationError("'\(request)' is not a request id") }
-            let environment = DaemonEnvironment()
             let runtime = try await Runtime.start(label: "drsocial.runs")
             let receipt: RerunReceipt
             do {
-                let runner = try PipelineFactory.loadPostRequestRunner(
-                    directory: try environment.pipelinesDirectory, pool: runtime.pool, blobs: try runtime.blobStore(),
-                    queue: try runtime.queue(), mediaWorker: try runtime.mediaWorker())
+                let runner = try runtime.postRequestRunner(queue: try runtime.queue())
                 receipt = try await PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
                     .rerun(requestID: requestID, stage: stage, requestedBy: "cli")
             } catch let error as RerunError {
@@ -52,7 +49,16 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try await Runtime.start(label: "drsocial.runs")
-            let revived = try await JobQueue(pool: runtime.pool).revive(jobID: job)
+            let revived: JobQueue.RevivedJob?
+            do {
+                let queue = try runtime.queue()
+                let handler = PostRequestPipelineHandler(
+                    kind: PostRequestIntakeKinds.pipeline, runner: try runtime.postRequestRunner(queue: queue), pool: runtime.pool)
+                revived = try await JobReviver(queue: queue, handlers: [handler]).revive(jobID: job)
+            } catch {
+                await runtime.pool.close()
+                throw error
+            }
             await runtime.pool.close()
             guard let revived else { throw ValidationError("job \(job) is not dead: only a dead job can be revived") }
             print("job \(revived.id) (\(revived.kind)) is pending again with \(revived.attemptsAdded) more attempts")

@@ -4,6 +4,8 @@ import Foundation
 import Intake
 import Logging
 import Media
+import Pipeline
+import Speech
 import Store
 import Workers
 
@@ -92,6 +94,14 @@ struct Runtime {
     }
 
     func mediaWorker() throws -> MediaWorkerClient { workers }
+
+    /// The post-request pipeline from `PIPELINES_DIR`, checked as `serve` checks it.
+    func postRequestRunner(queue: JobQueue) throws -> PipelineRunner {
+        try PipelineFactory.loadPostRequestRunner(
+            directory: try environment.pipelinesDirectory, pool: pool, blobs: try blobStore(), queue: queue,
+            mediaWorker: workers,
+            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) })
+    }
 
     /// Children for email parsing, apart from the media ones and at the daemon's own priority: parsing a
     /// message takes milliseconds and intake waits for it, so it must not queue behind batch media work

@@ -36,10 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
             mediaWorker: try runtime.mediaWorker(),
             transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: try runtime.mediaWorker()) })
         let logger = runtime.logger
-        let workerService = JobWorkerService(
-            queue: queue,
-            handlers: [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)],
-            configuration: .init(workers: workers), logger: logger)
+        let handlers: [any JobHandler] = [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)]
+        let workerService = JobWorkerService(queue: queue, handlers: handlers, configuration: .init(workers: workers), logger: logger)
         let app = try await buildApplication(
             pool: runtime.pool, configuration: WebConfiguration(
                 host: host, port: port, opsToken: opsToken, jwtSecret: try environment.jwtSecret,
@@ -48,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
                     // One request may carry at least one file of the largest size, plus its form fields.
                     maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))),
                 metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
-                reruns: PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)),
+                reruns: PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline),
+                jobs: JobReviver(queue: queue, handlers: handlers)),
             blobs: blobs,
             logger: logger,
             onServerRunning: { port in

@@ -67,7 +67,8 @@ public struct KeyframesStage: Stage {
             limits: MediaLimits(maxDimension: configuration.maxDimension), outputDirectory: folder.path)
         let extracted = try await worker.keyframes(file: file, options: options)
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
-        let keyframes = try extracted.map { frame in
+        let blobs = self.blobs
+        let keyframes = try await BlockingIO.run { try extracted.map { frame in
             guard scenes.scenes.indices.contains(frame.scene) else {
                 throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
             }
@@ -78,7 +79,7 @@ public struct KeyframesStage: Stage {
                 width: frame.width, height: frame.height,
                 image: try blobs.store(file: URL(filePath: frame.imagePath), in: namespace).path,
                 thumbnail: try blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path)
-        }
+        } }
         let summary = "\(keyframes.count) keyframe\(keyframes.count == 1 ? "" : "s") for \(scenes.scenes.count) scene\(scenes.scenes.count == 1 ? "" : "s")"
         return StageResult(summary: summary, output: KeyframeList(keyframes: keyframes))
     }

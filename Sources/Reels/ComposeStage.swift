@@ -123,7 +123,7 @@ public struct ComposeStage: Stage {
             job.displayNames = names
             do {
                 let composed = try await worker.compose(job)
-                let stored = try blobs.store(file: output, in: namespace)
+                let stored = try await BlockingIO.run { [blobs] in try blobs.store(file: output, in: namespace) }
                 reels.append(ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil))
             } catch {
                 context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])

@@ -238,16 +238,20 @@ public struct JobQueue: Sendable {
         public let id: Int64
         public let kind: String
         public let attemptsAdded: Int
-        /// The request the job had failed, now back to `received`.
+        /// The request the job had failed, now back to `received` (what the job's handler reopened).
         public let reopenedRequestID: UUID?
     }
 
     /// Gives a dead job a fresh budget of `defaultMaxAttempts` (an operator's retry, once the cause is
     /// fixed) and wakes the workers. `attempts` keeps counting up, so a claim from before the death can
-    /// never match the job again (fencing). A request the job had marked `failed` goes back to `received`
-    /// in the same transaction; its pipeline then resumes its run, skipping the stages already done.
-    /// Returns nil when no dead job has the id (already revived, or not dead).
-    public func revive(jobID: Int64) async throws -> RevivedJob? {
+    /// never match the job again (fencing). `undoDeath` runs in the same transaction with the job's kind
+    /// and payload: the job's handler undoes what it did when the job died (reopening a failed request)
+    /// and returns the request it reopened. Returns nil when no dead job has the id (already revived, or
+    /// not dead).
+    public func revive(
+        jobID: Int64,
+        undoDeath: @escaping @Sendable (_ kind: String, _ payload: [String: String], PostgresConnection) throws -> UUID? = { _, _, _ in nil }
+    ) async throws -> RevivedJob? {
         let budget = configuration.defaultMaxAttempts
         return try await pool.withTransaction { connection in
             guard let row = try connection.query(
@@ -255,21 +259,12 @@ public struct JobQueue: Sendable {
                 UPDATE jobs SET status = 'pending', max_attempts = attempts + $2, run_after = now(), finished_at = NULL,
                        updated_at = now()
                 WHERE id = $1 AND status = 'dead'
-                RETURNING kind, tenant_id, payload_json->>'post_request_id' AS request_id
+                RETURNING kind, tenant_id, payload_json
                 """, [jobID, budget]
             ).first else { return nil }
             let kind: String = try row.decode("kind")
             let tenantID: UUID? = try row.decodeIfPresent("tenant_id")
-            var reopened: UUID?
-            if let text: String = try row.decodeIfPresent("request_id"), let requestID = UUID(uuidString: text) {
-                let updated = try connection.query(
-                    """
-                    UPDATE post_requests SET status = 'received', failure_reason = NULL, processed_at = NULL, updated_at = now()
-                    WHERE id = $1 AND status = 'failed'
-                    """, [requestID]
-                ).affectedRows
-                if updated > 0 { reopened = requestID }
-            }
+            let reopened = try undoDeath(kind, try row.decodeJSON("payload_json"), connection)
             try EventRepository().record(
                 kind: "job.revived", tenantID: tenantID, postRequestID: reopened,
                 payload: ["job_id": String(jobID), "kind": kind, "attempts_added": String(budget)], on: connection)

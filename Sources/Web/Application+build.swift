@@ -1,5 +1,6 @@
 public import Blobs
 import Foundation
+import Intake
 public import Hummingbird
 public import Logging
 public import Store
@@ -13,19 +14,24 @@ public func buildRouter(
     router.add(middleware: LogRequestsMiddleware(.debug))
     // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     HealthController(pool: pool).addRoutes(to: router)
     if let metrics = configuration.metrics {
         MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
     }
     OpsController<BasicRequestContext>(
-        pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken, reruns: configuration.reruns
+        pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken, reruns: configuration.reruns,
+        jobs: configuration.jobs
     ).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
     if let secret = configuration.jwtSecret, let blobs {
         PortalController<BasicRequestContext>(
             pool: pool, blobs: blobs, templates: templates, tokens: try await SessionTokens.make(secret: secret),
-            limits: configuration.uploadLimits, queue: JobQueue(pool: pool), logger: Logger(label: "drsocial.portal")
+            limits: configuration.uploadLimits, queue: JobQueue(pool: pool),
+            intake: PostRequestIntake(
+                pool: pool, blobs: blobs, queue: JobQueue(pool: pool), logger: Logger(label: "drsocial.portal"),
+                maxAttachmentBytes: configuration.uploadLimits.maxFileBytes)
         ).addRoutes(to: router)
     }
     StaticFilesController<BasicRequestContext>().addRoutes(to: router)

@@ -1,23 +1,23 @@
 import Hummingbird
 
-/// A rendered page, sent with a strict Content-Security-Policy: our own CSS and JS only. `connect-src 'self'`
-/// is the one addition to the list: without it `default-src 'none'` blocks the portal's own XHR
-/// uploads (with progress) and fragment refreshes.
+/// A rendered page. Its security headers (the strict Content-Security-Policy among them) come from
+/// `SecurityHeadersMiddleware`, like every other answer's.
 struct HTMLResponse: ResponseGenerator {
-    static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
     let html: String
     var status: HTTPResponse.Status = .ok
+    /// Pages that show a person's own state (the portal) are not kept by caches.
+    var noStore = false
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(
-            status: status,
-            headers: [
-                .contentType: "text/html; charset=utf-8",
-                .contentSecurityPolicy: Self.contentSecurityPolicy,
-                .init("X-Content-Type-Options")!: "nosniff",
-                .init("Referrer-Policy")!: "same-origin",
-            ],
-            body: .init(byteBuffer: .init(string: html)))
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        if noStore { headers[.cacheControl] = "no-store" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: .init(string: html)))
+    }
+
+    /// The page as a `Response`, for handlers that return one.
+    var plainResponse: Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        if noStore { headers[.cacheControl] = "no-store" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: .init(string: html)))
     }
 }

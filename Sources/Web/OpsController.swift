@@ -12,6 +12,8 @@ struct OpsController<Context: RequestContext>: Sendable {
     let opsToken: String
     /// Queues stage reruns; nil leaves the rerun routes and buttons out.
     let reruns: (any StageRerunning)?
+    /// Revives dead jobs with their handlers; nil revives them with the queue alone.
+    let jobs: (any JobReviving)?
 
     func addRoutes(to router: Router<Context>) {
         router.get("/ops/login") { _, _ in try loginPage(error: nil) }
@@ -163,7 +165,9 @@ struct OpsController<Context: RequestContext>: Sendable {
 
     /// An operator's retry of a dead job; 409 when the job is not dead (already revived, or still running).
     private func revive(jobID: Int64) async throws -> JobQueue.RevivedJob {
-        guard let revived = try await JobQueue(pool: pool).revive(jobID: jobID) else {
+        let found: JobQueue.RevivedJob?
+        if let jobs { found = try await jobs.revive(jobID: jobID) } else { found = try await JobQueue(pool: pool).revive(jobID: jobID) }
+        guard let revived = found else {
             throw HTTPError(.conflict, message: "job \(jobID) is not dead: only a dead job can be revived")
         }
         return revived

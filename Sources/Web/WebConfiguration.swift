@@ -17,11 +17,14 @@ public struct WebConfiguration: Sendable {
     public var metrics: MetricsExporter?
     /// Queues stage reruns for `/ops` and `/api`; nil leaves them out.
     public var reruns: (any StageRerunning)?
+    /// Revives dead jobs with their handlers (the pipeline's reopens its request).
+    public var jobs: (any JobReviving)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, opsToken: String, jwtSecret: String? = nil, uploadLimits: UploadLimits = .init(),
-        metrics: MetricsExporter? = nil, reruns: (any StageRerunning)? = nil
+        metrics: MetricsExporter? = nil, reruns: (any StageRerunning)? = nil, jobs: (any JobReviving)? = nil
     ) {
+        self.jobs = jobs
         self.reruns = reruns
         self.metrics = metrics
         self.host = host

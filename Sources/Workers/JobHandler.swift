@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 public import Store
 
@@ -14,10 +15,14 @@ public protocol JobHandler: Sendable {
     func handle(_ job: JobQueue.ClaimedJob, logger: Logger) async throws
     /// Called once a job of this kind is dead (out of attempts, or its last worker died), with the last error.
     func jobDied(id: Int64, payload: [String: String], error: String, logger: Logger) async
+    /// Called when an operator revives a dead job of this kind, inside the revive's transaction: undoes what
+    /// `jobDied` did. Returns the request it reopened, if any.
+    func jobRevived(id: Int64, payload: [String: String], on connection: PostgresConnection) throws -> UUID?
 }
 
 extension JobHandler {
     public func jobDied(id: Int64, payload: [String: String], error: String, logger: Logger) async {}
+    public func jobRevived(id: Int64, payload: [String: String], on connection: PostgresConnection) throws -> UUID? { nil }
 }
 
 /// A failure no retry can fix: the job goes straight to `dead`.

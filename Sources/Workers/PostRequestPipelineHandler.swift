@@ -1,5 +1,5 @@
 import Domain
-import Foundation
+public import Foundation
 public import Logging
 public import Pipeline
 public import Store
@@ -27,6 +27,12 @@ public struct PostRequestPipelineHandler: JobHandler {
         case .failed(let reason): logger.warning("post request failed", metadata: ["post_request_id": "\(requestID)", "reason": "\(reason)"])
         case .nothingToDo: logger.debug("post request already final or gone", metadata: ["post_request_id": "\(requestID)"])
         }
+    }
+
+    /// The request a revived job had failed goes back to `received`; its pipeline resumes its run.
+    public func jobRevived(id: Int64, payload: [String: String], on connection: PostgresConnection) throws -> UUID? {
+        guard let text = payload["post_request_id"], let requestID = UUID(uuidString: text) else { return nil }
+        return try PostRequestRepository().reopenFailed(requestID: requestID, on: connection) ? requestID : nil
     }
 
     /// A request whose pipeline job died is failed with the job's last error, so it never hangs in `analyzing`.

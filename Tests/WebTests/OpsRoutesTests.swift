@@ -26,7 +26,9 @@ struct OpsRoutesTests {
             directory: TestEnvironment.pipelinesDirectory, pool: pool, blobs: blobs, queue: JobQueue(pool: pool),
             mediaWorker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable)))
         let reruns = PipelineRerunner(pool: pool, pipeline: runner.pipeline)
-        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token, reruns: reruns))
+        let handler = PostRequestPipelineHandler(kind: PostRequestIntake.pipelineJobKind, runner: runner, pool: pool)
+        let jobs = JobReviver(queue: JobQueue(pool: pool), handlers: [handler])
+        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token, reruns: reruns, jobs: jobs))
         return (Application(router: router), pool)
     }
 
@@ -49,6 +51,24 @@ struct OpsRoutesTests {
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains(#""database":"ok""#))
+            }
+        }
+    }
+
+    @Test func everyAnswerCarriesTheSecurityHeadersErrorsIncluded() async throws {
+        let (app, _) = try await app()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/runs", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            }
+            try await client.execute(uri: "/api/runs/\(UUID().uuidString)", method: .get, headers: bearer) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
+            }
+            try await client.execute(uri: "/ops/login", method: .get) { response in
+                #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
+                #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
             }
         }
     }

@@ -192,7 +192,7 @@ public final class MailIntake: Sendable {
             return .refused(reason: "the message is larger than \(limit >> 20) MiB and was not read", raw: nil, email: nil, routes: [])
         }
         let data = try fetched.get()
-        let raw = RawMessage(blob: try blobs.store(data: data, in: .unassigned), data: data)
+        let raw = RawMessage(blob: try await BlockingIO.run { [blobs] in try blobs.store(data: data, in: .unassigned) }, data: data)
         let messages = IntakeMessageRepository()
         // The same bytes were taken in before, so GMime has survived them: a duplicate is parsed here, for its
         // subject and sender; new bytes are parsed in a child, and the daemon uses its answer.

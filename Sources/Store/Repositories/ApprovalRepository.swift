@@ -105,6 +105,19 @@ public struct ApprovalRepository: Sendable {
         case reschedule(Date?)
     }
 
+    /// Approves every variant of one request still awaiting the talent's approval; returns how many.
+    public func approveAll(
+        requestID: UUID, talentID: UUID, actorUserID: UUID, queue: JobQueue, on connection: PostgresConnection
+    ) throws -> Int {
+        let ids: [UUID] = try connection.query(
+            "SELECT id FROM content_queue WHERE post_request_id = $1 AND talent_id = $2 AND state = 'awaiting_owner_approval'",
+            [requestID, talentID]).rows.map { try $0.decode("id") }
+        for id in ids {
+            try apply(.approve, variantID: id, talentID: talentID, actorUserID: actorUserID, queue: queue, on: connection)
+        }
+        return ids.count
+    }
+
     /// Applies `action` to variant `id` of `talentID`; returns the variant's new state.
     @discardableResult
     public func apply(

@@ -136,6 +136,16 @@ public struct PostRequestRepository: Sendable {
             .flatMap { PostRequestStatus(rawValue: try $0.decode("status")) }
     }
 
+    /// Opens a failed request again (its dead pipeline job was revived); true when it was failed.
+    public func reopenFailed(requestID: UUID, on connection: PostgresConnection) throws -> Bool {
+        try connection.query(
+            """
+            UPDATE post_requests SET status = 'received', failure_reason = NULL, processed_at = NULL, updated_at = now()
+            WHERE id = $1 AND status = 'failed'
+            """, [requestID]
+        ).affectedRows > 0
+    }
+
     /// Opens a finished request again (a rerun of its pipeline starts): back to `received`, failure cleared.
     public func reopen(requestID: UUID, on connection: PostgresConnection) throws {
         try connection.query(

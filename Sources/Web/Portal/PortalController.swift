@@ -19,7 +19,8 @@ struct PortalController<Context: RequestContext>: Sendable {
     let tokens: SessionTokens
     let limits: UploadLimits
     let queue: JobQueue
-    let logger: Logger
+    /// Files the requests the form sends (the daemon's one intake, with its attachment limit).
+    let intake: PostRequestIntake
 
     func addRoutes(to router: Router<Context>) {
         router.get("/me/sign-in") { request, _ in try await signIn(request) }
@@ -123,20 +124,14 @@ struct PortalController<Context: RequestContext>: Sendable {
         let talent = try await talent(for: identity, request: request, acting: false)
         let view = try await PortalViews.page(
             talent: talent, snapshot: try await snapshot(talent, identity), csrf: tokens.csrfToken(for: identity), limits: limits)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: HTMLResponse.contentSecurityPolicy,
-                      .cacheControl: "no-store", .init("X-Content-Type-Options")!: "nosniff", .init("Referrer-Policy")!: "same-origin"],
-            body: .init(byteBuffer: .init(string: try templates.render("me", view))))
+        return HTMLResponse(html: try templates.render("me", view), noStore: true).plainResponse
     }
 
     private func fragment(_ request: Request, _ template: String) async throws -> Response {
         let identity = try await self.identity(request)
         let talent = try await talent(for: identity, request: request, acting: false)
         let view = PortalViews.lists(try await snapshot(talent, identity))
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(string: try templates.render(template, view))))
+        return HTMLResponse(html: try templates.render(template, view), noStore: true).plainResponse
     }
 
     private func snapshot(_ talent: PortalRepository.Talent, _ identity: PortalIdentity) async throws -> PortalRepository.Snapshot {
@@ -144,12 +139,7 @@ struct PortalController<Context: RequestContext>: Sendable {
     }
 
     private func signInPage(error: String, status: HTTPResponse.Status) throws -> Response {
-        let html = try templates.render("me-sign-in", ["error": error])
-        return Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: HTMLResponse.contentSecurityPolicy,
-                      .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(string: html)))
+        HTMLResponse(html: try templates.render("me-sign-in", ["error": error]), status: status).plainResponse
     }
 }
 
@@ -203,13 +193,13 @@ extension PortalController {
         var files: [PostRequestIntake.LocalFile] = []
         do {
             for file in upload.files {
-                files.append(.init(stored: try file.writer.commit(in: namespace), mime: file.mime, filename: file.filename))
+                let writer = file.writer
+                files.append(.init(stored: try await BlockingIO.run { try writer.commit(in: namespace) }, mime: file.mime, filename: file.filename))
             }
         } catch {
             upload.abort()
             throw error
         }
-        let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: queue, logger: logger, maxAttachmentBytes: limits.maxFileBytes)
         let receipt: PostRequestIntake.Receipt
         do {
             receipt = try await intake.submit(.init(
@@ -256,13 +246,7 @@ extension PortalController {
         let identity = try await guarded(request)
         let talent = try await talent(for: identity, request: request, acting: true)
         let approved = try await pool.withTenantTransaction(tenantID: identity.tenantID) { [queue] connection in
-            let ids: [UUID] = try connection.query(
-                "SELECT id FROM content_queue WHERE post_request_id = $1 AND talent_id = $2 AND state = 'awaiting_owner_approval'",
-                [requestID, talent.id]).rows.map { try $0.decode("id") }
-            for id in ids {
-                try ApprovalRepository().apply(.approve, variantID: id, talentID: talent.id, actorUserID: identity.userID, queue: queue, on: connection)
-            }
-            return ids.count
+            try ApprovalRepository().approveAll(requestID: requestID, talentID: talent.id, actorUserID: identity.userID, queue: queue, on: connection)
         }
         return Self.json(["approved": "\(approved)"])
     }
