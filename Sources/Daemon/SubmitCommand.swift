@@ -42,7 +42,7 @@ struct SubmitCommand: AsyncParsableCommand {
             let receipt = try await intake.submit(.init(
                 talentSlug: talent, source: .operator, prompt: prompt, platforms: parsedPlatforms,
                 files: files.map { .init(url: URL(filePath: $0)) },
-                intakeKey: idempotencyKey.map { "operator:\($0)" }))
+                provenance: .init(intakeKey: idempotencyKey.map { "operator:\($0)" })))
             if json {
                 print(#"{"post_request_id":"\#(receipt.requestID.uuidString.lowercased())","created":\#(receipt.created),"targets":\#(receipt.targetAccountIDs.count)}"#)
             } else {

@@ -71,18 +71,12 @@ public struct PostRequestIntake: Sendable {
         public var files: [LocalFile]
         /// Exact accounts to target (the portal's chips); each must be one of the talent's active accounts.
         public var accountIDs: [UUID]?
-        public var senderEmail: String?
-        public var subject: String?
-        public var gmailMessageID: String?
-        public var intakeKey: String?
-        public var rawMessagePath: String?
-        public var notes: [String]
+        /// What intake records of where the request came from (the email, the idempotency key).
+        public var provenance: RequestProvenance
 
         public init(
             talentSlug: String, source: PostRequestSource, prompt: String?, platforms: [Platform]?, files: [LocalFile],
-            accountIDs: [UUID]? = nil,
-            senderEmail: String? = nil, subject: String? = nil, gmailMessageID: String? = nil, intakeKey: String? = nil,
-            rawMessagePath: String? = nil, notes: [String] = []
+            accountIDs: [UUID]? = nil, provenance: RequestProvenance = .init()
         ) {
             self.accountIDs = accountIDs
             self.talentSlug = talentSlug
@@ -90,12 +84,7 @@ public struct PostRequestIntake: Sendable {
             self.prompt = prompt
             self.platforms = platforms
             self.files = files
-            self.senderEmail = senderEmail
-            self.subject = subject
-            self.gmailMessageID = gmailMessageID
-            self.intakeKey = intakeKey
-            self.rawMessagePath = rawMessagePath
-            self.notes = notes
+            self.provenance = provenance
         }
     }
 
@@ -181,8 +170,7 @@ public struct PostRequestIntake: Sendable {
         let request = PostRequestRepository.NewRequest(
             tenantID: talent.tenantID, talentID: talent.id, source: submission.source,
             promptText: (prompt?.isEmpty ?? true) ? nil : prompt, targetAccountIDs: targets.map(\.id),
-            senderEmail: submission.senderEmail, subject: submission.subject, gmailMessageID: submission.gmailMessageID,
-            intakeKey: submission.intakeKey, rawMessagePath: submission.rawMessagePath, notes: submission.notes)
+            provenance: submission.provenance)
         return PreparedRequest(
             talent: talent, request: request, attachments: attachments,
             rememberTargets: !(submission.platforms ?? []).isEmpty)

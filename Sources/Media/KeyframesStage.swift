@@ -8,7 +8,6 @@ public import Pipeline
 /// middle), stored as a full-size JPEG and a thumbnail in the blob store, listed in `analysis_json.keyframes`.
 public struct KeyframesStage: Stage {
     public struct Configuration: StageConfiguration {
-        public static let optionNames: Set<String> = ["candidates", "thumbnail_width", "deadline_seconds", "max_dimension"]
         /// Frames compared per scene. Default 5.
         public var candidates = 5
         /// Thumbnail width in pixels. Default 320.
@@ -16,18 +15,19 @@ public struct KeyframesStage: Stage {
         public var deadlineSeconds = 300.0
         public var maxDimension = 8192
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case candidates, thumbnailWidth = "thumbnail_width", deadlineSeconds = "deadline_seconds", maxDimension = "max_dimension"
         }
+        public typealias Options = CodingKeys
 
         public init() {}
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            candidates = try container.decodeIfPresent(Int.self, forKey: .candidates) ?? 5
-            thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth) ?? 320
-            deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 300
-            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            try container.decodeIfPresent(.candidates, into: &candidates)
+            try container.decodeIfPresent(.thumbnailWidth, into: &thumbnailWidth)
+            try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
+            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
             guard (1...25).contains(candidates), (64...1920).contains(thumbnailWidth), deadlineSeconds > 0, maxDimension > 0 else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: [], debugDescription: "candidates must be 1–25, thumbnail_width 64–1920, limits positive"))

@@ -7,7 +7,6 @@ public import Pipeline
 /// that attachment only, with the library's message.
 public struct ProbeStage: Stage {
     public struct Configuration: StageConfiguration {
-        public static let optionNames: Set<String> = ["max_duration_seconds", "max_dimension", "deadline_seconds"]
         /// Longest accepted duration. Default 900 s.
         public var maxDurationSeconds: Double = 900
         /// Largest accepted width or height. Default 8192 px.
@@ -15,17 +14,18 @@ public struct ProbeStage: Stage {
         /// Wall-clock limit on opening and probing. Default 20 s.
         public var deadlineSeconds: Double = 20
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case maxDurationSeconds = "max_duration_seconds", maxDimension = "max_dimension", deadlineSeconds = "deadline_seconds"
         }
+        public typealias Options = CodingKeys
 
         public init() {}
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            maxDurationSeconds = try container.decodeIfPresent(Double.self, forKey: .maxDurationSeconds) ?? 900
-            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
-            deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 20
+            try container.decodeIfPresent(.maxDurationSeconds, into: &maxDurationSeconds)
+            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
+            try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
             guard maxDurationSeconds > 0, maxDimension > 0, deadlineSeconds > 0 else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "limits must be positive"))
             }

@@ -8,7 +8,6 @@ public import Pipeline
 /// fails this stage for that attachment only.
 public struct ScenesStage: Stage {
     public struct Configuration: StageConfiguration {
-        public static let optionNames: Set<String> = ["detector", "analysis_width", "deadline_seconds", "max_duration_seconds", "max_dimension"]
         /// The hard-cut detector: `adaptive` (default) or `content`. Dissolves are always looked for.
         public var detector = "adaptive"
         /// Width frames are scaled to before comparing. Default 256 px.
@@ -18,20 +17,21 @@ public struct ScenesStage: Stage {
         public var maxDurationSeconds = 900.0
         public var maxDimension = 8192
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case detector, analysisWidth = "analysis_width", deadlineSeconds = "deadline_seconds"
             case maxDurationSeconds = "max_duration_seconds", maxDimension = "max_dimension"
         }
+        public typealias Options = CodingKeys
 
         public init() {}
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            detector = try container.decodeIfPresent(String.self, forKey: .detector) ?? "adaptive"
-            analysisWidth = try container.decodeIfPresent(Int.self, forKey: .analysisWidth) ?? 256
-            deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 300
-            maxDurationSeconds = try container.decodeIfPresent(Double.self, forKey: .maxDurationSeconds) ?? 900
-            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            try container.decodeIfPresent(.detector, into: &detector)
+            try container.decodeIfPresent(.analysisWidth, into: &analysisWidth)
+            try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
+            try container.decodeIfPresent(.maxDurationSeconds, into: &maxDurationSeconds)
+            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
             guard SceneAnalyzer.registry[detector] != nil, detector != "dissolve" else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.detector], debugDescription: "detector must be adaptive or content"))
             }

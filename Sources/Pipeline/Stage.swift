@@ -7,16 +7,46 @@ public enum StageScope: String, Sendable, Codable {
     case attachment
 }
 
-/// A stage's options, decoded from its `options:` mapping in `pipelines/*.yaml`.
+/// A stage's options, decoded from its `options:` mapping in `pipelines/*.yaml`. Each option is spelled once,
+/// as a case of `Options` (its `CodingKeys`); a default is the property's initial value, which decoding keeps
+/// when the YAML leaves the option out (`container.decodeIfPresent(.key, into: &property)`).
+///
+/// ```swift
+/// struct Configuration: StageConfiguration {
+///     var maxDimension = 8192
+///     enum CodingKeys: String, CodingKey, CaseIterable { case maxDimension = "max_dimension" }
+///     typealias Options = CodingKeys
+///     init(from decoder: any Decoder) throws {
+///         try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(.maxDimension, into: &maxDimension)
+///     }
+/// }
+/// ```
 public protocol StageConfiguration: Decodable, Sendable {
-    /// Every option name this configuration reads. Anything else in the YAML is refused at start-up.
+    /// The options this configuration reads. Anything else in the YAML is refused at start-up.
+    associatedtype Options: CodingKey & CaseIterable
+    /// Every option name, as the YAML spells it: `Options`' names, by default.
     static var optionNames: Set<String> { get }
+}
+
+extension StageConfiguration {
+    /// Every option name, as the YAML spells it.
+    public static var optionNames: Set<String> { Set(Options.allCases.map(\.stringValue)) }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes `key` into `value` when the YAML gives it; leaves the default otherwise.
+    public func decodeIfPresent<T: Decodable>(_ key: Key, into value: inout T) throws {
+        if let decoded = try decodeIfPresent(T.self, forKey: key) { value = decoded }
+    }
 }
 
 /// For stages without options.
 public struct NoOptions: StageConfiguration {
-    public static let optionNames: Set<String> = []
+    /// One placeholder case (an enum with a raw type needs one); `optionNames` is empty all the same.
+    public enum Options: String, CodingKey, CaseIterable { case none }
     public init() {}
+    public init(from decoder: any Decoder) throws {}
+    public static var optionNames: Set<String> { [] }
 }
 
 /// One step of a pipeline. Stages are registered in a `StageRegistry` and named by pipelines.

@@ -14,7 +14,6 @@ import Logging
 /// and the failed one's variant keeps the original media.
 public struct ComposeStage: Stage {
     public struct Configuration: StageConfiguration {
-        public static let optionNames: Set<String> = ["templates", "min_stills", "music", "narrate"]
         /// Which template each platform gets (`instagram: instagram-reels`).
         public var templates: [String: String] = ["tiktok": "tiktok", "instagram": "instagram-reels", "linkedin": "linkedin"]
         /// The fewest stills that make a slideshow reel (one photo stays a photo). Default 2.
@@ -24,17 +23,17 @@ public struct ComposeStage: Stage {
         /// Whether templates that narrate may speak the prompt when there is no voice. Default true.
         public var narrate = true
 
-        enum CodingKeys: String, CodingKey { case templates, minStills = "min_stills", music, narrate }
+        public enum CodingKeys: String, CodingKey, CaseIterable { case templates, minStills = "min_stills", music, narrate }
+        public typealias Options = CodingKeys
 
         public init() {}
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            let defaults = Configuration()
-            templates = try container.decodeIfPresent([String: String].self, forKey: .templates) ?? defaults.templates
-            minStills = try container.decodeIfPresent(Int.self, forKey: .minStills) ?? 2
-            music = try container.decodeIfPresent(String.self, forKey: .music) ?? ""
-            narrate = try container.decodeIfPresent(Bool.self, forKey: .narrate) ?? true
+            try container.decodeIfPresent(.templates, into: &templates)
+            try container.decodeIfPresent(.minStills, into: &minStills)
+            try container.decodeIfPresent(.music, into: &music)
+            try container.decodeIfPresent(.narrate, into: &narrate)
             for key in templates.keys where Platform(rawValue: key) == nil {
                 throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.templates], debugDescription: "unknown platform '\(key)'"))
             }

@@ -8,13 +8,13 @@ public import Pipeline
 /// `transcript_text`; a voice memo's transcript becomes the request's prompt when it has none.
 public struct TranscribeStage: Stage {
     public struct Configuration: StageConfiguration {
-        public static let optionNames: Set<String> = ["max_duration_seconds"]
         public var maxDurationSeconds = 900.0
-        enum CodingKeys: String, CodingKey { case maxDurationSeconds = "max_duration_seconds" }
+        public enum CodingKeys: String, CodingKey, CaseIterable { case maxDurationSeconds = "max_duration_seconds" }
+        public typealias Options = CodingKeys
         public init() {}
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            maxDurationSeconds = try container.decodeIfPresent(Double.self, forKey: .maxDurationSeconds) ?? 900
+            try container.decodeIfPresent(.maxDurationSeconds, into: &maxDurationSeconds)
             guard maxDurationSeconds > 0 else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.maxDurationSeconds], debugDescription: "must be positive"))
             }

@@ -10,13 +10,13 @@ public import Pipeline
 /// Runs libtesseract in the media worker, like every other C library that reads attachment bytes.
 public struct OCRStage: Stage {
     public struct Configuration: StageConfiguration {
-        public static let optionNames: Set<String> = ["max_dimension"]
         public var maxDimension = 8192
-        enum CodingKeys: String, CodingKey { case maxDimension = "max_dimension" }
+        public enum CodingKeys: String, CodingKey, CaseIterable { case maxDimension = "max_dimension" }
+        public typealias Options = CodingKeys
         public init() {}
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            maxDimension = try container.decodeIfPresent(Int.self, forKey: .maxDimension) ?? 8192
+            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
             guard maxDimension > 0 else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.maxDimension], debugDescription: "must be positive"))
             }

@@ -78,6 +78,16 @@ import Testing
         expectError("name: p\nstages:\n  - name: probe\n    options:\n      max_dimensoin: 10\n", line: 5, containing: "unknown key 'max_dimensoin'")
     }
 
+    @Test func aStageWithoutOptionsRefusesEveryOption() {
+        expectError("name: p\nstages:\n  - name: probe\n  - name: draft\n    needs: [probe]\n    options:\n      none: 1\n",
+                    line: 7, containing: "unknown key 'none'")
+    }
+
+    @Test func optionNamesComeFromTheConfigurationsKeys() {
+        #expect(ProbeStage.Configuration.optionNames == ["max_duration_seconds", "max_dimension", "deadline_seconds"])
+        #expect(NoOptions.optionNames.isEmpty)
+    }
+
     @Test func cyclesAreRefused() {
         expectError("name: p\nstages:\n  - name: draft\n    needs: [moderate]\n  - name: moderate\n    needs: [draft]\n", line: 3, containing: "cycle")
     }

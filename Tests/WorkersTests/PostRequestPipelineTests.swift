@@ -377,8 +377,8 @@ struct PostRequestPipelineTests {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
         let key = "operator:\(UUID())"
-        let first = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], intakeKey: key))
-        let second = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], intakeKey: key))
+        let first = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key)))
+        let second = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key)))
         #expect(first.created && !second.created)
         #expect(first.requestID == second.requestID)
     }

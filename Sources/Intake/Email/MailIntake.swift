@@ -282,10 +282,10 @@ public final class MailIntake: Sendable {
             do {
                 let request = try await intake.prepare(.init(
                     talentSlug: slug, source: .email, prompt: submission.prompt, platforms: submission.platforms,
-                    files: submission.files, senderEmail: email.from?.address, subject: email.subject,
-                    gmailMessageID: prepared.isEmpty ? gmailID : nil,
-                    intakeKey: "\(intakeKeyPrefix):\(slug)",
-                    rawMessagePath: raw.blob.path, notes: submission.notes))
+                    files: submission.files,
+                    provenance: .init(
+                        senderEmail: email.from?.address, subject: email.subject, gmailMessageID: prepared.isEmpty ? gmailID : nil,
+                        intakeKey: "\(intakeKeyPrefix):\(slug)", rawMessagePath: raw.blob.path, notes: submission.notes)))
                 prepared.append(request)
                 recorded.append(.init(address: route.address, header: route.header, decision: route.decision.explanation, talentSlug: slug))
             } catch let error as IntakeError {

@@ -12,30 +12,21 @@ public struct PostRequestRepository: Sendable {
         public var source: PostRequestSource
         public var promptText: String?
         public var targetAccountIDs: [UUID]
-        public var senderEmail: String?
-        public var subject: String?
-        public var gmailMessageID: String?
-        public var intakeKey: String?
-        public var rawMessagePath: String?
-        public var notes: [String]
+        public var provenance: RequestProvenance
 
         public init(
             tenantID: UUID, talentID: UUID, source: PostRequestSource, promptText: String?, targetAccountIDs: [UUID],
-            senderEmail: String? = nil, subject: String? = nil, gmailMessageID: String? = nil, intakeKey: String? = nil,
-            rawMessagePath: String? = nil, notes: [String] = []
+            provenance: RequestProvenance = .init()
         ) {
             self.tenantID = tenantID
             self.talentID = talentID
             self.source = source
             self.promptText = promptText
             self.targetAccountIDs = targetAccountIDs
-            self.senderEmail = senderEmail
-            self.subject = subject
-            self.gmailMessageID = gmailMessageID
-            self.intakeKey = intakeKey
-            self.rawMessagePath = rawMessagePath
-            self.notes = notes
+            self.provenance = provenance
         }
+
+        public var intakeKey: String? { provenance.intakeKey }
     }
 
     /// An attachment to record; its blob is already stored.
@@ -68,8 +59,8 @@ public struct PostRequestRepository: Sendable {
             RETURNING id
             """,
             [request.tenantID, request.talentID, request.source.rawValue, request.promptText, request.targetAccountIDs,
-             request.senderEmail, request.subject, request.gmailMessageID, request.intakeKey, request.rawMessagePath,
-             try PostgresJSON(request.notes)])
+             request.provenance.senderEmail, request.provenance.subject, request.provenance.gmailMessageID,
+             request.provenance.intakeKey, request.provenance.rawMessagePath, try PostgresJSON(request.provenance.notes)])
         guard let id: UUID = try inserted.first?.decode("id") else { return nil }
         for (position, attachment) in attachments.enumerated() {
             try connection.query(
