@@ -35,36 +35,51 @@ let package = Package(
     targets: [
         // MARK: C libraries (system)
         .systemLibrary(
-            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
         .systemLibrary(
-            name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+            name: "CFFmpeg",
+            path: "Sources/CFFmpeg",
+            pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]
         ),
 
         .systemLibrary(
-            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
-            name: "CTesseract", path: "Sources/CTesseract", pkgConfig: "tesseract",
+            name: "CTesseract",
+            path: "Sources/CTesseract",
+            pkgConfig: "tesseract",
             providers: [.apt(["libtesseract-dev", "tesseract-ocr-eng"])]
         ),
         .systemLibrary(
-            name: "CPocketSphinx", path: "Sources/CPocketSphinx", pkgConfig: "pocketsphinx",
+            name: "CPocketSphinx",
+            path: "Sources/CPocketSphinx",
+            pkgConfig: "pocketsphinx",
             providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]
         ),
         .systemLibrary(
-            name: "CASS", path: "Sources/CASS", pkgConfig: "libass",
+            name: "CASS",
+            path: "Sources/CASS",
+            pkgConfig: "libass",
             providers: [.apt(["libass-dev", "fonts-dejavu-core"])]
         ),
         .systemLibrary(
-            name: "CFlite", path: "Sources/CFlite",
+            name: "CFlite",
+            path: "Sources/CFlite",
             providers: [.apt(["flite1-dev"])]
         ),
         .systemLibrary(
-            name: "CGMime", path: "Sources/CGMime", pkgConfig: "gmime-3.0",
+            name: "CGMime",
+            path: "Sources/CGMime",
+            pkgConfig: "gmime-3.0",
             providers: [.apt(["libgmime-3.0-dev"])]
         ),
 
@@ -178,7 +193,8 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Telemetry",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake",
+                "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -205,7 +221,8 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake", "Workers", "Web", "Telemetry",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "Intake",
+                "Workers", "Web", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,13 +249,36 @@ let package = Package(
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "BlobsTests", dependencies: ["Blobs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Contracts", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store", "Blobs", "Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BlobsTests",
+            dependencies: ["Blobs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "Contracts", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", "Store", "Blobs", "Intake", "Domain", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Domain", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Contracts", "Isolation", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ReelsTests", dependencies: ["Reels", "Contracts", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TextRecognitionTests", dependencies: ["TextRecognition", "Contracts", "Media", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReelsTests",
+            dependencies: ["Reels", "Contracts", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TextRecognitionTests",
+            dependencies: ["TextRecognition", "Contracts", "Media", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SpeechTests",
             dependencies: [

@@ -64,10 +64,14 @@ public struct ContentBrief: Sendable {
         media = try context.attachments.filter { $0.role == .media }.map { attachment in
             let probe = try context.output(ProbeResult.self, for: attachment)
             return Media(
-                attachmentID: attachment.id, kind: probe?.kind ?? "unknown", durationSeconds: probe?.durationSeconds,
-                width: probe?.video?.width, height: probe?.video?.height,
+                attachmentID: attachment.id,
+                kind: probe?.kind ?? "unknown",
+                durationSeconds: probe?.durationSeconds,
+                width: probe?.video?.width,
+                height: probe?.video?.height,
                 transcript: try transcript(of: attachment),
-                onScreenText: nonEmpty(try context.output(OnScreenText.self, for: attachment)?.text))
+                onScreenText: nonEmpty(try context.output(OnScreenText.self, for: attachment)?.text)
+            )
         }
     }
 }

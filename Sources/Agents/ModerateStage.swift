@@ -24,6 +24,7 @@ public struct ModerateStage: Stage {
         let blocked = moderated.filter { !$0.passed }.count
         return StageResult(
             summary: blocked == 0 ? "\(moderated.count) passed" : "\(moderated.count - blocked) passed, \(blocked) blocked",
-            output: ModerationOutput(variants: moderated))
+            output: ModerationOutput(variants: moderated)
+        )
     }
 }

@@ -20,13 +20,27 @@ public struct OfflineContentAgent: ContentAgent {
             if let reel = brief.reels[account.platform] {
                 // A composed reel beats the raw media it was made from.
                 return DraftVariant(
-                    accountID: account.id, platform: account.platform, handle: account.handle, caption: caption,
-                    hashtags: hashtags, assetAttachmentID: nil, assetPath: reel.path, type: "reel", generatedBy: Self.generatorName)
+                    accountID: account.id,
+                    platform: account.platform,
+                    handle: account.handle,
+                    caption: caption,
+                    hashtags: hashtags,
+                    assetAttachmentID: nil,
+                    assetPath: reel.path,
+                    type: "reel",
+                    generatedBy: Self.generatorName
+                )
             }
             return DraftVariant(
-                accountID: account.id, platform: account.platform, handle: account.handle, caption: caption,
-                hashtags: hashtags, assetAttachmentID: asset?.attachmentID,
-                type: asset.map { $0.kind == "video" ? "video" : "image" } ?? "text", generatedBy: Self.generatorName)
+                accountID: account.id,
+                platform: account.platform,
+                handle: account.handle,
+                caption: caption,
+                hashtags: hashtags,
+                assetAttachmentID: asset?.attachmentID,
+                type: asset.map { $0.kind == "video" ? "video" : "image" } ?? "text",
+                generatedBy: Self.generatorName
+            )
         }
     }
 

@@ -1,7 +1,7 @@
 import Crypto
 import Dispatch
-import Glibc
 import Foundation
+import Glibc
 
 /// Streams bytes into a temporary file while hashing them.
 ///
@@ -87,7 +87,8 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
                     while current.freeBuffers == 0 && current.failure == nil { lock.wait() }
                     if let failure = current.failure { throw BlobError.writeFailed(failure) }
                     current.freeBuffers -= 1
-                    current.buffer = current.spare.popLast()
+                    current.buffer =
+                        current.spare.popLast()
                         ?? .allocate(byteCount: Self.bufferSize, alignment: BlobFile.alignment)
                     current.filled = 0
                 }

@@ -20,8 +20,20 @@ public struct ComposedReel: Sendable, Codable, Equatable {
     public var notes: [String]
 
     public init(
-        template: String, platform: String, source: String, width: Int, height: Int, fps: Int, frames: Int, seconds: Double,
-        stills: Int, narrated: Bool, subtitles: [SubtitleLine], audio: MixReport, fileBytes: Int64, elapsedSeconds: Double,
+        template: String,
+        platform: String,
+        source: String,
+        width: Int,
+        height: Int,
+        fps: Int,
+        frames: Int,
+        seconds: Double,
+        stills: Int,
+        narrated: Bool,
+        subtitles: [SubtitleLine],
+        audio: MixReport,
+        fileBytes: Int64,
+        elapsedSeconds: Double,
         notes: [String]
     ) {
         self.template = template

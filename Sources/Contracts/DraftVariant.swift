@@ -18,8 +18,15 @@ public struct DraftVariant: Sendable, Codable, Equatable {
     public var generatedBy: String
 
     public init(
-        accountID: UUID, platform: Platform, handle: String, caption: String, hashtags: [String],
-        assetAttachmentID: UUID?, assetPath: String? = nil, type: String, generatedBy: String
+        accountID: UUID,
+        platform: Platform,
+        handle: String,
+        caption: String,
+        hashtags: [String],
+        assetAttachmentID: UUID?,
+        assetPath: String? = nil,
+        type: String,
+        generatedBy: String
     ) {
         self.assetPath = assetPath
         self.accountID = accountID

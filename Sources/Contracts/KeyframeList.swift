@@ -19,8 +19,16 @@ public struct KeyframeList: StageOutput, Equatable {
         public var thumbnail: String
 
         public init(
-            scene: Int, frame: Int, seconds: Double, sceneStartSeconds: Double, sceneEndSeconds: Double, sharpness: Double,
-            width: Int, height: Int, image: String, thumbnail: String
+            scene: Int,
+            frame: Int,
+            seconds: Double,
+            sceneStartSeconds: Double,
+            sceneEndSeconds: Double,
+            sharpness: Double,
+            width: Int,
+            height: Int,
+            image: String,
+            thumbnail: String
         ) {
             self.scene = scene
             self.frame = frame

@@ -1,13 +1,15 @@
-import Contracts
 import ArgumentParser
+import Contracts
 import Foundation
 import Media
 
 /// `analyze`: scene detection on a local video, for operators tuning thresholds. Runs in this process.
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "analyze", abstract: "Find the scenes of a local video file.",
-        discussion: "Example: drsocial-intake analyze clip.mp4 --stats clip.csv (per-frame scores, to tune thresholds)")
+        commandName: "analyze",
+        abstract: "Find the scenes of a local video file.",
+        discussion: "Example: drsocial-intake analyze clip.mp4 --stats clip.csv (per-frame scores, to tune thresholds)"
+    )
 
     @Argument(help: "The video file.")
     var path: String
@@ -45,7 +47,15 @@ struct AnalyzeCommand: ParsableCommand {
         }
         print("\(result.frameCount) frames, \(result.scenes.count) scenes")
         for transition in result.transitions {
-            print(String(format: "  %@ at frame %d (%.2f s), score %.1f", transition.kind.rawValue, transition.frame, transition.seconds, transition.score))
+            print(
+                String(
+                    format: "  %@ at frame %d (%.2f s), score %.1f",
+                    transition.kind.rawValue,
+                    transition.frame,
+                    transition.seconds,
+                    transition.score
+                )
+            )
         }
         if let stats { print("per-frame scores written to \(stats)") }
     }

@@ -1,5 +1,5 @@
-public import Contracts
 import ArgumentParser
+public import Contracts
 import Domain
 import Foundation
 import Media
@@ -11,12 +11,14 @@ import Speech
 /// into one platform's reel, with a progress bar. Runs in this process.
 struct ComposeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compose", abstract: "Compose a reel from stills or a video with a reel template.",
+        commandName: "compose",
+        abstract: "Compose a reel from stills or a video with a reel template.",
         discussion: """
             Example: drsocial-intake compose --template tiktok --still a.jpg --still b.jpg --voice v.wav --music m.mp3 -o out.mp4
             Templates are pipelines/reels/*.yaml (PIPELINES_DIR sets the folder). Subtitles come from --subtitles
             (word timings as JSON), else from transcribing --voice offline, else from the narration.
-            """)
+            """
+    )
 
     @Option(help: "The reel template (a file name in pipelines/reels without .yaml).")
     var template = "tiktok"
@@ -59,13 +61,25 @@ struct ComposeCommand: ParsableCommand {
                     words = try OfflineTranscriber.transcribeHere(path: voice, limits: MediaLimits()).words
                         .map { TimedWord(word: $0.word, start: $0.start, end: $0.end) }
                 } catch {
-                    throw AnalyzeError(description: "the voice file '\(URL(filePath: voice).lastPathComponent)' cannot be transcribed for subtitles: \(error) (pass --subtitles or --no-subtitles)")
+                    throw AnalyzeError(
+                        description:
+                            "the voice file '\(URL(filePath: voice).lastPathComponent)' cannot be transcribed for subtitles: \(error) (pass --subtitles or --no-subtitles)"
+                    )
                 }
             }
         }
         let job = ReelJob(
-            template: chosen, platform: platforms[chosen.platform], stills: stills, video: video, voice: voice, music: music,
-            words: noSubtitles ? [] : words, narration: narration, seconds: seconds, output: output)
+            template: chosen,
+            platform: platforms[chosen.platform],
+            stills: stills,
+            video: video,
+            voice: voice,
+            music: music,
+            words: noSubtitles ? [] : words,
+            narration: narration,
+            seconds: seconds,
+            output: output
+        )
         let bar = noProgress ? nil : ProgressBar(label: chosen.name)
         let reel: ComposedReel
         do {
@@ -81,9 +95,20 @@ struct ComposeCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(reel), as: UTF8.self))
             return
         }
-        print(String(format: "%@: %d×%d %d fps, %.2f s, %d frames, %.1f MB, %@ LUFS, composed in %.1f s",
-                     output, reel.width, reel.height, reel.fps, reel.seconds, reel.frames, Double(reel.fileBytes) / 1e6,
-                     reel.audio.integratedLUFS.map { String(format: "%.1f", $0) } ?? "silent", reel.elapsedSeconds))
+        print(
+            String(
+                format: "%@: %d×%d %d fps, %.2f s, %d frames, %.1f MB, %@ LUFS, composed in %.1f s",
+                output,
+                reel.width,
+                reel.height,
+                reel.fps,
+                reel.seconds,
+                reel.frames,
+                Double(reel.fileBytes) / 1e6,
+                reel.audio.integratedLUFS.map { String(format: "%.1f", $0) } ?? "silent",
+                reel.elapsedSeconds
+            )
+        )
         for note in reel.notes { print("  note: \(note)") }
     }
 
@@ -104,9 +129,16 @@ final class ProgressBar {
     init(label: String) { self.label = label }
 
     func show(_ fraction: Double) {
-        let width = 30, filled = Int((min(max(fraction, 0), 1) * Double(width)).rounded())
-        let line = String(format: "\r%@ [%@%@] %3d%%  %.1f s", label, String(repeating: "#", count: filled),
-                          String(repeating: ".", count: width - filled), Int(fraction * 100), Date().timeIntervalSince(started))
+        let width = 30
+        let filled = Int((min(max(fraction, 0), 1) * Double(width)).rounded())
+        let line = String(
+            format: "\r%@ [%@%@] %3d%%  %.1f s",
+            label,
+            String(repeating: "#", count: filled),
+            String(repeating: ".", count: width - filled),
+            Int(fraction * 100),
+            Date().timeIntervalSince(started)
+        )
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -106,9 +106,12 @@ struct DaemonEnvironment {
                 throw ConfigurationError("TRANSCRIBE_URL must be an http(s) URL, not '\(raw)'")
             }
             return HTTPTranscriber.Configuration(
-                url: url, apiKey: values["TRANSCRIBE_API_KEY"], model: string("TRANSCRIBE_MODEL", default: "whisper-1"),
+                url: url,
+                apiKey: values["TRANSCRIBE_API_KEY"],
+                model: string("TRANSCRIBE_MODEL", default: "whisper-1"),
                 timeoutSeconds: Int64(try int("TRANSCRIBE_TIMEOUT_SECONDS", default: 120, range: 1...3600)),
-                attempts: try int("TRANSCRIBE_ATTEMPTS", default: 3, range: 1...10))
+                attempts: try int("TRANSCRIBE_ATTEMPTS", default: 3, range: 1...10)
+            )
         }
     }
 
@@ -124,11 +127,15 @@ struct DaemonEnvironment {
                 throw ConfigurationError("INTAKE_DOMAIN must be a domain such as dr-social.app, not '\(domain)'")
             }
             return EmailIntakeSettings(
-                url: url, user: try required("IMAP_USER"), password: try required("IMAP_PASSWORD"), domain: domain,
+                url: url,
+                user: try required("IMAP_USER"),
+                password: try required("IMAP_PASSWORD"),
+                domain: domain,
                 pollSeconds: try int("IMAP_POLL_SECONDS", default: 30, range: 1...3600),
                 ingestedFolder: string("IMAP_INGESTED_FOLDER", default: "drsocial/ingested"),
                 refusedFolder: string("IMAP_REFUSED_FOLDER", default: "drsocial/refused"),
-                caFile: values["IMAP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+                caFile: values["IMAP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            )
         }
     }
 

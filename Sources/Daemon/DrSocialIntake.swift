@@ -11,10 +11,12 @@ struct DrSocialIntake: AsyncParsableCommand {
         discussion: "Configuration comes from the environment; see docs/configuration.md.",
         version: version,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, SeedDemoCommand.self, SubmitCommand.self, ReplayCommand.self, RunsCommand.self, AnalyzeCommand.self,
+            ServeCommand.self, MigrateCommand.self, SeedDemoCommand.self, SubmitCommand.self, ReplayCommand.self, RunsCommand.self,
+            AnalyzeCommand.self,
             ReadTextCommand.self, TranscribeCommand.self, ComposeCommand.self, TokenCommand.self,
             VersionCommand.self, MediaWorkerCommand.self,
-        ])
+        ]
+    )
 }
 
 struct VersionCommand: ParsableCommand {

@@ -11,8 +11,11 @@ import TextRecognition
 /// closes. The daemon starts it under CPU and memory limits with a scrubbed environment; people do not need to.
 struct MediaWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "media-worker", abstract: "Serve isolated tasks to the daemon (internal).",
-        shouldDisplay: false, subcommands: [Serve.self])
+        commandName: "media-worker",
+        abstract: "Serve isolated tasks to the daemon (internal).",
+        shouldDisplay: false,
+        subcommands: [Serve.self]
+    )
 
     /// Every module's isolated tasks, by verb.
     static var registry: IsolatedTaskRegistry {

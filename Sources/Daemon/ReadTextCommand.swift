@@ -1,5 +1,5 @@
-import Contracts
 import ArgumentParser
+import Contracts
 import Foundation
 import Media
 import TextRecognition
@@ -7,8 +7,10 @@ import TextRecognition
 /// `ocr`: the text in local pictures, read the way the `ocr` stage reads attachments. Runs in this process.
 struct ReadTextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ocr", abstract: "Read the text in local pictures (or a video's first frame).",
-        discussion: "Example: drsocial-intake ocr caption.png --json")
+        commandName: "ocr",
+        abstract: "Read the text in local pictures (or a video's first frame).",
+        discussion: "Example: drsocial-intake ocr caption.png --json"
+    )
 
     @Argument(help: "Picture files.")
     var paths: [String]
@@ -33,7 +35,18 @@ struct ReadTextCommand: ParsableCommand {
             }
             print("\(path): \(reading.blocks.count) block\(reading.blocks.count == 1 ? "" : "s")")
             for block in reading.blocks {
-                print(String(format: "  [%3.0f%%] %@  (%d,%d %dx%d, %@)", block.confidence, block.text, block.x, block.y, block.width, block.height, block.method))
+                print(
+                    String(
+                        format: "  [%3.0f%%] %@  (%d,%d %dx%d, %@)",
+                        block.confidence,
+                        block.text,
+                        block.x,
+                        block.y,
+                        block.width,
+                        block.height,
+                        block.method
+                    )
+                )
             }
         }
     }

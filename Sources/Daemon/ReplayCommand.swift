@@ -6,12 +6,14 @@ import Store
 /// `replay`: files new post requests from an email kept in the blob store.
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "replay", abstract: "File new post requests from a stored email.",
+        commandName: "replay",
+        abstract: "File new post requests from a stored email.",
         discussion: """
             ID is an email's id (from /ops/mail) or the id of a request made from an email. The raw message is read \
             again from the blob store, routed and filed as new requests; the original stays as it was. Use it after \
             fixing what made a message fail (a talent added, a slug corrected). Needs INTAKE_DOMAIN.
-            """)
+            """
+    )
 
     @Argument(help: "The email's id, or a post request's id.")
     var id: String
@@ -28,9 +30,17 @@ struct ReplayCommand: AsyncParsableCommand {
             environment["IMAP_PASSWORD"] = environment["IMAP_PASSWORD"] ?? "-"
         }
         let replayRuntime = Runtime(
-            environment: DaemonEnvironment(environment), logger: runtime.logger, pool: runtime.pool, workers: runtime.workers)
-        guard let mail = try replayRuntime.mailIntake(
-            blobs: try runtime.blobStore(), queue: try runtime.queue(), needsMailbox: false)
+            environment: DaemonEnvironment(environment),
+            logger: runtime.logger,
+            pool: runtime.pool,
+            workers: runtime.workers
+        )
+        guard
+            let mail = try replayRuntime.mailIntake(
+                blobs: try runtime.blobStore(),
+                queue: try runtime.queue(),
+                needsMailbox: false
+            )
         else { throw ValidationError("INTAKE_DOMAIN is not set") }
         do {
             let ids = try await mail.intake.replay(uuid)

@@ -8,11 +8,15 @@ import Workers
 /// `runs list` / `runs show ID` / `runs rerun ID --stage NAME` / `runs revive JOB`: what the operator pages show and do, in the terminal.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "Inspect pipeline runs.", subcommands: [List.self, Show.self, Rerun.self, Revive.self])
+        commandName: "runs",
+        abstract: "Inspect pipeline runs.",
+        subcommands: [List.self, Show.self, Rerun.self, Revive.self]
+    )
 
     struct Rerun: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a stage of a request again, with every stage that needs it; the others reuse their latest output.")
+            abstract: "Run a stage of a request again, with every stage that needs it; the others reuse their latest output."
+        )
         @Argument(help: "The post request's id.") var request: String
         @Option(help: "The stage to run again (a name from pipelines/post-request.yaml).") var stage: String
         @Flag(help: "Print the receipt as JSON.") var json = false
@@ -37,14 +41,17 @@ struct RunsCommand: AsyncParsableCommand {
                 print(String(decoding: try JSONResponse.encoder().encode(receipt), as: UTF8.self))
                 return
             }
-            print("run \(receipt.runID.uuidString.lowercased()) queued: \(receipt.stages.joined(separator: ", ")) run again; the other stages reuse their latest output")
+            print(
+                "run \(receipt.runID.uuidString.lowercased()) queued: \(receipt.stages.joined(separator: ", ")) run again; the other stages reuse their latest output"
+            )
             if receipt.waiting { print("another run of this request is in progress: this one starts when it ends") }
         }
     }
 
     struct Revive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Give a dead job more attempts, once its cause is fixed; its failed request goes back to received.")
+            abstract: "Give a dead job more attempts, once its cause is fixed; its failed request goes back to received."
+        )
         @Argument(help: "The dead job's id (runs on /ops/runs, or /api/jobs/troubled).") var job: Int64
 
         func run() async throws {
@@ -53,7 +60,10 @@ struct RunsCommand: AsyncParsableCommand {
             do {
                 let queue = try runtime.queue()
                 let handler = PostRequestPipelineHandler(
-                    kind: PostRequestIntakeKinds.pipeline, runner: try runtime.postRequestRunner(queue: queue), pool: runtime.pool)
+                    kind: PostRequestIntakeKinds.pipeline,
+                    runner: try runtime.postRequestRunner(queue: queue),
+                    pool: runtime.pool
+                )
                 revived = try await JobReviver(queue: queue, handlers: [handler]).revive(jobID: job)
             } catch {
                 await runtime.pool.close()
@@ -91,7 +101,8 @@ struct RunsCommand: AsyncParsableCommand {
                         + run.source.padding(toLength: 10, withPad: " ", startingAt: 0)
                         + run.status.padding(toLength: 11, withPad: " ", startingAt: 0)
                         + String(run.attachmentCount).padding(toLength: 6, withPad: " ", startingAt: 0)
-                        + String(run.variantCount).padding(toLength: 10, withPad: " ", startingAt: 0) + duration)
+                        + String(run.variantCount).padding(toLength: 10, withPad: " ", startingAt: 0) + duration
+                )
             }
         }
     }
@@ -120,7 +131,9 @@ struct RunsCommand: AsyncParsableCommand {
             for stage in detail.stages {
                 let subject = stage.attachmentID.flatMap { id in detail.attachments.first { $0.id == id }?.filename } ?? "request"
                 let time = stage.durationMs.map { String(format: "%.0f ms", $0) } ?? "-"
-                print("  \(stage.stage.padding(toLength: 10, withPad: " ", startingAt: 0)) \(subject.padding(toLength: 20, withPad: " ", startingAt: 0)) \(stage.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(time.padding(toLength: 10, withPad: " ", startingAt: 0)) \(stage.error ?? stage.summary ?? "")")
+                print(
+                    "  \(stage.stage.padding(toLength: 10, withPad: " ", startingAt: 0)) \(subject.padding(toLength: 20, withPad: " ", startingAt: 0)) \(stage.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(time.padding(toLength: 10, withPad: " ", startingAt: 0)) \(stage.error ?? stage.summary ?? "")"
+                )
             }
             print("\nattachments:")
             for attachment in detail.attachments {

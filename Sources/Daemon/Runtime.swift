@@ -1,7 +1,7 @@
-import Isolation
 import Blobs
 import Foundation
 import Intake
+import Isolation
 import Logging
 import Media
 import Pipeline
@@ -26,9 +26,14 @@ struct Runtime {
         logger.logLevel = level
         let pool = PostgresPool(
             configuration: .init(url: try environment.databaseURL, maximumConnections: try environment.databaseConnections),
-            logger: logger)
-        let workers = MediaWorkerClient(configuration: .init(
-            executable: MediaWorkerClient.locateExecutable(), niceness: try environment.mediaNiceness))
+            logger: logger
+        )
+        let workers = MediaWorkerClient(
+            configuration: .init(
+                executable: MediaWorkerClient.locateExecutable(),
+                niceness: try environment.mediaNiceness
+            )
+        )
         let runtime = Runtime(environment: environment, logger: logger, pool: pool, workers: workers)
         if waitForDatabase { try await runtime.waitForDatabase(seconds: try environment.databaseWaitSeconds) }
         return runtime
@@ -48,9 +53,12 @@ struct Runtime {
                     throw ConfigurationError("the database at DATABASE_URL did not answer within \(seconds) s: \(error.message)")
                 }
                 let wait = backoff.next()
-                logger.warning("database not reachable yet; retrying", metadata: [
-                    "error": "\(error.message)", "retry_in_s": "\(String(format: "%.1f", wait))",
-                ])
+                logger.warning(
+                    "database not reachable yet; retrying",
+                    metadata: [
+                        "error": "\(error.message)", "retry_in_s": "\(String(format: "%.1f", wait))",
+                    ]
+                )
                 try await Task.sleep(for: .seconds(wait))
             }
         }
@@ -67,7 +75,12 @@ struct Runtime {
     /// The intake for post requests, with the configured attachment limit.
     func postRequestIntake(blobs: any BlobStore, queue: JobQueue) throws -> PostRequestIntake {
         PostRequestIntake(
-            pool: pool, blobs: blobs, queue: queue, logger: logger, maxAttachmentBytes: Int64(try environment.maxAttachmentBytes))
+            pool: pool,
+            blobs: blobs,
+            queue: queue,
+            logger: logger,
+            maxAttachmentBytes: Int64(try environment.maxAttachmentBytes)
+        )
     }
 
     /// Email intake over IMAP, or nil when `IMAP_URL` is not set.
@@ -75,10 +88,17 @@ struct Runtime {
         guard let settings = try environment.emailIntake else { return nil }
         let client: IMAPClient?
         do {
-            client = needsMailbox
-                ? try IMAPClient(.init(
-                    url: settings.url, user: settings.user, password: settings.password, operationTimeoutSeconds: 300,
-                    caInfoPath: settings.caFile))
+            client =
+                needsMailbox
+                ? try IMAPClient(
+                    .init(
+                        url: settings.url,
+                        user: settings.user,
+                        password: settings.password,
+                        operationTimeoutSeconds: 300,
+                        caInfoPath: settings.caFile
+                    )
+                )
                 : nil
         } catch {
             throw ConfigurationError("IMAP_URL: \(error)")
@@ -86,10 +106,19 @@ struct Runtime {
         let mailbox = client?.defaultMailbox ?? "INBOX"
         let intake = MailIntake(
             configuration: .init(
-                intakeDomain: settings.domain, mailbox: mailbox, ingestedFolder: settings.ingestedFolder,
-                refusedFolder: settings.refusedFolder, maxAttachmentBytes: try environment.maxAttachmentBytes),
-            client: client, pool: pool, blobs: blobs, intake: try postRequestIntake(blobs: blobs, queue: queue),
-            isolatedParser: IsolatedMIMEParser(workers: mailWorkers), logger: logger)
+                intakeDomain: settings.domain,
+                mailbox: mailbox,
+                ingestedFolder: settings.ingestedFolder,
+                refusedFolder: settings.refusedFolder,
+                maxAttachmentBytes: try environment.maxAttachmentBytes
+            ),
+            client: client,
+            pool: pool,
+            blobs: blobs,
+            intake: try postRequestIntake(blobs: blobs, queue: queue),
+            isolatedParser: IsolatedMIMEParser(workers: mailWorkers),
+            logger: logger
+        )
         return (intake, settings)
     }
 
@@ -98,9 +127,13 @@ struct Runtime {
     /// The post-request pipeline from `PIPELINES_DIR`, checked as `serve` checks it.
     func postRequestRunner(queue: JobQueue) throws -> PipelineRunner {
         try PipelineFactory.loadPostRequestRunner(
-            directory: try environment.pipelinesDirectory, pool: pool, blobs: try blobStore(), queue: queue,
+            directory: try environment.pipelinesDirectory,
+            pool: pool,
+            blobs: try blobStore(),
+            queue: queue,
             mediaWorker: workers,
-            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) })
+            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) }
+        )
     }
 
     /// Children for email parsing, apart from the media ones and at the daemon's own priority: parsing a

@@ -9,12 +9,14 @@ struct SeedDemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "seed-demo", abstract: "Create the demo tenant and talent.")
 
     static let talent = TenantSeeder.TalentSpec(
-        slug: "aurora-lee", displayName: "Aurora Lee",
+        slug: "aurora-lee",
+        displayName: "Aurora Lee",
         ownerUserID: UUID(uuidString: "6f1c2a54-6b7e-4a53-9d4e-0a1b2c3d4e5f")!,
         contentPillars: ["morning routines", "sustainable fashion", "behind the scenes of the studio"],
         hashtagPreferences: ["#AuroraLee", "#SlowFashion", "#StudioLife", "#MorningRun", "#Sustainable", "#OOTD"],
         doNotSay: ["fast fashion", "cheap", "guaranteed results"],
-        accounts: [(.instagram, "aurora.lee", "device"), (.tiktok, "auroralee", "device"), (.linkedin, "aurora-lee", "mcp")])
+        accounts: [(.instagram, "aurora.lee", "device"), (.tiktok, "auroralee", "device"), (.linkedin, "aurora-lee", "mcp")]
+    )
 
     func run() async throws {
         let runtime = try await Runtime.start(label: "drsocial.seed")

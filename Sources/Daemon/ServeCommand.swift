@@ -1,15 +1,15 @@
 import ArgumentParser
 import Foundation
-import Pipeline
 import Hummingbird
 import Intake
 import Logging
+import Pipeline
 import ServiceLifecycle
-import UnixSignals
+import Speech
 import Store
 import Telemetry
+import UnixSignals
 import Web
-import Speech
 import Workers
 
 /// `serve`: migrations, then the job workers and the HTTP server, under one `ServiceGroup`.
@@ -32,34 +32,53 @@ struct ServeCommand: AsyncParsableCommand {
         if !skipMigrations { try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate() }
         // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
         let runner = try PipelineFactory.loadPostRequestRunner(
-            directory: try environment.pipelinesDirectory, pool: runtime.pool, blobs: blobs, queue: queue,
+            directory: try environment.pipelinesDirectory,
+            pool: runtime.pool,
+            blobs: blobs,
+            queue: queue,
             mediaWorker: try runtime.mediaWorker(),
-            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: try runtime.mediaWorker()) })
+            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: try runtime.mediaWorker()) }
+        )
         let logger = runtime.logger
         let handlers: [any JobHandler] = [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)]
         let workerService = JobWorkerService(queue: queue, handlers: handlers, configuration: .init(workers: workers), logger: logger)
         let app = try await buildApplication(
-            pool: runtime.pool, configuration: WebConfiguration(
-                host: host, port: port, opsToken: opsToken, jwtSecret: try environment.jwtSecret,
+            pool: runtime.pool,
+            configuration: WebConfiguration(
+                host: host,
+                port: port,
+                opsToken: opsToken,
+                jwtSecret: try environment.jwtSecret,
                 uploadLimits: UploadLimits(
                     maxFileBytes: Int64(try environment.maxAttachmentBytes),
                     // One request may carry at least one file of the largest size, plus its form fields.
-                    maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))),
+                    maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))
+                ),
                 metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
                 reruns: PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline),
-                jobs: JobReviver(queue: queue, handlers: handlers)),
+                jobs: JobReviver(queue: queue, handlers: handlers)
+            ),
             blobs: blobs,
             logger: logger,
             onServerRunning: { port in
                 logger.notice("listening", metadata: ["url": "http://\(host):\(port)/ops/runs"])
-            })
+            }
+        )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: PoolService(pool: runtime.pool)),
             .init(service: workerService),
         ]
         if let mail = try runtime.mailIntake(blobs: blobs, queue: queue) {
-            services.append(.init(service: MailPollerService(
-                intake: mail.intake, pool: runtime.pool, interval: .seconds(mail.settings.pollSeconds), logger: logger)))
+            services.append(
+                .init(
+                    service: MailPollerService(
+                        intake: mail.intake,
+                        pool: runtime.pool,
+                        interval: .seconds(mail.settings.pollSeconds),
+                        logger: logger
+                    )
+                )
+            )
         } else {
             logger.notice("email intake is off: IMAP_URL is not set")
         }
@@ -70,7 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger
+            )
+        )
         try await group.run()
     }
 }

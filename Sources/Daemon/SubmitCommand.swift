@@ -7,8 +7,10 @@ import Store
 /// `submit`: an operator files a post request from the terminal (source `operator`).
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "submit", abstract: "File a post request for a talent.",
-        discussion: "Example: drsocial-intake submit --talent aurora-lee --prompt 'Studio tour' --platforms IG,TT --file clip.mp4")
+        commandName: "submit",
+        abstract: "File a post request for a talent.",
+        discussion: "Example: drsocial-intake submit --talent aurora-lee --prompt 'Studio tour' --platforms IG,TT --file clip.mp4"
+    )
 
     @Option(help: "The talent's slug.")
     var talent: String
@@ -39,14 +41,24 @@ struct SubmitCommand: AsyncParsableCommand {
         defer { Task { await runtime.pool.close() } }
         let intake = try runtime.postRequestIntake(blobs: try runtime.blobStore(), queue: try runtime.queue())
         do {
-            let receipt = try await intake.submit(.init(
-                talentSlug: talent, source: .operator, prompt: prompt, platforms: parsedPlatforms,
-                files: files.map { .init(url: URL(filePath: $0)) },
-                provenance: .init(intakeKey: idempotencyKey.map { "operator:\($0)" })))
+            let receipt = try await intake.submit(
+                .init(
+                    talentSlug: talent,
+                    source: .operator,
+                    prompt: prompt,
+                    platforms: parsedPlatforms,
+                    files: files.map { .init(url: URL(filePath: $0)) },
+                    provenance: .init(intakeKey: idempotencyKey.map { "operator:\($0)" })
+                )
+            )
             if json {
-                print(#"{"post_request_id":"\#(receipt.requestID.uuidString.lowercased())","created":\#(receipt.created),"targets":\#(receipt.targetAccountIDs.count)}"#)
+                print(
+                    #"{"post_request_id":"\#(receipt.requestID.uuidString.lowercased())","created":\#(receipt.created),"targets":\#(receipt.targetAccountIDs.count)}"#
+                )
             } else {
-                print("\(receipt.created ? "filed" : "already filed") post request \(receipt.requestID.uuidString.lowercased()) for \(receipt.targetAccountIDs.count) account(s)")
+                print(
+                    "\(receipt.created ? "filed" : "already filed") post request \(receipt.requestID.uuidString.lowercased()) for \(receipt.targetAccountIDs.count) account(s)"
+                )
             }
         } catch let error as IntakeError {
             throw ValidationError(error.description)

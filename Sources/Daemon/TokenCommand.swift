@@ -6,8 +6,10 @@ import Web
 /// `token --talent SLUG`: mints a development session token for a talent's portal and prints a sign-in link.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Mint a development sign-in token for the talent portal (/me).",
-        discussion: "Needs DATABASE_URL and JWT_SECRET. A talent without an owner user gets one.")
+        commandName: "token",
+        abstract: "Mint a development sign-in token for the talent portal (/me).",
+        discussion: "Needs DATABASE_URL and JWT_SECRET. A talent without an owner user gets one."
+    )
 
     @Option(help: "The talent's slug.") var talent: String
     @Option(help: "Hours the token lasts.") var hours = 12.0
@@ -20,7 +22,9 @@ struct TokenCommand: AsyncParsableCommand {
         let slug = talent.lowercased()
         let owner: (tenant: UUID, user: UUID)? = try await runtime.pool.withTransaction { connection in
             try connection.query(
-                "UPDATE talents SET owner_user_id = gen_random_uuid() WHERE slug = $1 AND owner_user_id IS NULL", [slug])
+                "UPDATE talents SET owner_user_id = gen_random_uuid() WHERE slug = $1 AND owner_user_id IS NULL",
+                [slug]
+            )
             return try connection.query("SELECT tenant_id, owner_user_id FROM talents WHERE slug = $1", [slug]).first.map {
                 (try $0.decode("tenant_id"), try $0.decode("owner_user_id"))
             }
@@ -29,8 +33,11 @@ struct TokenCommand: AsyncParsableCommand {
         guard let owner else { throw ValidationError("no talent has the slug '\(slug)'") }
         let tokens = try await SessionTokens.make(secret: secret)
         let token = try await tokens.mint(
-            userID: self.operator ? UUID() : owner.user, tenantID: owner.tenant, role: self.operator ? "operator" : "authenticated",
-            lifetime: hours * 3600)
+            userID: self.operator ? UUID() : owner.user,
+            tenantID: owner.tenant,
+            role: self.operator ? "operator" : "authenticated",
+            lifetime: hours * 3600
+        )
         print(token)
         let port = try environment.httpPort
         print("sign in: http://\(environment.httpHost):\(port)/me/sign-in?token=\(token)", to: &StandardError.stream)

@@ -1,5 +1,5 @@
-public import Contracts
 import ArgumentParser
+public import Contracts
 import Domain
 import Foundation
 import Media
@@ -8,8 +8,10 @@ import Speech
 /// `transcribe`: the speech in a local audio or video file, with the offline engine. Runs in this process.
 struct TranscribeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "transcribe", abstract: "Transcribe a local audio or video file offline (pocketsphinx).",
-        discussion: "Example: drsocial-intake transcribe memo.m4a --json")
+        commandName: "transcribe",
+        abstract: "Transcribe a local audio or video file offline (pocketsphinx).",
+        discussion: "Example: drsocial-intake transcribe memo.m4a --json"
+    )
 
     @Argument(help: "The audio or video file.")
     var path: String

@@ -19,7 +19,9 @@ public enum FilenameSanitizer {
                 lastComponent.unicodeScalars.filter { scalar in
                     !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format)
                         && !":*?\"<>|".unicodeScalars.contains(scalar)
-                }))
+                }
+            )
+        )
         cleaned = cleaned.trimmingCharacters(in: .whitespaces)
         while cleaned.hasPrefix(".") { cleaned.removeFirst() }
         if cleaned.isEmpty { return fallback }

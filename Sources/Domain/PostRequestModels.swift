@@ -43,8 +43,14 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
     public var styleGuide: String
 
     public init(
-        id: UUID, tenantID: UUID, slug: String, displayName: String, contentPillars: [String] = [],
-        hashtagPreferences: [String] = [], doNotSay: [String] = [], styleGuide: String = ""
+        id: UUID,
+        tenantID: UUID,
+        slug: String,
+        displayName: String,
+        contentPillars: [String] = [],
+        hashtagPreferences: [String] = [],
+        doNotSay: [String] = [],
+        styleGuide: String = ""
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -85,7 +91,12 @@ public struct AttachmentSnapshot: Sendable, Codable, Equatable {
     public var role: AttachmentRole
 
     public init(
-        id: UUID, filename: String, storagePath: String, mime: String, bytes: Int64, sha256: String,
+        id: UUID,
+        filename: String,
+        storagePath: String,
+        mime: String,
+        bytes: Int64,
+        sha256: String,
         role: AttachmentRole = .media
     ) {
         self.id = id
@@ -109,8 +120,13 @@ public struct PostRequestSnapshot: Sendable, Codable, Equatable {
     public var status: PostRequestStatus
 
     public init(
-        id: UUID, tenantID: UUID, talentID: UUID, source: PostRequestSource, promptText: String?,
-        targetAccountIDs: [UUID], status: PostRequestStatus
+        id: UUID,
+        tenantID: UUID,
+        talentID: UUID,
+        source: PostRequestSource,
+        promptText: String?,
+        targetAccountIDs: [UUID],
+        status: PostRequestStatus
     ) {
         self.id = id
         self.tenantID = tenantID

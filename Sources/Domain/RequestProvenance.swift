@@ -10,8 +10,12 @@ public struct RequestProvenance: Sendable, Equatable {
     public var notes: [String]
 
     public init(
-        senderEmail: String? = nil, subject: String? = nil, gmailMessageID: String? = nil, intakeKey: String? = nil,
-        rawMessagePath: String? = nil, notes: [String] = []
+        senderEmail: String? = nil,
+        subject: String? = nil,
+        gmailMessageID: String? = nil,
+        intakeKey: String? = nil,
+        rawMessagePath: String? = nil,
+        notes: [String] = []
     ) {
         self.senderEmail = senderEmail
         self.subject = subject

@@ -1,6 +1,8 @@
 /// Why a post request was not accepted. The message is meant for the person who sent it.
 public struct IntakeError: Error, CustomStringConvertible, Equatable {
-    private enum Code: Equatable { case unknownTalent, unknownPlatform, noAccount, unreadableFile, emptyFile, noTargets, tooLarge, conflict, foreignAccount }
+    private enum Code: Equatable {
+        case unknownTalent, unknownPlatform, noAccount, unreadableFile, emptyFile, noTargets, tooLarge, conflict, foreignAccount
+    }
     private let code: Code
     public let description: String
 

@@ -75,8 +75,13 @@ public struct PostRequestIntake: Sendable {
         public var provenance: RequestProvenance
 
         public init(
-            talentSlug: String, source: PostRequestSource, prompt: String?, platforms: [Platform]?, files: [LocalFile],
-            accountIDs: [UUID]? = nil, provenance: RequestProvenance = .init()
+            talentSlug: String,
+            source: PostRequestSource,
+            prompt: String?,
+            platforms: [Platform]?,
+            files: [LocalFile],
+            accountIDs: [UUID]? = nil,
+            provenance: RequestProvenance = .init()
         ) {
             self.accountIDs = accountIDs
             self.talentSlug = talentSlug
@@ -114,10 +119,13 @@ public struct PostRequestIntake: Sendable {
     public func submit(_ submission: Submission) async throws -> Receipt {
         let prepared = try await prepare(submission)
         let receipt = try await pool.withTransaction { connection in try self.record(prepared, on: connection) }
-        logger.info("post request received", metadata: [
-            "post_request_id": "\(receipt.requestID)", "talent": "\(prepared.talent.slug)",
-            "source": "\(submission.source.rawValue)", "created": "\(receipt.created)",
-        ])
+        logger.info(
+            "post request received",
+            metadata: [
+                "post_request_id": "\(receipt.requestID)", "talent": "\(prepared.talent.slug)",
+                "source": "\(submission.source.rawValue)", "created": "\(receipt.created)",
+            ]
+        )
         return receipt
     }
 
@@ -129,8 +137,10 @@ public struct PostRequestIntake: Sendable {
         let talents = TalentRepository()
         let (talent, accounts, lastUsed) = try await pool.withConnection { connection in
             guard let talent = try talents.talent(slug: slug, on: connection) else { throw IntakeError.unknownTalent(slug) }
-            return (talent, try talents.accounts(talentID: talent.id, on: connection),
-                    try talents.lastTargetAccountIDs(talentID: talent.id, on: connection))
+            return (
+                talent, try talents.accounts(talentID: talent.id, on: connection),
+                try talents.lastTargetAccountIDs(talentID: talent.id, on: connection)
+            )
         }
         let targets: [AccountSnapshot]
         if let chosen = submission.accountIDs, !chosen.isEmpty {
@@ -139,7 +149,11 @@ public struct PostRequestIntake: Sendable {
             targets = active.filter { chosen.contains($0.id) }
         } else {
             targets = try TargetSelection.resolve(
-                platforms: submission.platforms, accounts: accounts, lastUsed: lastUsed, slug: slug)
+                platforms: submission.platforms,
+                accounts: accounts,
+                lastUsed: lastUsed,
+                slug: slug
+            )
         }
         for file in submission.files { try check(file) }
 
@@ -156,24 +170,46 @@ public struct PostRequestIntake: Sendable {
                 stored = try await BlockingIO.run { [blobs] in try blobs.store(data: data, in: namespace) }
                 leading = data.prefix(MediaSniffer.headerLength)
             case .stored(let blob, let mime):
-                attachments.append(.init(
-                    filename: file.filename, storagePath: blob.path, mime: mime, bytes: blob.bytes, sha256: blob.sha256, role: file.role))
+                attachments.append(
+                    .init(
+                        filename: file.filename,
+                        storagePath: blob.path,
+                        mime: mime,
+                        bytes: blob.bytes,
+                        sha256: blob.sha256,
+                        role: file.role
+                    )
+                )
                 continue
             }
             let verdict = MediaSniffer.sniff(leading)
-            attachments.append(.init(
-                filename: file.filename, storagePath: stored.path, mime: verdict.mime, bytes: stored.bytes,
-                sha256: stored.sha256, role: file.role))
+            attachments.append(
+                .init(
+                    filename: file.filename,
+                    storagePath: stored.path,
+                    mime: verdict.mime,
+                    bytes: stored.bytes,
+                    sha256: stored.sha256,
+                    role: file.role
+                )
+            )
         }
 
         let prompt = submission.prompt?.trimmingCharacters(in: .whitespacesAndNewlines)
         let request = PostRequestRepository.NewRequest(
-            tenantID: talent.tenantID, talentID: talent.id, source: submission.source,
-            promptText: (prompt?.isEmpty ?? true) ? nil : prompt, targetAccountIDs: targets.map(\.id),
-            provenance: submission.provenance)
+            tenantID: talent.tenantID,
+            talentID: talent.id,
+            source: submission.source,
+            promptText: (prompt?.isEmpty ?? true) ? nil : prompt,
+            targetAccountIDs: targets.map(\.id),
+            provenance: submission.provenance
+        )
         return PreparedRequest(
-            talent: talent, request: request, attachments: attachments,
-            rememberTargets: !(submission.platforms ?? []).isEmpty)
+            talent: talent,
+            request: request,
+            attachments: attachments,
+            rememberTargets: !(submission.platforms ?? []).isEmpty
+        )
     }
 
     /// Records a prepared request, its attachments, its pipeline job and an event, inside the caller's transaction.
@@ -188,15 +224,26 @@ public struct PostRequestIntake: Sendable {
             return Receipt(requestID: existing, created: false, targetAccountIDs: request.targetAccountIDs)
         }
         try queue.enqueue(
-            .init(kind: Self.pipelineJobKind, payload: ["post_request_id": id.uuidString], tenantID: talent.tenantID,
-                  idempotencyKey: "pipeline:\(id.uuidString.lowercased())", serialKey: Self.pipelineSerialKey(id)),
-            on: connection)
+            .init(
+                kind: Self.pipelineJobKind,
+                payload: ["post_request_id": id.uuidString],
+                tenantID: talent.tenantID,
+                idempotencyKey: "pipeline:\(id.uuidString.lowercased())",
+                serialKey: Self.pipelineSerialKey(id)
+            ),
+            on: connection
+        )
         if prepared.rememberTargets {
             try TalentRepository().rememberTargets(talentID: talent.id, accountIDs: request.targetAccountIDs, on: connection)
         }
         try EventRepository().record(
-            kind: "post_request.received", tenantID: talent.tenantID, talentID: talent.id, postRequestID: id,
-            payload: ["source": request.source.rawValue, "attachments": String(prepared.attachments.count)], on: connection)
+            kind: "post_request.received",
+            tenantID: talent.tenantID,
+            talentID: talent.id,
+            postRequestID: id,
+            payload: ["source": request.source.rawValue, "attachments": String(prepared.attachments.count)],
+            on: connection
+        )
         return Receipt(requestID: id, created: true, targetAccountIDs: request.targetAccountIDs)
     }
 
@@ -210,8 +257,8 @@ public struct PostRequestIntake: Sendable {
         switch file.source {
         case .path(let url):
             guard FileManager.default.isReadableFile(atPath: url.path),
-                  let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-                  (attributes[.type] as? FileAttributeType) == .typeRegular
+                let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+                (attributes[.type] as? FileAttributeType) == .typeRegular
             else { throw IntakeError.unreadableFile(url.path) }
             try checkSize((attributes[.size] as? NSNumber)?.int64Value ?? 0, of: file)
         case .bytes(let data):

@@ -5,7 +5,10 @@ public import Foundation
 /// else every active account.
 public enum TargetSelection {
     public static func resolve(
-        platforms: [Platform]?, accounts: [AccountSnapshot], lastUsed: [UUID]?, slug: String
+        platforms: [Platform]?,
+        accounts: [AccountSnapshot],
+        lastUsed: [UUID]?,
+        slug: String
     ) throws -> [AccountSnapshot] {
         let active = accounts.filter { $0.status == "active" }
         if let platforms, !platforms.isEmpty {

@@ -33,8 +33,14 @@ public struct IsolatedWorkers: Sendable {
         public var environment: [String: String]
 
         public init(
-            executable: URL?, cpuSeconds: Int = 120, memoryBytes: Int = 4 << 30, wallSeconds: Double = 300, niceness: Int = 10,
-            maxIdleChildren: Int = 2, maxTasksPerChild: Int = 64, environment: [String: String] = ProcessInfo.processInfo.environment
+            executable: URL?,
+            cpuSeconds: Int = 120,
+            memoryBytes: Int = 4 << 30,
+            wallSeconds: Double = 300,
+            niceness: Int = 10,
+            maxIdleChildren: Int = 2,
+            maxTasksPerChild: Int = 64,
+            environment: [String: String] = ProcessInfo.processInfo.environment
         ) {
             self.executable = executable
             self.cpuSeconds = cpuSeconds
@@ -60,7 +66,8 @@ public struct IsolatedWorkers: Sendable {
     public func run<T: IsolatedTask>(_ task: T.Type, _ input: T.Input, cpuSeconds: Int? = nil, wallSeconds: Double? = nil) async throws -> T.Answer {
         guard configuration.executable != nil else { return try T.perform(input) }
         let request = try JSONEncoder().encode(
-            WorkerRequest(verb: T.verb, input: try JSONEncoder().encode(input), cpuSeconds: cpuSeconds ?? configuration.cpuSeconds))
+            WorkerRequest(verb: T.verb, input: try JSONEncoder().encode(input), cpuSeconds: cpuSeconds ?? configuration.cpuSeconds)
+        )
         let wall = wallSeconds ?? configuration.wallSeconds
         let pool = self.pool
         let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
@@ -113,9 +120,14 @@ final class ChildPool: Sendable {
 
     func exchange(_ request: Data, wallSeconds: Double) throws -> Data {
         guard let executable = configuration.executable else { throw IsolationError.noExecutable }
-        let child = try idle.withLock { $0.popLast() } ?? WorkerChild(
-            executable: executable, memoryBytes: configuration.memoryBytes, niceness: configuration.niceness,
-            environment: WorkerEnvironment.child(of: configuration.environment))
+        let child =
+            try idle.withLock { $0.popLast() }
+            ?? WorkerChild(
+                executable: executable,
+                memoryBytes: configuration.memoryBytes,
+                niceness: configuration.niceness,
+                environment: WorkerEnvironment.child(of: configuration.environment)
+            )
         do {
             let answer = try child.exchange(request, wallSeconds: wallSeconds)
             giveBack(child)

@@ -18,14 +18,15 @@ public struct IsolationError: Error, CustomStringConvertible {
         IsolationError(description: "the media worker gave an unreadable answer: \(text)")
     }
     static func crashed(signal: Int32) -> IsolationError {
-        let name = switch signal {
-        case SIGSEGV: "SIGSEGV"
-        case SIGABRT: "SIGABRT"
-        case SIGKILL: "SIGKILL (memory or CPU limit)"
-        case SIGXCPU: "SIGXCPU (CPU-time limit)"
-        case SIGBUS: "SIGBUS"
-        default: "signal \(signal)"
-        }
+        let name =
+            switch signal {
+            case SIGSEGV: "SIGSEGV"
+            case SIGABRT: "SIGABRT"
+            case SIGKILL: "SIGKILL (memory or CPU limit)"
+            case SIGXCPU: "SIGXCPU (CPU-time limit)"
+            case SIGBUS: "SIGBUS"
+            default: "signal \(signal)"
+            }
         return IsolationError(description: "the media worker crashed on this file (\(name))", diedOnInput: true)
     }
     static func exited(_ status: Int32, _ stderr: String) -> IsolationError {

@@ -29,11 +29,17 @@ final class WorkerChild: @unchecked Sendable {
 
     init(executable: URL, memoryBytes: Int, niceness: Int, environment: [String: String]) throws {
         let command = Self.commandLine(
-            executable: executable, arguments: ["media-worker", "serve"], memoryBytes: memoryBytes, niceness: niceness)
+            executable: executable,
+            arguments: ["media-worker", "serve"],
+            memoryBytes: memoryBytes,
+            niceness: niceness
+        )
         process.executableURL = URL(filePath: command[0])
         process.arguments = Array(command.dropFirst())
         process.environment = environment
-        let input = Pipe(), output = Pipe(), error = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let error = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
@@ -59,8 +65,8 @@ final class WorkerChild: @unchecked Sendable {
     /// Resident memory, from `/proc`; nil when it cannot be read.
     var residentBytes: Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kilobytes * 1024
     }

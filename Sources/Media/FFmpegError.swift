@@ -24,8 +24,12 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
             return .unsupported("the file refers to other files or URLs (a playlist or reference), which is refused")
         }
         if status == drsocial_averror(EINVAL) {
-            return FFmpegError(code: .library, operation: "opening the file", averror: status,
-                               message: "its format is not one we accept (common video, audio and image formats only)")
+            return FFmpegError(
+                code: .library,
+                operation: "opening the file",
+                averror: status,
+                message: "its format is not one we accept (common video, audio and image formats only)"
+            )
         }
         if status == drsocial_averror_exit() {
             return .limit("opening the file took longer than the deadline")

@@ -16,7 +16,10 @@ public struct KeyframesStage: Stage {
         public var maxDimension = 8192
 
         public enum CodingKeys: String, CodingKey, CaseIterable {
-            case candidates, thumbnailWidth = "thumbnail_width", deadlineSeconds = "deadline_seconds", maxDimension = "max_dimension"
+            case candidates
+            case thumbnailWidth = "thumbnail_width"
+            case deadlineSeconds = "deadline_seconds"
+            case maxDimension = "max_dimension"
         }
         public typealias Options = CodingKeys
 
@@ -29,8 +32,12 @@ public struct KeyframesStage: Stage {
             try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
             try container.decodeIfPresent(.maxDimension, into: &maxDimension)
             guard (1...25).contains(candidates), (64...1920).contains(thumbnailWidth), deadlineSeconds > 0, maxDimension > 0 else {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: [], debugDescription: "candidates must be 1–25, thumbnail_width 64–1920, limits positive"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [],
+                        debugDescription: "candidates must be 1–25, thumbnail_width 64–1920, limits positive"
+                    )
+                )
             }
         }
     }
@@ -62,25 +69,38 @@ public struct KeyframesStage: Stage {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let options = KeyframeOptions(
-            scenes: scenes.scenes, candidatesPerScene: configuration.candidates, thumbnailWidth: configuration.thumbnailWidth,
+            scenes: scenes.scenes,
+            candidatesPerScene: configuration.candidates,
+            thumbnailWidth: configuration.thumbnailWidth,
             deadlineSeconds: configuration.deadlineSeconds,
-            limits: MediaLimits(maxDimension: configuration.maxDimension), outputDirectory: folder.path)
+            limits: MediaLimits(maxDimension: configuration.maxDimension),
+            outputDirectory: folder.path
+        )
         let extracted = try await worker.keyframes(file: file, options: options)
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         let blobs = self.blobs
-        let keyframes = try await BlockingIO.run { try extracted.map { frame in
-            guard scenes.scenes.indices.contains(frame.scene) else {
-                throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
+        let keyframes = try await BlockingIO.run {
+            try extracted.map { frame in
+                guard scenes.scenes.indices.contains(frame.scene) else {
+                    throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
+                }
+                let scene = scenes.scenes[frame.scene]
+                return KeyframeList.Keyframe(
+                    scene: frame.scene,
+                    frame: frame.frame,
+                    seconds: frame.seconds,
+                    sceneStartSeconds: scene.startSeconds,
+                    sceneEndSeconds: scene.endSeconds,
+                    sharpness: frame.sharpness,
+                    width: frame.width,
+                    height: frame.height,
+                    image: try blobs.store(file: URL(filePath: frame.imagePath), in: namespace).path,
+                    thumbnail: try blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path
+                )
             }
-            let scene = scenes.scenes[frame.scene]
-            return KeyframeList.Keyframe(
-                scene: frame.scene, frame: frame.frame, seconds: frame.seconds,
-                sceneStartSeconds: scene.startSeconds, sceneEndSeconds: scene.endSeconds, sharpness: frame.sharpness,
-                width: frame.width, height: frame.height,
-                image: try blobs.store(file: URL(filePath: frame.imagePath), in: namespace).path,
-                thumbnail: try blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path)
-        } }
-        let summary = "\(keyframes.count) keyframe\(keyframes.count == 1 ? "" : "s") for \(scenes.scenes.count) scene\(scenes.scenes.count == 1 ? "" : "s")"
+        }
+        let summary =
+            "\(keyframes.count) keyframe\(keyframes.count == 1 ? "" : "s") for \(scenes.scenes.count) scene\(scenes.scenes.count == 1 ? "" : "s")"
         return StageResult(summary: summary, output: KeyframeList(keyframes: keyframes))
     }
 }

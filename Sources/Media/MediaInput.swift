@@ -1,5 +1,5 @@
-public import Contracts
 import CFFmpeg
+public import Contracts
 
 /// An opened media file: the one owner of an `AVFormatContext`, opened defensively.
 ///
@@ -122,10 +122,14 @@ final class MediaInput {
             duration = Double(format.duration) / Double(drsocial_time_base())
         }
         let isImage = container.hasSuffix("_pipe") || container == "image2" || container == "gif"
-        let kind = isImage ? "image" : (streams.contains { $0.type == "video" } ? "video" : (streams.contains { $0.type == "audio" } ? "audio" : "unknown"))
+        let kind =
+            isImage ? "image" : (streams.contains { $0.type == "video" } ? "video" : (streams.contains { $0.type == "audio" } ? "audio" : "unknown"))
         return ProbeResult(
-            container: container, kind: kind, durationSeconds: isImage ? nil : duration,
-            bitRate: format.bit_rate > 0 ? Int(format.bit_rate) : nil, streams: streams)
+            container: container,
+            kind: kind,
+            durationSeconds: isImage ? nil : duration,
+            bitRate: format.bit_rate > 0 ? Int(format.bit_rate) : nil,
+            streams: streams
+        )
     }
 }
-

@@ -13,7 +13,10 @@ public struct MediaLimits: Sendable, Codable, Equatable {
     public var deadlineSeconds: Double
 
     public init(
-        maxDurationSeconds: Double = 900, maxDimension: Int = 8192, maxStreams: Int = 8, probeBytes: Int = 10_000_000,
+        maxDurationSeconds: Double = 900,
+        maxDimension: Int = 8192,
+        maxStreams: Int = 8,
+        probeBytes: Int = 10_000_000,
         deadlineSeconds: Double = 20
     ) {
         self.maxDurationSeconds = maxDurationSeconds

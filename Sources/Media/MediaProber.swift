@@ -1,5 +1,5 @@
-public import Contracts
 import CFFmpeg
+public import Contracts
 
 /// Probes files through libavformat, in this process. Hostile files should go through `MediaWorkerClient`,
 /// which runs this in a child process with CPU and memory limits.
@@ -18,14 +18,17 @@ public struct MediaProber: Sendable {
         if result.streams.isEmpty { throw FFmpegError.unsupported("the file has no audio, video or image stream") }
         if let duration = result.durationSeconds, duration > limits.maxDurationSeconds {
             throw FFmpegError.limit(
-                "the file claims \(Int(duration)) s; at most \(Int(limits.maxDurationSeconds)) s are accepted")
+                "the file claims \(Int(duration)) s; at most \(Int(limits.maxDurationSeconds)) s are accepted"
+            )
         }
         for stream in result.streams {
             if let width = stream.width, let height = stream.height {
                 if width > limits.maxDimension || height > limits.maxDimension {
                     throw FFmpegError.limit("the picture is \(width)×\(height); at most \(limits.maxDimension) px a side are accepted")
                 }
-                if width <= 0 || height <= 0 { throw FFmpegError.unsupported("the picture size could not be read (it may exceed \(limits.maxDimension) px a side)") }
+                if width <= 0 || height <= 0 {
+                    throw FFmpegError.unsupported("the picture size could not be read (it may exceed \(limits.maxDimension) px a side)")
+                }
             }
         }
         return result

@@ -15,7 +15,9 @@ public struct ProbeStage: Stage {
         public var deadlineSeconds: Double = 20
 
         public enum CodingKeys: String, CodingKey, CaseIterable {
-            case maxDurationSeconds = "max_duration_seconds", maxDimension = "max_dimension", deadlineSeconds = "deadline_seconds"
+            case maxDurationSeconds = "max_duration_seconds"
+            case maxDimension = "max_dimension"
+            case deadlineSeconds = "deadline_seconds"
         }
         public typealias Options = CodingKeys
 

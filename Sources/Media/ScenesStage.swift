@@ -1,6 +1,6 @@
 public import Contracts
-import Foundation
 public import Domain
+import Foundation
 public import Pipeline
 
 /// `scenes`: finds the cuts and dissolves of each video attachment (libavcodec, in the media worker) and
@@ -18,8 +18,11 @@ public struct ScenesStage: Stage {
         public var maxDimension = 8192
 
         public enum CodingKeys: String, CodingKey, CaseIterable {
-            case detector, analysisWidth = "analysis_width", deadlineSeconds = "deadline_seconds"
-            case maxDurationSeconds = "max_duration_seconds", maxDimension = "max_dimension"
+            case detector
+            case analysisWidth = "analysis_width"
+            case deadlineSeconds = "deadline_seconds"
+            case maxDurationSeconds = "max_duration_seconds"
+            case maxDimension = "max_dimension"
         }
         public typealias Options = CodingKeys
 
@@ -57,13 +60,16 @@ public struct ScenesStage: Stage {
     public func run(_ context: StageContext) async throws -> StageResult<SceneAnalysis> {
         guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
         let options = SceneOptions(
-            detector: configuration.detector, analysisWidth: configuration.analysisWidth,
+            detector: configuration.detector,
+            analysisWidth: configuration.analysisWidth,
             deadlineSeconds: configuration.deadlineSeconds,
-            limits: MediaLimits(maxDurationSeconds: configuration.maxDurationSeconds, maxDimension: configuration.maxDimension))
+            limits: MediaLimits(maxDurationSeconds: configuration.maxDurationSeconds, maxDimension: configuration.maxDimension)
+        )
         let result = try await worker.scenes(file: file, options: options)
         let cuts = result.transitions.filter { $0.kind == .cut }.count
         let dissolves = result.transitions.count - cuts
-        let summary = "\(result.scenes.count) scene\(result.scenes.count == 1 ? "" : "s"): \(cuts) cut\(cuts == 1 ? "" : "s"), "
+        let summary =
+            "\(result.scenes.count) scene\(result.scenes.count == 1 ? "" : "s"): \(cuts) cut\(cuts == 1 ? "" : "s"), "
             + "\(dissolves) dissolve\(dissolves == 1 ? "" : "s") in \(result.frameCount) frames"
         return StageResult(summary: summary, output: result)
     }

@@ -60,7 +60,10 @@ public struct PipelineDefinition: Sendable {
             guard nodes[stageName] == nil else { throw document.error("stage '\(stageName)' is defined twice", at: node) }
             let kind = try document.string(mapping, "kind", in: "a stage", required: false, at: node) ?? stageName
             guard let entry = registry.entries[kind] else {
-                throw document.error("unknown stage '\(kind)' (known: \(registry.kinds.joined(separator: ", ")))", at: mapping["kind"] ?? mapping["name"] ?? node)
+                throw document.error(
+                    "unknown stage '\(kind)' (known: \(registry.kinds.joined(separator: ", ")))",
+                    at: mapping["kind"] ?? mapping["name"] ?? node
+                )
             }
             var needs: [String] = []
             if let needsNode = mapping["needs"] {
@@ -81,8 +84,17 @@ public struct PipelineDefinition: Sendable {
             _ = try document.mapping(optionsNode, what: "options of '\(stageName)'", allowed: entry.optionNames)
             let stage = try entry.build(document, optionsNode)
             nodes[stageName] = node
-            entries.append(StageEntry(
-                name: stageName, kind: kind, scope: entry.scope, needs: needs, status: status, sources: [:], stage: stage))
+            entries.append(
+                StageEntry(
+                    name: stageName,
+                    kind: kind,
+                    scope: entry.scope,
+                    needs: needs,
+                    status: status,
+                    sources: [:],
+                    stage: stage
+                )
+            )
             reads[stageName] = entry.reads
         }
         for entry in entries {
@@ -100,7 +112,11 @@ public struct PipelineDefinition: Sendable {
     /// Finds, for each output a stage reads, the stage among its needs (direct or not) that produces it; an
     /// output read but not needed is an error at the stage's line.
     private static func resolveReads(
-        of entry: StageEntry, reads: [StageRead], in stages: [StageEntry], document: YAMLDocument, node: Node?
+        of entry: StageEntry,
+        reads: [StageRead],
+        in stages: [StageEntry],
+        document: YAMLDocument,
+        node: Node?
     ) throws -> StageEntry {
         let byName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0) })
         var upstream = Set<String>()
@@ -114,7 +130,9 @@ public struct PipelineDefinition: Sendable {
             let producers = upstream.compactMap { byName[$0] }.filter { $0.kind == read.producer }.map(\.name).sorted()
             if producers.count > 1 {
                 throw document.error(
-                    "stage '\(entry.name)' reads \(read) but needs several such stages (\(producers.joined(separator: ", ")))", at: node)
+                    "stage '\(entry.name)' reads \(read) but needs several such stages (\(producers.joined(separator: ", ")))",
+                    at: node
+                )
             }
             if let producer = producers.first {
                 sources[read.producer] = .some(producer)
@@ -126,13 +144,20 @@ public struct PipelineDefinition: Sendable {
                 throw document.error(
                     "stage '\(entry.name)' reads \(read) but does not need it: add '\(add)' to its needs"
                         + (present.isEmpty ? " (the pipeline has no such stage)" : ""),
-                    at: node)
+                    at: node
+                )
             }
             sources[read.producer] = .some(nil)
         }
         return StageEntry(
-            name: entry.name, kind: entry.kind, scope: entry.scope, needs: entry.needs, status: entry.status,
-            sources: sources, stage: entry.stage)
+            name: entry.name,
+            kind: entry.kind,
+            scope: entry.scope,
+            needs: entry.needs,
+            status: entry.status,
+            sources: sources,
+            stage: entry.stage
+        )
     }
 
     /// The named stages and every stage that needs one of them, directly or not, in run order.

@@ -29,7 +29,7 @@ public struct PipelineRunner: Sendable {
 
     public func run(requestID: UUID, fencing: FencingToken?, logger baseLogger: Logger) async throws -> Outcome {
         guard let input = try await recorder.loadInput(requestID: requestID),
-              let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
+            let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
         else {
             return .nothingToDo
         }
@@ -61,36 +61,62 @@ public struct PipelineRunner: Sendable {
                     statusShown = true
                 }
                 let context = StageContext(
-                    pipelineRunID: runID, request: input.request, talent: input.talent, targets: input.targets,
-                    attachments: input.attachments, attachment: attachment,
+                    pipelineRunID: runID,
+                    request: input.request,
+                    talent: input.talent,
+                    targets: input.targets,
+                    attachments: input.attachments,
+                    attachment: attachment,
                     attachmentFile: try attachment.map { try recorder.localFile(for: $0) },
-                    platforms: platforms, fencing: fencing, logger: stageLogger, stageName: entry.name, outputs: outputs,
-                    sources: entry.sources)
+                    platforms: platforms,
+                    fencing: fencing,
+                    logger: stageLogger,
+                    stageName: entry.name,
+                    outputs: outputs,
+                    sources: entry.sources
+                )
                 try await recorder.stageStarted(
-                    runID: runID, input: input, stage: entry.name, position: position, attachmentID: attachment?.id)
+                    runID: runID,
+                    input: input,
+                    stage: entry.name,
+                    position: position,
+                    attachmentID: attachment?.id
+                )
                 let clock = ContinuousClock()
                 let started = clock.now
                 do {
                     let result = try await entry.stage.run(context)
                     let elapsed = Self.milliseconds(clock.now - started)
                     try await recorder.stageFinished(
-                        runID: runID, input: input, stage: entry.name, attachmentID: attachment?.id,
-                        outcome: .succeeded(result, durationMs: elapsed))
+                        runID: runID,
+                        input: input,
+                        stage: entry.name,
+                        attachmentID: attachment?.id,
+                        outcome: .succeeded(result, durationMs: elapsed)
+                    )
                     outputs[key.description] = result.outputJSON
                     stageLogger.debug("stage succeeded: \(result.summary)")
                 } catch {
                     let elapsed = Self.milliseconds(clock.now - started)
                     let message = String(describing: error)
                     try await recorder.stageFinished(
-                        runID: runID, input: input, stage: entry.name, attachmentID: attachment?.id,
-                        outcome: .failed(error: message, durationMs: elapsed))
+                        runID: runID,
+                        input: input,
+                        stage: entry.name,
+                        attachmentID: attachment?.id,
+                        outcome: .failed(error: message, durationMs: elapsed)
+                    )
                     if entry.scope == .attachment {
                         stageLogger.warning("attachment stage failed; the request goes on", metadata: ["error": "\(message)"])
                         continue
                     }
                     if error is StageFailure {
                         try await recorder.finishRun(
-                            runID: runID, requestID: requestID, status: .failed, error: "\(entry.name): \(message)")
+                            runID: runID,
+                            requestID: requestID,
+                            status: .failed,
+                            error: "\(entry.name): \(message)"
+                        )
                         return .failed(reason: message)
                     }
                     throw error

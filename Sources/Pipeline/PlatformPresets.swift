@@ -25,8 +25,12 @@ public struct PlatformPreset: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case captionLimit = "caption_limit", hashtagLimit = "hashtag_limit", aspect
-        case maxVideoSeconds = "max_video_seconds", maxFileBytes = "max_file_bytes", safeArea = "safe_area"
+        case captionLimit = "caption_limit"
+        case hashtagLimit = "hashtag_limit"
+        case aspect
+        case maxVideoSeconds = "max_video_seconds"
+        case maxFileBytes = "max_file_bytes"
+        case safeArea = "safe_area"
     }
 }
 
@@ -62,7 +66,11 @@ public struct PlatformPresets: Sendable, Equatable {
             guard let name = key.string, let platform = Platform(rawValue: name) else {
                 throw document.error("unknown platform '\(key.string ?? "?")' (known: instagram, tiktok, linkedin)", at: key)
             }
-            _ = try document.mapping(value, what: "preset '\(name)'", allowed: Set(["caption_limit", "hashtag_limit", "aspect", "max_video_seconds", "max_file_bytes", "safe_area"]))
+            _ = try document.mapping(
+                value,
+                what: "preset '\(name)'",
+                allowed: Set(["caption_limit", "hashtag_limit", "aspect", "max_video_seconds", "max_file_bytes", "safe_area"])
+            )
             let preset = try document.decode(PlatformPreset.self, from: value, what: "preset '\(name)'")
             guard preset.captionLimit > 0, preset.hashtagLimit >= 0, preset.maxVideoSeconds > 0, preset.maxFileBytes > 0 else {
                 throw document.error("preset '\(name)': limits must be positive", at: value)

@@ -31,7 +31,10 @@ public struct ReelTemplate: Sendable, Codable, Equatable {
     public var encoder: Encoder
 
     public enum Reframe: String, Sendable, Codable { case crop, blur }
-    public enum Narration: String, Sendable, Codable { case never, whenMissing = "when_missing" }
+    public enum Narration: String, Sendable, Codable {
+        case never
+        case whenMissing = "when_missing"
+    }
 
     /// The Ken Burns move on each still.
     public struct Motion: Sendable, Codable, Equatable {
@@ -59,14 +62,19 @@ public struct ReelTemplate: Sendable, Codable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case font, size, colour, outline, bold, box
-            case outlineColour = "outline_colour", maxChars = "max_chars", boxOpacity = "box_opacity"
+            case outlineColour = "outline_colour"
+            case maxChars = "max_chars"
+            case boxOpacity = "box_opacity"
         }
     }
 
     public struct Loudness: Sendable, Codable, Equatable {
         public var integratedLUFS: Double
         public var truePeakDB: Double
-        enum CodingKeys: String, CodingKey { case integratedLUFS = "integrated_lufs", truePeakDB = "true_peak_db" }
+        enum CodingKeys: String, CodingKey {
+            case integratedLUFS = "integrated_lufs"
+            case truePeakDB = "true_peak_db"
+        }
     }
 
     public struct Encoder: Sendable, Codable, Equatable {
@@ -76,14 +84,18 @@ public struct ReelTemplate: Sendable, Codable, Equatable {
         public var audioBitrateKbps: Int
         enum CodingKeys: String, CodingKey {
             case preset, crf
-            case maxBitrateKbps = "max_bitrate_kbps", audioBitrateKbps = "audio_bitrate_kbps"
+            case maxBitrateKbps = "max_bitrate_kbps"
+            case audioBitrateKbps = "audio_bitrate_kbps"
         }
     }
 
     enum CodingKeys: String, CodingKey {
         case name, platform, width, height, fps, motion, reframe, narration, subtitles, loudness, encoder
-        case maxSeconds = "max_seconds", stillSeconds = "still_seconds", transitionSeconds = "transition_seconds"
-        case musicLevelDB = "music_level_db", duckDB = "duck_db"
+        case maxSeconds = "max_seconds"
+        case stillSeconds = "still_seconds"
+        case transitionSeconds = "transition_seconds"
+        case musicLevelDB = "music_level_db"
+        case duckDB = "duck_db"
     }
 
     static let keys: Set<String> = [
@@ -110,7 +122,11 @@ public struct ReelTemplates: Sendable, Equatable {
         for file in files {
             let template = try parse(YAMLDocument(contentsOf: file), platforms: platforms)
             guard template.name == file.deletingPathExtension().lastPathComponent else {
-                throw PipelineConfigurationError(file: file.path, line: 1, message: "the template's name must be the file's name, '\(file.deletingPathExtension().lastPathComponent)'")
+                throw PipelineConfigurationError(
+                    file: file.path,
+                    line: 1,
+                    message: "the template's name must be the file's name, '\(file.deletingPathExtension().lastPathComponent)'"
+                )
             }
             templates[template.name] = template
         }
@@ -131,15 +147,21 @@ public struct ReelTemplates: Sendable, Equatable {
         func check(_ condition: Bool, _ message: String) throws {
             if !condition { throw document.error("template '\(template.name)': \(message)", at: document.root) }
         }
-        try check(template.width >= 64 && template.height >= 64 && template.width <= 4096 && template.height <= 4096,
-                  "width and height must be from 64 to 4096")
+        try check(
+            template.width >= 64 && template.height >= 64 && template.width <= 4096 && template.height <= 4096,
+            "width and height must be from 64 to 4096"
+        )
         try check(template.width % 2 == 0 && template.height % 2 == 0, "width and height must be even")
         try check((1...60).contains(template.fps), "fps must be from 1 to 60")
-        try check(template.maxSeconds > 0 && template.maxSeconds <= platforms[template.platform].maxVideoSeconds,
-                  "max_seconds must be positive and at most \(platforms[template.platform].maxVideoSeconds) (the platform's limit)")
+        try check(
+            template.maxSeconds > 0 && template.maxSeconds <= platforms[template.platform].maxVideoSeconds,
+            "max_seconds must be positive and at most \(platforms[template.platform].maxVideoSeconds) (the platform's limit)"
+        )
         try check(template.stillSeconds >= 0.5, "still_seconds must be at least 0.5")
-        try check(template.transitionSeconds >= 0 && template.transitionSeconds < template.stillSeconds / 2,
-                  "transition_seconds must be under half of still_seconds")
+        try check(
+            template.transitionSeconds >= 0 && template.transitionSeconds < template.stillSeconds / 2,
+            "transition_seconds must be under half of still_seconds"
+        )
         try check(template.motion.zoom >= 1 && template.motion.zoom <= 2, "motion.zoom must be from 1 to 2")
         try check(template.motion.pan >= 0 && template.motion.pan <= 0.3, "motion.pan must be from 0 to 0.3")
         try check(template.subtitles.size >= 8 && template.subtitles.size <= template.height / 4, "subtitles.size is out of range")
@@ -150,7 +172,7 @@ public struct ReelTemplates: Sendable, Equatable {
         }
         try check(template.musicLevelDB <= 0 && template.duckDB <= 0, "music_level_db and duck_db are negative dB")
         try check((-40.0 ... -5.0).contains(template.loudness.integratedLUFS), "loudness.integrated_lufs must be from -40 to -5")
-        try check((-9.0 ... 0.0).contains(template.loudness.truePeakDB), "loudness.true_peak_db must be from -9 to 0")
+        try check((-9.0...0.0).contains(template.loudness.truePeakDB), "loudness.true_peak_db must be from -9 to 0")
         let presets: Set<String> = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"]
         try check(presets.contains(template.encoder.preset), "encoder.preset must be one of \(presets.sorted().joined(separator: ", "))")
         try check((0...51).contains(template.encoder.crf), "encoder.crf must be from 0 to 51")

@@ -117,8 +117,10 @@ public struct EncodedStageResult: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         self.init(
-            summary: result.summary, outputJSON: String(decoding: try encoder.encode(result.output), as: UTF8.self),
-            transcript: result.transcript)
+            summary: result.summary,
+            outputJSON: String(decoding: try encoder.encode(result.output), as: UTF8.self),
+            transcript: result.transcript
+        )
     }
 }
 

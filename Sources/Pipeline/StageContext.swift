@@ -46,7 +46,8 @@ public struct StageContext: Sendable {
     private func read<O: StageOutput>(_ type: O.Type, attachmentID: UUID?) throws -> O? {
         guard let source = sources[O.producer] else {
             throw StageOutputError(
-                "stage '\(stageName)' reads \(O.self) from '\(O.producer)' without declaring it in its `reads`")
+                "stage '\(stageName)' reads \(O.self) from '\(O.producer)' without declaring it in its `reads`"
+            )
         }
         guard let source, let json = outputs[StageKey(stage: source, attachmentID: attachmentID).description] else { return nil }
         do {
@@ -54,7 +55,8 @@ public struct StageContext: Sendable {
         } catch {
             let subject = attachmentID.map { " for attachment \($0.uuidString.lowercased())" } ?? ""
             throw StageOutputError(
-                "stage '\(stageName)' could not read the output of '\(source)'\(subject) as \(O.self): \(Self.describe(error))")
+                "stage '\(stageName)' could not read the output of '\(source)'\(subject) as \(O.self): \(Self.describe(error))"
+            )
         }
     }
 

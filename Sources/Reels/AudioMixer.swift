@@ -14,7 +14,8 @@ public enum AudioMixer {
     public static func mix(voice: StereoAudio?, music: StereoAudio?, seconds: Double, template: ReelTemplate) -> (StereoAudio, MixReport) {
         let count = Int((seconds * Double(sampleRate)).rounded())
         var report = MixReport()
-        var left = [Float](repeating: 0, count: count), right = left
+        var left = [Float](repeating: 0, count: count)
+        var right = left
         var voiceLevel: Double?
         if let voice {
             let length = min(count, voice.count)
@@ -35,7 +36,8 @@ public enum AudioMixer {
             report.musicGainDB = gainDB
             let envelope = voice.map { duckingEnvelope(voice: $0, count: count, duckDB: template.duckDB) }
             let base = Float(pow(10, gainDB / 20))
-            let fadeIn = sampleRate / 2, fadeOut = min(count / 2, 3 * sampleRate / 2)
+            let fadeIn = sampleRate / 2
+            let fadeOut = min(count / 2, 3 * sampleRate / 2)
             for index in 0..<count {
                 var gain = base * (envelope?[index] ?? 1)
                 if index < fadeIn { gain *= Float(index) / Float(fadeIn) }
@@ -57,7 +59,8 @@ public enum AudioMixer {
         if music.count >= count {
             return StereoAudio(sampleRate: music.sampleRate, left: Array(music.left[0..<count]), right: Array(music.right[0..<count]))
         }
-        var left = [Float](), right = [Float]()
+        var left = [Float]()
+        var right = [Float]()
         left.reserveCapacity(count)
         right.reserveCapacity(count)
         let seam = min(music.count / 4, sampleRate / 20)
@@ -85,7 +88,8 @@ public enum AudioMixer {
         let blocks = (count + block - 1) / block
         var levels = [Double](repeating: -120, count: blocks)
         for index in 0..<blocks {
-            let start = index * block, end = min(start + block, voice.count)
+            let start = index * block
+            let end = min(start + block, voice.count)
             guard start < end else { break }
             var sum = 0.0
             for sample in start..<end {
@@ -103,7 +107,8 @@ public enum AudioMixer {
             hold -= 1
         }
         var gainDB = 0.0
-        let attack = 1 - exp(-1.0 / 8), release = 1 - exp(-1.0 / 40)
+        let attack = 1 - exp(-1.0 / 8)
+        let release = 1 - exp(-1.0 / 40)
         var blockGains = [Double](repeating: 0, count: blocks + 1)
         for index in 0..<blocks {
             let target = active[index] ? duckDB : 0
@@ -113,7 +118,8 @@ public enum AudioMixer {
         var envelope = [Float](repeating: 1, count: count)
         for index in 0..<count {
             let position = Double(index) / Double(block)
-            let lower = min(Int(position), blocks), fraction = position - Double(lower)
+            let lower = min(Int(position), blocks)
+            let fraction = position - Double(lower)
             let db = blockGains[lower] + (blockGains[min(lower + 1, blocks)] - blockGains[lower]) * fraction
             envelope[index] = Float(pow(10, db / 20))
         }

@@ -3,9 +3,9 @@ public import Contracts
 public import Domain
 public import Foundation
 public import Isolation
+import Logging
 public import Media
 public import Pipeline
-import Logging
 
 /// `compose`: per target platform, a reel from the request's stills (with the voice memo, or the prompt
 /// narrated, and subtitles) or a cut of its video, composed in the media worker, probed back, and stored in
@@ -23,7 +23,11 @@ public struct ComposeStage: Stage {
         /// Whether templates that narrate may speak the prompt when there is no voice. Default true.
         public var narrate = true
 
-        public enum CodingKeys: String, CodingKey, CaseIterable { case templates, minStills = "min_stills", music, narrate }
+        public enum CodingKeys: String, CodingKey, CaseIterable {
+            case templates
+            case minStills = "min_stills"
+            case music, narrate
+        }
         public typealias Options = CodingKeys
 
         public init() {}
@@ -53,7 +57,13 @@ public struct ComposeStage: Stage {
     let blobs: any BlobStore
     let musicFile: URL?
 
-    public init(configuration: Configuration, templates: ReelTemplates, pipelinesDirectory: URL, worker: MediaWorkerClient, blobs: any BlobStore) throws {
+    public init(
+        configuration: Configuration,
+        templates: ReelTemplates,
+        pipelinesDirectory: URL,
+        worker: MediaWorkerClient,
+        blobs: any BlobStore
+    ) throws {
         self.configuration = configuration
         self.templates = templates
         self.worker = worker
@@ -131,7 +141,9 @@ public struct ComposeStage: Stage {
         }
         let made = reels.filter { $0.path != nil }
         var summary = "\(made.count) reel\(made.count == 1 ? "" : "s")"
-        if !made.isEmpty { summary += " (" + made.map { "\($0.template) \(String(format: "%.1f", $0.reel?.seconds ?? 0)) s" }.joined(separator: ", ") + ")" }
+        if !made.isEmpty {
+            summary += " (" + made.map { "\($0.template) \(String(format: "%.1f", $0.reel?.seconds ?? 0)) s" }.joined(separator: ", ") + ")"
+        }
         let failed = reels.filter { $0.error != nil }
         if !failed.isEmpty { summary += "; \(failed.count) failed: " + failed.map { "\($0.template): \($0.error ?? "")" }.joined(separator: "; ") }
         return StageResult(summary: summary, output: ComposedReels(reels: reels, skipped: nil))

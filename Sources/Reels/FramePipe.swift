@@ -27,7 +27,8 @@ final class FramePipe: @unchecked Sendable {
     /// must overwrite every pixel of it before pushing it (or replace it). An error on either side stops
     /// both and is rethrown here.
     static func run(
-        capacity: Int = 4, produce: @escaping (_ push: (inout YUVPicture) throws -> Void) throws -> Void,
+        capacity: Int = 4,
+        produce: @escaping (_ push: (inout YUVPicture) throws -> Void) throws -> Void,
         consume: (YUVPicture) throws -> Void
     ) throws {
         let pipe = FramePipe(capacity: capacity)

@@ -29,8 +29,10 @@ public enum LoudnessMeter {
 
     /// Mean-square power (both channels summed, weight 1) of each gating block.
     static func blocks(_ audio: StereoAudio) -> [Double] {
-        let left = kWeighted(audio.left), right = kWeighted(audio.right)
-        let step = audio.sampleRate / 10, length = 4 * step
+        let left = kWeighted(audio.left)
+        let right = kWeighted(audio.right)
+        let step = audio.sampleRate / 10
+        let length = 4 * step
         guard audio.count >= length else {
             guard audio.count > 0 else { return [] }
             return [(sumSquares(left, 0, audio.count) + sumSquares(right, 0, audio.count)) / Double(audio.count)]
@@ -57,7 +59,8 @@ public enum LoudnessMeter {
     static func kWeighted(_ samples: [Float]) -> [Double] {
         let shelf = Biquad(b: (1.53512485958697, -2.69169618940638, 1.19839281085285), a: (-1.69065929318241, 0.73248077421585))
         let highPass = Biquad(b: (1.0, -2.0, 1.0), a: (-1.99004745483398, 0.99007225036621))
-        var first = shelf, second = highPass
+        var first = shelf
+        var second = highPass
         var out = [Double](repeating: 0, count: samples.count)
         for index in 0..<samples.count { out[index] = second.process(first.process(Double(samples[index]))) }
         return out

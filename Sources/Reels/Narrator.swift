@@ -26,7 +26,8 @@ public enum Narrator {
             }
             defer { delete_utterance(utterance) }
             guard let wave = utt_wave(utterance), wave.pointee.num_samples > 0 else { throw ReelError("flite produced no audio") }
-            let count = Int(wave.pointee.num_samples), channels = max(1, Int(wave.pointee.num_channels))
+            let count = Int(wave.pointee.num_samples)
+            let channels = max(1, Int(wave.pointee.num_channels))
             var mono = [Float](repeating: 0, count: count)
             for index in 0..<count { mono[index] = Float(wave.pointee.samples[index * channels]) / 32_768 }
             let rate = Int(wave.pointee.sample_rate)
@@ -34,7 +35,8 @@ public enum Narrator {
             var item = drsocial_flite_first_word(utterance)
             while let current = item {
                 if let name = item_feat_string(current, "name") {
-                    let start = Double(drsocial_flite_word_start(current)), end = Double(drsocial_flite_word_end(current))
+                    let start = Double(drsocial_flite_word_start(current))
+                    let end = Double(drsocial_flite_word_end(current))
                     if end > start { words.append(TimedWord(word: String(cString: name), start: start, end: end)) }
                 }
                 item = item_next(current)
@@ -52,7 +54,8 @@ public enum Narrator {
         let step = Double(rate) / Double(target)
         for index in 0..<count {
             let at = Double(index) * step
-            let whole = min(Int(at), samples.count - 1), next = min(whole + 1, samples.count - 1)
+            let whole = min(Int(at), samples.count - 1)
+            let next = min(whole + 1, samples.count - 1)
             let fraction = Float(at - Double(whole))
             out[index] = samples[whole] * (1 - fraction) + samples[next] * fraction
         }

@@ -20,24 +20,46 @@ public struct SourceRect: Sendable, Equatable {
 public enum PictureResampler {
     /// Renders `rect` of `source` into `target` (the whole of it), all three planes.
     public static func draw(_ source: YUVPicture, rect: SourceRect, into target: inout YUVPicture) {
-        let width = target.width, height = target.height
+        let width = target.width
+        let height = target.height
         target.luma.withUnsafeMutableBufferPointer { out in
             source.luma.withUnsafeBufferPointer { plane in
-                resample(plane, width: source.width, height: source.height, rect: rect,
-                         into: out, outWidth: width, outHeight: height)
+                resample(
+                    plane,
+                    width: source.width,
+                    height: source.height,
+                    rect: rect,
+                    into: out,
+                    outWidth: width,
+                    outHeight: height
+                )
             }
         }
         let half = SourceRect(x: rect.x / 2, y: rect.y / 2, width: rect.width / 2, height: rect.height / 2)
         target.blue.withUnsafeMutableBufferPointer { out in
             source.blue.withUnsafeBufferPointer { plane in
-                resample(plane, width: source.chromaWidth, height: source.chromaHeight, rect: half,
-                         into: out, outWidth: width / 2, outHeight: height / 2)
+                resample(
+                    plane,
+                    width: source.chromaWidth,
+                    height: source.chromaHeight,
+                    rect: half,
+                    into: out,
+                    outWidth: width / 2,
+                    outHeight: height / 2
+                )
             }
         }
         target.red.withUnsafeMutableBufferPointer { out in
             source.red.withUnsafeBufferPointer { plane in
-                resample(plane, width: source.chromaWidth, height: source.chromaHeight, rect: half,
-                         into: out, outWidth: width / 2, outHeight: height / 2)
+                resample(
+                    plane,
+                    width: source.chromaWidth,
+                    height: source.chromaHeight,
+                    rect: half,
+                    into: out,
+                    outWidth: width / 2,
+                    outHeight: height / 2
+                )
             }
         }
     }
@@ -50,8 +72,13 @@ public enum PictureResampler {
     /// is a vertical blend of two cached rows. Both loops are C kernels (AVX2 gathers where the CPU has
     /// them, `CPixelKernels`): in Swift they cost four times as much and set the reel's speed.
     static func resample(
-        _ plane: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rect: SourceRect,
-        into out: UnsafeMutableBufferPointer<UInt8>, outWidth: Int, outHeight: Int
+        _ plane: UnsafeBufferPointer<UInt8>,
+        width: Int,
+        height: Int,
+        rect: SourceRect,
+        into out: UnsafeMutableBufferPointer<UInt8>,
+        outWidth: Int,
+        outHeight: Int
     ) {
         guard let source = plane.baseAddress, let target = out.baseAddress, width >= 2, height >= 2 else { return }
         let columns = positions(count: outWidth, origin: rect.x, span: rect.width, limit: width)
@@ -86,7 +113,8 @@ public enum PictureResampler {
                     return line
                 }
                 for row in 0..<outHeight {
-                    let y = Int(rows.index[row]), fy = UInt32(rows.weight[row])
+                    let y = Int(rows.index[row])
+                    let fy = UInt32(rows.weight[row])
                     let top = horizontal(y)
                     let bottom = fy == 0 ? top : horizontal(y + 1)
                     drsocial_reel_vertical(top, bottom, fy, target + row * outWidth, Int32(outWidth))
@@ -106,8 +134,14 @@ public enum PictureResampler {
             let at = min(max(origin + (Double(position) + 0.5) * step - 0.5, 0), last)
             var whole = Int(at)
             var fraction = Int(((at - Double(whole)) * 256).rounded())
-            if fraction == 256 { whole += 1; fraction = 0 }
-            if whole >= limit - 1 { whole = limit - 2; fraction = 256 }
+            if fraction == 256 {
+                whole += 1
+                fraction = 0
+            }
+            if whole >= limit - 1 {
+                whole = limit - 2
+                fraction = 256
+            }
             index[position] = Int32(max(whole, 0))
             weight[position] = UInt16(fraction)
         }
@@ -116,12 +150,15 @@ public enum PictureResampler {
 
     /// `a` faded towards `b` by `amount` (0 = all `a`, 1 = all `b`), in place in `a`.
     public static func crossfade(_ a: inout YUVPicture, with b: YUVPicture, amount: Double) {
-        let w = Int32(min(max(amount, 0), 1) * 256), v = 256 - w
+        let w = Int32(min(max(amount, 0), 1) * 256)
+        let v = 256 - w
         func mix(_ target: inout [UInt8], _ other: [UInt8]) {
             target.withUnsafeMutableBufferPointer { t in
                 other.withUnsafeBufferPointer { o in
-                    let a = t.baseAddress!, b = o.baseAddress!
-                    let keep = UInt32(v), take = UInt32(w)
+                    let a = t.baseAddress!
+                    let b = o.baseAddress!
+                    let keep = UInt32(v)
+                    let take = UInt32(w)
                     for index in 0..<t.count {
                         a[index] = UInt8(truncatingIfNeeded: (UInt32(a[index]) &* keep &+ UInt32(b[index]) &* take &+ 128) >> 8)
                     }
@@ -136,16 +173,22 @@ public enum PictureResampler {
     /// A soft, enlarged copy of `picture` filling `width × height` (for the blurred pad behind fitted video):
     /// shrunk to a 1/16 thumbnail by area averaging, then drawn back up bilinearly.
     public static func blurredFill(_ picture: YUVPicture, width: Int, height: Int) -> YUVPicture {
-        let small = max(2, (picture.width / 16) & ~1), smallHeight = max(2, (picture.height / 16) & ~1)
+        let small = max(2, (picture.width / 16) & ~1)
+        let smallHeight = max(2, (picture.height / 16) & ~1)
         var thumbnail = YUVPicture(width: small, height: smallHeight)
         boxShrink(picture.luma, picture.width, picture.height, into: &thumbnail.luma, small, smallHeight)
         boxShrink(picture.blue, picture.chromaWidth, picture.chromaHeight, into: &thumbnail.blue, small / 2, smallHeight / 2)
         boxShrink(picture.red, picture.chromaWidth, picture.chromaHeight, into: &thumbnail.red, small / 2, smallHeight / 2)
         // Cover the target: crop the thumbnail to the target's aspect around its centre.
         let scale = max(Double(width) / Double(small), Double(height) / Double(smallHeight))
-        let spanX = Double(width) / scale, spanY = Double(height) / scale
+        let spanX = Double(width) / scale
+        let spanY = Double(height) / scale
         var result = YUVPicture(width: width, height: height)
-        draw(thumbnail, rect: SourceRect(x: (Double(small) - spanX) / 2, y: (Double(smallHeight) - spanY) / 2, width: spanX, height: spanY), into: &result)
+        draw(
+            thumbnail,
+            rect: SourceRect(x: (Double(small) - spanX) / 2, y: (Double(smallHeight) - spanY) / 2, width: spanX, height: spanY),
+            into: &result
+        )
         // Darken a little so the fitted picture stands out.
         result.luma.withUnsafeMutableBufferPointer { plane in
             for index in 0..<plane.count { plane[index] = UInt8(16 + (Int(plane[index]) - 16) * 3 / 4) }
@@ -156,9 +199,11 @@ public enum PictureResampler {
     private static func boxShrink(_ plane: [UInt8], _ width: Int, _ height: Int, into out: inout [UInt8], _ outWidth: Int, _ outHeight: Int) {
         plane.withUnsafeBufferPointer { source in
             for row in 0..<outHeight {
-                let y0 = row * height / outHeight, y1 = max(y0 + 1, (row + 1) * height / outHeight)
+                let y0 = row * height / outHeight
+                let y1 = max(y0 + 1, (row + 1) * height / outHeight)
                 for column in 0..<outWidth {
-                    let x0 = column * width / outWidth, x1 = max(x0 + 1, (column + 1) * width / outWidth)
+                    let x0 = column * width / outWidth
+                    let x1 = max(x0 + 1, (column + 1) * width / outWidth)
                     var sum = 0
                     for y in y0..<y1 { for x in x0..<x1 { sum += Int(source[y * width + x]) } }
                     out[row * outWidth + column] = UInt8(sum / ((y1 - y0) * (x1 - x0)))
@@ -169,9 +214,19 @@ public enum PictureResampler {
 
     /// Copies `picture` into `target` with its top-left corner at (`x`, `y`) (both even), clipped.
     public static func paste(_ picture: YUVPicture, into target: inout YUVPicture, x: Int, y: Int) {
-        func copy(_ source: [UInt8], _ width: Int, _ height: Int, into plane: inout [UInt8], _ planeWidth: Int, _ planeHeight: Int, _ x: Int, _ y: Int) {
+        func copy(
+            _ source: [UInt8],
+            _ width: Int,
+            _ height: Int,
+            into plane: inout [UInt8],
+            _ planeWidth: Int,
+            _ planeHeight: Int,
+            _ x: Int,
+            _ y: Int
+        ) {
             for row in 0..<height where y + row >= 0 && y + row < planeHeight {
-                let start = max(0, -x), end = min(width, planeWidth - x)
+                let start = max(0, -x)
+                let end = min(width, planeWidth - x)
                 guard start < end else { continue }
                 for column in start..<end { plane[(y + row) * planeWidth + x + column] = source[row * width + column] }
             }

@@ -1,8 +1,8 @@
 public import Contracts
+import Domain
 import Foundation
 import Media
 import Pipeline
-import Domain
 
 /// Composes one reel for one template: stills with Ken Burns moves and crossfades, or a raw video reframed
 /// and trimmed for the platform; the voice and music mixed, ducked and normalised; subtitles burned in;
@@ -30,7 +30,8 @@ public struct ReelComposer: Sendable {
         if let path = job.voice {
             voice = try decodeAudio(path, role: "voice")
         } else if job.video == nil, template.narration == .whenMissing, let text = job.narration,
-                  !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            !text.trimmingCharacters(in: .whitespaces).isEmpty
+        {
             let spoken = try Narrator.speak(text)
             voice = spoken.audio
             if job.words == nil { words = spoken.words }
@@ -68,10 +69,18 @@ public struct ReelComposer: Sendable {
         let output = URL(filePath: job.output)
         try? FileManager.default.removeItem(at: output)
         let writer = try MP4Writer(
-            path: job.output, width: template.width, height: template.height, framesPerSecond: template.fps,
-            settings: EncoderSettings(preset: template.encoder.preset, crf: template.encoder.crf,
-                                      maxBitrateKbps: template.encoder.maxBitrateKbps,
-                                      audioBitrateKbps: template.encoder.audioBitrateKbps, audioSampleRate: AudioMixer.sampleRate))
+            path: job.output,
+            width: template.width,
+            height: template.height,
+            framesPerSecond: template.fps,
+            settings: EncoderSettings(
+                preset: template.encoder.preset,
+                crf: template.encoder.crf,
+                maxBitrateKbps: template.encoder.maxBitrateKbps,
+                audioBitrateKbps: template.encoder.audioBitrateKbps,
+                audioSampleRate: AudioMixer.sampleRate
+            )
+        )
         var written = 0
         let samplesPerFrame = Double(AudioMixer.sampleRate) / Double(template.fps)
         do {
@@ -104,17 +113,33 @@ public struct ReelComposer: Sendable {
         progress?(1)
         let bytes = try ReelVerifier.verify(file: output, template: template, platform: job.platform, seconds: seconds)
         return ComposedReel(
-            template: template.name, platform: template.platform.rawValue, source: job.video == nil ? "stills" : "video",
-            width: template.width, height: template.height, fps: template.fps, frames: written, seconds: seconds,
-            stills: reel.stills, narrated: narrated, subtitles: lines, audio: mixReport, fileBytes: bytes,
-            elapsedSeconds: (ContinuousClock.now - started).seconds, notes: notes)
+            template: template.name,
+            platform: template.platform.rawValue,
+            source: job.video == nil ? "stills" : "video",
+            width: template.width,
+            height: template.height,
+            fps: template.fps,
+            frames: written,
+            seconds: seconds,
+            stills: reel.stills,
+            narrated: narrated,
+            subtitles: lines,
+            audio: mixReport,
+            fileBytes: bytes,
+            elapsedSeconds: (ContinuousClock.now - started).seconds,
+            notes: notes
+        )
     }
 
     /// Decodes an audio file to 48 kHz stereo, or says which file could not be read and why.
     private func decodeAudio(_ path: String, role: String) throws -> StereoAudio {
         do {
-            return try AudioDecoder.decodeStereo(path: path, sampleRate: AudioMixer.sampleRate, limits: job.limits,
-                                                 deadlineSeconds: job.limits.maxDurationSeconds)
+            return try AudioDecoder.decodeStereo(
+                path: path,
+                sampleRate: AudioMixer.sampleRate,
+                limits: job.limits,
+                deadlineSeconds: job.limits.maxDurationSeconds
+            )
         } catch {
             throw ReelError("the \(role) file '\(job.displayName(path))' cannot be used: \(error)")
         }

@@ -34,9 +34,18 @@ public struct ReelJob: Sendable, Codable {
     public func displayName(_ path: String) -> String { displayNames[path] ?? URL(filePath: path).lastPathComponent }
 
     public init(
-        template: ReelTemplate, platform: PlatformPreset, stills: [String] = [], video: String? = nil, voice: String? = nil,
-        music: String? = nil, words: [TimedWord]? = nil, narration: String? = nil, seconds: Double? = nil,
-        sceneStarts: [Double] = [], output: String, limits: MediaLimits = MediaLimits()
+        template: ReelTemplate,
+        platform: PlatformPreset,
+        stills: [String] = [],
+        video: String? = nil,
+        voice: String? = nil,
+        music: String? = nil,
+        words: [TimedWord]? = nil,
+        narration: String? = nil,
+        seconds: Double? = nil,
+        sceneStarts: [Double] = [],
+        output: String,
+        limits: MediaLimits = MediaLimits()
     ) {
         self.template = template
         self.platform = platform
@@ -52,4 +61,3 @@ public struct ReelJob: Sendable, Codable {
         self.limits = limits
     }
 }
-

@@ -17,8 +17,11 @@ public struct PreparedStill: Sendable {
         let motion = StillMotion(index: index, width: template.width, height: template.height, zoom: template.motion.zoom, pan: template.motion.pan)
         var picture: YUVPicture?
         try reader.forEachFrame { frame in
-            picture = try frame.picture(crop: coverCrop(width: frame.width, height: frame.height, aspect: Double(template.width) / Double(template.height)),
-                                        width: motion.workingWidth, height: motion.workingHeight)
+            picture = try frame.picture(
+                crop: coverCrop(width: frame.width, height: frame.height, aspect: Double(template.width) / Double(template.height)),
+                width: motion.workingWidth,
+                height: motion.workingHeight
+            )
             return false
         }
         guard let picture else { throw ReelError("the file holds no picture") }
@@ -27,9 +30,11 @@ public struct PreparedStill: Sendable {
 
     /// The largest centred rectangle of a `width × height` picture with the given aspect (width ÷ height).
     static func coverCrop(width: Int, height: Int, aspect: Double) -> PixelRect {
-        var cropWidth = Double(width), cropHeight = Double(height)
+        var cropWidth = Double(width)
+        var cropHeight = Double(height)
         if cropWidth / cropHeight > aspect { cropWidth = cropHeight * aspect } else { cropHeight = cropWidth / aspect }
-        let x = Int((Double(width) - cropWidth) / 2), y = Int((Double(height) - cropHeight) / 2)
+        let x = Int((Double(width) - cropWidth) / 2)
+        let y = Int((Double(height) - cropHeight) / 2)
         return PixelRect(x: x, y: y, width: max(2, Int(cropWidth)), height: max(2, Int(cropHeight)))
     }
 
@@ -74,7 +79,8 @@ public struct StillMotion: Sendable, Equatable {
     public func rect(at progress: Double) -> SourceRect {
         let p = min(max(progress, 0), 1)
         let scale = zoomsIn ? pow(zoom, p) : pow(zoom, 1 - p)
-        let spanX = Double(width) * zoom / scale, spanY = Double(height) * zoom / scale
+        let spanX = Double(width) * zoom / scale
+        let spanY = Double(height) * zoom / scale
         let centreX = Double(workingWidth) / 2 + direction.0 * pan * Double(width) * zoom * (2 * p - 1)
         let centreY = Double(workingHeight) / 2 + direction.1 * pan * Double(height) * zoom * (2 * p - 1)
         return SourceRect(x: centreX - spanX / 2, y: centreY - spanY / 2, width: spanX, height: spanY)

@@ -1,5 +1,5 @@
-public import Contracts
 import CASS
+public import Contracts
 import Foundation
 public import Media
 public import Pipeline
@@ -17,9 +17,12 @@ public final class SubtitleRenderer: @unchecked Sendable {
 
     public init(lines: [SubtitleLine], template: ReelTemplate, safeArea: PlatformPreset.SafeArea) throws {
         self.lines = lines
-        let width = template.width, height = template.height
-        let left = Int((safeArea.left * Double(width)).rounded(.up)), right = Int((safeArea.right * Double(width)).rounded(.up))
-        let top = Int((safeArea.top * Double(height)).rounded(.up)), bottom = Int((safeArea.bottom * Double(height)).rounded(.up))
+        let width = template.width
+        let height = template.height
+        let left = Int((safeArea.left * Double(width)).rounded(.up))
+        let right = Int((safeArea.right * Double(width)).rounded(.up))
+        let top = Int((safeArea.top * Double(height)).rounded(.up))
+        let bottom = Int((safeArea.bottom * Double(height)).rounded(.up))
         safeBox = PixelRect(x: left, y: top, width: width - left - right, height: height - top - bottom)
         guard let library = ass_library_init() else { throw ReelError("libass could not start") }
         drsocial_ass_silence(library)
@@ -31,8 +34,13 @@ public final class SubtitleRenderer: @unchecked Sendable {
         ass_set_fonts(renderer, nil, template.subtitles.font, Int32(ASS_FONTPROVIDER_AUTODETECT.rawValue), nil, 1)
         // Padding inside the safe box so the outline never touches its edge.
         let padding = Int((template.subtitles.outline * 2).rounded(.up)) + 8
-        var script = Self.script(lines: lines, template: template, marginLeft: left + padding, marginRight: right + padding,
-                                 marginBottom: bottom + padding)
+        var script = Self.script(
+            lines: lines,
+            template: template,
+            marginLeft: left + padding,
+            marginRight: right + padding,
+            marginBottom: bottom + padding
+        )
         let made = script.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { ass_read_memory(library, UnsafeMutablePointer(mutating: $0.baseAddress), $0.count, nil) }
         }
@@ -64,7 +72,8 @@ public final class SubtitleRenderer: @unchecked Sendable {
         }
         let style = template.subtitles
         // With a box (ASS border style 3) the outline colour fills the box, at the template's opacity.
-        let outline = style.box
+        let outline =
+            style.box
             ? colour(style.outlineColour, alpha: UInt8(((1 - style.boxOpacity) * 255).rounded()))
             : colour(style.outlineColour)
         var text = """
@@ -97,7 +106,10 @@ public final class SubtitleRenderer: @unchecked Sendable {
     public func burn(into picture: inout YUVPicture, at seconds: Double) -> PixelRect? {
         var changed: Int32 = 0
         var image = ass_render_frame(renderer, track, Int64((seconds * 1000).rounded()), &changed)
-        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        var minX = Int.max
+        var minY = Int.max
+        var maxX = Int.min
+        var maxY = Int.min
         while let current = image {
             let layer = current.pointee
             if layer.w > 0, layer.h > 0, let bitmap = layer.bitmap {
@@ -115,17 +127,23 @@ public final class SubtitleRenderer: @unchecked Sendable {
 
     /// Alpha-blends one libass layer (an 8-bit coverage bitmap in one colour) into a 4:2:0 picture.
     static func blend(_ layer: ASS_Image, bitmap: UnsafeMutablePointer<UInt8>, into picture: inout YUVPicture) {
-        let r = Double(layer.color >> 24 & 0xFF), g = Double(layer.color >> 16 & 0xFF), b = Double(layer.color >> 8 & 0xFF)
+        let r = Double(layer.color >> 24 & 0xFF)
+        let g = Double(layer.color >> 16 & 0xFF)
+        let b = Double(layer.color >> 8 & 0xFF)
         let opacity = 255 - Int(layer.color & 0xFF)
         let y = Int(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255)
         let u = Int(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255)
         let v = Int(128 + (112 * r - 93.786 * g - 18.214 * b) / 255)
-        let width = picture.width, height = picture.height
-        let x0 = max(0, Int(layer.dst_x)), y0 = max(0, Int(layer.dst_y))
-        let x1 = min(width, Int(layer.dst_x + layer.w)), y1 = min(height, Int(layer.dst_y + layer.h))
+        let width = picture.width
+        let height = picture.height
+        let x0 = max(0, Int(layer.dst_x))
+        let y0 = max(0, Int(layer.dst_y))
+        let x1 = min(width, Int(layer.dst_x + layer.w))
+        let y1 = min(height, Int(layer.dst_y + layer.h))
         guard x0 < x1, y0 < y1 else { return }
         let stride = Int(layer.stride)
-        let originX = Int(layer.dst_x), originY = Int(layer.dst_y)
+        let originX = Int(layer.dst_x)
+        let originY = Int(layer.dst_y)
         // Coverage × opacity, 0…255, of a picture pixel; 0 outside the layer.
         func coverage(_ x: Int, _ y: Int) -> Int {
             guard x >= x0, x < x1, y >= y0, y < y1 else { return 0 }
@@ -152,8 +170,9 @@ public final class SubtitleRenderer: @unchecked Sendable {
                 guard let blue = blue.baseAddress, let red = red.baseAddress else { return }
                 for row in (y0 / 2)...((y1 - 1) / 2) {
                     for column in (x0 / 2)...((x1 - 1) / 2) {
-                        let alpha = (coverage(2 * column, 2 * row) + coverage(2 * column + 1, 2 * row)
-                            + coverage(2 * column, 2 * row + 1) + coverage(2 * column + 1, 2 * row + 1)) / 4
+                        let alpha =
+                            (coverage(2 * column, 2 * row) + coverage(2 * column + 1, 2 * row)
+                                + coverage(2 * column, 2 * row + 1) + coverage(2 * column + 1, 2 * row + 1)) / 4
                         guard alpha > 0 else { continue }
                         let at = row * chromaWidth + column
                         blue[at] = mix(blue[at], u, alpha)

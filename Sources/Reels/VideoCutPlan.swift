@@ -37,8 +37,12 @@ struct VideoCutPlan {
         self.notes = notes
         if probe.audio != nil {
             do {
-                let sound = try AudioDecoder.decodeStereo(path: path, sampleRate: AudioMixer.sampleRate, limits: job.limits,
-                                                          deadlineSeconds: job.limits.maxDurationSeconds)
+                let sound = try AudioDecoder.decodeStereo(
+                    path: path,
+                    sampleRate: AudioMixer.sampleRate,
+                    limits: job.limits,
+                    deadlineSeconds: job.limits.maxDurationSeconds
+                )
                 let count = min(sound.count, Int(seconds * Double(AudioMixer.sampleRate)))
                 audio = StereoAudio(sampleRate: sound.sampleRate, left: Array(sound.left[0..<count]), right: Array(sound.right[0..<count]))
             } catch {
@@ -61,15 +65,23 @@ struct VideoCutPlan {
         } catch {
             throw ReelError("the video '\(name)' cannot be decoded: \(error)")
         }
-        let width = template.width, height = template.height
-        let sourceWidth = reader.sourceWidth, sourceHeight = reader.sourceHeight
+        let width = template.width
+        let height = template.height
+        let sourceWidth = reader.sourceWidth
+        let sourceHeight = reader.sourceHeight
         let aspect = Double(width) / Double(height)
-        var coverWidth = Double(sourceWidth), coverHeight = Double(sourceHeight)
+        var coverWidth = Double(sourceWidth)
+        var coverHeight = Double(sourceHeight)
         if coverWidth / coverHeight > aspect { coverWidth = coverHeight * aspect } else { coverHeight = coverWidth / aspect }
-        let cover = PixelRect(x: Int((Double(sourceWidth) - coverWidth) / 2), y: Int((Double(sourceHeight) - coverHeight) / 2),
-                              width: Int(coverWidth), height: Int(coverHeight))
+        let cover = PixelRect(
+            x: Int((Double(sourceWidth) - coverWidth) / 2),
+            y: Int((Double(sourceHeight) - coverHeight) / 2),
+            width: Int(coverWidth),
+            height: Int(coverHeight)
+        )
         let fit = min(Double(width) / Double(sourceWidth), Double(height) / Double(sourceHeight))
-        let fitWidth = max(2, Int(Double(sourceWidth) * fit) & ~1), fitHeight = max(2, Int(Double(sourceHeight) * fit) & ~1)
+        let fitWidth = max(2, Int(Double(sourceWidth) * fit) & ~1)
+        let fitHeight = max(2, Int(Double(sourceHeight) * fit) & ~1)
         let whole = PixelRect(x: 0, y: 0, width: sourceWidth, height: sourceHeight)
 
         var previous: YUVPicture?

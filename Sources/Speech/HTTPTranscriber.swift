@@ -1,5 +1,5 @@
-public import Contracts
 public import AsyncHTTPClient
+public import Contracts
 import Domain
 public import Foundation
 import Logging
@@ -23,7 +23,14 @@ public struct HTTPTranscriber: Transcriber {
         /// First retry delay; doubled each time.
         public var backoffSeconds: Double
 
-        public init(url: URL, apiKey: String? = nil, model: String = "whisper-1", timeoutSeconds: Int64 = 120, attempts: Int = 3, backoffSeconds: Double = 1) {
+        public init(
+            url: URL,
+            apiKey: String? = nil,
+            model: String = "whisper-1",
+            timeoutSeconds: Int64 = 120,
+            attempts: Int = 3,
+            backoffSeconds: Double = 1
+        ) {
             self.url = url
             self.apiKey = apiKey
             self.model = model
@@ -104,7 +111,9 @@ public struct HTTPTranscriber: Transcriber {
         field("response_format", "verbose_json")
         field("timestamp_granularities[]", "word")
         field("timestamp_granularities[]", "segment")
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"audio.wav\"\r\nContent-Type: audio/wav\r\n\r\n".utf8))
+        body.append(
+            Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"audio.wav\"\r\nContent-Type: audio/wav\r\n\r\n".utf8)
+        )
         body.append(audio)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         return body
@@ -113,7 +122,11 @@ public struct HTTPTranscriber: Transcriber {
     /// Reads a `verbose_json` answer: word timings from `words`, else from each segment's `words`.
     static func transcript(from data: Data) throws -> Transcript {
         struct Answer: Decodable {
-            struct Word: Decodable { var word: String; var start: Double; var end: Double }
+            struct Word: Decodable {
+                var word: String
+                var start: Double
+                var end: Double
+            }
             struct Segment: Decodable { var words: [Word]? }
             var text: String
             var duration: Double?
@@ -130,7 +143,10 @@ public struct HTTPTranscriber: Transcriber {
             Transcript.Word(word: $0.word.trimmingCharacters(in: .whitespaces), start: $0.start, end: $0.end)
         }
         return Transcript(
-            engine: "http", text: answer.text.trimmingCharacters(in: .whitespacesAndNewlines), words: words,
-            durationSeconds: answer.duration)
+            engine: "http",
+            text: answer.text.trimmingCharacters(in: .whitespacesAndNewlines),
+            words: words,
+            durationSeconds: answer.duration
+        )
     }
 }

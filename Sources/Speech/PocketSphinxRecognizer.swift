@@ -1,5 +1,5 @@
-public import Contracts
 import CPocketSphinx
+public import Contracts
 import Domain
 import Foundation
 public import Media
@@ -66,20 +66,28 @@ public final class PocketSphinxRecognizer {
             var segment = ps_seg_iter(decoder)
             while let current = segment {
                 if let raw = ps_seg_word(current), let word = Self.spoken(String(cString: raw)) {
-                    var first: Int32 = 0, last: Int32 = 0
+                    var first: Int32 = 0
+                    var last: Int32 = 0
                     ps_seg_frames(current, &first, &last)
-                    words.append(Transcript.Word(
-                        word: word, start: offset + Double(first) / Self.framesPerSecond,
-                        end: offset + Double(last + 1) / Self.framesPerSecond))
+                    words.append(
+                        Transcript.Word(
+                            word: word,
+                            start: offset + Double(first) / Self.framesPerSecond,
+                            end: offset + Double(last + 1) / Self.framesPerSecond
+                        )
+                    )
                 }
                 segment = ps_seg_next(current)
             }
         }
         let elapsed = ContinuousClock.now - started
         return Transcript(
-            engine: "pocketsphinx", text: words.map(\.word).joined(separator: " "), words: words,
+            engine: "pocketsphinx",
+            text: words.map(\.word).joined(separator: " "),
+            words: words,
             durationSeconds: audio.durationSeconds,
-            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
     }
 
     /// A dictionary word as spoken text: fillers and silences dropped, alternate pronunciations `(2)` unmarked.
@@ -97,13 +105,18 @@ public final class PocketSphinxRecognizer {
         var ranges: [Range<Int>] = []
         var start = 0
         while samples.count - start > longest {
-            let searchFrom = start + longest * 3 / 4, searchTo = start + longest - window
-            var quietest = searchTo, lowest = Int.max
+            let searchFrom = start + longest * 3 / 4
+            let searchTo = start + longest - window
+            var quietest = searchTo
+            var lowest = Int.max
             var position = searchFrom
             while position <= searchTo {
                 var energy = 0
                 for index in position..<(position + window) { energy += abs(Int(samples[index])) }
-                if energy < lowest { lowest = energy; quietest = position + window / 2 }
+                if energy < lowest {
+                    lowest = energy
+                    quietest = position + window / 2
+                }
                 position += window / 2
             }
             ranges.append(start..<quietest)

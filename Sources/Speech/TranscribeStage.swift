@@ -46,8 +46,11 @@ public struct TranscribeStage: Stage {
         }
         let transcript = try await transcriber.transcribe(file: file, maxDurationSeconds: configuration.maxDurationSeconds)
         return StageResult(
-            summary: transcript.words.isEmpty ? "no speech recognised (\(transcript.engine))"
+            summary: transcript.words.isEmpty
+                ? "no speech recognised (\(transcript.engine))"
                 : "\(transcript.words.count) words (\(transcript.engine))",
-            output: transcript, transcript: transcript.text.isEmpty ? nil : transcript.text)
+            output: transcript,
+            transcript: transcript.text.isEmpty ? nil : transcript.text
+        )
     }
 }

@@ -42,8 +42,14 @@ public struct JobQueue: Sendable {
         public var serialKey: String?
 
         public init(
-            kind: String, payload: [String: String] = [:], tenantID: UUID? = nil, idempotencyKey: String? = nil,
-            maxAttempts: Int? = nil, runAfter: Date? = nil, priority: Int = 0, serialKey: String? = nil
+            kind: String,
+            payload: [String: String] = [:],
+            tenantID: UUID? = nil,
+            idempotencyKey: String? = nil,
+            maxAttempts: Int? = nil,
+            runAfter: Date? = nil,
+            priority: Int = 0,
+            serialKey: String? = nil
         ) {
             self.serialKey = serialKey
             self.kind = kind
@@ -104,11 +110,14 @@ public struct JobQueue: Sendable {
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
             """,
-            [job.kind, try PostgresJSON(job.payload), job.tenantID, job.idempotencyKey,
-             job.maxAttempts ?? configuration.defaultMaxAttempts, job.runAfter, job.priority, job.serialKey])
+            [
+                job.kind, try PostgresJSON(job.payload), job.tenantID, job.idempotencyKey,
+                job.maxAttempts ?? configuration.defaultMaxAttempts, job.runAfter, job.priority, job.serialKey,
+            ]
+        )
         if let row = inserted.first { return try row.decode("id") }
         guard let key = job.idempotencyKey,
-              let existing = try connection.query("SELECT id FROM jobs WHERE idempotency_key = $1", [key]).first
+            let existing = try connection.query("SELECT id FROM jobs WHERE idempotency_key = $1", [key]).first
         else { throw PostgresError.decodingFailed("job insert returned no id") }
         return try existing.decode("id")
     }
@@ -153,12 +162,18 @@ public struct JobQueue: Sendable {
                 FROM next WHERE jobs.id = next.id
                 RETURNING jobs.id, jobs.kind, jobs.payload_json, jobs.tenant_id, jobs.attempts, jobs.max_attempts
                 """,
-                [kinds, workerID, lease])
+                [kinds, workerID, lease]
+            )
             guard let row = result.first else { return nil }
             return ClaimedJob(
-                id: try row.decode("id"), kind: try row.decode("kind"),
-                payload: try row.decodeJSON("payload_json"), tenantID: try row.decodeIfPresent("tenant_id"),
-                attempt: try row.decode("attempts"), maxAttempts: try row.decode("max_attempts"), workerID: workerID)
+                id: try row.decode("id"),
+                kind: try row.decode("kind"),
+                payload: try row.decodeJSON("payload_json"),
+                tenantID: try row.decodeIfPresent("tenant_id"),
+                attempt: try row.decode("attempts"),
+                maxAttempts: try row.decode("max_attempts"),
+                workerID: workerID
+            )
         }
     }
 
@@ -170,7 +185,8 @@ public struct JobQueue: Sendable {
                 """
                 UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
                 WHERE id = $1 AND attempts = $2 AND status = 'running'
-                """, [job.id, job.attempt, lease]
+                """,
+                [job.id, job.attempt, lease]
             ).affectedRows == 1
         }
     }
@@ -179,7 +195,9 @@ public struct JobQueue: Sendable {
     /// Call it in the same transaction as a job's side effects so a late worker's writes roll back.
     public func fence(jobID: Int64, attempt: Int, on connection: PostgresConnection) throws {
         let held = try connection.query(
-            "SELECT 1 FROM jobs WHERE id = $1 AND attempts = $2 AND status = 'running' FOR UPDATE", [jobID, attempt])
+            "SELECT 1 FROM jobs WHERE id = $1 AND attempts = $2 AND status = 'running' FOR UPDATE",
+            [jobID, attempt]
+        )
         if held.rows.isEmpty { throw LeaseLost(jobID: jobID) }
     }
 
@@ -194,7 +212,8 @@ public struct JobQueue: Sendable {
                 UPDATE jobs SET status = 'succeeded', finished_at = now(), updated_at = now(),
                        lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = $1 AND attempts = $2 AND status = 'running'
-                """, [job.id, job.attempt]
+                """,
+                [job.id, job.attempt]
             ).affectedRows == 1
         }
     }
@@ -214,7 +233,8 @@ public struct JobQueue: Sendable {
                        lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
                        finished_at = CASE WHEN $3 THEN now() ELSE NULL END
                 WHERE id = $1 AND attempts = $2 AND status = 'running'
-                """, [job.id, job.attempt, exhausted, delay, message]
+                """,
+                [job.id, job.attempt, exhausted, delay, message]
             ).affectedRows
         }
         if updated == 0 { return .leaseLost }
@@ -229,7 +249,9 @@ public struct JobQueue: Sendable {
                 UPDATE jobs SET status = 'pending', attempts = attempts - 1, run_after = now(),
                        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
                 WHERE id = $1 AND attempts = $2 AND status = 'running'
-                """, [job.id, job.attempt])
+                """,
+                [job.id, job.attempt]
+            )
         }
     }
 
@@ -254,20 +276,27 @@ public struct JobQueue: Sendable {
     ) async throws -> RevivedJob? {
         let budget = configuration.defaultMaxAttempts
         return try await pool.withTransaction { connection in
-            guard let row = try connection.query(
-                """
-                UPDATE jobs SET status = 'pending', max_attempts = attempts + $2, run_after = now(), finished_at = NULL,
-                       updated_at = now()
-                WHERE id = $1 AND status = 'dead'
-                RETURNING kind, tenant_id, payload_json
-                """, [jobID, budget]
-            ).first else { return nil }
+            guard
+                let row = try connection.query(
+                    """
+                    UPDATE jobs SET status = 'pending', max_attempts = attempts + $2, run_after = now(), finished_at = NULL,
+                           updated_at = now()
+                    WHERE id = $1 AND status = 'dead'
+                    RETURNING kind, tenant_id, payload_json
+                    """,
+                    [jobID, budget]
+                ).first
+            else { return nil }
             let kind: String = try row.decode("kind")
             let tenantID: UUID? = try row.decodeIfPresent("tenant_id")
             let reopened = try undoDeath(kind, try row.decodeJSON("payload_json"), connection)
             try EventRepository().record(
-                kind: "job.revived", tenantID: tenantID, postRequestID: reopened,
-                payload: ["job_id": String(jobID), "kind": kind, "attempts_added": String(budget)], on: connection)
+                kind: "job.revived",
+                tenantID: tenantID,
+                postRequestID: reopened,
+                payload: ["job_id": String(jobID), "kind": kind, "attempts_added": String(budget)],
+                on: connection
+            )
             return RevivedJob(id: jobID, kind: kind, attemptsAdded: budget, reopenedRequestID: reopened)
         }
     }
@@ -293,8 +322,12 @@ public struct JobQueue: Sendable {
                 RETURNING id, kind, payload_json, last_error
                 """
             ).rows.map { row in
-                DeadJob(id: try row.decode("id"), kind: try row.decode("kind"), payload: try row.decodeJSON("payload_json"),
-                        lastError: try row.decode("last_error"))
+                DeadJob(
+                    id: try row.decode("id"),
+                    kind: try row.decode("kind"),
+                    payload: try row.decodeJSON("payload_json"),
+                    lastError: try row.decode("last_error")
+                )
             }
         }
     }

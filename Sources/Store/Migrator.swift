@@ -47,7 +47,8 @@ public struct Migrator: Sendable {
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                """)
+                """
+            )
             var recorded: [String: String] = [:]
             for row in try connection.query("SELECT version, checksum FROM schema_migrations").rows {
                 recorded[try row.decode("version")] = try row.decode("checksum")
@@ -68,7 +69,8 @@ public struct Migrator: Sendable {
                     }
                     try connection.query(
                         "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)",
-                        [migration.version, migration.checksum])
+                        [migration.version, migration.checksum]
+                    )
                 }
                 logger.info("applied migration \(migration.version)")
                 applied.append(migration.version)

@@ -81,12 +81,16 @@ public final class PostgresConnection: @unchecked Sendable {
                 throw PostgresError.connectionFailed(Self.trimmed(PQerrorMessage(handle)))
             }
             throw PostgresError.queryFailed(
-                sqlState: sqlState, message: primary ?? Self.trimmed(PQresultErrorMessage(result)), detail: detail)
+                sqlState: sqlState,
+                message: primary ?? Self.trimmed(PQresultErrorMessage(result)),
+                detail: detail
+            )
         }
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         let columns = PostgresColumns(
-            names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) })
+            names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        )
         var rows: [PostgresRow] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<rowCount {
@@ -127,7 +131,9 @@ public final class PostgresConnection: @unchecked Sendable {
             notifications.append(
                 PostgresNotification(
                     channel: String(cString: notify.pointee.relname),
-                    payload: String(cString: notify.pointee.extra)))
+                    payload: String(cString: notify.pointee.extra)
+                )
+            )
             PQfreemem(notify)
         }
         return notifications
@@ -153,7 +159,8 @@ private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<Uns
 
 /// Passes `strings` to C as a NULL-terminated array of C strings, valid only inside `body`.
 private func withOptionalCStringArray<R>(
-    _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R
+    _ strings: [String?],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R
 ) -> R {
     let duplicated: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
     defer { duplicated.forEach { free($0) } }

@@ -23,7 +23,9 @@ public final class PostgresPool: Sendable {
         public var applicationName: String
 
         public init(
-            url: String, maximumConnections: Int = 8, connectTimeoutSeconds: Int = 5,
+            url: String,
+            maximumConnections: Int = 8,
+            connectTimeoutSeconds: Int = 5,
             applicationName: String = "drsocial-intake"
         ) {
             self.url = url
@@ -57,7 +59,10 @@ public final class PostgresPool: Sendable {
     public func close() async {
         let (idle, waiters) = state.withLock { state -> ([PostgresConnection], [CheckedContinuation<PostgresConnection?, any Error>]) in
             state.closed = true
-            defer { state.idle = []; state.waiters = [] }
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
             return (state.idle, state.waiters)
         }
         waiters.forEach { $0.resume(throwing: PostgresError.poolClosed) }
@@ -95,7 +100,8 @@ public final class PostgresPool: Sendable {
     /// Row-level security then refuses every other tenant's rows, whatever `body` asks for:
     /// the session switches (`SET LOCAL ROLE drsocial_web`) to a role that is neither owner nor superuser.
     public func withTenantTransaction<T: Sendable>(
-        tenantID: UUID, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+        tenantID: UUID,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await withTransaction { connection in
             try connection.query("SET LOCAL ROLE drsocial_web")
@@ -107,7 +113,10 @@ public final class PostgresPool: Sendable {
     // MARK: Leasing
 
     private func acquire() async throws -> PostgresConnection {
-        enum Next { case use(PostgresConnection), open, wait }
+        enum Next {
+            case use(PostgresConnection)
+            case open, wait
+        }
         let next: Next = try state.withLock { state in
             if state.closed { throw PostgresError.poolClosed }
             if let connection = state.idle.popLast() { return .use(connection) }
@@ -147,8 +156,10 @@ public final class PostgresPool: Sendable {
         do {
             return try await runBlocking {
                 try PostgresConnection(
-                    url: configuration.url, applicationName: configuration.applicationName,
-                    connectTimeoutSeconds: configuration.connectTimeoutSeconds)
+                    url: configuration.url,
+                    applicationName: configuration.applicationName,
+                    connectTimeoutSeconds: configuration.connectTimeoutSeconds
+                )
             }
         } catch {
             freeSlot()
@@ -164,7 +175,10 @@ public final class PostgresPool: Sendable {
             return
         }
         let waiter = state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
-            if state.closed { state.open -= 1; return nil }
+            if state.closed {
+                state.open -= 1
+                return nil
+            }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.idle.append(connection)
             return nil
@@ -186,8 +200,10 @@ public final class PostgresPool: Sendable {
         let configuration = self.configuration
         return try await runBlocking {
             try PostgresConnection(
-                url: configuration.url, applicationName: configuration.applicationName + "-listen",
-                connectTimeoutSeconds: configuration.connectTimeoutSeconds)
+                url: configuration.url,
+                applicationName: configuration.applicationName + "-listen",
+                connectTimeoutSeconds: configuration.connectTimeoutSeconds
+            )
         }
     }
 }

@@ -31,7 +31,9 @@ public struct RerunReceipt: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case runID = "run_id", requestID = "request_id", stages, waiting
+        case runID = "run_id"
+        case requestID = "request_id"
+        case stages, waiting
     }
 }
 

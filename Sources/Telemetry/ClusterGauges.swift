@@ -19,8 +19,10 @@ enum ClusterGauges {
         }
 
         text.family(
-            "drsocial_jobs_oldest_due_age_seconds", .gauge,
-            help: "How long the oldest job that is due has waited for a worker, by kind (0: none waiting).")
+            "drsocial_jobs_oldest_due_age_seconds",
+            .gauge,
+            help: "How long the oldest job that is due has waited for a worker, by kind (0: none waiting)."
+        )
         for kind in counts.keys.sorted() {
             text.sample("drsocial_jobs_oldest_due_age_seconds", ["kind": kind], value: snapshot.oldestDueSeconds[kind] ?? 0)
         }
@@ -31,8 +33,10 @@ enum ClusterGauges {
         }
 
         text.family(
-            "drsocial_content_queue_open", .gauge,
-            help: "Variants in the shared approval queue that are not final, by state.")
+            "drsocial_content_queue_open",
+            .gauge,
+            help: "Variants in the shared approval queue that are not final, by state."
+        )
         for state in ClusterStateRepository.openVariantStates {
             text.sample("drsocial_content_queue_open", ["state": state], value: Double(snapshot.openVariants[state] ?? 0))
         }

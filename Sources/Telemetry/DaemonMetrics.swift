@@ -46,7 +46,9 @@ public enum DaemonMetrics {
     /// A stage run whose end is committed to `stage_runs`.
     public static func stageFinished(_ stage: String, outcome: Outcome, seconds: Double) {
         registry.makeDurationHistogram(
-            descriptor: stageDuration, labels: [("stage", stage), ("outcome", outcome.rawValue)], buckets: stageBuckets
+            descriptor: stageDuration,
+            labels: [("stage", stage), ("outcome", outcome.rawValue)],
+            buckets: stageBuckets
         ).record(.nanoseconds(Int64((max(0, seconds) * 1e9).rounded())))
     }
 

@@ -48,7 +48,8 @@ public struct MetricsExporter: Sendable {
         let elapsed = ContinuousClock.now - started
         cluster.sample(
             "drsocial_cluster_scrape_duration_seconds",
-            value: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            value: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
         if let snapshot { ClusterGauges.render(snapshot, jobKinds: jobKinds, into: &cluster) }
         if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
         return text + cluster.text

@@ -35,7 +35,9 @@ enum CaptionBandFinder {
     static let minimumBoxFill = 0.7
 
     static func bands(in image: RGBImage, limit: Int = 8) -> [CaptionBand] {
-        let width = image.width, height = image.height, count = width * height
+        let width = image.width
+        let height = image.height
+        let count = width * height
         guard width >= 16, height >= 16 else { return [] }
         var bins = [Int32](repeating: 0, count: 4096)
         var binOf = [UInt16](repeating: 0, count: count)
@@ -57,7 +59,8 @@ enum CaptionBandFinder {
         // Rows, column extents and colour sums of each chosen colour, in one pass.
         let k = chosen.count
         var rows = [Int32](repeating: 0, count: k * height)
-        var left = [Int](repeating: width, count: k), right = [Int](repeating: -1, count: k)
+        var left = [Int](repeating: width, count: k)
+        var right = [Int](repeating: -1, count: k)
         var sums = [Int](repeating: 0, count: 3 * k)
         image.pixels.withUnsafeBufferPointer { rgb in
             for y in 0..<height {
@@ -82,15 +85,20 @@ enum CaptionBandFinder {
             // The densest `window` rows.
             var inside = 0
             for y in 0..<min(window, height) { inside += Int(rows[s * height + y]) }
-            var best = inside, bestTop = 0
+            var best = inside
+            var bestTop = 0
             if window < height {
                 for top in 1...(height - window) {
                     inside += Int(rows[s * height + top + window - 1]) - Int(rows[s * height + top - 1])
-                    if inside > best { best = inside; bestTop = top }
+                    if inside > best {
+                        best = inside
+                        bestTop = top
+                    }
                 }
             }
             guard Double(best) >= minimumConcentration * Double(total) else { continue }
-            var top = bestTop, bottom = min(height, bestTop + window)
+            var top = bestTop
+            var bottom = min(height, bestTop + window)
             while top < bottom, rows[s * height + top] == 0 { top += 1 }
             while bottom > top, rows[s * height + bottom - 1] == 0 { bottom -= 1 }
             let bandWidth = right[s] - left[s] + 1
@@ -99,9 +107,19 @@ enum CaptionBandFinder {
             // A wide strip the colour mostly fills is a caption box; a middling fill is neither strokes nor box.
             let isBox = fill >= minimumBoxFill && bandWidth >= 3 * (bottom - top) && bottom - top <= height / 6
             guard fill <= maximumFill || isBox else { continue }
-            bands.append(CaptionBand(
-                red: sums[3 * s] / total, green: sums[3 * s + 1] / total, blue: sums[3 * s + 2] / total,
-                top: top, bottom: bottom, left: left[s], right: right[s], pixelCount: total, isBox: isBox))
+            bands.append(
+                CaptionBand(
+                    red: sums[3 * s] / total,
+                    green: sums[3 * s + 1] / total,
+                    blue: sums[3 * s + 2] / total,
+                    top: top,
+                    bottom: bottom,
+                    left: left[s],
+                    right: right[s],
+                    pixelCount: total,
+                    isBox: isBox
+                )
+            )
             if bands.count == limit { break }
         }
         return bands

@@ -11,7 +11,8 @@ enum CaptionBoxFinder {
     static let tolerance = 14
 
     static func boxes(in image: RGBImage, limit: Int = 4) -> [CaptionBand] {
-        let width = image.width, height = image.height
+        let width = image.width
+        let height = image.height
         guard width >= 32, height >= 32 else { return [] }
         let minimumRun = Int(Double(width) * minimumRunShare)
         // The longest unbroken single-colour run of each row.
@@ -27,7 +28,10 @@ enum CaptionBoxFinder {
                     while end < width {
                         let q = 3 * (y * width + end)
                         if abs(Int(rgb[q]) - colour.0) > tolerance || abs(Int(rgb[q + 1]) - colour.1) > tolerance
-                            || abs(Int(rgb[q + 2]) - colour.2) > tolerance { break }
+                            || abs(Int(rgb[q + 2]) - colour.2) > tolerance
+                        {
+                            break
+                        }
                         end += 1
                     }
                     if end - start >= minimumRun, end - start > (best.map { $0.1 - $0.0 } ?? 0) { best = (start, end, colour) }
@@ -46,25 +50,41 @@ enum CaptionBoxFinder {
         var boxes: [CaptionBand] = []
         var y = 0
         while y < height, boxes.count < limit {
-            guard let top = runs[y] else { y += 1; continue }
+            guard let top = runs[y] else {
+                y += 1
+                continue
+            }
             // Rows below whose run is broken but whose edges keep the box colour: the text rows.
             var row = y + 1
-            while row < height, let run = runs[row], abs(run.start - top.start) <= 3, abs(run.end - top.end) <= 3, sameColour(run.colour, top.colour) {
+            while row < height, let run = runs[row], abs(run.start - top.start) <= 3, abs(run.end - top.end) <= 3, sameColour(run.colour, top.colour)
+            {
                 row += 1
             }
             let textTop = row
             while row < height, runs[row].map({ !(abs($0.start - top.start) <= 3 && abs($0.end - top.end) <= 3) }) ?? true,
-                  sameColour(pixel(top.start + 1, row), top.colour), sameColour(pixel(top.end - 2, row), top.colour) {
+                sameColour(pixel(top.start + 1, row), top.colour), sameColour(pixel(top.end - 2, row), top.colour)
+            {
                 row += 1
             }
             let textRows = row - textTop
             if textRows >= 8, textRows <= height / 5, row < height, let bottom = runs[row],
-               abs(bottom.start - top.start) <= 3, abs(bottom.end - top.end) <= 3, sameColour(bottom.colour, top.colour) {
+                abs(bottom.start - top.start) <= 3, abs(bottom.end - top.end) <= 3, sameColour(bottom.colour, top.colour)
+            {
                 var end = row
                 while end < height, let run = runs[end], abs(run.start - top.start) <= 3, sameColour(run.colour, top.colour) { end += 1 }
-                boxes.append(CaptionBand(
-                    red: top.colour.0, green: top.colour.1, blue: top.colour.2, top: y, bottom: end, left: top.start,
-                    right: top.end - 1, pixelCount: (end - y) * (top.end - top.start), isBox: true))
+                boxes.append(
+                    CaptionBand(
+                        red: top.colour.0,
+                        green: top.colour.1,
+                        blue: top.colour.2,
+                        top: y,
+                        bottom: end,
+                        left: top.start,
+                        right: top.end - 1,
+                        pixelCount: (end - y) * (top.end - top.start),
+                        isBox: true
+                    )
+                )
                 y = end
             } else {
                 y = max(y + 1, textTop)

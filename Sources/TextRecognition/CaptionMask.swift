@@ -29,9 +29,12 @@ enum CaptionMasker {
     static func mask(_ image: RGBImage, band: CaptionBand, rule: Rule) -> TextMask {
         if band.isBox { return boxMask(image, band: band) }
         let pad = max(4, band.height / 3)
-        let x0 = max(0, band.left - pad), x1 = min(image.width, band.right + 1 + pad)
-        let y0 = max(0, band.top - pad), y1 = min(image.height, band.bottom + pad)
-        let cropWidth = x1 - x0, cropHeight = y1 - y0
+        let x0 = max(0, band.left - pad)
+        let x1 = min(image.width, band.right + 1 + pad)
+        let y0 = max(0, band.top - pad)
+        let y1 = min(image.height, band.bottom + pad)
+        let cropWidth = x1 - x0
+        let cropHeight = y1 - y0
         let text = (band.red, band.green, band.blue)
 
         var dominant: [(Int, Int, Int)] = []
@@ -44,7 +47,9 @@ enum CaptionMasker {
                         let p = 3 * (y * image.width + x)
                         let bin = (Int(rgb[p]) >> 4) << 8 | (Int(rgb[p + 1]) >> 4) << 4 | Int(rgb[p + 2]) >> 4
                         bins[bin] += 1
-                        sums[3 * bin] += Int(rgb[p]); sums[3 * bin + 1] += Int(rgb[p + 1]); sums[3 * bin + 2] += Int(rgb[p + 2])
+                        sums[3 * bin] += Int(rgb[p])
+                        sums[3 * bin + 1] += Int(rgb[p + 1])
+                        sums[3 * bin + 2] += Int(rgb[p + 2])
                     }
                 }
             }
@@ -56,13 +61,16 @@ enum CaptionMasker {
 
         let scale = band.height < smallText ? 2 : 1
         let margin = 20
-        let width = cropWidth * scale + 2 * margin, height = cropHeight * scale + 2 * margin
+        let width = cropWidth * scale + 2 * margin
+        let height = cropHeight * scale + 2 * margin
         var gray = [UInt8](repeating: 255, count: width * height)
         image.pixels.withUnsafeBufferPointer { rgb in
             for y in y0..<y1 {
                 for x in x0..<x1 {
                     let p = 3 * (y * image.width + x)
-                    let r = Int(rgb[p]), g = Int(rgb[p + 1]), b = Int(rgb[p + 2])
+                    let r = Int(rgb[p])
+                    let g = Int(rgb[p + 1])
+                    let b = Int(rgb[p + 2])
                     let toText = abs(r - text.0) + abs(g - text.1) + abs(b - text.2)
                     let isText: Bool
                     switch rule {
@@ -85,11 +93,14 @@ enum CaptionMasker {
     /// Inside a caption box, text is every pixel far from the box's colour; the world outside the box is left out.
     static func boxMask(_ image: RGBImage, band: CaptionBand) -> TextMask {
         let inset = 2
-        let x0 = min(image.width - 1, band.left + inset), x1 = max(x0 + 1, band.right + 1 - inset)
-        let y0 = min(image.height - 1, band.top + inset), y1 = max(y0 + 1, band.bottom - inset)
+        let x0 = min(image.width - 1, band.left + inset)
+        let x1 = max(x0 + 1, band.right + 1 - inset)
+        let y0 = min(image.height - 1, band.top + inset)
+        let y1 = max(y0 + 1, band.bottom - inset)
         let scale = band.height < smallText ? 2 : 1
         let margin = 20
-        let width = (x1 - x0) * scale + 2 * margin, height = (y1 - y0) * scale + 2 * margin
+        let width = (x1 - x0) * scale + 2 * margin
+        let height = (y1 - y0) * scale + 2 * margin
         var gray = [UInt8](repeating: 255, count: width * height)
         image.pixels.withUnsafeBufferPointer { rgb in
             for y in y0..<y1 {

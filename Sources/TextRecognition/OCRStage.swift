@@ -51,7 +51,8 @@ public struct OCRStage: Stage {
             let reading = try await worker.recognizeText(files: [file], limits: limits)[0].get()
             return StageResult(
                 summary: Self.summary(reading.text, blocks: reading.blocks.count),
-                output: OnScreenText(text: reading.text, blocks: reading.blocks, scenes: nil))
+                output: OnScreenText(text: reading.text, blocks: reading.blocks, scenes: nil)
+            )
         }
         guard let keyframes = try context.output(of: KeyframesStage.self, for: attachment) else {
             throw StageFailure("the keyframes stage did not succeed for this video, so there are no frames to read")
@@ -71,7 +72,8 @@ public struct OCRStage: Stage {
         let text = scenes.map(\.text).filter { seen.insert(Self.normalize($0)).inserted }.joined(separator: "\n")
         return StageResult(
             summary: Self.summary(text, blocks: scenes.count) + " in \(keyframes.keyframes.count) keyframes",
-            output: OnScreenText(text: text, blocks: nil, scenes: scenes))
+            output: OnScreenText(text: text, blocks: nil, scenes: scenes)
+        )
     }
 
     static func normalize(_ text: String) -> String {

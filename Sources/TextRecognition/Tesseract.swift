@@ -63,13 +63,23 @@ final class Tesseract {
         repeat {
             guard let text = TessResultIteratorGetUTF8Text(iterator, RIL_WORD) else { continue }
             defer { TessDeleteText(text) }
-            var left: Int32 = 0, top: Int32 = 0, right: Int32 = 0, bottom: Int32 = 0
+            var left: Int32 = 0
+            var top: Int32 = 0
+            var right: Int32 = 0
+            var bottom: Int32 = 0
             _ = TessPageIteratorBoundingBox(TessResultIteratorGetPageIterator(iterator), RIL_WORD, &left, &top, &right, &bottom)
             let word = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !word.isEmpty else { continue }
-            words.append(RecognizedWord(
-                text: word, confidence: Double(TessResultIteratorConfidence(iterator, RIL_WORD)),
-                left: Int(left), top: Int(top), right: Int(right), bottom: Int(bottom)))
+            words.append(
+                RecognizedWord(
+                    text: word,
+                    confidence: Double(TessResultIteratorConfidence(iterator, RIL_WORD)),
+                    left: Int(left),
+                    top: Int(top),
+                    right: Int(right),
+                    bottom: Int(bottom)
+                )
+            )
         } while TessResultIteratorNext(iterator, RIL_WORD) != 0
         return words
     }

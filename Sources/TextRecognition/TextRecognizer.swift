@@ -29,8 +29,14 @@ public final class TextRecognizer {
         var readings: [RecognizedText.Block] = []
         for band in CaptionBoxFinder.boxes(in: image) + CaptionBandFinder.bands(in: image) {
             let rules: [CaptionMasker.Rule] = band.isBox ? [.colorDistance] : CaptionMasker.Rule.allCases
-            let best = rules
-                .map { read(CaptionMasker.mask(image, band: band, rule: $0), method: band.isBox ? "caption box \(band.colorHex)" : "caption \(band.colorHex)") }
+            let best =
+                rules
+                .map {
+                    read(
+                        CaptionMasker.mask(image, band: band, rule: $0),
+                        method: band.isBox ? "caption box \(band.colorHex)" : "caption \(band.colorHex)"
+                    )
+                }
                 .compactMap { $0 }
                 .max { $0.confidence < $1.confidence }
             if let best { readings.append(best) }
@@ -54,13 +60,22 @@ public final class TextRecognizer {
         guard !words.isEmpty else { return nil }
         let confidence = words.map(\.confidence).reduce(0, +) / Double(words.count)
         guard confidence >= Self.minimumConfidence else { return nil }
-        let left = words.map(\.left).min()!, top = words.map(\.top).min()!
-        let right = words.map(\.right).max()!, bottom = words.map(\.bottom).max()!
+        let left = words.map(\.left).min()!
+        let top = words.map(\.top).min()!
+        let right = words.map(\.right).max()!
+        let bottom = words.map(\.bottom).max()!
         func source(_ value: Int, _ origin: Int) -> Int { origin + max(0, value - mask.margin) / mask.scale }
-        let x = source(left, mask.originX), y = source(top, mask.originY)
+        let x = source(left, mask.originX)
+        let y = source(top, mask.originY)
         return RecognizedText.Block(
-            text: words.map(\.text).joined(separator: " "), confidence: (confidence * 10).rounded() / 10,
-            x: x, y: y, width: source(right, mask.originX) - x, height: source(bottom, mask.originY) - y, method: method)
+            text: words.map(\.text).joined(separator: " "),
+            confidence: (confidence * 10).rounded() / 10,
+            x: x,
+            y: y,
+            width: source(right, mask.originX) - x,
+            height: source(bottom, mask.originY) - y,
+            method: method
+        )
     }
 
     /// Vertical overlap of two blocks over the shorter one's height (horizontal too when they share rows).

@@ -1,13 +1,15 @@
 public import Blobs
 import Foundation
-import Intake
 public import Hummingbird
+import Intake
 public import Logging
 public import Store
 
 /// Builds the router: health, operator pages and API, static files.
 public func buildRouter(
-    pool: PostgresPool, configuration: WebConfiguration, blobs: (any BlobStore)? = nil
+    pool: PostgresPool,
+    configuration: WebConfiguration,
+    blobs: (any BlobStore)? = nil
 ) async throws -> Router<BasicRequestContext> {
     let templates = try await Templates.load()
     let router = Router(context: BasicRequestContext.self)
@@ -20,18 +22,30 @@ public func buildRouter(
         MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
     }
     OpsController<BasicRequestContext>(
-        pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken, reruns: configuration.reruns,
+        pool: pool,
+        blobs: blobs,
+        templates: templates,
+        opsToken: configuration.opsToken,
+        reruns: configuration.reruns,
         jobs: configuration.jobs
     ).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
     if let secret = configuration.jwtSecret, let blobs {
         PortalController<BasicRequestContext>(
-            pool: pool, blobs: blobs, templates: templates, tokens: try await SessionTokens.make(secret: secret),
-            limits: configuration.uploadLimits, queue: JobQueue(pool: pool),
+            pool: pool,
+            blobs: blobs,
+            templates: templates,
+            tokens: try await SessionTokens.make(secret: secret),
+            limits: configuration.uploadLimits,
+            queue: JobQueue(pool: pool),
             intake: PostRequestIntake(
-                pool: pool, blobs: blobs, queue: JobQueue(pool: pool), logger: Logger(label: "drsocial.portal"),
-                maxAttachmentBytes: configuration.uploadLimits.maxFileBytes)
+                pool: pool,
+                blobs: blobs,
+                queue: JobQueue(pool: pool),
+                logger: Logger(label: "drsocial.portal"),
+                maxAttachmentBytes: configuration.uploadLimits.maxFileBytes
+            )
         ).addRoutes(to: router)
     }
     StaticFilesController<BasicRequestContext>().addRoutes(to: router)
@@ -40,7 +54,10 @@ public func buildRouter(
 
 /// Builds the HTTP application; run it as one service of the daemon's `ServiceGroup`.
 public func buildApplication(
-    pool: PostgresPool, configuration: WebConfiguration, blobs: (any BlobStore)? = nil, logger: Logger,
+    pool: PostgresPool,
+    configuration: WebConfiguration,
+    blobs: (any BlobStore)? = nil,
+    logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(pool: pool, configuration: configuration, blobs: blobs)
@@ -49,5 +66,6 @@ public func buildApplication(
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "drsocial-intake"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-        logger: logger)
+        logger: logger
+    )
 }

@@ -17,8 +17,8 @@ final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(var head) = unwrapInboundIn(data),
-              let expectation = head.headerFields[.expect],
-              expectation.lowercased() == "100-continue"
+            let expectation = head.headerFields[.expect],
+            expectation.lowercased() == "100-continue"
         else {
             context.fireChannelRead(data)
             return

@@ -15,7 +15,9 @@ enum FileResponse {
             try await writer.finish(nil)
         }
         return Response(
-            status: .ok, headers: [.contentType: mime, .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
-            body: body)
+            status: .ok,
+            headers: [.contentType: mime, .cacheControl: "private, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
+            body: body
+        )
     }
 }

@@ -9,11 +9,17 @@ struct HealthController<Context: RequestContext>: Sendable {
         router.get("/healthz") { _, _ -> Response in
             do {
                 _ = try await pool.withConnection { try $0.query("SELECT 1") }
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"status":"ok","database":"ok"}"#)))
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: .init(string: #"{"status":"ok","database":"ok"}"#))
+                )
             } catch {
                 return Response(
-                    status: .serviceUnavailable, headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: .init(string: #"{"status":"degraded","database":"unreachable"}"#)))
+                    status: .serviceUnavailable,
+                    headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: .init(string: #"{"status":"degraded","database":"unreachable"}"#))
+                )
             }
         }
     }

@@ -60,7 +60,8 @@ struct MailController<Context: RequestContext>: Sendable {
                 .contentDisposition: "attachment; filename=\"email-\(id.uuidString.lowercased()).eml\"",
                 .init("X-Content-Type-Options")!: "nosniff",
             ],
-            body: .init(byteBuffer: .init(bytes: data)))
+            body: .init(byteBuffer: .init(bytes: data))
+        )
     }
 }
 

@@ -15,8 +15,10 @@ struct MetricsController<Context: RequestContext>: Sendable {
             }
             let text = await exporter.render()
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: .init(string: text)))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: .init(string: text))
+            )
         }
     }
 }

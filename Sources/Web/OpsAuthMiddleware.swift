@@ -18,7 +18,8 @@ struct OpsAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func isAuthorised(_ request: Request, token: String) -> Bool {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-           constantTimeEquals(String(header.dropFirst(7)), token) {
+            constantTimeEquals(String(header.dropFirst(7)), token)
+        {
             return true
         }
         if let cookie = request.cookies[cookieName], constantTimeEquals(cookie.value, token) { return true }

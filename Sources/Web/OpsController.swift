@@ -1,7 +1,7 @@
+import Blobs
 public import Foundation
 import Hummingbird
 import Logging
-import Blobs
 import Store
 
 /// Operator pages and their JSON twins: recent runs, and one run's stages, attachments and variants.
@@ -27,7 +27,8 @@ struct OpsController<Context: RequestContext>: Sendable {
             try await keyframe(
                 attachmentID: try context.parameters.require("id", as: UUID.self),
                 index: try context.parameters.require("index", as: Int.self),
-                thumbnail: request.uri.queryParameters["size"] == "thumb")
+                thumbnail: request.uri.queryParameters["size"] == "thumb"
+            )
         }
         pages.get("variants/:id/reel") { _, context in try await reel(queueID: try context.parameters.require("id", as: UUID.self)) }
         // The ops cookie is SameSite=Strict, so another site's form cannot post here with it.
@@ -77,9 +78,17 @@ struct OpsController<Context: RequestContext>: Sendable {
             return try loginPage(error: "That token is not right.").response(from: request, context: context)
         }
         var response = Response(status: .seeOther, headers: [.location: "/ops/runs"])
-        response.setCookie(Cookie(
-            name: OpsAuthMiddleware<Context>.cookieName, value: form.token, maxAge: 12 * 3600, path: "/",
-            secure: false, httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: OpsAuthMiddleware<Context>.cookieName,
+                value: form.token,
+                maxAge: 12 * 3600,
+                path: "/",
+                secure: false,
+                httpOnly: true,
+                sameSite: .strict
+            )
+        )
         return response
     }
 
@@ -100,7 +109,8 @@ struct OpsController<Context: RequestContext>: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(bytes: try blobs.read(path))))
+            body: .init(byteBuffer: .init(bytes: try blobs.read(path)))
+        )
     }
 
     /// A variant's composed reel, the file that will publish.
@@ -185,8 +195,10 @@ public enum JSONResponse {
 
     static func make(_ value: some Encodable) throws -> Response {
         Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: .init(string: String(decoding: try encoder().encode(value), as: UTF8.self))))
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: String(decoding: try encoder().encode(value), as: UTF8.self)))
+        )
     }
 }
 

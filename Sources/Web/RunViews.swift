@@ -94,7 +94,12 @@ enum RunViews {
     static func analysisFacts(_ attachment: OpsQueries.AttachmentView) -> [String: Any] {
         struct Analysis: Decodable {
             struct Keyframes: Decodable {
-                struct Frame: Decodable { var scene: Int; var seconds: Double; var sceneStartSeconds: Double; var sceneEndSeconds: Double }
+                struct Frame: Decodable {
+                    var scene: Int
+                    var seconds: Double
+                    var sceneStartSeconds: Double
+                    var sceneEndSeconds: Double
+                }
                 var keyframes: [Frame]
             }
             struct Text: Decodable { var text: String? }

@@ -10,13 +10,15 @@ struct StaticFilesController<Context: RequestContext>: Sendable {
             let name = try context.parameters.require("file")
             let ext = (name as NSString).pathExtension
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }), !name.hasPrefix("."),
-                  let type = Self.types[ext],
-                  let folder = Bundle.module.url(forResource: "Static", withExtension: nil),
-                  let data = try? Data(contentsOf: folder.appending(path: name))
+                let type = Self.types[ext],
+                let folder = Bundle.module.url(forResource: "Static", withExtension: nil),
+                let data = try? Data(contentsOf: folder.appending(path: name))
             else { throw HTTPError(.notFound) }
             return Response(
-                status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300", .init("X-Content-Type-Options")!: "nosniff"],
-                body: .init(byteBuffer: .init(string: String(decoding: data, as: UTF8.self))))
+                status: .ok,
+                headers: [.contentType: type, .cacheControl: "public, max-age=300", .init("X-Content-Type-Options")!: "nosniff"],
+                body: .init(byteBuffer: .init(string: String(decoding: data, as: UTF8.self)))
+            )
         }
     }
 }

@@ -21,8 +21,14 @@ public struct WebConfiguration: Sendable {
     public var jobs: (any JobReviving)?
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, opsToken: String, jwtSecret: String? = nil, uploadLimits: UploadLimits = .init(),
-        metrics: MetricsExporter? = nil, reruns: (any StageRerunning)? = nil, jobs: (any JobReviving)? = nil
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        opsToken: String,
+        jwtSecret: String? = nil,
+        uploadLimits: UploadLimits = .init(),
+        metrics: MetricsExporter? = nil,
+        reruns: (any StageRerunning)? = nil,
+        jobs: (any JobReviving)? = nil
     ) {
         self.jobs = jobs
         self.reruns = reruns

@@ -39,28 +39,50 @@ public struct EnqueueStage: Stage {
                 guard item.passed else {
                     output.blocked += 1
                     try EventRepository().record(
-                        kind: "variant.blocked", tenantID: request.tenantID, talentID: talent.id, postRequestID: request.id,
-                        payload: ["platform": variant.platform.rawValue, "handle": variant.handle,
-                                  "reason": item.blockedReason ?? ""],
-                        on: connection)
+                        kind: "variant.blocked",
+                        tenantID: request.tenantID,
+                        talentID: talent.id,
+                        postRequestID: request.id,
+                        payload: [
+                            "platform": variant.platform.rawValue, "handle": variant.handle,
+                            "reason": item.blockedReason ?? "",
+                        ],
+                        on: connection
+                    )
                     continue
                 }
-                let assetURL = variant.assetPath
+                let assetURL =
+                    variant.assetPath
                     ?? variant.assetAttachmentID.flatMap { id in context.attachments.first { $0.id == id }?.storagePath }
                 let outcome = try content.enqueueVariant(
-                    .init(tenantID: request.tenantID, talentID: talent.id, accountID: variant.accountID,
-                          postRequestID: request.id, origin: request.source.queueOrigin, type: variant.type,
-                          assetURL: assetURL, caption: variant.caption, hashtags: variant.hashtags,
-                          generatedBy: variant.generatedBy, moderated: true, moderationReason: nil),
-                    on: connection)
+                    .init(
+                        tenantID: request.tenantID,
+                        talentID: talent.id,
+                        accountID: variant.accountID,
+                        postRequestID: request.id,
+                        origin: request.source.queueOrigin,
+                        type: variant.type,
+                        assetURL: assetURL,
+                        caption: variant.caption,
+                        hashtags: variant.hashtags,
+                        generatedBy: variant.generatedBy,
+                        moderated: true,
+                        moderationReason: nil
+                    ),
+                    on: connection
+                )
                 switch outcome {
                 case .created(let id): output.enqueued.append(id)
                 case .replaced(let id):
                     output.replaced += 1
                     try EventRepository().record(
-                        kind: "variant.replaced", tenantID: request.tenantID, talentID: talent.id, postRequestID: request.id,
+                        kind: "variant.replaced",
+                        tenantID: request.tenantID,
+                        talentID: talent.id,
+                        postRequestID: request.id,
                         payload: ["queue_id": id.uuidString.lowercased(), "platform": variant.platform.rawValue],
-                        on: connection)
+                        on: connection
+                    )
                 case .unchanged: break
                 case .kept: output.kept += 1
                 }

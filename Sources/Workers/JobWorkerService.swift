@@ -20,7 +20,8 @@ public struct JobWorkerService: Service {
         public var workerIDPrefix: String
 
         public init(
-            workers: Int = ProcessInfo.processInfo.activeProcessorCount, pollInterval: Duration = .seconds(2),
+            workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+            pollInterval: Duration = .seconds(2),
             reapInterval: Duration = .seconds(10),
             workerIDPrefix: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         ) {
@@ -176,7 +177,11 @@ public struct JobWorkerService: Service {
     }
 
     private func record(
-        _ ending: Ending, of job: JobQueue.ClaimedJob, handler: any JobHandler, seconds: Double, logger jobLogger: Logger
+        _ ending: Ending,
+        of job: JobQueue.ClaimedJob,
+        handler: any JobHandler,
+        seconds: Double,
+        logger jobLogger: Logger
     ) async {
         do {
             let recorded: DaemonMetrics.JobEnding
@@ -212,8 +217,10 @@ public struct JobWorkerService: Service {
             }
             DaemonMetrics.jobEnded(kind: job.kind, ending: recorded, seconds: seconds)
         } catch {
-            jobLogger.error("recording the job's outcome failed; its lease will expire and it will be retried",
-                            metadata: ["error": "\(error)"])
+            jobLogger.error(
+                "recording the job's outcome failed; its lease will expire and it will be retried",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 }

@@ -1,8 +1,8 @@
+import Foundation
 public import Intake
 public import Logging
 public import ServiceLifecycle
 public import Store
-import Foundation
 import Telemetry
 
 /// Polls the intake mailbox every `interval`, on one daemon at a time: the one holding a PostgreSQL
@@ -25,9 +25,12 @@ public struct MailPollerService: Service {
         var backoff = Backoff(base: 1, cap: 300)
         var foldersReady = false
         var wasLeader = false
-        logger.info("mail poller starting", metadata: [
-            "mailbox": "\(intake.configuration.mailbox)", "domain": "\(intake.configuration.intakeDomain)",
-        ])
+        logger.info(
+            "mail poller starting",
+            metadata: [
+                "mailbox": "\(intake.configuration.mailbox)", "domain": "\(intake.configuration.intakeDomain)",
+            ]
+        )
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var pause = interval
             do {
@@ -41,10 +44,13 @@ public struct MailPollerService: Service {
                     let report = try await intake.pollOnce()
                     DaemonMetrics.mailPolled(succeeded: true, at: Date().timeIntervalSince1970)
                     if report.seen > 0 {
-                        logger.info("mail taken in", metadata: [
-                            "ingested": "\(report.ingested)", "refused": "\(report.refused)",
-                            "duplicates": "\(report.duplicates)", "refiled": "\(report.refiled)",
-                        ])
+                        logger.info(
+                            "mail taken in",
+                            metadata: [
+                                "ingested": "\(report.ingested)", "refused": "\(report.refused)",
+                                "duplicates": "\(report.duplicates)", "refiled": "\(report.refiled)",
+                            ]
+                        )
                     }
                     backoff.reset()
                     // A full batch means more is waiting: go again at once.
@@ -58,9 +64,12 @@ public struct MailPollerService: Service {
             } catch {
                 DaemonMetrics.mailPolled(succeeded: false, at: Date().timeIntervalSince1970)
                 let wait = backoff.next()
-                logger.warning("polling the intake mailbox failed; retrying", metadata: [
-                    "error": "\(error)", "retry_in_s": "\(Int(wait.rounded(.up)))",
-                ])
+                logger.warning(
+                    "polling the intake mailbox failed; retrying",
+                    metadata: [
+                        "error": "\(error)", "retry_in_s": "\(Int(wait.rounded(.up)))",
+                    ]
+                )
                 pause = .milliseconds(Int(wait * 1000))
             }
             let sleep = pause

@@ -1,13 +1,13 @@
-import Domain
 import Agents
 public import Blobs
+import Domain
 public import Foundation
 public import Media
 public import Pipeline
+import Reels
 public import Speech
 public import Store
 import TextRecognition
-import Reels
 
 /// Builds the stage registry and loads `pipelines/` at start-up.
 public enum PipelineFactory {
@@ -16,7 +16,11 @@ public enum PipelineFactory {
     /// - Parameter pipelinesDirectory: where `reels/` (the templates) and relative music paths are; nil uses
     ///   `pipelines/` in the working directory.
     public static func registry(
-        pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient, transcriber: (any Transcriber)? = nil,
+        pool: PostgresPool,
+        blobs: any BlobStore,
+        queue: JobQueue,
+        mediaWorker: MediaWorkerClient,
+        transcriber: (any Transcriber)? = nil,
         pipelinesDirectory: URL? = nil
     ) -> StageRegistry {
         var registry = StageRegistry()
@@ -30,7 +34,13 @@ public enum PipelineFactory {
         registry.register(ComposeStage.self) { configuration in
             let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
             let templates = try ReelTemplates.load(from: directory.appending(path: "reels"), platforms: platforms)
-            return try ComposeStage(configuration: configuration, templates: templates, pipelinesDirectory: directory, worker: mediaWorker, blobs: blobs)
+            return try ComposeStage(
+                configuration: configuration,
+                templates: templates,
+                pipelinesDirectory: directory,
+                worker: mediaWorker,
+                blobs: blobs
+            )
         }
         registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
         registry.register(ModerateStage.self) { _ in ModerateStage() }
@@ -40,14 +50,25 @@ public enum PipelineFactory {
 
     /// Loads and validates `post-request.yaml` and `platforms.yaml` from `directory`; throws with file and line.
     public static func loadPostRequestRunner(
-        directory: URL, pool: PostgresPool, blobs: any BlobStore, queue: JobQueue, mediaWorker: MediaWorkerClient,
+        directory: URL,
+        pool: PostgresPool,
+        blobs: any BlobStore,
+        queue: JobQueue,
+        mediaWorker: MediaWorkerClient,
         transcriber: (any Transcriber)? = nil
     ) throws -> PipelineRunner {
         let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
         let pipeline = try PipelineDefinition.load(
             from: directory.appending(path: "post-request.yaml"),
-            registry: registry(pool: pool, blobs: blobs, queue: queue, mediaWorker: mediaWorker, transcriber: transcriber,
-                               pipelinesDirectory: directory))
+            registry: registry(
+                pool: pool,
+                blobs: blobs,
+                queue: queue,
+                mediaWorker: mediaWorker,
+                transcriber: transcriber,
+                pipelinesDirectory: directory
+            )
+        )
         return PipelineRunner(pipeline: pipeline, platforms: platforms, recorder: StorePipelineRecorder(pool: pool, blobs: blobs))
     }
 }

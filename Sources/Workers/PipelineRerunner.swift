@@ -25,25 +25,40 @@ public struct PipelineRerunner: StageRerunning {
         return try await pool.withTransaction { connection in
             let requests = PostRequestRepository()
             guard let status = try requests.lockStatus(requestID: requestID, on: connection),
-                  let request = try requests.snapshot(id: requestID, on: connection)
+                let request = try requests.snapshot(id: requestID, on: connection)
             else { throw RerunError.noRequest(requestID) }
             let runs = PipelineRunRepository()
             // An open request's pipeline has yet to finish (or start): the rerun follows it.
             let waiting = try !status.isFinal || runs.hasUnfinishedRun(requestID: requestID, on: connection)
             let runID = try runs.queueRerun(
-                requestID: requestID, tenantID: request.tenantID, pipeline: pipelineName, stages: stages,
-                requestedBy: requestedBy, on: connection)
+                requestID: requestID,
+                tenantID: request.tenantID,
+                pipeline: pipelineName,
+                stages: stages,
+                requestedBy: requestedBy,
+                on: connection
+            )
             try JobQueue(pool: pool).enqueue(
                 .init(
-                    kind: PostRequestIntake.pipelineJobKind, payload: ["post_request_id": requestID.uuidString],
-                    tenantID: request.tenantID, idempotencyKey: "pipeline-rerun:\(runID.uuidString.lowercased())",
-                    serialKey: PostRequestIntake.pipelineSerialKey(requestID)),
-                on: connection)
+                    kind: PostRequestIntake.pipelineJobKind,
+                    payload: ["post_request_id": requestID.uuidString],
+                    tenantID: request.tenantID,
+                    idempotencyKey: "pipeline-rerun:\(runID.uuidString.lowercased())",
+                    serialKey: PostRequestIntake.pipelineSerialKey(requestID)
+                ),
+                on: connection
+            )
             try EventRepository().record(
-                kind: "pipeline.rerun_requested", tenantID: request.tenantID, talentID: request.talentID, postRequestID: requestID,
-                payload: ["run_id": runID.uuidString.lowercased(), "stage": stage, "stages": stages.joined(separator: ","),
-                          "requested_by": requestedBy],
-                on: connection)
+                kind: "pipeline.rerun_requested",
+                tenantID: request.tenantID,
+                talentID: request.talentID,
+                postRequestID: requestID,
+                payload: [
+                    "run_id": runID.uuidString.lowercased(), "stage": stage, "stages": stages.joined(separator: ","),
+                    "requested_by": requestedBy,
+                ],
+                on: connection
+            )
             return RerunReceipt(runID: runID, requestID: requestID, stages: stages, waiting: waiting)
         }
     }

@@ -21,7 +21,10 @@ public struct PostRequestPipelineHandler: JobHandler {
             throw PermanentJobError("the job names no post request")
         }
         let outcome = try await runner.run(
-            requestID: requestID, fencing: FencingToken(jobID: job.id, attempt: job.attempt), logger: logger)
+            requestID: requestID,
+            fencing: FencingToken(jobID: job.id, attempt: job.attempt),
+            logger: logger
+        )
         switch outcome {
         case .complete: logger.info("post request complete", metadata: ["post_request_id": "\(requestID)"])
         case .failed(let reason): logger.warning("post request failed", metadata: ["post_request_id": "\(requestID)", "reason": "\(reason)"])
@@ -41,7 +44,11 @@ public struct PostRequestPipelineHandler: JobHandler {
         do {
             try await pool.withConnection { connection in
                 try PostRequestRepository().setStatus(
-                    .failed, failureReason: "pipeline job \(id) is dead: \(error)", requestID: requestID, on: connection)
+                    .failed,
+                    failureReason: "pipeline job \(id) is dead: \(error)",
+                    requestID: requestID,
+                    on: connection
+                )
             }
         } catch {
             logger.error("could not mark the request failed", metadata: ["post_request_id": "\(requestID)", "error": "\(error)"])

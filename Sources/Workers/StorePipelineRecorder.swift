@@ -16,18 +16,23 @@ struct StorePipelineRecorder: PipelineRecorder {
             let requests = PostRequestRepository()
             let talents = TalentRepository()
             guard let request = try requests.snapshot(id: requestID, on: connection),
-                  let talent = try talents.talent(id: request.talentID, on: connection)
+                let talent = try talents.talent(id: request.talentID, on: connection)
             else { return nil }
             let accounts = try talents.accounts(talentID: talent.id, on: connection)
             let targets = request.targetAccountIDs.compactMap { id in accounts.first { $0.id == id } }
             return PipelineInput(
-                request: request, talent: talent, targets: targets,
-                attachments: try requests.attachments(requestID: requestID, on: connection))
+                request: request,
+                talent: talent,
+                targets: targets,
+                attachments: try requests.attachments(requestID: requestID, on: connection)
+            )
         }
     }
 
     func beginRun(
-        input: PipelineInput, pipeline: String, fencing: FencingToken?
+        input: PipelineInput,
+        pipeline: String,
+        fencing: FencingToken?
     ) async throws -> (runID: UUID, recorded: [RecordedStageRun])? {
         let queue = JobQueue(pool: pool)
         return try await pool.withTransaction { connection in
@@ -36,17 +41,25 @@ struct StorePipelineRecorder: PipelineRecorder {
             let request = input.request
             guard let status = try requests.lockStatus(requestID: request.id, on: connection) else { return nil }
             let runs = PipelineRunRepository()
-            guard let run = try runs.beginRun(
-                requestID: request.id, tenantID: request.tenantID, requestOpen: !status.isFinal, pipeline: pipeline,
-                on: connection)
+            guard
+                let run = try runs.beginRun(
+                    requestID: request.id,
+                    tenantID: request.tenantID,
+                    requestOpen: !status.isFinal,
+                    pipeline: pipeline,
+                    on: connection
+                )
             else { return nil }
             if run.promoted {
                 try requests.reopen(requestID: request.id, on: connection)
                 try EventRepository().record(
-                    kind: "pipeline.rerun_started", tenantID: request.tenantID, talentID: request.talentID,
+                    kind: "pipeline.rerun_started",
+                    tenantID: request.tenantID,
+                    talentID: request.talentID,
                     postRequestID: request.id,
                     payload: ["run_id": run.id.uuidString.lowercased(), "stages": (run.rerunStages ?? []).joined(separator: ",")],
-                    on: connection)
+                    on: connection
+                )
             }
             let recorded = try runs.stages(runID: run.id, on: connection).map {
                 RecordedStageRun(stage: $0.stage, attachmentID: $0.attachmentID, status: $0.status, outputJSON: $0.outputJSON)
@@ -64,8 +77,13 @@ struct StorePipelineRecorder: PipelineRecorder {
     func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws {
         try await pool.withConnection { connection in
             try PipelineRunRepository().stageStarted(
-                runID: runID, tenantID: input.request.tenantID, stage: stage, position: position,
-                attachmentID: attachmentID, on: connection)
+                runID: runID,
+                tenantID: input.request.tenantID,
+                stage: stage,
+                position: position,
+                attachmentID: attachmentID,
+                on: connection
+            )
         }
     }
 
@@ -79,34 +97,64 @@ struct StorePipelineRecorder: PipelineRecorder {
     }
 
     private func recordStageFinished(
-        runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome
+        runID: UUID,
+        input: PipelineInput,
+        stage: String,
+        attachmentID: UUID?,
+        outcome: StageOutcome
     ) async throws {
         try await pool.withTransaction { connection in
             let runs = PipelineRunRepository()
             switch outcome {
             case .succeeded(let result, let durationMs):
                 try runs.stageFinished(
-                    runID: runID, stage: stage, attachmentID: attachmentID, status: "succeeded", durationMs: durationMs,
-                    summary: result.summary, outputJSON: result.outputJSON, error: nil, on: connection)
+                    runID: runID,
+                    stage: stage,
+                    attachmentID: attachmentID,
+                    status: "succeeded",
+                    durationMs: durationMs,
+                    summary: result.summary,
+                    outputJSON: result.outputJSON,
+                    error: nil,
+                    on: connection
+                )
                 if let attachmentID {
                     let requests = PostRequestRepository()
                     try requests.mergeAnalysis(
-                        attachmentID: attachmentID, key: stage, json: result.outputJSON,
-                        durationSeconds: Self.duration(stage: stage, in: result.outputJSON), transcript: result.transcript, on: connection)
+                        attachmentID: attachmentID,
+                        key: stage,
+                        json: result.outputJSON,
+                        durationSeconds: Self.duration(stage: stage, in: result.outputJSON),
+                        transcript: result.transcript,
+                        on: connection
+                    )
                     // A voice memo speaks the prompt when the request came without one.
                     if let transcript = result.transcript,
-                       input.attachments.first(where: { $0.id == attachmentID })?.role == .voiceMemo {
+                        input.attachments.first(where: { $0.id == attachmentID })?.role == .voiceMemo
+                    {
                         try requests.fillPromptIfEmpty(transcript, requestID: input.request.id, on: connection)
                     }
                 }
             case .failed(let error, let durationMs):
                 try runs.stageFinished(
-                    runID: runID, stage: stage, attachmentID: attachmentID, status: "failed", durationMs: durationMs,
-                    summary: nil, outputJSON: nil, error: error, on: connection)
+                    runID: runID,
+                    stage: stage,
+                    attachmentID: attachmentID,
+                    status: "failed",
+                    durationMs: durationMs,
+                    summary: nil,
+                    outputJSON: nil,
+                    error: error,
+                    on: connection
+                )
                 if let attachmentID {
                     let failure = try PostgresJSON(["error": error])
                     try PostRequestRepository().mergeAnalysis(
-                        attachmentID: attachmentID, key: stage, json: failure.text, on: connection)
+                        attachmentID: attachmentID,
+                        key: stage,
+                        json: failure.text,
+                        on: connection
+                    )
                 }
             }
         }
@@ -115,7 +163,11 @@ struct StorePipelineRecorder: PipelineRecorder {
     func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws {
         try await pool.withTransaction { connection in
             try PipelineRunRepository().finishRun(
-                runID: runID, status: status == .complete ? "succeeded" : "failed", error: error, on: connection)
+                runID: runID,
+                status: status == .complete ? "succeeded" : "failed",
+                error: error,
+                on: connection
+            )
             try PostRequestRepository().setStatus(status, failureReason: error, requestID: requestID, on: connection)
         }
     }

@@ -1,7 +1,8 @@
-@testable import Blobs
 import Foundation
 import TestSupport
 import Testing
+
+@testable import Blobs
 
 /// The file under a blob writer: direct I/O for whole aligned buffers, the page cache for the rest, and the
 /// same bytes on disk either way.
@@ -16,7 +17,7 @@ struct BlobFileTests {
             storage = .allocate(byteCount: count + shift, alignment: BlobFile.alignment)
             var state = seed
             for index in 0..<storage.count {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 storage[index] = UInt8(truncatingIfNeeded: state >> 56)
             }
             bytes = UnsafeRawBufferPointer(rebasing: storage[shift..<(shift + count)])

@@ -1,9 +1,10 @@
-@testable import Blobs
 import Crypto
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import Blobs
 
 /// When the disk falls behind, an async writer waits for room without holding a thread of the cooperative
 /// pool, and picks up where it was once the disk catches up.

@@ -7,14 +7,21 @@ import Testing
 /// signs in with a development token, uploads a video with a progress bar, waits for the pipeline, approves
 /// one variant and rejects another. `scripts/test` installs Chromium, chromedriver and Selenium and sets
 /// `DRSOCIAL_BROWSER_PYTHON`; screenshots are kept under `.state/artifacts/browser/`.
-@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase && TestEnvironment.executable != nil
-    && ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"] != nil)))
+@Suite(
+    .enabled(
+        if: TestEnvironment.available(
+            TestEnvironment.hasDatabase && TestEnvironment.executable != nil
+                && ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"] != nil
+        )
+    )
+)
 struct BrowserPortalTests {
     @Test
     func aTalentRequestsAndDecidesInARealBrowser() async throws {
         let python = try #require(ProcessInfo.processInfo.environment["DRSOCIAL_BROWSER_PYTHON"])
         let database = try await IsolatedDatabase.make("browser")
-        let databaseURL = database.url, pool = database.pool
+        let databaseURL = database.url
+        let pool = database.pool
         let fixture = try await TenantFixture.make(on: pool)
         let storage = try TestEnvironment.temporaryDirectory("browser-storage")
         let secret = "browser-test-secret-0123456789abcdef-0123456789"
@@ -32,10 +39,14 @@ struct BrowserPortalTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let artifacts = TestEnvironment.repositoryRoot.appending(path: ".state/artifacts/browser")
         let prompt = "Browser test \(fixture.slug)"
-        let output = try Self.run(python, [
-            TestEnvironment.repositoryRoot.appending(path: "Tests/Browser/portal_flow.py").path, "http://127.0.0.1:\(port)", token,
-            TestEnvironment.testmedia("short.mp4").path, artifacts.path, prompt,
-        ], environment: ProcessInfo.processInfo.environment.merging(["DRSOCIAL_DAEMON_PID": "\(daemon.pid)"]) { $1 })
+        let output = try Self.run(
+            python,
+            [
+                TestEnvironment.repositoryRoot.appending(path: "Tests/Browser/portal_flow.py").path, "http://127.0.0.1:\(port)", token,
+                TestEnvironment.testmedia("short.mp4").path, artifacts.path, prompt,
+            ],
+            environment: ProcessInfo.processInfo.environment.merging(["DRSOCIAL_DAEMON_PID": "\(daemon.pid)"]) { $1 }
+        )
         #expect(output.contains("approved") && output.contains("rejected"), "\(output)")
 
         let states = try await pool.withConnection { connection in
@@ -43,8 +54,11 @@ struct BrowserPortalTests {
                 """
                 SELECT q.state, coalesce(q.rejected_reason, '') AS reason, r.source FROM content_queue q
                 JOIN post_requests r ON r.id = q.post_request_id WHERE r.talent_id = $1 AND r.prompt_text = $2 ORDER BY q.state
-                """, [fixture.talentID, prompt]
-            ).rows.map { "\(try $0.decode("source", as: String.self)):\(try $0.decode("state", as: String.self)):\(try $0.decode("reason", as: String.self))" }
+                """,
+                [fixture.talentID, prompt]
+            ).rows.map {
+                "\(try $0.decode("source", as: String.self)):\(try $0.decode("state", as: String.self)):\(try $0.decode("reason", as: String.self))"
+            }
         }
         #expect(states.contains("browser:approved:"))
         #expect(states.contains("browser:rejected:Too long for TikTok"), "\(states)")
@@ -58,7 +72,8 @@ struct BrowserPortalTests {
         process.executableURL = URL(filePath: executable)
         process.arguments = arguments
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -67,7 +82,9 @@ struct BrowserPortalTests {
         process.waitUntilExit()
         let text = String(decoding: stdout, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw BrowserTestFailure(description: "\(executable) exited \(process.terminationStatus):\n\(text)\n\(String(decoding: stderr.suffix(3000), as: UTF8.self))")
+            throw BrowserTestFailure(
+                description: "\(executable) exited \(process.terminationStatus):\n\(text)\n\(String(decoding: stderr.suffix(3000), as: UTF8.self))"
+            )
         }
         return text
     }

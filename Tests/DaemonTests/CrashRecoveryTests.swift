@@ -18,14 +18,24 @@ extension CrashSuites {
             let fixture = try await TenantFixture.make(on: pool)
             let storage = try TestEnvironment.temporaryDirectory("crash-storage")
             let intake = PostRequestIntake(
-                pool: pool, blobs: try LocalBlobStore(root: storage), queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
+                pool: pool,
+                blobs: try LocalBlobStore(root: storage),
+                queue: JobQueue(pool: pool),
+                logger: TestEnvironment.logger
+            )
             let media = ["photo.jpg", "short.mp4", "truncated.mp4"]
             var submitted: [UUID] = []
             for index in 0..<30 {
                 let files = index % 3 == 2 ? [] : [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia(media[index % 3]))]
-                let receipt = try await intake.submit(.init(
-                    talentSlug: fixture.slug, source: .operator, prompt: "Crash test request \(index)",
-                    platforms: index % 2 == 0 ? [.instagram, .tiktok] : [.linkedin], files: files))
+                let receipt = try await intake.submit(
+                    .init(
+                        talentSlug: fixture.slug,
+                        source: .operator,
+                        prompt: "Crash test request \(index)",
+                        platforms: index % 2 == 0 ? [.instagram, .tiktok] : [.linkedin],
+                        files: files
+                    )
+                )
                 submitted.append(receipt.requestID)
             }
             let requestIDs = submitted
@@ -67,7 +77,8 @@ extension CrashSuites {
             // fails only on a stall: two minutes of none of that means a job was lost.
             let ending = try await survivor.watch.wait(
                 until: { try await completeCount(pool, requestIDs) == requestIDs.count },
-                progress: { try await ProgressWatch.databaseActivity(pool) })
+                progress: { try await ProgressWatch.databaseActivity(pool) }
+            )
             let exit = await survivor.terminate(within: 60)
             #expect(exit == 0, "the daemon did not stop cleanly on SIGTERM:\n\(survivor.output.suffix(2000))")
 
@@ -75,23 +86,33 @@ extension CrashSuites {
             let killedWarnings = killedLogs.enumerated().flatMap { life, log in
                 log.split(separator: "\n").filter { $0.contains(" warning ") || $0.contains(" error ") }.map { "life \(life): \($0)" }
             }.joined(separator: "\n")
-            let diagnosis = "unfinished jobs:\n\(unfinished)\nkilled daemons' warnings:\n\(killedWarnings.suffix(6000))\nsurvivor:\n\(survivor.output.suffix(3000))"
+            let diagnosis =
+                "unfinished jobs:\n\(unfinished)\nkilled daemons' warnings:\n\(killedWarnings.suffix(6000))\nsurvivor:\n\(survivor.output.suffix(3000))"
             #expect(try await completeCount(pool, requestIDs) == 30, "\(ending)\n\(diagnosis)")
             let (variants, expected, orphanContent, runs, deadJobs) = try await pool.withConnection { connection in
                 let variants: Int = try connection.query(
-                    "SELECT count(*) AS n FROM content_queue WHERE post_request_id = ANY($1::uuid[])", [requestIDs]).first!.decode("n")
+                    "SELECT count(*) AS n FROM content_queue WHERE post_request_id = ANY($1::uuid[])",
+                    [requestIDs]
+                ).first!.decode("n")
                 let expected: Int = try connection.query(
-                    "SELECT sum(cardinality(target_account_ids))::int AS n FROM post_requests WHERE id = ANY($1::uuid[])", [requestIDs]
+                    "SELECT sum(cardinality(target_account_ids))::int AS n FROM post_requests WHERE id = ANY($1::uuid[])",
+                    [requestIDs]
                 ).first!.decode("n")
                 let orphans: Int = try connection.query(
                     """
                     SELECT count(*) AS n FROM content c WHERE c.talent_id = $1
                     AND NOT EXISTS (SELECT 1 FROM content_queue q WHERE q.content_id = c.id)
-                    """, [fixture.talentID]).first!.decode("n")
+                    """,
+                    [fixture.talentID]
+                ).first!.decode("n")
                 let runs: Int = try connection.query(
-                    "SELECT count(*) AS n FROM pipeline_runs WHERE post_request_id = ANY($1::uuid[])", [requestIDs]).first!.decode("n")
+                    "SELECT count(*) AS n FROM pipeline_runs WHERE post_request_id = ANY($1::uuid[])",
+                    [requestIDs]
+                ).first!.decode("n")
                 let dead: Int = try connection.query(
-                    "SELECT count(*) AS n FROM jobs WHERE tenant_id = $1 AND status <> 'succeeded'", [fixture.tenantID]).first!.decode("n")
+                    "SELECT count(*) AS n FROM jobs WHERE tenant_id = $1 AND status <> 'succeeded'",
+                    [fixture.tenantID]
+                ).first!.decode("n")
                 return (variants, expected, orphans, runs, dead)
             }
             #expect(variants == expected, "one variant per target account, no duplicates")
@@ -113,7 +134,8 @@ extension CrashSuites {
                            coalesce(lease_owner, '-') AS owner, extract(epoch FROM run_after - now())::float8 AS ready_in,
                            (SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%')::int AS idle_tx
                     FROM jobs WHERE tenant_id = $1 AND status <> 'succeeded' ORDER BY id
-                    """, [tenantID]
+                    """,
+                    [tenantID]
                 ).rows.map { row in
                     let id: Int64 = try row.decode("id")
                     let status: String = try row.decode("status")

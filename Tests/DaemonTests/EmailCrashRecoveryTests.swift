@@ -8,7 +8,14 @@ import Testing
 /// mailbox is empty (Dovecot itself restarts once under it). In the end exactly 50 requests exist, each
 /// complete, and every message sits in a processed folder.
 extension CrashSuites {
-    @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.crashDatabaseURL != nil && TestEnvironment.executable != nil && TestMailServer.crash.isConfigured)), .serialized)
+    @Suite(
+        .enabled(
+            if: TestEnvironment.available(
+                TestEnvironment.crashDatabaseURL != nil && TestEnvironment.executable != nil && TestMailServer.crash.isConfigured
+            )
+        ),
+        .serialized
+    )
     struct EmailCrashRecoveryTests {
         static let domain = "crash.test"
         let server = TestMailServer.crash
@@ -25,7 +32,11 @@ extension CrashSuites {
             func mail(_ index: Int) -> Data {
                 let attachments = index % 5 == 0 ? [TestEmail.Part(filename: "photo-\(index).jpg", contentType: "image/jpeg", data: photo)] : []
                 return TestEmail.build(
-                    to: "\(fixture.slug)+post@\(Self.domain)", subject: "Crash mail \(index) #IG", body: "", attachments: attachments)
+                    to: "\(fixture.slug)+post@\(Self.domain)",
+                    subject: "Crash mail \(index) #IG",
+                    body: "",
+                    attachments: attachments
+                )
             }
             // 45 now; 5 more once Dovecot has restarted under the last daemon.
             for index in 0..<45 { try client.append(mail(index), to: box.inbox) }
@@ -63,7 +74,8 @@ extension CrashSuites {
                     let filed = try await filedCount(pool, box.inbox)
                     return waiting == 0 && complete == 50 && filed == 50
                 },
-                progress: { "\(try server.count(box.inbox))/" + (try await ProgressWatch.databaseActivity(pool)) })
+                progress: { "\(try server.count(box.inbox))/" + (try await ProgressWatch.databaseActivity(pool)) }
+            )
             #expect(ending == .done, "\(ending)")
             #expect(await survivor.terminate(within: 60) == 0, "\(survivor.output.suffix(2000))")
 
@@ -72,23 +84,31 @@ extension CrashSuites {
             let refusals: [String] = try await pool.withConnection { connection in
                 try connection.query(
                     "SELECT coalesce(subject, '(unread)') || ': ' || coalesce(reason, '') AS why FROM intake_messages WHERE mailbox = $1 AND outcome = 'refused'",
-                    [box.inbox]).rows.map { try $0.decode("why") }
+                    [box.inbox]
+                ).rows.map { try $0.decode("why") }
             }
             #expect(try server.count(box.refused) == 0, "refused: \(refusals)")
             let (requests, complete, records, variants) = try await pool.withConnection { connection in
                 let pattern = "imap:\(box.inbox):%"
                 let requests: Int = try connection.query(
-                    "SELECT count(*) AS n FROM post_requests WHERE intake_key LIKE $1", [pattern]).first!.decode("n")
+                    "SELECT count(*) AS n FROM post_requests WHERE intake_key LIKE $1",
+                    [pattern]
+                ).first!.decode("n")
                 let complete: Int = try connection.query(
-                    "SELECT count(*) AS n FROM post_requests WHERE intake_key LIKE $1 AND status = 'complete'", [pattern]).first!.decode("n")
+                    "SELECT count(*) AS n FROM post_requests WHERE intake_key LIKE $1 AND status = 'complete'",
+                    [pattern]
+                ).first!.decode("n")
                 let records: Int = try connection.query(
                     "SELECT count(*) AS n FROM intake_messages WHERE mailbox = $1 AND outcome = 'ingested' AND filed_at IS NOT NULL",
-                    [box.inbox]).first!.decode("n")
+                    [box.inbox]
+                ).first!.decode("n")
                 let variants: Int = try connection.query(
                     """
                     SELECT count(*) AS n FROM content_queue q JOIN post_requests r ON r.id = q.post_request_id
                     WHERE r.intake_key LIKE $1
-                    """, [pattern]).first!.decode("n")
+                    """,
+                    [pattern]
+                ).first!.decode("n")
                 return (requests, complete, records, variants)
             }
             #expect(requests == 50, "exactly one request per message")
@@ -103,7 +123,8 @@ extension CrashSuites {
         func completeCount(_ pool: PostgresPool, _ mailbox: String) async throws -> Int {
             try await pool.withConnection {
                 try $0.query(
-                    "SELECT count(*) AS n FROM post_requests WHERE intake_key LIKE $1 AND status = 'complete'", ["imap:\(mailbox):%"]
+                    "SELECT count(*) AS n FROM post_requests WHERE intake_key LIKE $1 AND status = 'complete'",
+                    ["imap:\(mailbox):%"]
                 ).first!.decode("n")
             }
         }

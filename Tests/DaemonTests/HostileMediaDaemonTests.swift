@@ -1,13 +1,14 @@
 import Blobs
 import Domain
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Foundation
 import Intake
 import Store
 import TestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The whole hostile set in one request to a running daemon: every hostile file fails its own stages with
 /// a clear message, the good file beside them is analysed, the request completes and the daemon still serves.
@@ -25,19 +26,35 @@ struct HostileMediaDaemonTests {
         let pool = database.pool
         let fixture = try await TenantFixture.make(on: pool)
         let storage = try TestEnvironment.temporaryDirectory("hostile-storage")
-        let intake = PostRequestIntake(pool: pool, blobs: try LocalBlobStore(root: storage), queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
+        let intake = PostRequestIntake(
+            pool: pool,
+            blobs: try LocalBlobStore(root: storage),
+            queue: JobQueue(pool: pool),
+            logger: TestEnvironment.logger
+        )
         // Types are sniffed from the bytes: each file reaches the stages its bytes claim (at least `probe`).
-        let files = Self.hostile.map { name in
-            PostRequestIntake.LocalFile(url: TestEnvironment.testmedia(name))
-        } + [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia("caption-video.mp4"))]
-        let receipt = try await intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Hostile set", platforms: [.tiktok], files: files))
+        let files =
+            Self.hostile.map { name in
+                PostRequestIntake.LocalFile(url: TestEnvironment.testmedia(name))
+            } + [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia("caption-video.mp4"))]
+        let receipt = try await intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Hostile set",
+                platforms: [.tiktok],
+                files: files
+            )
+        )
 
-        let daemon = try DaemonProcess(arguments: ["serve"], environment: [
-            "DATABASE_URL": database.url, "STORAGE_DIR": storage.path,
-            "OPS_TOKEN": "hostile-test-operator-token", "HTTP_PORT": "0", "WORKERS": "2", "LOG_LEVEL": "info",
-            "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
-        ])
+        let daemon = try DaemonProcess(
+            arguments: ["serve"],
+            environment: [
+                "DATABASE_URL": database.url, "STORAGE_DIR": storage.path,
+                "OPS_TOKEN": "hostile-test-operator-token", "HTTP_PORT": "0", "WORKERS": "2", "LOG_LEVEL": "info",
+                "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
+            ]
+        )
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 60), "\(daemon.output.suffix(2000))")
 
@@ -49,7 +66,8 @@ struct HostileMediaDaemonTests {
                 }
                 return status == "complete" || status == "failed"
             },
-            progress: { try await ProgressWatch.databaseActivity(pool) })
+            progress: { try await ProgressWatch.databaseActivity(pool) }
+        )
         #expect(status == "complete", "\(ending)\n\(daemon.output.suffix(3000))")
 
         let stages = try await pool.withConnection { connection in
@@ -58,9 +76,14 @@ struct HostileMediaDaemonTests {
                 SELECT a.filename, s.stage, s.status, coalesce(s.error, '') AS error
                 FROM stage_runs s JOIN post_request_attachments a ON a.id = s.attachment_id
                 JOIN pipeline_runs r ON r.id = s.pipeline_run_id WHERE r.post_request_id = $1
-                """, [receipt.requestID]
-            ).rows.map { (try $0.decode("filename", as: String.self), try $0.decode("stage", as: String.self),
-                          try $0.decode("status", as: String.self), try $0.decode("error", as: String.self)) }
+                """,
+                [receipt.requestID]
+            ).rows.map {
+                (
+                    try $0.decode("filename", as: String.self), try $0.decode("stage", as: String.self),
+                    try $0.decode("status", as: String.self), try $0.decode("error", as: String.self)
+                )
+            }
         }
         for name in Self.hostile.map({ URL(filePath: $0).lastPathComponent }) {
             let mine = stages.filter { $0.0 == name }

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Intake
 import Store
 import TestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A daemon of its own (its own database and mailbox) takes two emails in, one for a talent and one for
 /// nobody, and runs the request; `GET /metrics` must then agree with what the database holds.
@@ -23,39 +24,53 @@ struct MetricsDaemonTests {
         let client = try TestMailServer.client(mailbox: box.inbox)
         let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
         let truncated = try Data(contentsOf: TestEnvironment.testmedia("truncated.mp4"))
-        try client.append(TestEmail.build(
-            to: "\(fixture.slug)+post@\(Self.domain)", subject: "Metrics #IG", body: "",
-            attachments: [
-                .init(filename: "photo.jpg", contentType: "image/jpeg", data: photo),
-                .init(filename: "broken.mp4", contentType: "video/mp4", data: truncated),
-            ]), to: box.inbox)
+        try client.append(
+            TestEmail.build(
+                to: "\(fixture.slug)+post@\(Self.domain)",
+                subject: "Metrics #IG",
+                body: "",
+                attachments: [
+                    .init(filename: "photo.jpg", contentType: "image/jpeg", data: photo),
+                    .init(filename: "broken.mp4", contentType: "video/mp4", data: truncated),
+                ]
+            ),
+            to: box.inbox
+        )
         try client.append(TestEmail.build(to: "nobody-here+post@\(Self.domain)", subject: "For nobody", body: ""), to: box.inbox)
         let started = Date().timeIntervalSince1970
 
-        let daemon = try DaemonProcess(arguments: ["serve"], environment: [
-            "DATABASE_URL": database.url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory("metrics-storage").path,
-            "OPS_TOKEN": Self.token, "HTTP_PORT": "0", "WORKERS": "2", "LOG_LEVEL": "info",
-            "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,  // stages are what is counted, not reels
-            "IMAP_URL": TestMailServer.url(mailbox: box.inbox), "IMAP_USER": TestMailServer.user,
-            "IMAP_PASSWORD": TestMailServer.password, "INTAKE_DOMAIN": Self.domain, "IMAP_POLL_SECONDS": "1",
-            "IMAP_INGESTED_FOLDER": box.ingested, "IMAP_REFUSED_FOLDER": box.refused,
-        ])
+        let daemon = try DaemonProcess(
+            arguments: ["serve"],
+            environment: [
+                "DATABASE_URL": database.url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory("metrics-storage").path,
+                "OPS_TOKEN": Self.token, "HTTP_PORT": "0", "WORKERS": "2", "LOG_LEVEL": "info",
+                "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,  // stages are what is counted, not reels
+                "IMAP_URL": TestMailServer.url(mailbox: box.inbox), "IMAP_USER": TestMailServer.user,
+                "IMAP_PASSWORD": TestMailServer.password, "INTAKE_DOMAIN": Self.domain, "IMAP_POLL_SECONDS": "1",
+                "IMAP_INGESTED_FOLDER": box.ingested, "IMAP_REFUSED_FOLDER": box.refused,
+            ]
+        )
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 60), "\(daemon.output.suffix(2000))")
         let port = try #require(HostileMediaDaemonTests.port(in: daemon.output))
 
         var finished = false
-        let ending = try await daemon.watch.wait(until: {
-            finished = try await pool.withConnection { connection in
-                let requests: Int = try connection.query(
-                    "SELECT count(*) AS n FROM post_requests WHERE status IN ('complete', 'failed')").first!.decode("n")
-                let filed: Int = try connection.query(
-                    "SELECT count(*) AS n FROM intake_messages WHERE filed_at IS NOT NULL").first!.decode("n")
-                let jobs: Int = try connection.query("SELECT count(*) AS n FROM jobs WHERE status <> 'succeeded'").first!.decode("n")
-                return requests == 1 && filed == 2 && jobs == 0
-            }
-            return finished
-        }, progress: { try await ProgressWatch.databaseActivity(pool) })
+        let ending = try await daemon.watch.wait(
+            until: {
+                finished = try await pool.withConnection { connection in
+                    let requests: Int = try connection.query(
+                        "SELECT count(*) AS n FROM post_requests WHERE status IN ('complete', 'failed')"
+                    ).first!.decode("n")
+                    let filed: Int = try connection.query(
+                        "SELECT count(*) AS n FROM intake_messages WHERE filed_at IS NOT NULL"
+                    ).first!.decode("n")
+                    let jobs: Int = try connection.query("SELECT count(*) AS n FROM jobs WHERE status <> 'succeeded'").first!.decode("n")
+                    return requests == 1 && filed == 2 && jobs == 0
+                }
+                return finished
+            },
+            progress: { try await ProgressWatch.databaseActivity(pool) }
+        )
         #expect(finished, "\(ending)\n\(daemon.output.suffix(3000))")
 
         let metricsURL = URL(string: "http://127.0.0.1:\(port)/metrics")!
@@ -66,9 +81,11 @@ struct MetricsDaemonTests {
         let kind = "post_request.pipeline"
         var (text, samples) = try await Self.scrape(metricsURL)
         let counted = Date().addingTimeInterval(60)
-        while Date() < counted, samples["drsocial_jobs_ended_total", ["kind": kind, "ending": "succeeded"]] == nil
-            || samples["drsocial_emails_filed_total", ["outcome": "refused"]] == nil
-            || samples["drsocial_emails_filed_total", ["outcome": "ingested"]] == nil {
+        while Date() < counted,
+            samples["drsocial_jobs_ended_total", ["kind": kind, "ending": "succeeded"]] == nil
+                || samples["drsocial_emails_filed_total", ["outcome": "refused"]] == nil
+                || samples["drsocial_emails_filed_total", ["outcome": "ingested"]] == nil
+        {
             try await Task.sleep(for: .milliseconds(100))
             (text, samples) = try await Self.scrape(metricsURL)
         }
@@ -111,8 +128,10 @@ struct MetricsDaemonTests {
         #expect(samples["drsocial_database_up"] == 1)
 
         // HTTP requests, through Hummingbird's middleware: the refused scrape above is counted by route and status.
-        #expect(samples["hb_requests", ["http_route": "/metrics", "http_request_method": "GET", "http_response_status_code": "401"]] == 1,
-                "\(text.split(separator: "\n").filter { $0.hasPrefix("hb_") })")
+        #expect(
+            samples["hb_requests", ["http_route": "/metrics", "http_request_method": "GET", "http_response_status_code": "401"]] == 1,
+            "\(text.split(separator: "\n").filter { $0.hasPrefix("hb_") })"
+        )
         #expect(await daemon.terminate(within: 60) == 0)
         await pool.close()
     }

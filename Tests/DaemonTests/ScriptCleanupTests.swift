@@ -54,7 +54,10 @@ struct ScriptCleanupTests {
         while Date() < deadline {
             guard kill(pid, 0) == 0 else { return false }
             if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z" { return false }
+                let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z"
+            {
+                return false
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         return true
@@ -88,9 +91,10 @@ struct ScriptCleanupTests {
     /// once did, leaving PostgreSQL running). Every `return` in the scripts names its status.
     @Test func noScriptReturnsWithoutAStatus() throws {
         let root = TestEnvironment.repositoryRoot
-        let files = ["scripts/demo", "scripts/test", "scripts/services", "scripts/send-mail"]
+        let files =
+            ["scripts/demo", "scripts/test", "scripts/services", "scripts/send-mail"]
             + (try FileManager.default.contentsOfDirectory(atPath: root.appending(path: "scripts/lib").path))
-                .filter { $0.hasSuffix(".sh") }.map { "scripts/lib/\($0)" }
+            .filter { $0.hasSuffix(".sh") }.map { "scripts/lib/\($0)" }
         let bare = try Regex(#"\breturn\s*($|[;})&|#])"#)
         var found: [String] = []
         for file in files {

@@ -6,10 +6,13 @@ import Testing
 @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct StartupTests {
     @Test func databaseDownAtStartIsRetriedThenReported() async throws {
-        let daemon = try DaemonProcess(arguments: ["serve"], environment: [
-            "DATABASE_URL": "postgresql://drsocial:x@127.0.0.1:1/drsocial", "DATABASE_WAIT_SECONDS": "3",
-            "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path, "OPS_TOKEN": "startup-test-operator-token",
-        ])
+        let daemon = try DaemonProcess(
+            arguments: ["serve"],
+            environment: [
+                "DATABASE_URL": "postgresql://drsocial:x@127.0.0.1:1/drsocial", "DATABASE_WAIT_SECONDS": "3",
+                "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path, "OPS_TOKEN": "startup-test-operator-token",
+            ]
+        )
         let status = await daemon.waitForExit(within: 30)
         #expect(status != nil && status != 0)
         let output = daemon.output
@@ -21,13 +24,21 @@ struct StartupTests {
         let url = try #require(TestEnvironment.databaseURL)
         let folder = try TestEnvironment.temporaryDirectory("pipelines")
         try FileManager.default.copyItem(
-            at: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"), to: folder.appending(path: "platforms.yaml"))
+            at: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"),
+            to: folder.appending(path: "platforms.yaml")
+        )
         try "name: post-request\nstages:\n  - name: probe\n  - name: teleport\n".write(
-            to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(arguments: ["serve"], environment: [
-            "DATABASE_URL": url, "PIPELINES_DIR": folder.path, "HTTP_PORT": "0",
-            "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path, "OPS_TOKEN": "startup-test-operator-token",
-        ])
+            to: folder.appending(path: "post-request.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let daemon = try DaemonProcess(
+            arguments: ["serve"],
+            environment: [
+                "DATABASE_URL": url, "PIPELINES_DIR": folder.path, "HTTP_PORT": "0",
+                "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path, "OPS_TOKEN": "startup-test-operator-token",
+            ]
+        )
         let status = await daemon.waitForExit(within: 30)
         #expect(status != nil && status != 0)
         #expect(daemon.output.contains("post-request.yaml:4: unknown stage 'teleport'"), "\(daemon.output)")
@@ -40,20 +51,30 @@ struct StartupTests {
         #expect(daemon.output.contains("DATABASE_URL is not set"), "\(daemon.output)")
     }
 
-    @Test(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)), arguments: [
-        (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "IMAP_USER": "u", "IMAP_PASSWORD": "p"], "INTAKE_DOMAIN is not set"),
-        (["IMAP_URL": "pop3://127.0.0.1/INBOX", "INTAKE_DOMAIN": "dr-social.app"], "IMAP_URL must start with imaps://"),
-        (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u"], "IMAP_PASSWORD is not set"),
-        (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u", "IMAP_PASSWORD": "p",
-          "IMAP_POLL_SECONDS": "0"], "IMAP_POLL_SECONDS must be a whole number from 1"),
-    ])
+    @Test(
+        .enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)),
+        arguments: [
+            (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "IMAP_USER": "u", "IMAP_PASSWORD": "p"], "INTAKE_DOMAIN is not set"),
+            (["IMAP_URL": "pop3://127.0.0.1/INBOX", "INTAKE_DOMAIN": "dr-social.app"], "IMAP_URL must start with imaps://"),
+            (["IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u"], "IMAP_PASSWORD is not set"),
+            (
+                [
+                    "IMAP_URL": "imap://127.0.0.1:1/INBOX", "INTAKE_DOMAIN": "dr-social.app", "IMAP_USER": "u", "IMAP_PASSWORD": "p",
+                    "IMAP_POLL_SECONDS": "0",
+                ], "IMAP_POLL_SECONDS must be a whole number from 1"
+            ),
+        ]
+    )
     func emailSettingsAreCheckedAtStart(settings: [String: String], message: String) async throws {
         let storage = try TestEnvironment.temporaryDirectory("startup-storage")
-        let daemon = try DaemonProcess(arguments: ["serve"], environment: settings.merging([
-            "DATABASE_URL": try #require(TestEnvironment.databaseURL), "STORAGE_DIR": storage.path,
-            "OPS_TOKEN": "startup-test-operator-token", "HTTP_PORT": "0",
-            "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
-        ]) { _, new in new })
+        let daemon = try DaemonProcess(
+            arguments: ["serve"],
+            environment: settings.merging([
+                "DATABASE_URL": try #require(TestEnvironment.databaseURL), "STORAGE_DIR": storage.path,
+                "OPS_TOKEN": "startup-test-operator-token", "HTTP_PORT": "0",
+                "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
+            ]) { _, new in new }
+        )
         let status = await daemon.waitForExit(within: 30)
         #expect(status != nil && status != 0)
         #expect(daemon.output.contains(message), "\(daemon.output)")
@@ -63,11 +84,15 @@ struct StartupTests {
         let url = try #require(TestEnvironment.databaseURL)
         let environment = ["DATABASE_URL": url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path]
         let badPlatform = try DaemonProcess(
-            arguments: ["submit", "--talent", "anyone", "--prompt", "x", "--platforms", "IG,FB"], environment: environment)
+            arguments: ["submit", "--talent", "anyone", "--prompt", "x", "--platforms", "IG,FB"],
+            environment: environment
+        )
         #expect(await badPlatform.waitForExit(within: 30) != 0)
         #expect(badPlatform.output.contains("unknown platform 'FB'"), "\(badPlatform.output)")
         let badTalent = try DaemonProcess(
-            arguments: ["submit", "--talent", "nobody-at-all", "--prompt", "x"], environment: environment)
+            arguments: ["submit", "--talent", "nobody-at-all", "--prompt", "x"],
+            environment: environment
+        )
         #expect(await badTalent.waitForExit(within: 30) != 0)
         #expect(badTalent.output.contains("no talent has the slug 'nobody-at-all'"), "\(badTalent.output)")
     }

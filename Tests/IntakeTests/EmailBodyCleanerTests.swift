@@ -1,5 +1,5 @@
-import Testing
 import Intake
+import Testing
 
 @Suite struct EmailBodyCleanerTests {
     @Test func gmailAttributionAndQuote() {
@@ -61,7 +61,9 @@ import Intake
 
     @Test func ordinaryTextIsKept() {
         let body = "  On second thought, post it at 7.\nFrom: the pier\n-- not a signature\nThe show must go on -- always.  \n"
-        #expect(EmailBodyCleaner.clean(body) == "On second thought, post it at 7.\nFrom: the pier\n-- not a signature\nThe show must go on -- always.")
+        #expect(
+            EmailBodyCleaner.clean(body) == "On second thought, post it at 7.\nFrom: the pier\n-- not a signature\nThe show must go on -- always."
+        )
         #expect(EmailBodyCleaner.clean("") == "")
         #expect(EmailBodyCleaner.clean("\n\n  \n") == "")
     }

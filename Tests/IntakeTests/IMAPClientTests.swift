@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Intake
 
 /// The IMAP server `scripts/test` starts (a private Dovecot on 127.0.0.1); the suite is skipped without it.
@@ -13,8 +14,13 @@ private enum IMAPTestServer {
     static func client(password: String? = nil, url: String? = nil) throws -> IMAPClient {
         try IMAPClient(
             .init(
-                url: url ?? self.url!, user: user, password: password ?? self.password, connectTimeoutSeconds: 5,
-                operationTimeoutSeconds: 30))
+                url: url ?? self.url!,
+                user: user,
+                password: password ?? self.password,
+                connectTimeoutSeconds: 5,
+                operationTimeoutSeconds: 30
+            )
+        )
     }
 
     /// A mailbox no other test (or test run) uses.
@@ -33,7 +39,8 @@ private enum IMAPTestServer {
             Body of message \(index).
             \(String(repeating: "x", count: padding))
 
-            """.utf8)
+            """.utf8
+        )
     }
 }
 
@@ -321,7 +328,9 @@ struct IMAPClientTests {
         let plain = try IMAPEndpoint("imap://127.0.0.1:1143/INBOX")
         #expect(plain == IMAPEndpoint.testValue(base: "imap://127.0.0.1:1143", implicitTLS: false, isLoopback: true, mailbox: "INBOX"))
         let tls = try IMAPEndpoint("imaps://imap.example.com/drsocial%2Fincoming")
-        #expect(tls == IMAPEndpoint.testValue(base: "imaps://imap.example.com:993", implicitTLS: true, isLoopback: false, mailbox: "drsocial/incoming"))
+        #expect(
+            tls == IMAPEndpoint.testValue(base: "imaps://imap.example.com:993", implicitTLS: true, isLoopback: false, mailbox: "drsocial/incoming")
+        )
         #expect(try IMAPEndpoint("imap://localhost").defaultMailbox == "INBOX")
     }
 

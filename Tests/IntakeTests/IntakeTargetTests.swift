@@ -1,7 +1,7 @@
-import Testing
-import Foundation
 import Domain
+import Foundation
 import Intake
+import Testing
 
 @Suite struct TargetSelectionTests {
     let accounts = [

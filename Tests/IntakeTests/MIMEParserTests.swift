@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Intake
 
 /// Builds e-mails in code: headers, then a body, with LF line endings.
@@ -26,10 +27,12 @@ private enum Mail {
 
     static func bytes(_ count: Int, seed: UInt8 = 7) -> Data {
         var value = UInt32(seed)
-        return Data((0..<count).map { _ in
-            value = value &* 1_664_525 &+ 1_013_904_223
-            return UInt8(truncatingIfNeeded: value >> 24)
-        })
+        return Data(
+            (0..<count).map { _ in
+                value = value &* 1_664_525 &+ 1_013_904_223
+                return UInt8(truncatingIfNeeded: value >> 24)
+            }
+        )
     }
 }
 
@@ -61,19 +64,25 @@ private enum Mail {
                 "From: =?UTF-8?Q?Aurora_L=C3=A9e?= <Aurora@Example.com>",
                 "To: aurora-lee+post@dr-social.app, \"Second, Person\" <second@example.com>",
                 "Cc: Team: one@example.com, two@example.com;", "Subject: hi",
-            ], body: "body")
+            ],
+            body: "body"
+        )
         let email = try MIMEParser.parse(raw)
         #expect(email.from == EmailAddress(name: "Aurora Lée", address: "Aurora@Example.com"))
         #expect(email.from?.normalized == "aurora@example.com")
-        #expect(email.to == [EmailAddress(address: "aurora-lee+post@dr-social.app"), EmailAddress(name: "Second, Person", address: "second@example.com")])
+        #expect(
+            email.to == [EmailAddress(address: "aurora-lee+post@dr-social.app"), EmailAddress(name: "Second, Person", address: "second@example.com")]
+        )
         #expect(email.cc.map(\.address) == ["one@example.com", "two@example.com"])
         #expect(email.deliveredTo.map(\.address) == ["Intake@Dr-Social.app", "aurora-lee+post@dr-social.app"])
         #expect(email.originalTo.map(\.address) == ["aurora-lee+post@dr-social.app"])
         #expect(email.forwardedTo.map(\.address) == ["ops@dr-social.app"])
-        #expect(email.allRecipients == [
-            "aurora-lee+post@dr-social.app", "second@example.com", "one@example.com", "two@example.com",
-            "intake@dr-social.app", "ops@dr-social.app",
-        ])
+        #expect(
+            email.allRecipients == [
+                "aurora-lee+post@dr-social.app", "second@example.com", "one@example.com", "two@example.com",
+                "intake@dr-social.app", "ops@dr-social.app",
+            ]
+        )
         #expect(email.messageID == nil)
         #expect(email.date == nil)
     }
@@ -82,16 +91,27 @@ private enum Mail {
 
     @Test func nestedAlternativeWithAttachment() throws {
         let photo = Mail.bytes(3_000)
-        let alternative = "Content-Type: multipart/alternative; boundary=\"alt\"\n\n"
-            + Mail.multipart(boundary: "alt", parts: [
-                "Content-Type: text/plain; charset=utf-8\n\nPost this at 6pm #IG",
-                "Content-Type: text/html; charset=utf-8\n\n<p>Post this at <b>6pm</b> #IG</p>",
-            ])
-        let body = Mail.multipart(boundary: "outer", parts: [
-            alternative, Mail.base64Part(photo, type: "image/jpeg", filename: "photo.jpg"),
-        ])
-        let email = try MIMEParser.parse(Mail.message(
-            headers: Mail.standardHeaders + ["Content-Type: multipart/mixed; boundary=\"outer\""], body: body))
+        let alternative =
+            "Content-Type: multipart/alternative; boundary=\"alt\"\n\n"
+            + Mail.multipart(
+                boundary: "alt",
+                parts: [
+                    "Content-Type: text/plain; charset=utf-8\n\nPost this at 6pm #IG",
+                    "Content-Type: text/html; charset=utf-8\n\n<p>Post this at <b>6pm</b> #IG</p>",
+                ]
+            )
+        let body = Mail.multipart(
+            boundary: "outer",
+            parts: [
+                alternative, Mail.base64Part(photo, type: "image/jpeg", filename: "photo.jpg"),
+            ]
+        )
+        let email = try MIMEParser.parse(
+            Mail.message(
+                headers: Mail.standardHeaders + ["Content-Type: multipart/mixed; boundary=\"outer\""],
+                body: body
+            )
+        )
         #expect(email.textBody == "Post this at 6pm #IG")
         #expect(email.attachments == [EmailAttachment(filename: "photo.jpg", contentType: "image/jpeg", data: photo, isInline: false)])
         #expect(email.omitted.isEmpty)
@@ -102,13 +122,16 @@ private enum Mail {
 
     @Test func rfc2231FilenameAndInlineImage() throws {
         let image = Mail.bytes(500)
-        let body = Mail.multipart(boundary: "b", parts: [
-            "Content-Type: text/plain\n\nsee photo",
-            "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename*=UTF-8''na%C3%AFve%20photo.jpg\n\n"
-                + image.base64EncodedString(),
-            "Content-Type: image/png; name=\"=?UTF-8?Q?logo_=C3=A9t=C3=A9.png?=\"\nContent-Transfer-Encoding: base64\nContent-ID: <logo@x>\n\n"
-                + image.base64EncodedString(),
-        ])
+        let body = Mail.multipart(
+            boundary: "b",
+            parts: [
+                "Content-Type: text/plain\n\nsee photo",
+                "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename*=UTF-8''na%C3%AFve%20photo.jpg\n\n"
+                    + image.base64EncodedString(),
+                "Content-Type: image/png; name=\"=?UTF-8?Q?logo_=C3=A9t=C3=A9.png?=\"\nContent-Transfer-Encoding: base64\nContent-ID: <logo@x>\n\n"
+                    + image.base64EncodedString(),
+            ]
+        )
         let email = try MIMEParser.parse(Mail.message(headers: ["Content-Type: multipart/related; boundary=b"], body: body))
         #expect(email.attachments.map(\.filename) == ["naïve photo.jpg", "logo été.png"])
         #expect(email.attachments.map(\.isInline) == [false, true])
@@ -118,7 +141,8 @@ private enum Mail {
     @Test func quotedPrintableBody() throws {
         let raw = Mail.message(
             headers: ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: quoted-printable"],
-            body: "Caf=C3=A9 au lait, a very long line that =\nwraps softly =3D fine\n")
+            body: "Caf=C3=A9 au lait, a very long line that =\nwraps softly =3D fine\n"
+        )
         #expect(try MIMEParser.parse(raw).textBody == "Café au lait, a very long line that wraps softly = fine")
     }
 
@@ -131,7 +155,10 @@ private enum Mail {
 
     @Test func base64AttachmentIsExact() throws {
         let data = Mail.bytes(100_003, seed: 42)
-        let body = Mail.multipart(boundary: "b", parts: ["Content-Type: text/plain\n\nhi", Mail.base64Part(data, type: "video/mp4", filename: "clip.mp4")])
+        let body = Mail.multipart(
+            boundary: "b",
+            parts: ["Content-Type: text/plain\n\nhi", Mail.base64Part(data, type: "video/mp4", filename: "clip.mp4")]
+        )
         let email = try MIMEParser.parse(Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: body))
         #expect(email.attachments.count == 1)
         #expect(email.attachments.first?.data == data)
@@ -139,10 +166,13 @@ private enum Mail {
     }
 
     @Test func textPlainWithFilenameIsAnAttachment() throws {
-        let body = Mail.multipart(boundary: "b", parts: [
-            "Content-Type: text/plain\n\nthe body",
-            "Content-Type: text/plain; name=notes.txt\nContent-Disposition: attachment\n\n-- a comment line\n-- another",
-        ])
+        let body = Mail.multipart(
+            boundary: "b",
+            parts: [
+                "Content-Type: text/plain\n\nthe body",
+                "Content-Type: text/plain; name=notes.txt\nContent-Disposition: attachment\n\n-- a comment line\n-- another",
+            ]
+        )
         let email = try MIMEParser.parse(Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: body))
         #expect(email.textBody == "the body")
         #expect(email.attachments.map(\.filename) == ["notes.txt"])
@@ -162,10 +192,13 @@ private enum Mail {
     // MARK: Damaged input
 
     @Test func invalidBase64DoesNotCrash() throws {
-        let body = Mail.multipart(boundary: "b", parts: [
-            "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=a.jpg\n\n!!!!****@@@@",
-            "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=b.jpg\n\nQUJD!!!!\n",
-        ])
+        let body = Mail.multipart(
+            boundary: "b",
+            parts: [
+                "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=a.jpg\n\n!!!!****@@@@",
+                "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=b.jpg\n\nQUJD!!!!\n",
+            ]
+        )
         let email = try MIMEParser.parse(Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: body))
         #expect(email.omitted.map(\.filename) == ["a.jpg"])
         #expect(email.omitted.first?.reason == "could not be decoded")
@@ -177,7 +210,8 @@ private enum Mail {
     @Test func missingBoundaryDoesNotCrash() throws {
         let raw = Mail.message(
             headers: ["Content-Type: multipart/mixed"],
-            body: "--x\nContent-Type: text/plain\n\nhello\n--x--\n")
+            body: "--x\nContent-Type: text/plain\n\nhello\n--x--\n"
+        )
         let email = try MIMEParser.parse(raw)
         #expect(email.attachments.isEmpty)
         #expect(email.textBody.contains("hello"))  // GMime keeps it all as the prologue, offered as text
@@ -185,33 +219,43 @@ private enum Mail {
 
     @Test func emptyAndOversizedAttachmentsAreOmitted() throws {
         let big = Mail.bytes(5_000)
-        let body = Mail.multipart(boundary: "b", parts: [
-            "Content-Type: text/plain\n\nhi",
-            "Content-Type: image/png\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=empty.png\n",
-            Mail.base64Part(big, type: "video/mp4", filename: "big.mp4"),
-            Mail.base64Part(Mail.bytes(900), type: "image/jpeg", filename: "small.jpg"),
-        ])
+        let body = Mail.multipart(
+            boundary: "b",
+            parts: [
+                "Content-Type: text/plain\n\nhi",
+                "Content-Type: image/png\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=empty.png\n",
+                Mail.base64Part(big, type: "video/mp4", filename: "big.mp4"),
+                Mail.base64Part(Mail.bytes(900), type: "image/jpeg", filename: "small.jpg"),
+            ]
+        )
         let email = try MIMEParser.parse(
             Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: body),
-            limits: MIMELimits(maxAttachmentBytes: 1_000))
-        #expect(email.omitted == [
-            OmittedAttachment(filename: "empty.png", contentType: "image/png", bytes: 0, reason: "empty"),
-            OmittedAttachment(filename: "big.mp4", contentType: "video/mp4", bytes: 5_000, reason: "larger than the 1000-byte limit"),
-        ])
+            limits: MIMELimits(maxAttachmentBytes: 1_000)
+        )
+        #expect(
+            email.omitted == [
+                OmittedAttachment(filename: "empty.png", contentType: "image/png", bytes: 0, reason: "empty"),
+                OmittedAttachment(filename: "big.mp4", contentType: "video/mp4", bytes: 5_000, reason: "larger than the 1000-byte limit"),
+            ]
+        )
         #expect(email.attachments.map(\.filename) == ["small.jpg"])
     }
 
     @Test func hostileFilenamesAreSanitized() throws {
-        let body = Mail.multipart(boundary: "b", parts: [
-            Mail.base64Part(Data("x".utf8), type: "application/octet-stream", filename: "../../etc/passwd"),
-            "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n" + Data("y".utf8).base64EncodedString(),
-        ])
+        let body = Mail.multipart(
+            boundary: "b",
+            parts: [
+                Mail.base64Part(Data("x".utf8), type: "application/octet-stream", filename: "../../etc/passwd"),
+                "Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n" + Data("y".utf8).base64EncodedString(),
+            ]
+        )
         let email = try MIMEParser.parse(Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: body))
         #expect(email.attachments.map(\.filename) == ["passwd", "attachment.jpg"])
     }
 
     @Test func attachedMessageIsWalked() throws {
-        let inner = "Content-Type: message/rfc822\n\nSubject: inner\nContent-Type: multipart/mixed; boundary=in\n\n"
+        let inner =
+            "Content-Type: message/rfc822\n\nSubject: inner\nContent-Type: multipart/mixed; boundary=in\n\n"
             + Mail.multipart(boundary: "in", parts: [Mail.base64Part(Data("pic".utf8), type: "image/gif", filename: "inner.gif")])
         let body = Mail.multipart(boundary: "b", parts: ["Content-Type: text/plain\n\nforwarding", inner])
         let email = try MIMEParser.parse(Mail.message(headers: ["Subject: outer", "Content-Type: multipart/mixed; boundary=b"], body: body))
@@ -328,18 +372,18 @@ private enum Mail {
 /// A small SHA-256 for comparing with `truth.json` (the test target has no crypto library).
 private enum SHA256Digest {
     private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-        0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-        0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-        0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-        0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-        0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-        0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2,
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5, 0xd807_aa98,
+        0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174, 0xe49b_69c1, 0xefbe_4786,
+        0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da, 0x983e_5152, 0xa831_c66d, 0xb003_27c8,
+        0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967, 0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13,
+        0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85, 0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819,
+        0xd699_0624, 0xf40e_3585, 0x106a_a070, 0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a,
+        0x5b9c_ca4f, 0x682e_6ff3, 0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7,
+        0xc671_78f2,
     ]
 
     static func hex(_ data: Data) -> String {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        var h: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
         var message = [UInt8](data)
         let bitLength = UInt64(message.count) * 8
         message.append(0x80)

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Testing
+
 @testable import Intake
 
 struct MailRoutingTests {
@@ -37,9 +38,13 @@ struct MailRoutingTests {
 
     @Test func toAndCcComeBeforeTheForwardingHeaders() {
         let routes = MailRouting.routes(
-            for: email(to: ["a+post@dr-social.app"], cc: ["b+post@dr-social.app", "A+POST@dr-social.app"],
-                       deliveredTo: ["c+post@dr-social.app"]),
-            intakeDomain: domain)
+            for: email(
+                to: ["a+post@dr-social.app"],
+                cc: ["b+post@dr-social.app", "A+POST@dr-social.app"],
+                deliveredTo: ["c+post@dr-social.app"]
+            ),
+            intakeDomain: domain
+        )
         #expect(routes.map(\.decision) == [.post(slug: "a"), .post(slug: "b")])
         #expect(routes.map(\.header) == ["To", "Cc"])
     }
@@ -47,7 +52,8 @@ struct MailRoutingTests {
     @Test func forwardingHeadersAreReadWhenToHasNoIntakeAddress() {
         let routes = MailRouting.routes(
             for: email(to: ["ops@example.com"], deliveredTo: ["ops@example.com"], originalTo: ["c+post@dr-social.app"]),
-            intakeDomain: domain)
+            intakeDomain: domain
+        )
         #expect(routes.map(\.decision) == [.post(slug: "c")])
         #expect(routes.first?.header == "X-Original-To")
     }
@@ -89,15 +95,22 @@ struct EmailSubmissionTests {
     }
 
     @Test func audioIsAVoiceMemoAndEmptyOrLargeFilesAreNoted() throws {
-        let memo = try Data(contentsOf: URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appending(path: "testmedia/voice-memo.m4a"))
+        let memo = try Data(
+            contentsOf: URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appending(path: "testmedia/voice-memo.m4a")
+        )
         let submission = EmailSubmission(
-            email: email(subject: "", body: "", attachments: [
-                EmailAttachment(filename: "memo.m4a", contentType: "audio/mp4", data: memo, isInline: false),
-                EmailAttachment(filename: "empty.jpg", contentType: "image/jpeg", data: Data(), isInline: false),
-                EmailAttachment(filename: "big.bin", contentType: "application/octet-stream", data: Data(count: 40_000), isInline: false),
-            ]),
-            maxAttachmentBytes: 30_000)
+            email: email(
+                subject: "",
+                body: "",
+                attachments: [
+                    EmailAttachment(filename: "memo.m4a", contentType: "audio/mp4", data: memo, isInline: false),
+                    EmailAttachment(filename: "empty.jpg", contentType: "image/jpeg", data: Data(), isInline: false),
+                    EmailAttachment(filename: "big.bin", contentType: "application/octet-stream", data: Data(count: 40_000), isInline: false),
+                ]
+            ),
+            maxAttachmentBytes: 30_000
+        )
         #expect(submission.prompt == nil)
         #expect(submission.files.map(\.filename) == ["memo.m4a"])
         #expect(submission.files.map(\.role) == [.voiceMemo])

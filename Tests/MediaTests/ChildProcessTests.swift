@@ -19,8 +19,14 @@ struct ChildProcessTests {
     func workers(niceness: Int = 10) -> IsolatedWorkers {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(Self.secrets) { $1 }
-        return IsolatedWorkers(configuration: .init(
-            executable: TestEnvironment.executable, wallSeconds: 120, niceness: niceness, environment: environment))
+        return IsolatedWorkers(
+            configuration: .init(
+                executable: TestEnvironment.executable,
+                wallSeconds: 120,
+                niceness: niceness,
+                environment: environment
+            )
+        )
     }
 
     /// A live child, idle after probing a file.
@@ -90,6 +96,7 @@ extension IsolatedWorkers {
         let scene = Scene(startFrame: 0, endFrame: 10, startSeconds: 0, endSeconds: 0.4)
         return try await keyframes(
             file: TestEnvironment.testmedia("short.mp4"),
-            options: .init(scenes: [scene], limits: MediaLimits(), outputDirectory: folder.path)).count
+            options: .init(scenes: [scene], limits: MediaLimits(), outputDirectory: folder.path)
+        ).count
     }
 }

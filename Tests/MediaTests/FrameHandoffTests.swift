@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Media
 import TestSupport
+import Testing
+
+@testable import Media
 
 /// Decoding on one thread and analysing on another: every frame arrives once, in order, and a stop or an
 /// error on the analysing side ends the decoding cleanly.
@@ -23,7 +24,10 @@ struct FrameHandoffTests {
             return true
         }
         var inline: [Int] = []
-        try decoder("cuts-720p.mp4").forEachFrame { frame in inline.append(frame.index); return true }
+        try decoder("cuts-720p.mp4").forEachFrame { frame in
+            inline.append(frame.index)
+            return true
+        }
         #expect(indices == inline)
         #expect(indices == Array(0..<indices.count) && indices.count == 360)
         #expect(onCallingThread == 0)
@@ -56,16 +60,23 @@ struct FrameHandoffTests {
             do {
                 let decoder = try decoder("truncated.mp4")
                 if pipelined {
-                    try decoder.forEachFrameOnSecondThread { _ in frames += 1; return true }
+                    try decoder.forEachFrameOnSecondThread { _ in
+                        frames += 1
+                        return true
+                    }
                 } else {
-                    try decoder.forEachFrame { _ in frames += 1; return true }
+                    try decoder.forEachFrame { _ in
+                        frames += 1
+                        return true
+                    }
                 }
                 return (frames, false)
             } catch {
                 return (frames, true)
             }
         }
-        let inline = run(false), pipelined = run(true)
+        let inline = run(false)
+        let pipelined = run(true)
         #expect(pipelined.frames == inline.frames && pipelined.failed == inline.failed)
     }
 }

@@ -1,6 +1,6 @@
-import Isolation
 import Contracts
 import Foundation
+import Isolation
 import Media
 import TestSupport
 import Testing
@@ -118,7 +118,10 @@ struct HostileMediaTests {
         for work in ["scenes", "keyframes"] {
             do {
                 if work == "scenes" {
-                    _ = try await client.scenes(file: file, options: .init(detector: "adaptive", analysisWidth: 256, deadlineSeconds: 30, limits: MediaLimits()))
+                    _ = try await client.scenes(
+                        file: file,
+                        options: .init(detector: "adaptive", analysisWidth: 256, deadlineSeconds: 30, limits: MediaLimits())
+                    )
                 } else {
                     _ = try await client.keyframes(file: file, options: .init(scenes: [scene], limits: MediaLimits(), outputDirectory: folder.path))
                 }
@@ -135,7 +138,8 @@ struct HostileMediaTests {
         do {
             _ = try await client.scenes(
                 file: TestEnvironment.testmedia("cuts-1080p.mp4"),
-                options: .init(detector: "adaptive", analysisWidth: 256, deadlineSeconds: 0.01, limits: MediaLimits()))
+                options: .init(detector: "adaptive", analysisWidth: 256, deadlineSeconds: 0.01, limits: MediaLimits())
+            )
             Issue.record("a 0.01 s deadline was met")
         } catch let error as MediaWorkerError {
             #expect(error.description.contains("deadline"), "\(error)")

@@ -1,8 +1,9 @@
 import Contracts
 import Foundation
-import Testing
-@testable import Media
 import TestSupport
+import Testing
+
+@testable import Media
 
 /// Scene detection on the generated clips, scored against `testmedia/truth.json`.
 struct SceneDetectionTests {
@@ -35,7 +36,10 @@ struct SceneDetectionTests {
         let expected = try #require(Self.truth[clip]?["cut_frames"] as? [Int])
         let found = result.transitions.map(\.frame)
         let score = Self.f1(found: found, truth: expected)
-        #expect(score >= 0.95, "\(clip) \(detector): found \(result.transitions.map { "\($0.kind.rawValue)@\($0.frame)" }), truth \(expected), F1 \(score)")
+        #expect(
+            score >= 0.95,
+            "\(clip) \(detector): found \(result.transitions.map { "\($0.kind.rawValue)@\($0.frame)" }), truth \(expected), F1 \(score)"
+        )
         #expect(result.transitions.allSatisfy { $0.kind == .cut })
         #expect(result.scenes.count == expected.count + 1)
         #expect(result.frameCount == Self.truth[clip]?["frame_count"] as? Int)
@@ -50,7 +54,8 @@ struct SceneDetectionTests {
     @Test func aDissolveIsOneTransition() throws {
         let result = try SceneAnalyzer().analyze(path: TestEnvironment.testmedia("fade.mp4").path)
         let blend = try #require(Self.truth["fade.mp4"]?["transition"] as? [String: Any])
-        let start = try #require(blend["start_frame"] as? Int), end = try #require(blend["end_frame"] as? Int)
+        let start = try #require(blend["start_frame"] as? Int)
+        let end = try #require(blend["end_frame"] as? Int)
         #expect(result.transitions.count == 1, "\(result.transitions)")
         let found = try #require(result.transitions.first)
         #expect(found.kind == .dissolve)
@@ -82,23 +87,35 @@ struct FrameStatisticsKernelTests {
         var pixels: [UInt8] = []
         // Every difference from 0 to 9 between channels (near-grey pixels divide by a small delta: an
         // earlier kernel divided by 1 wrongly), and a coarse grid over the rest.
-        let levels = Array(Set(Array(0...9) + [16, 17, 63, 64, 127, 128, 129, 191, 246, 250, 253, 254, 255]
-            + stride(from: 0, through: 255, by: 15))).sorted()
+        let levels = Array(
+            Set(
+                Array(0...9) + [16, 17, 63, 64, 127, 128, 129, 191, 246, 250, 253, 254, 255]
+                    + stride(from: 0, through: 255, by: 15)
+            )
+        ).sorted()
         for r in levels { for g in levels { for b in levels { pixels += [UInt8(r), UInt8(g), UInt8(b)] } } }
         let width = pixels.count / 3
         var builder = FrameStatisticsBuilder()
         let (statistics, luma) = pixels.withUnsafeBufferPointer { buffer in
             builder.add(AnalysisFrame(index: 0, seconds: 0, width: width, height: 1, stride: width * 3, pixels: buffer))
         }
-        var expectedLuma: [UInt8] = [], lumaTotal = 0
+        var expectedLuma: [UInt8] = []
+        var lumaTotal = 0
         for index in 0..<width {
-            let r = Int(pixels[3 * index]), g = Int(pixels[3 * index + 1]), b = Int(pixels[3 * index + 2])
+            let r = Int(pixels[3 * index])
+            let g = Int(pixels[3 * index + 1])
+            let b = Int(pixels[3 * index + 2])
             let y = (77 * r + 150 * g + 29 * b) >> 8
             expectedLuma.append(UInt8(y))
             lumaTotal += y
         }
         #expect(luma == expectedLuma)
-        #expect(abs(statistics.lumaVariance + pow(Double(lumaTotal) / Double(width), 2) - Double(expectedLuma.map { Int($0) * Int($0) }.reduce(0, +)) / Double(width)) < 1e-6)
+        #expect(
+            abs(
+                statistics.lumaVariance + pow(Double(lumaTotal) / Double(width), 2) - Double(expectedLuma.map { Int($0) * Int($0) }.reduce(0, +))
+                    / Double(width)
+            ) < 1e-6
+        )
         // A second frame of the reference HSV of each colour, shifted by one pixel: the content score is the
         // mean absolute HSV difference, computed here from the reference.
         var shifted = Array(pixels[3...]) + Array(pixels[0..<3])

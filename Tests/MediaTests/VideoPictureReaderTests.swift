@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import Media
-import Testing
 import TestSupport
+import Testing
 
 /// Frames read for composition come out in the limited range the H.264 encoder is told it gets, whatever
 /// range the source used and however the decoder tags it.
@@ -12,10 +12,13 @@ struct VideoPictureReaderTests {
         let file = try TestEnvironment.temporaryDirectory("reader").appending(path: name)
         let process = Process()
         process.executableURL = URL(filePath: "/usr/bin/ffmpeg")
-        process.arguments = ["-v", "error", "-y", "-f", "lavfi",
-                             "-i", "color=c=black:s=320x240:d=0.2,drawbox=x=140:y=0:w=40:h=240:c=white:t=fill,"
-                                 + "scale=out_range=\(range),format=yuv420p",
-                             "-c:v", codec, "-color_range", range == "full" ? "pc" : "tv", file.path]
+        process.arguments = [
+            "-v", "error", "-y", "-f", "lavfi",
+            "-i",
+            "color=c=black:s=320x240:d=0.2,drawbox=x=140:y=0:w=40:h=240:c=white:t=fill,"
+                + "scale=out_range=\(range),format=yuv420p",
+            "-c:v", codec, "-color_range", range == "full" ? "pc" : "tv", file.path,
+        ]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "ffmpeg could not make \(name)")
@@ -25,8 +28,11 @@ struct VideoPictureReaderTests {
     // VP9 decodes to plain yuv420p tagged full range (no `yuvj` format), which libswscale does not see by itself.
     @Test(arguments: [("libvpx-vp9", "full", "full.webm"), ("libvpx-vp9", "limited", "limited.webm"), ("libx264", "full", "full.mp4")])
     func blackAndWhiteComeOutAtLimitedRangeLevels(codec: String, range: String, name: String) throws {
-        let reader = try VideoPictureReader(path: try Self.barClip(codec: codec, range: range, name: name).path,
-                                            limits: MediaLimits(), deadlineSeconds: 20)
+        let reader = try VideoPictureReader(
+            path: try Self.barClip(codec: codec, range: range, name: name).path,
+            limits: MediaLimits(),
+            deadlineSeconds: 20
+        )
         // The same size (libswscale's unscaled copy) and twice the size (its scaler).
         var pictures: [YUVPicture] = []
         try reader.forEachFrame { frame in
@@ -47,7 +53,9 @@ struct VideoPictureReaderTests {
 
     /// The centre of the bright pixels of a luma plane, as shares of its width and height.
     static func brightCentre(_ luma: [UInt8], width: Int, height: Int, above level: UInt8) -> (x: Double, y: Double)? {
-        var sumX = 0, sumY = 0, count = 0
+        var sumX = 0
+        var sumY = 0
+        var count = 0
         for y in 0..<height {
             for x in 0..<width where luma[y * width + x] > level {
                 sumX += x
@@ -64,23 +72,33 @@ struct VideoPictureReaderTests {
     @Test(arguments: [90, 180, 270])
     func framesWithADisplayMatrixComeOutAsTheFfmpegCLIShowsThem(rotate: Int) throws {
         let folder = try TestEnvironment.temporaryDirectory("rotated")
-        let plain = folder.appending(path: "plain.mp4"), turned = folder.appending(path: "turned-\(rotate).mp4")
+        let plain = folder.appending(path: "plain.mp4")
+        let turned = folder.appending(path: "turned-\(rotate).mp4")
         // Black 320×240 with a white box near the top-left corner: every turn moves it somewhere else.
-        try Self.ffmpeg(["-f", "lavfi", "-i", "color=c=black:s=320x240:d=0.2,drawbox=x=20:y=20:w=60:h=40:c=white:t=fill,format=yuv420p",
-                         "-c:v", "libx264", plain.path])
+        try Self.ffmpeg([
+            "-f", "lavfi", "-i", "color=c=black:s=320x240:d=0.2,drawbox=x=20:y=20:w=60:h=40:c=white:t=fill,format=yuv420p",
+            "-c:v", "libx264", plain.path,
+        ])
         try Self.ffmpeg(["-i", plain.path, "-c", "copy", "-metadata:s:v:0", "rotate=\(rotate)", turned.path])
         let shown = try Self.ffmpegGray(turned)  // the CLI's own upright decode
         let probed = try #require(try MediaProber().probe(path: turned.path).video)
-        #expect(probed.width == shown.width && probed.height == shown.height && probed.rotation != nil,
-                "probe says \(probed.width ?? 0)×\(probed.height ?? 0) turned \(probed.rotation ?? 0)°")
+        #expect(
+            probed.width == shown.width && probed.height == shown.height && probed.rotation != nil,
+            "probe says \(probed.width ?? 0)×\(probed.height ?? 0) turned \(probed.rotation ?? 0)°"
+        )
         let reader = try VideoPictureReader(path: turned.path, limits: MediaLimits(), deadlineSeconds: 20)
         #expect(reader.rotation == probed.rotation)
-        #expect(reader.sourceWidth == shown.width && reader.sourceHeight == shown.height,
-                "reader says \(reader.sourceWidth)×\(reader.sourceHeight), ffmpeg shows \(shown.width)×\(shown.height)")
+        #expect(
+            reader.sourceWidth == shown.width && reader.sourceHeight == shown.height,
+            "reader says \(reader.sourceWidth)×\(reader.sourceHeight), ffmpeg shows \(shown.width)×\(shown.height)"
+        )
         var picture: YUVPicture?
         try reader.forEachFrame { frame in
-            picture = try frame.picture(crop: PixelRect(x: 0, y: 0, width: frame.width, height: frame.height),
-                                        width: shown.width, height: shown.height)
+            picture = try frame.picture(
+                crop: PixelRect(x: 0, y: 0, width: frame.width, height: frame.height),
+                width: shown.width,
+                height: shown.height
+            )
             return false
         }
         let upright = try #require(picture)
@@ -109,7 +127,8 @@ struct VideoPictureReaderTests {
 
     /// The first frame as the ffmpeg CLI shows it (it applies display matrices), in 8-bit gray.
     static func ffmpegGray(_ file: URL) throws -> (luma: [UInt8], width: Int, height: Int) {
-        let probe = Process(), pipe = Pipe()
+        let probe = Process()
+        let pipe = Pipe()
         probe.executableURL = URL(filePath: "/usr/bin/ffmpeg")
         probe.arguments = ["-v", "error", "-i", file.path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "pgm", "-"]
         probe.standardOutput = pipe

@@ -1,9 +1,10 @@
-@testable import Agents
 import Domain
 import Foundation
 import Pipeline
 import TestSupport
 import Testing
+
+@testable import Agents
 
 @Suite struct NeverSayModeratorTests {
     @Test func matchesWholeWordsCaseInsensitively() {

@@ -1,16 +1,16 @@
-import Isolation
 import Agents
 import Blobs
 import Contracts
 import Domain
 import Foundation
+import Isolation
 import Media
 import Pipeline
 import Reels
 import Speech
-import TextRecognition
 import TestSupport
 import Testing
+import TextRecognition
 
 @Suite struct PipelineLoaderTests {
     var registry: StageRegistry {
@@ -79,8 +79,11 @@ import Testing
     }
 
     @Test func aStageWithoutOptionsRefusesEveryOption() {
-        expectError("name: p\nstages:\n  - name: probe\n  - name: draft\n    needs: [probe]\n    options:\n      none: 1\n",
-                    line: 7, containing: "unknown key 'none'")
+        expectError(
+            "name: p\nstages:\n  - name: probe\n  - name: draft\n    needs: [probe]\n    options:\n      none: 1\n",
+            line: 7,
+            containing: "unknown key 'none'"
+        )
     }
 
     @Test func optionNamesComeFromTheConfigurationsKeys() {
@@ -89,7 +92,11 @@ import Testing
     }
 
     @Test func cyclesAreRefused() {
-        expectError("name: p\nstages:\n  - name: draft\n    needs: [moderate]\n  - name: moderate\n    needs: [draft]\n", line: 3, containing: "cycle")
+        expectError(
+            "name: p\nstages:\n  - name: draft\n    needs: [moderate]\n  - name: moderate\n    needs: [draft]\n",
+            line: 3,
+            containing: "cycle"
+        )
     }
 
     @Test func unknownNeedIsRefused() {
@@ -106,7 +113,8 @@ import Testing
     }
 
     @Test func missingPresetIsRefused() {
-        let text = "platforms:\n  instagram: {caption_limit: 1, hashtag_limit: 1, aspect: '1:1', max_video_seconds: 1, max_file_bytes: 1, safe_area: {top: 0, bottom: 0, left: 0, right: 0}}\n"
+        let text =
+            "platforms:\n  instagram: {caption_limit: 1, hashtag_limit: 1, aspect: '1:1', max_video_seconds: 1, max_file_bytes: 1, safe_area: {top: 0, bottom: 0, left: 0, right: 0}}\n"
         #expect(throws: PipelineConfigurationError.self) { try PlatformPresets.parse(text: text, file: "platforms.yaml") }
         do {
             _ = try PlatformPresets.parse(text: text, file: "platforms.yaml")
@@ -152,7 +160,9 @@ import Testing
     }
 
     @Test func readsMayComeThroughIndirectNeeds() throws {
-        let pipeline = try load("name: p\nstages:\n  - name: probe\n  - name: scenes\n    needs: [probe]\n  - name: keyframes\n    needs: [scenes]\n  - name: ocr\n    needs: [keyframes]\n")
+        let pipeline = try load(
+            "name: p\nstages:\n  - name: probe\n  - name: scenes\n    needs: [probe]\n  - name: keyframes\n    needs: [scenes]\n  - name: ocr\n    needs: [keyframes]\n"
+        )
         #expect(pipeline.stages.first { $0.name == "ocr" }?.sources["keyframes"] == .some("keyframes"))
     }
 

@@ -1,7 +1,7 @@
-import Isolation
 import Contracts
 import Domain
 import Foundation
+import Isolation
 import Logging
 import Media
 import Pipeline
@@ -14,7 +14,14 @@ import Testing
 /// the stage, the attachment and what did not decode, instead of reading as "no audio" or "no reels".
 @Suite struct StageOutputTests {
     let attachment = AttachmentSnapshot(
-        id: UUID(), filename: "memo.m4a", storagePath: "x/memo.m4a", mime: "audio/mp4", bytes: 1, sha256: "", role: .voiceMemo)
+        id: UUID(),
+        filename: "memo.m4a",
+        storagePath: "x/memo.m4a",
+        mime: "audio/mp4",
+        bytes: 1,
+        sha256: "",
+        role: .voiceMemo
+    )
 
     /// A pipeline of `probe` then `transcribe`, where `probe` already succeeded with `probeJSON`.
     func runTranscribe(afterProbe probeJSON: String) async throws -> (PipelineRunner.Outcome, [String: String]) {
@@ -23,13 +30,27 @@ import Testing
         registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: worker) }
         registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: SilentTranscriber()) }
         let pipeline = try PipelineDefinition.parse(
-            text: "name: p\nstages:\n  - name: probe\n  - name: transcribe\n    needs: [probe]\n", file: "p.yaml", registry: registry)
+            text: "name: p\nstages:\n  - name: probe\n  - name: transcribe\n    needs: [probe]\n",
+            file: "p.yaml",
+            registry: registry
+        )
         let recorder = MemoryRecorder(
             input: .init(
-                request: .init(id: UUID(), tenantID: UUID(), talentID: UUID(), source: .operator, promptText: nil,
-                               targetAccountIDs: [], status: .received),
-                talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"), targets: [], attachments: [attachment]),
-            recorded: [.init(stage: "probe", attachmentID: attachment.id, status: "succeeded", outputJSON: probeJSON)])
+                request: .init(
+                    id: UUID(),
+                    tenantID: UUID(),
+                    talentID: UUID(),
+                    source: .operator,
+                    promptText: nil,
+                    targetAccountIDs: [],
+                    status: .received
+                ),
+                talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"),
+                targets: [],
+                attachments: [attachment]
+            ),
+            recorded: [.init(stage: "probe", attachmentID: attachment.id, status: "succeeded", outputJSON: probeJSON)]
+        )
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         let outcome = try await PipelineRunner(pipeline: pipeline, platforms: presets, recorder: recorder)
             .run(requestID: UUID(), fencing: nil, logger: Logger(label: "test"))
@@ -59,10 +80,21 @@ import Testing
         let pipeline = try PipelineDefinition.parse(text: "name: p\nstages:\n  - name: sneaky\n", file: "p.yaml", registry: registry)
         let recorder = MemoryRecorder(
             input: .init(
-                request: .init(id: UUID(), tenantID: UUID(), talentID: UUID(), source: .operator, promptText: nil,
-                               targetAccountIDs: [], status: .received),
-                talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"), targets: [], attachments: []),
-            recorded: [])
+                request: .init(
+                    id: UUID(),
+                    tenantID: UUID(),
+                    talentID: UUID(),
+                    source: .operator,
+                    promptText: nil,
+                    targetAccountIDs: [],
+                    status: .received
+                ),
+                talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"),
+                targets: [],
+                attachments: []
+            ),
+            recorded: []
+        )
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         await #expect(throws: StageOutputError.self) {
             _ = try await PipelineRunner(pipeline: pipeline, platforms: presets, recorder: recorder)

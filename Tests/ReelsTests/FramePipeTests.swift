@@ -1,6 +1,7 @@
 import Foundation
 import Media
 import Testing
+
 @testable import Reels
 
 /// The pipe between the drawing thread and the encoding thread: every frame arrives, in order, and encoded
@@ -55,13 +56,16 @@ struct FramePipeTests {
                 var picture = YUVPicture(width: 8, height: 8)
                 try push(&picture)
                 throw Drawn()
-            } consume: { _ in }
+            } consume: { _ in
+            }
         }
         #expect(throws: Encoded.self) {
             try FramePipe.run { push in
                 var picture = YUVPicture(width: 8, height: 8)
                 while true { try push(&picture) }
-            } consume: { _ in throw Encoded() }
+            } consume: { _ in
+                throw Encoded()
+            }
         }
     }
 }

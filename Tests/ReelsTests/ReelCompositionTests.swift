@@ -5,8 +5,8 @@ import Media
 import Pipeline
 import Reels
 import TestSupport
-import TextRecognition
 import Testing
+import TextRecognition
 
 /// Reels composed by the real libraries (libav*, libass, libx264), judged by the ffmpeg CLI and by decoding.
 struct ReelCompositionTests {
@@ -26,7 +26,8 @@ struct ReelCompositionTests {
         #expect(reel.frames == Int((reel.seconds * 30).rounded()))
 
         let streams = try ReelFixtures.ffprobe(output)
-        let video = try #require(streams["video"]), audio = try #require(streams["audio"])
+        let video = try #require(streams["video"])
+        let audio = try #require(streams["audio"])
         #expect(video.codec == "h264" && audio.codec == "aac")
         #expect(video.width == 1080 && video.height == 1920)
         #expect(video.fps == 30)
@@ -40,7 +41,10 @@ struct ReelCompositionTests {
         // Every frame decodes with libav.
         let reader = try VideoPictureReader(path: output.path, limits: MediaLimits(), deadlineSeconds: 60)
         var decoded = 0
-        try reader.forEachFrame { _ in decoded += 1; return true }
+        try reader.forEachFrame { _ in
+            decoded += 1
+            return true
+        }
         #expect(decoded == reel.frames)
     }
 
@@ -178,7 +182,8 @@ enum MotionProbe {
     /// White Gaussian dots (σ 6 px) every 240 px on black.
     static func dots(width: Int, height: Int) -> RGBImage {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        let spacing = 240, sigma = 6.0
+        let spacing = 240
+        let sigma = 6.0
         for cy in stride(from: spacing / 2, to: height, by: spacing) {
             for cx in stride(from: spacing / 2, to: width, by: spacing) {
                 for y in max(0, cy - 24)..<min(height, cy + 25) {
@@ -186,7 +191,11 @@ enum MotionProbe {
                         let d2 = Double((x - cx) * (x - cx) + (y - cy) * (y - cy))
                         let value = UInt8(min(255, 255 * exp(-d2 / (2 * sigma * sigma))))
                         let at = (y * width + x) * 3
-                        if value > pixels[at] { pixels[at] = value; pixels[at + 1] = value; pixels[at + 2] = value }
+                        if value > pixels[at] {
+                            pixels[at] = value
+                            pixels[at + 1] = value
+                            pixels[at + 2] = value
+                        }
                     }
                 }
             }
@@ -199,7 +208,8 @@ enum MotionProbe {
     static func worstVelocityChange(_ frames: [YUVPicture]) -> (worst: Double, tracked: Int) {
         guard let first = frames.first else { return (0, 0) }
         let starts = [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)].map { (Double(first.width) * $0.0, Double(first.height) * $0.1) }
-        var worst = 0.0, tracked = 0
+        var worst = 0.0
+        var tracked = 0
         for start in starts {
             // Find the dot: the brightest pixel near the start point, then its centroid.
             guard var position = centroid(first, near: brightest(first, near: start, radius: 120), radius: 14) else { continue }
@@ -222,7 +232,8 @@ enum MotionProbe {
 
     static func brightest(_ picture: YUVPicture, near point: (Double, Double), radius: Int) -> (Double, Double) {
         var best = (point, -1)
-        let cx = Int(point.0), cy = Int(point.1)
+        let cx = Int(point.0)
+        let cy = Int(point.1)
         for y in max(0, cy - radius)..<min(picture.height, cy + radius) {
             for x in max(0, cx - radius)..<min(picture.width, cx + radius) where Int(picture.luma[y * picture.width + x]) > best.1 {
                 best = ((Double(x), Double(y)), Int(picture.luma[y * picture.width + x]))
@@ -233,9 +244,12 @@ enum MotionProbe {
 
     /// Intensity-weighted centroid of the pixels above the window's mid level.
     static func centroid(_ picture: YUVPicture, near point: (Double, Double), radius: Int) -> (Double, Double)? {
-        let cx = Int(point.0.rounded()), cy = Int(point.1.rounded())
+        let cx = Int(point.0.rounded())
+        let cy = Int(point.1.rounded())
         guard cx - radius >= 0, cy - radius >= 0, cx + radius < picture.width, cy + radius < picture.height else { return nil }
-        var sum = 0.0, sx = 0.0, sy = 0.0
+        var sum = 0.0
+        var sx = 0.0
+        var sy = 0.0
         for y in (cy - radius)...(cy + radius) {
             for x in (cx - radius)...(cx + radius) {
                 let weight = max(0, Double(picture.luma[y * picture.width + x]) - 40)

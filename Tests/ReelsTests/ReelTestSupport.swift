@@ -7,9 +7,12 @@ import TestSupport
 /// Templates, jobs and the ffmpeg CLI as an independent judge of what the composer wrote.
 enum ReelFixtures {
     static let platforms: PlatformPresets = try! PlatformPresets.load(
-        from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
+        from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml")
+    )
     static let templates: ReelTemplates = try! ReelTemplates.load(
-        from: TestEnvironment.pipelinesDirectory.appending(path: "reels"), platforms: platforms)
+        from: TestEnvironment.pipelinesDirectory.appending(path: "reels"),
+        platforms: platforms
+    )
 
     static func job(_ name: String, output: URL, configure: (inout ReelJob) -> Void = { _ in }) -> ReelJob {
         let template = templates[name]!
@@ -19,7 +22,13 @@ enum ReelFixtures {
     }
 
     /// `ffprobe`'s view of the streams: (codec, width, height, fps, duration) per stream type.
-    struct Stream { let codec: String; let width: Int?; let height: Int?; let fps: Double?; let duration: Double }
+    struct Stream {
+        let codec: String
+        let width: Int?
+        let height: Int?
+        let fps: Double?
+        let duration: Double
+    }
 
     static func ffprobe(_ file: URL) throws -> [String: Stream] {
         let output = try run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", file.path])
@@ -33,8 +42,12 @@ enum ReelFixtures {
                 if parts.count == 2, parts[1] > 0, parts[0] > 0 { fps = parts[0] / parts[1] }
             }
             streams[type] = Stream(
-                codec: stream["codec_name"] as? String ?? "", width: stream["width"] as? Int, height: stream["height"] as? Int,
-                fps: fps, duration: Double(stream["duration"] as? String ?? "") ?? -1)
+                codec: stream["codec_name"] as? String ?? "",
+                width: stream["width"] as? Int,
+                height: stream["height"] as? Int,
+                fps: fps,
+                duration: Double(stream["duration"] as? String ?? "") ?? -1
+            )
         }
         return streams
     }
@@ -66,7 +79,8 @@ enum ReelFixtures {
         let process = Process()
         process.executableURL = URL(filePath: "/usr/bin/\(tool)")
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()

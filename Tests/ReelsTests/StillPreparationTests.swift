@@ -3,6 +3,7 @@ import Media
 import Pipeline
 import TestSupport
 import Testing
+
 @testable import Reels
 
 /// A still is cover-cropped around its centre and scaled to the template's working size in one pass from
@@ -11,9 +12,14 @@ struct StillPreparationTests {
     /// A 1920×1080 picture, black but for a white vertical bar in its middle, as `format` (jpg or png).
     static func barStill(_ format: String) throws -> URL {
         let file = try TestEnvironment.temporaryDirectory("still").appending(path: "bar.\(format)")
-        _ = try ReelFixtures.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=1920x1080",
-                                            "-vf", "drawbox=x=860:y=0:w=200:h=1080:c=white:t=fill",
-                                            "-frames:v", "1", "-q:v", "1", file.path])
+        _ = try ReelFixtures.run(
+            "ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=1920x1080",
+                "-vf", "drawbox=x=860:y=0:w=200:h=1080:c=white:t=fill",
+                "-frames:v", "1", "-q:v", "1", file.path,
+            ]
+        )
         return file
     }
 
@@ -31,7 +37,8 @@ struct StillPreparationTests {
         for share in [0.02, 0.20, 0.80, 0.98] { #expect(abs(luma(share) - 16) <= 3, "black at \(share) reads \(luma(share))") }
         // The bar's edges land where the centred crop puts them.
         let columns = (0..<picture.width).filter { picture.luma[row * picture.width + $0] > 125 }
-        let left = Double(columns.first ?? 0) / Double(picture.width), right = Double(columns.last ?? 0) / Double(picture.width)
+        let left = Double(columns.first ?? 0) / Double(picture.width)
+        let right = Double(columns.last ?? 0) / Double(picture.width)
         #expect(abs(left - 204.0 / 607) < 0.01 && abs(right - 404.0 / 607) < 0.01, "bar spans \(left)…\(right)")
         #expect(picture.blue.allSatisfy { abs(Int($0) - 128) <= 3 } && picture.red.allSatisfy { abs(Int($0) - 128) <= 3 })
     }
@@ -60,8 +67,13 @@ struct StillPreparationTests {
         let folder = try TestEnvironment.temporaryDirectory("still")
         let stored = folder.appending(path: "stored.jpg")
         // 640×480 as stored, black with a white box near the top-left corner.
-        _ = try ReelFixtures.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=640x480",
-                                            "-vf", "drawbox=x=20:y=20:w=120:h=80:c=white:t=fill", "-frames:v", "1", "-q:v", "1", stored.path])
+        _ = try ReelFixtures.run(
+            "ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=640x480",
+                "-vf", "drawbox=x=20:y=20:w=120:h=80:c=white:t=fill", "-frames:v", "1", "-q:v", "1", stored.path,
+            ]
+        )
         let turned = folder.appending(path: "turned.jpg")
         try Self.withOrientation(try Data(contentsOf: stored), 6).write(to: turned)
         // OCR and keyframes read it upright too.
@@ -72,7 +84,9 @@ struct StillPreparationTests {
         let picture = try PreparedStill.load(turned, index: 0, template: template, limits: MediaLimits()).picture
         // Shown upright the photo is 480×640 with the box at its top right (x 379…459, y 20…140); the 9:16
         // cover crop keeps x 60…420, so the box's visible part sits in the crop's top-right corner.
-        var sumX = 0, sumY = 0, count = 0
+        var sumX = 0
+        var sumY = 0
+        var count = 0
         for y in 0..<picture.height {
             for x in 0..<picture.width where picture.luma[y * picture.width + x] > 125 {
                 sumX += x
@@ -82,7 +96,8 @@ struct StillPreparationTests {
         }
         #expect(count > 0, "the box is not in the picture: the photo was not turned")
         guard count > 0 else { return }
-        let centreX = Double(sumX) / Double(count) / Double(picture.width), centreY = Double(sumY) / Double(count) / Double(picture.height)
+        let centreX = Double(sumX) / Double(count) / Double(picture.width)
+        let centreY = Double(sumY) / Double(count) / Double(picture.height)
         #expect(centreX > 0.85 && centreY > 0.02 && centreY < 0.25, "box centre at (\(centreX), \(centreY))")
     }
 }

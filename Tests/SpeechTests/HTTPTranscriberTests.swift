@@ -1,14 +1,15 @@
-import Isolation
 import Contracts
 import Domain
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Isolation
 import Media
 import NIOCore
-import Testing
-@testable import Speech
 import TestSupport
+import Testing
+
+@testable import Speech
 
 /// The HTTP backend against a local fake that speaks OpenAI's `/v1/audio/transcriptions` wire format
 /// (multipart form upload, `verbose_json` answer with word timestamps).
@@ -52,7 +53,10 @@ struct HTTPTranscriberTests {
             let bytes = try await request.body.collect(upTo: 32 << 20)
             let (status, text) = service.handle(headers: request.headers, body: Data(bytes.readableBytesView))
             return Response(
-                status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+                status: status,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: text))
+            )
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
@@ -64,8 +68,16 @@ struct HTTPTranscriberTests {
     /// the request was retried as a timeout (rightly), and the test about client errors saw two requests.
     func transcriber(_ url: URL, attempts: Int = 3, timeoutSeconds: Int64 = 60) -> HTTPTranscriber {
         HTTPTranscriber(
-            configuration: .init(url: url, apiKey: "test-key", model: "whisper-1", timeoutSeconds: timeoutSeconds, attempts: attempts, backoffSeconds: 0.05),
-            worker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60)))
+            configuration: .init(
+                url: url,
+                apiKey: "test-key",
+                model: "whisper-1",
+                timeoutSeconds: timeoutSeconds,
+                attempts: attempts,
+                backoffSeconds: 0.05
+            ),
+            worker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
+        )
     }
 
     @Test func wordsAndTimingsRoundTripAfterARetry() async throws {
@@ -85,7 +97,9 @@ struct HTTPTranscriberTests {
         let contentType = try #require(headers[.contentType])
         #expect(contentType.hasPrefix("multipart/form-data; boundary="))
         let text = String(decoding: body, as: UTF8.self)
-        for field in ["name=\"model\"\r\n\r\nwhisper-1", "name=\"response_format\"\r\n\r\nverbose_json", "name=\"timestamp_granularities[]\"\r\n\r\nword"] {
+        for field in [
+            "name=\"model\"\r\n\r\nwhisper-1", "name=\"response_format\"\r\n\r\nverbose_json", "name=\"timestamp_granularities[]\"\r\n\r\nword",
+        ] {
             #expect(text.contains(field), "the form has \(field)")
         }
         // The file part is a 16 kHz mono WAV of the memo (about 3.5 s).
@@ -120,9 +134,13 @@ struct HTTPTranscriberTests {
     }
 
     @Test func theEndpointIsAddedToABaseURL() {
-        #expect(HTTPTranscriber.Configuration(url: URL(string: "http://127.0.0.1:8080")!).endpoint.absoluteString
-            == "http://127.0.0.1:8080/v1/audio/transcriptions")
-        #expect(HTTPTranscriber.Configuration(url: URL(string: "http://h/openai/v1/audio/transcriptions")!).endpoint.absoluteString
-            == "http://h/openai/v1/audio/transcriptions")
+        #expect(
+            HTTPTranscriber.Configuration(url: URL(string: "http://127.0.0.1:8080")!).endpoint.absoluteString
+                == "http://127.0.0.1:8080/v1/audio/transcriptions"
+        )
+        #expect(
+            HTTPTranscriber.Configuration(url: URL(string: "http://h/openai/v1/audio/transcriptions")!).endpoint.absoluteString
+                == "http://h/openai/v1/audio/transcriptions"
+        )
     }
 }

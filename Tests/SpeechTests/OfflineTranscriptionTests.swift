@@ -1,11 +1,12 @@
-import Isolation
 import Contracts
 import Domain
 import Foundation
+import Isolation
 import Media
-import Testing
-@testable import Speech
 import TestSupport
+import Testing
+
+@testable import Speech
 
 /// pocketsphinx on the flite clips, scored by word error rate against `testmedia/truth.json`.
 struct OfflineTranscriptionTests {
@@ -16,7 +17,8 @@ struct OfflineTranscriptionTests {
     }()
 
     @Test func wordErrorRateOnTheFliteClipsIsAtMostThirtyPercent() throws {
-        var errors = 0.0, words = 0.0
+        var errors = 0.0
+        var words = 0.0
         for clip in Self.clips {
             let expected = Self.truth[clip]!["transcript"] as! String
             let transcript = try OfflineTranscriber.transcribeHere(path: TestEnvironment.testmedia(clip).path, limits: MediaLimits())
@@ -66,7 +68,9 @@ struct OfflineTranscriptionTests {
 /// Transcription refuses hostile files in the worker with a clear message.
 @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct HostileSpeechTests {
-    @Test(arguments: ["truncated.mp4", "hostile/zero.mp4", "hostile/random.mp4", "hostile/hls-file.mp4", "hostile/hls-http.mp4", "hostile/long-duration.mp4"])
+    @Test(arguments: [
+        "truncated.mp4", "hostile/zero.mp4", "hostile/random.mp4", "hostile/hls-file.mp4", "hostile/hls-http.mp4", "hostile/long-duration.mp4",
+    ])
     func hostileFilesFailClearly(name: String) async throws {
         let transcriber = OfflineTranscriber(worker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 30)))
         do {

@@ -119,7 +119,10 @@ struct JobQueueTests {
             #expect(job.attempt == attempt)
             let outcome = try await queue.fail(job, error: "boom \(attempt)")
             if attempt < 4 {
-                guard case .retryScheduled(let after) = outcome else { Issue.record("expected a retry, got \(outcome)"); return }
+                guard case .retryScheduled(let after) = outcome else {
+                    Issue.record("expected a retry, got \(outcome)")
+                    return
+                }
                 delays.append(after)
                 let ceiling = pow(2.0, Double(attempt - 1))
                 #expect(after >= ceiling / 2 && after <= ceiling)
@@ -158,7 +161,8 @@ struct JobQueueTests {
         #expect(try await queue.complete(doomed) == false)
         #expect(try await queue.complete(again))
         let event = try await pool.withConnection {
-            try $0.query("SELECT payload_json->>'kind' AS kind FROM events WHERE kind = 'job.revived' AND payload_json->>'job_id' = $1", [String(id)]).first
+            try $0.query("SELECT payload_json->>'kind' AS kind FROM events WHERE kind = 'job.revived' AND payload_json->>'job_id' = $1", [String(id)])
+                .first
         }
         #expect(try event?.decode("kind", as: String.self) == kind)
     }

@@ -35,10 +35,12 @@ struct RowLevelSecurityTests {
                 ).first!.decode("id")
                 try connection.query(
                     "INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state) VALUES ($1, $2, $3, $4, 'request_operator', $5, 'awaiting_owner_approval')",
-                    [fixture.tenantID, fixture.talentID, fixture.accounts[0].id, content, request])
+                    [fixture.tenantID, fixture.talentID, fixture.accounts[0].id, content, request]
+                )
                 try connection.query(
                     "INSERT INTO talent_assets (tenant_id, talent_id, kind, storage_url) VALUES ($1, $2, 'bgm', 'x')",
-                    [fixture.tenantID, fixture.talentID])
+                    [fixture.tenantID, fixture.talentID]
+                )
                 try connection.query("INSERT INTO events (tenant_id, kind) VALUES ($1, 'test')", [fixture.tenantID])
                 try connection.query("INSERT INTO jobs (tenant_id, kind) VALUES ($1, 'rls-test-never-claimed')", [fixture.tenantID])
                 let run: UUID = try connection.query(
@@ -47,7 +49,8 @@ struct RowLevelSecurityTests {
                 ).first!.decode("id")
                 try connection.query(
                     "INSERT INTO stage_runs (tenant_id, pipeline_run_id, stage, position, attachment_id, status) VALUES ($1, $2, 'probe', 0, $3, 'succeeded')",
-                    [fixture.tenantID, run, attachment])
+                    [fixture.tenantID, run, attachment]
+                )
             }
         }
         return (a, b)
@@ -106,10 +109,19 @@ struct RowLevelSecurityTests {
         let (a, b) = try await twoPopulatedTenants(pool)
         let inserts: [(String, [(any PostgresEncodable)?])] = [
             ("INSERT INTO tenants (id, name) VALUES ($1, 'evil')", [b.tenantID]),
-            ("INSERT INTO talents (tenant_id, slug, display_name) VALUES ($1, $2, 'evil')", [b.tenantID, "evil-\(UUID().uuidString.prefix(8).lowercased())"]),
-            ("INSERT INTO accounts (tenant_id, talent_id, platform, handle, channel) VALUES ($1, $2, 'tiktok', 'evil', 'mcp')", [b.tenantID, b.talentID]),
+            (
+                "INSERT INTO talents (tenant_id, slug, display_name) VALUES ($1, $2, 'evil')",
+                [b.tenantID, "evil-\(UUID().uuidString.prefix(8).lowercased())"]
+            ),
+            (
+                "INSERT INTO accounts (tenant_id, talent_id, platform, handle, channel) VALUES ($1, $2, 'tiktok', 'evil', 'mcp')",
+                [b.tenantID, b.talentID]
+            ),
             ("INSERT INTO post_requests (tenant_id, talent_id, source) VALUES ($1, $2, 'browser')", [b.tenantID, b.talentID]),
-            ("INSERT INTO content (tenant_id, talent_id, hash, type, caption, generated_by) VALUES ($1, $2, 'h', 'text', 'evil', 'x')", [b.tenantID, b.talentID]),
+            (
+                "INSERT INTO content (tenant_id, talent_id, hash, type, caption, generated_by) VALUES ($1, $2, 'h', 'text', 'evil', 'x')",
+                [b.tenantID, b.talentID]
+            ),
             ("INSERT INTO events (tenant_id, kind) VALUES ($1, 'evil')", [b.tenantID]),
             ("INSERT INTO jobs (tenant_id, kind) VALUES ($1, 'evil')", [b.tenantID]),
             ("INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'owner')", [b.tenantID, UUID()]),

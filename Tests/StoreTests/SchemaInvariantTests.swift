@@ -35,7 +35,8 @@ struct SchemaInvariantTests {
             try await pool.withConnection {
                 try $0.query(
                     "INSERT INTO accounts (tenant_id, talent_id, platform, handle, channel) VALUES ($1, $2, 'tiktok', 'x', 'mcp')",
-                    [a.tenantID, b.talentID])
+                    [a.tenantID, b.talentID]
+                )
             }
         }
         #expect(error?.isForeignKeyViolation == true)
@@ -44,7 +45,8 @@ struct SchemaInvariantTests {
             try await pool.withConnection {
                 try $0.query(
                     "INSERT INTO post_requests (tenant_id, talent_id, source, target_account_ids) VALUES ($1, $2, 'operator', $3)",
-                    [a.tenantID, a.talentID, [b.accounts[0].id]])
+                    [a.tenantID, a.talentID, [b.accounts[0].id]]
+                )
             }
         }
         #expect(targets?.isForeignKeyViolation == true)
@@ -62,7 +64,8 @@ struct SchemaInvariantTests {
                 ).first!.decode("id")
                 try connection.query(
                     "INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin) VALUES ($1, $2, $3, $4, 'ai_initiated')",
-                    [a.tenantID, a.talentID, a.accounts[0].id, contentID])
+                    [a.tenantID, a.talentID, a.accounts[0].id, contentID]
+                )
             }
         }
     }

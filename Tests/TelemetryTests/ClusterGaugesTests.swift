@@ -1,10 +1,11 @@
-import Foundation
 import Blobs
 import Domain
+import Foundation
 import Intake
 import Store
 import TestSupport
 import Testing
+
 @testable import Telemetry
 
 /// The cluster gauges, from a database of their own whose jobs and requests the test puts in place.
@@ -29,11 +30,21 @@ struct ClusterGaugesTests {
         }
         let fixture = try await TenantFixture.make(on: pool)
         let intake = PostRequestIntake(
-            pool: pool, blobs: try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("gauges-blobs")), queue: queue,
-            logger: TestEnvironment.logger)
+            pool: pool,
+            blobs: try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("gauges-blobs")),
+            queue: queue,
+            logger: TestEnvironment.logger
+        )
         for status in ["analyzing", "analyzing", "drafting", "complete"] {
-            let receipt = try await intake.submit(.init(
-                talentSlug: fixture.slug, source: .operator, prompt: "Gauges", platforms: [.instagram], files: []))
+            let receipt = try await intake.submit(
+                .init(
+                    talentSlug: fixture.slug,
+                    source: .operator,
+                    prompt: "Gauges",
+                    platforms: [.instagram],
+                    files: []
+                )
+            )
             try await pool.withConnection {
                 try $0.query("UPDATE post_requests SET status = $2 WHERE id = $1", [receipt.requestID, status])
             }
@@ -66,7 +77,8 @@ struct ClusterGaugesTests {
     @Test func aDatabaseThatDoesNotAnswerIsReportedNotFailed() async throws {
         let pool = PostgresPool(
             configuration: .init(url: "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", maximumConnections: 1),
-            logger: TestEnvironment.logger)
+            logger: TestEnvironment.logger
+        )
         DaemonMetrics.emailFiled(.ingested)  // the process's own metrics are still shown
         let text = await MetricsExporter(pool: pool, jobKinds: ["kind.a"]).render()
         let samples = try PrometheusSamples(parsing: text)

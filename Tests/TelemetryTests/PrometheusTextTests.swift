@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+
 @testable import Telemetry
 
 /// The exposition format, read back by an independent parser.

@@ -40,8 +40,10 @@ public final class DaemonProcess: @unchecked Sendable {
         watch.stallSeconds = seconds
         watch.minimumCPUSeconds = 0.5
         let ending = try? await watch.wait(
-            until: { output.contains(text) || !process.isRunning }, progress: { "\(output.utf8.count)" },
-            interval: .milliseconds(50))
+            until: { output.contains(text) || !process.isRunning },
+            progress: { "\(output.utf8.count)" },
+            interval: .milliseconds(50)
+        )
         return ending == .done && output.contains(text)
     }
 
@@ -64,7 +66,10 @@ public final class DaemonProcess: @unchecked Sendable {
         watch.stallSeconds = seconds
         watch.minimumCPUSeconds = 0.5
         _ = try? await watch.wait(
-            until: { !process.isRunning }, progress: { "\(output.utf8.count)" }, interval: .milliseconds(50))
+            until: { !process.isRunning },
+            progress: { "\(output.utf8.count)" },
+            interval: .milliseconds(50)
+        )
         if process.isRunning {
             kill()
             return nil

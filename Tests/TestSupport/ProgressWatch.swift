@@ -41,7 +41,9 @@ public struct ProgressWatch: Sendable {
 
     /// Polls `done` every `interval` until it holds, or until nothing has moved for `stallSeconds`.
     public func wait(
-        until done: () async throws -> Bool, progress: () async throws -> String = { "" }, interval: Duration = .milliseconds(250)
+        until done: () async throws -> Bool,
+        progress: () async throws -> String = { "" },
+        interval: Duration = .milliseconds(250)
     ) async throws -> Ending {
         var lastSeen = try await progress()
         var lastMove = Date()
@@ -67,7 +69,7 @@ public struct ProgressWatch: Sendable {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
             guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                let close = stat.lastIndex(of: ")")
             else { continue }
             // Fields after the command name, from 0: state, ppid, …, utime (11), stime, cutime, cstime (14).
             let fields = stat[stat.index(after: close)...].split(separator: " ")

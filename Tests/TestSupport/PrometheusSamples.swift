@@ -18,8 +18,9 @@ public struct PrometheusSamples: Sendable {
                 continue
             }
             if line.hasPrefix("#") { continue }
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
-                ?? (line[line.index(after: space)...] == "+Inf" ? .infinity : nil)
+            guard let space = line.lastIndex(of: " "),
+                let value = Double(line[line.index(after: space)...])
+                    ?? (line[line.index(after: space)...] == "+Inf" ? .infinity : nil)
             else { throw Malformed(line: String(line)) }
             let series = line[..<space]
             guard let brace = series.firstIndex(of: "{") else {
@@ -49,7 +50,8 @@ public struct PrometheusSamples: Sendable {
         var index = text.startIndex
         while index < text.endIndex {
             guard let equals = text[index...].firstIndex(of: "="), text.index(after: equals) < text.endIndex,
-                  text[text.index(after: equals)] == "\"" else { throw Malformed(line: line) }
+                text[text.index(after: equals)] == "\""
+            else { throw Malformed(line: line) }
             let name = String(text[index..<equals])
             var value = ""
             var cursor = text.index(equals, offsetBy: 2)

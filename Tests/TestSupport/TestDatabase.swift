@@ -52,7 +52,9 @@ public struct TenantFixture: Sendable {
 
     /// Creates a tenant and a talent with a random slug, Instagram, TikTok and LinkedIn accounts.
     public static func make(
-        on pool: PostgresPool, doNotSay: [String] = ["fast fashion"], hashtags: [String] = ["#Studio", "#Morning"],
+        on pool: PostgresPool,
+        doNotSay: [String] = ["fast fashion"],
+        hashtags: [String] = ["#Studio", "#Morning"],
         pillars: [String] = ["studio life"]
     ) async throws -> TenantFixture {
         let slug = "t-" + UUID().uuidString.prefix(12).lowercased()
@@ -60,10 +62,17 @@ public struct TenantFixture: Sendable {
             let seeder = TenantSeeder()
             let tenantID = try seeder.createTenant(name: "Tenant \(slug)", on: connection)
             let talentID = try seeder.createTalent(
-                .init(slug: slug, displayName: "Talent \(slug)", contentPillars: pillars, hashtagPreferences: hashtags,
-                      doNotSay: doNotSay,
-                      accounts: [(.instagram, "\(slug).ig", "device"), (.tiktok, "\(slug).tt", "device"), (.linkedin, "\(slug).li", "mcp")]),
-                tenantID: tenantID, on: connection)
+                .init(
+                    slug: slug,
+                    displayName: "Talent \(slug)",
+                    contentPillars: pillars,
+                    hashtagPreferences: hashtags,
+                    doNotSay: doNotSay,
+                    accounts: [(.instagram, "\(slug).ig", "device"), (.tiktok, "\(slug).tt", "device"), (.linkedin, "\(slug).li", "mcp")]
+                ),
+                tenantID: tenantID,
+                on: connection
+            )
             let accounts = try TalentRepository().accounts(talentID: talentID, on: connection)
             return TenantFixture(tenantID: tenantID, talentID: talentID, slug: slug, accounts: accounts)
         }

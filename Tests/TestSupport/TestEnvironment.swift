@@ -23,7 +23,10 @@ public enum TestEnvironment {
         try FileManager.default.copyItem(at: shipped.appending(path: "reels"), to: folder.appending(path: "reels"))
         var kept: [Substring] = []
         var skipping = false
-        for line in try String(contentsOf: shipped.appending(path: "post-request.yaml"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in try String(contentsOf: shipped.appending(path: "post-request.yaml"), encoding: .utf8).split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        ) {
             if line.hasPrefix("  - name: ") { skipping = line == "  - name: compose" }
             if !skipping { kept.append(line) }
         }

@@ -70,8 +70,13 @@ public enum TestEmail {
 
     /// A message with a text body and base64 attachments; `headers` go first, as given.
     public static func build(
-        to: String, subject: String?, body: String, attachments: [Part] = [], from: String = "Aurora Lee <aurora@example.com>",
-        messageID: String = "<\(UUID().uuidString)@example.com>", headers: [String] = []
+        to: String,
+        subject: String?,
+        body: String,
+        attachments: [Part] = [],
+        from: String = "Aurora Lee <aurora@example.com>",
+        messageID: String = "<\(UUID().uuidString)@example.com>",
+        headers: [String] = []
     ) -> Data {
         var lines = headers
         lines += ["From: \(from)", "To: \(to)", "Date: Fri, 13 Jun 2025 19:42:10 -0700", "Message-ID: \(messageID)", "MIME-Version: 1.0"]
@@ -80,12 +85,16 @@ public enum TestEmail {
         if attachments.isEmpty {
             lines += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body]
         } else {
-            lines += ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
-                      "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body]
+            lines += [
+                "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
+                "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body,
+            ]
             for part in attachments {
-                lines += ["--\(boundary)", "Content-Type: \(part.contentType)", "Content-Transfer-Encoding: base64",
-                          "Content-Disposition: attachment; filename=\"\(part.filename)\"", "",
-                          part.data.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])]
+                lines += [
+                    "--\(boundary)", "Content-Type: \(part.contentType)", "Content-Transfer-Encoding: base64",
+                    "Content-Disposition: attachment; filename=\"\(part.filename)\"", "",
+                    part.data.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]),
+                ]
             }
             lines.append("--\(boundary)--")
         }

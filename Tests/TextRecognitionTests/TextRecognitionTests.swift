@@ -1,9 +1,10 @@
 import Contracts
 import Foundation
 import Media
-import Testing
-@testable import TextRecognition
 import TestSupport
+import Testing
+
+@testable import TextRecognition
 
 /// OCR on the caption fixtures, scored by character accuracy against `testmedia/truth.json`.
 struct TextRecognitionTests {
@@ -48,7 +49,9 @@ struct TextRecognitionTests {
     @Test(arguments: ["not-media.mp4", "hostile/huge-dimensions.png", "hostile/zero.mp4"])
     func unreadableFilesGetTheirOwnError(name: String) throws {
         let answers = try TextRecognizer.readAll(
-            paths: [TestEnvironment.testmedia(name).path, TestEnvironment.testmedia("caption-plain.png").path], limits: MediaLimits())
+            paths: [TestEnvironment.testmedia(name).path, TestEnvironment.testmedia("caption-plain.png").path],
+            limits: MediaLimits()
+        )
         #expect(answers[0].result == nil && answers[0].error?.isEmpty == false)
         #expect(answers[1].result?.text.contains("Sunday") == true, "one bad picture does not spoil the next")
     }
@@ -56,7 +59,13 @@ struct TextRecognitionTests {
     @Test func theBandFinderSkipsFilledShapes() throws {
         // A solid yellow rectangle in the middle of a grey picture is not a caption.
         var pixels = [UInt8](repeating: 128, count: 200 * 100 * 3)
-        for y in 40..<60 { for x in 20..<180 { pixels[3 * (y * 200 + x)] = 255; pixels[3 * (y * 200 + x) + 1] = 255; pixels[3 * (y * 200 + x) + 2] = 0 } }
+        for y in 40..<60 {
+            for x in 20..<180 {
+                pixels[3 * (y * 200 + x)] = 255
+                pixels[3 * (y * 200 + x) + 1] = 255
+                pixels[3 * (y * 200 + x) + 2] = 0
+            }
+        }
         #expect(CaptionBandFinder.bands(in: RGBImage(width: 200, height: 100, pixels: pixels)).isEmpty)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
 import Hummingbird
+import HummingbirdTesting
 import Logging
 import NIOCore
-import HummingbirdTesting
 import Store
 import TestSupport
 import Testing
+
 @testable import Web
 
 /// `Expect: 100-continue` over a real socket to the daemon's HTTP server: the interim `100 Continue`
@@ -18,9 +19,14 @@ struct ExpectContinueTests {
     func application(_ h: PortalRoutesTests.Harness) async throws -> some ApplicationProtocol {
         try await buildApplication(
             pool: h.pool,
-            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: PortalRoutesTests.secret,
-                                 uploadLimits: PortalRoutesTests.limits),
-            blobs: h.blobs, logger: .init(label: "expect-continue-test"))
+            configuration: .init(
+                opsToken: "portal-test-operator-token",
+                jwtSecret: PortalRoutesTests.secret,
+                uploadLimits: PortalRoutesTests.limits
+            ),
+            blobs: h.blobs,
+            logger: .init(label: "expect-continue-test")
+        )
     }
 
     /// The head of a signed-in upload of `length` bytes that expects `100 Continue`.
@@ -122,7 +128,9 @@ final class RawConnection {
             }
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else {
-                throw RawConnectionError("no \(marker.debugDescription) within \(timeoutSeconds) s; got \(String(decoding: pending, as: UTF8.self).debugDescription)")
+                throw RawConnectionError(
+                    "no \(marker.debugDescription) within \(timeoutSeconds) s; got \(String(decoding: pending, as: UTF8.self).debugDescription)"
+                )
             }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 0) > 0 else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Web
 
 /// The streaming multipart parser: parts come back byte for byte however the body is cut into chunks,
@@ -13,7 +14,10 @@ struct MultipartStreamParserTests {
     /// Feeds `body` in chunks of the given sizes (cycled) and collects the parts.
     static func parse(_ body: [UInt8], boundary: String, chunkSizes: [Int]) throws -> (parts: [Part], complete: Bool) {
         var parser = MultipartStreamParser(boundary: boundary)
-        final class Collector { var parts: [Part] = []; var current = Part() }
+        final class Collector {
+            var parts: [Part] = []
+            var current = Part()
+        }
         let collector = Collector()
         parser.onPartBegin = { headers in collector.current.headers = headers.map { "\($0.name): \($0.value)" } }
         parser.onBody = { bytes in collector.current.content.append(contentsOf: bytes) }
@@ -21,7 +25,8 @@ struct MultipartStreamParserTests {
             collector.parts.append(collector.current)
             collector.current = Part()
         }
-        var position = 0, turn = 0
+        var position = 0
+        var turn = 0
         while position < body.count {
             let size = max(1, chunkSizes[turn % chunkSizes.count])
             turn += 1
@@ -65,12 +70,20 @@ struct MultipartStreamParserTests {
         for round in 0..<60 {
             let boundary = round % 2 == 0 ? "XyZ" : "----WebKitFormBoundary7MA4YWxkTrZu0gW"
             let parts = (0..<Int.random(in: 1...5, using: &generator)).map { index in
-                Part(headers: ["Content-Disposition: form-data; name=\"f\(index)\"; filename=\"a\(index).bin\"",
-                               "Content-Type: application/octet-stream"],
-                     content: Self.awkwardContent(boundary: boundary, using: &generator))
+                Part(
+                    headers: [
+                        "Content-Disposition: form-data; name=\"f\(index)\"; filename=\"a\(index).bin\"",
+                        "Content-Type: application/octet-stream",
+                    ],
+                    content: Self.awkwardContent(boundary: boundary, using: &generator)
+                )
             }
-            let body = Self.encode(parts, boundary: boundary, preamble: round % 3 == 0 ? "ignored preamble\r\n" : "",
-                                   epilogue: "trailing epilogue")
+            let body = Self.encode(
+                parts,
+                boundary: boundary,
+                preamble: round % 3 == 0 ? "ignored preamble\r\n" : "",
+                epilogue: "trailing epilogue"
+            )
             let sizes = [[1], [2, 3], [7], [body.count], (0..<8).map { _ in Int.random(in: 1...200, using: &generator) }][round % 5]
             let result = try Self.parse(body, boundary: boundary, chunkSizes: sizes)
             #expect(result.parts == parts, "round \(round), chunks \(sizes)")
@@ -124,9 +137,15 @@ struct MultipartStreamParserTests {
         let content = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let body = Self.encode([Part(headers: ["A: b"], content: content)], boundary: "XyZ")
         var parser = MultipartStreamParser(boundary: "XyZ")
-        final class Counter { var spans = 0; var bytes = 0 }
+        final class Counter {
+            var spans = 0
+            var bytes = 0
+        }
         let counter = Counter()
-        parser.onBody = { counter.spans += 1; counter.bytes += $0.count }
+        parser.onBody = {
+            counter.spans += 1
+            counter.bytes += $0.count
+        }
         let chunk = 64 << 10
         var position = 0
         while position < body.count {

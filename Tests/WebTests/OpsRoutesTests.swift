@@ -1,4 +1,3 @@
-import Isolation
 import Blobs
 import Domain
 import Foundation
@@ -6,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Intake
+import Isolation
 import Media
 import Pipeline
 import Store
@@ -23,8 +23,12 @@ struct OpsRoutesTests {
         let pool = try await TestDatabase.shared.pool()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-blobs"))
         let runner = try PipelineFactory.loadPostRequestRunner(
-            directory: TestEnvironment.pipelinesDirectory, pool: pool, blobs: blobs, queue: JobQueue(pool: pool),
-            mediaWorker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable)))
+            directory: TestEnvironment.pipelinesDirectory,
+            pool: pool,
+            blobs: blobs,
+            queue: JobQueue(pool: pool),
+            mediaWorker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable))
+        )
         let reruns = PipelineRerunner(pool: pool, pipeline: runner.pipeline)
         let handler = PostRequestPipelineHandler(kind: PostRequestIntake.pipelineJobKind, runner: runner, pool: pool)
         let jobs = JobReviver(queue: JobQueue(pool: pool), handlers: [handler])
@@ -35,11 +39,20 @@ struct OpsRoutesTests {
     func submitRequest(_ pool: PostgresPool, prompt: String) async throws -> (TenantFixture, UUID) {
         let fixture = try await TenantFixture.make(on: pool)
         let intake = PostRequestIntake(
-            pool: pool, blobs: try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-blobs")),
-            queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
-        let receipt = try await intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: prompt, platforms: [.instagram],
-            files: [.init(url: TestEnvironment.testmedia("photo.jpg"))]))
+            pool: pool,
+            blobs: try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-blobs")),
+            queue: JobQueue(pool: pool),
+            logger: TestEnvironment.logger
+        )
+        let receipt = try await intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: prompt,
+                platforms: [.instagram],
+                files: [.init(url: TestEnvironment.testmedia("photo.jpg"))]
+            )
+        )
         return (fixture, receipt.requestID)
     }
 
@@ -94,12 +107,16 @@ struct OpsRoutesTests {
         let (fixture, requestID) = try await submitRequest(pool, prompt: "Cookie <b>escaped</b> prompt")
         try await app.test(.router) { client in
             try await client.execute(
-                uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                uri: "/ops/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "token=nope")
             ) { #expect($0.status == .unauthorized) }
 
             let cookie = try await client.execute(
-                uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                uri: "/ops/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "token=\(token)")
             ) { response in
                 #expect(response.status == .seeOther)
@@ -151,14 +168,29 @@ struct OpsRoutesTests {
         let raw = Data("From: a@example.com\r\nTo: who+settings@intake.test\r\nSubject: <script>x</script>\r\n\r\nhi\r\n".utf8)
         let stored = try blobs.store(data: raw, in: .unassigned)
         let mailbox = "web-\(UUID().uuidString.prefix(8))"
-        let id = try #require(try await pool.withConnection { connection in
-            try IntakeMessageRepository().insert(.init(
-                key: .init(mailbox: mailbox, uidValidity: 1, uid: 7), gmailMessageID: nil, rawSHA256: stored.sha256,
-                rawPath: stored.path, rawBytes: stored.bytes, messageID: nil, sender: "a@example.com",
-                subject: "<script>x</script>", outcome: .refused, reason: "refused: +settings is reserved",
-                routes: [.init(address: "who+settings@intake.test", header: "To", decision: "refused: +settings is reserved")],
-                postRequestIDs: [], duplicateOf: nil, folder: "drsocial/refused"), on: connection)
-        })
+        let id = try #require(
+            try await pool.withConnection { connection in
+                try IntakeMessageRepository().insert(
+                    .init(
+                        key: .init(mailbox: mailbox, uidValidity: 1, uid: 7),
+                        gmailMessageID: nil,
+                        rawSHA256: stored.sha256,
+                        rawPath: stored.path,
+                        rawBytes: stored.bytes,
+                        messageID: nil,
+                        sender: "a@example.com",
+                        subject: "<script>x</script>",
+                        outcome: .refused,
+                        reason: "refused: +settings is reserved",
+                        routes: [.init(address: "who+settings@intake.test", header: "To", decision: "refused: +settings is reserved")],
+                        postRequestIDs: [],
+                        duplicateOf: nil,
+                        folder: "drsocial/refused"
+                    ),
+                    on: connection
+                )
+            }
+        )
         let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token), blobs: blobs)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/ops/mail?outcome=refused", method: .get) { #expect($0.status == .seeOther) }
@@ -189,19 +221,24 @@ struct OpsRoutesTests {
         let jobID: Int64 = try await pool.withConnection { connection in
             try connection.query(
                 "UPDATE post_requests SET status = 'failed', failure_reason = 'pipeline job is dead: boom', processed_at = now() WHERE id = $1",
-                [requestID])
+                [requestID]
+            )
             return try connection.query(
                 """
                 UPDATE jobs SET status = 'dead', attempts = max_attempts, last_error = 'boom', finished_at = now()
                 WHERE payload_json->>'post_request_id' = $1 RETURNING id
-                """, [requestID.uuidString]).first!.decode("id")
+                """,
+                [requestID.uuidString]
+            ).first!.decode("id")
         }
         @Sendable func state() async throws -> (job: String, attempts: Int, max: Int, request: String, reason: String?) {
             try await pool.withConnection { connection in
                 let job = try connection.query("SELECT status, attempts, max_attempts FROM jobs WHERE id = $1", [jobID]).first!
                 let request = try connection.query("SELECT status, failure_reason FROM post_requests WHERE id = $1", [requestID]).first!
-                return (try job.decode("status"), try job.decode("attempts"), try job.decode("max_attempts"),
-                        try request.decode("status"), try request.decodeIfPresent("failure_reason"))
+                return (
+                    try job.decode("status"), try job.decode("attempts"), try job.decode("max_attempts"),
+                    try request.decode("status"), try request.decodeIfPresent("failure_reason")
+                )
             }
         }
         try await app.test(.router) { client in
@@ -245,15 +282,23 @@ struct OpsRoutesTests {
         let t0 = Date(timeIntervalSince1970: 1_790_000_000)
         try await pool.withConnection { connection in
             let runs = PipelineRunRepository()
-            let runID = try #require(try runs.beginRun(
-                requestID: requestID, tenantID: fixture.tenantID, requestOpen: true, pipeline: "post_request", on: connection)).id
+            let runID = try #require(
+                try runs.beginRun(
+                    requestID: requestID,
+                    tenantID: fixture.tenantID,
+                    requestOpen: true,
+                    pipeline: "post_request",
+                    on: connection
+                )
+            ).id
             for (position, (stage, offset, milliseconds, status)) in [
                 ("alpha", 0.0, 1000.0, "succeeded"), ("beta", 0.5, 1500.0, "failed"), ("gamma", 1.999, 0.5, "succeeded"),
             ].enumerated() {
                 try runs.stageStarted(runID: runID, tenantID: fixture.tenantID, stage: stage, position: position, attachmentID: nil, on: connection)
                 try connection.query(
                     "UPDATE stage_runs SET started_at = $3, duration_ms = $4, status = $5 WHERE pipeline_run_id = $1 AND stage = $2",
-                    [runID, stage, t0.addingTimeInterval(offset), milliseconds, status])
+                    [runID, stage, t0.addingTimeInterval(offset), milliseconds, status]
+                )
             }
         }
         try await app.test(.router) { client in
@@ -271,7 +316,10 @@ struct OpsRoutesTests {
         let pool = try await TestDatabase.shared.pool()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-keyframes"))
         let (fixture, requestID) = try await submitRequest(pool, prompt: "Scenes")
-        let thumbnail = try blobs.store(data: Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]), in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID))
+        let thumbnail = try blobs.store(
+            data: Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
+            in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID)
+        )
         let attachment = try #require(try await pool.withConnection { try PostRequestRepository().attachments(requestID: requestID, on: $0) }.first)
         let keyframes = """
             {"keyframes":[{"scene":0,"frame":12,"seconds":0.4,"sceneStartSeconds":0,"sceneEndSeconds":1.5,"sharpness":9,
@@ -280,7 +328,11 @@ struct OpsRoutesTests {
         try await pool.withConnection { connection in
             try PostRequestRepository().mergeAnalysis(attachmentID: attachment.id, key: "keyframes", json: keyframes, on: connection)
             try PostRequestRepository().mergeAnalysis(
-                attachmentID: attachment.id, key: "ocr", json: #"{"text":"<b>Open</b> late"}"#, on: connection)
+                attachmentID: attachment.id,
+                key: "ocr",
+                json: #"{"text":"<b>Open</b> late"}"#,
+                on: connection
+            )
         }
         let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token), blobs: blobs)
         let id = attachment.id.uuidString.lowercased()
@@ -321,7 +373,10 @@ struct OpsRoutesTests {
                 #expect(page.contains(#"action="/ops/runs/\#(id)/rerun""#))
             }
             try await client.execute(
-                uri: "/api/runs/\(id)/rerun", method: .post, headers: bearer, body: ByteBuffer(string: #"{"stage":"ocr"}"#)
+                uri: "/api/runs/\(id)/rerun",
+                method: .post,
+                headers: bearer,
+                body: ByteBuffer(string: #"{"stage":"ocr"}"#)
             ) { response in
                 #expect(response.status == .accepted)
                 let body = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
@@ -329,17 +384,23 @@ struct OpsRoutesTests {
                 #expect(body?["waiting"] as? Bool == true, "the first run has not finished")
             }
             try await client.execute(
-                uri: "/api/runs/\(id)/rerun", method: .post, headers: bearer, body: ByteBuffer(string: #"{"stage":"sparkle"}"#)
+                uri: "/api/runs/\(id)/rerun",
+                method: .post,
+                headers: bearer,
+                body: ByteBuffer(string: #"{"stage":"sparkle"}"#)
             ) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("no stage 'sparkle'"))
             }
             try await client.execute(
-                uri: "/api/runs/\(UUID().uuidString.lowercased())/rerun", method: .post, headers: bearer,
+                uri: "/api/runs/\(UUID().uuidString.lowercased())/rerun",
+                method: .post,
+                headers: bearer,
                 body: ByteBuffer(string: #"{"stage":"ocr"}"#)
             ) { #expect($0.status == .notFound) }
             try await client.execute(
-                uri: "/ops/runs/\(id)/rerun", method: .post,
+                uri: "/ops/runs/\(id)/rerun",
+                method: .post,
                 headers: [.authorization: "Bearer \(token)", .contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "stage=draft")
             ) { response in

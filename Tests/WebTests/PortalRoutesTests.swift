@@ -9,6 +9,7 @@ import NIOCore
 import Store
 import TestSupport
 import Testing
+
 @testable import Web
 
 /// The talent portal over a real database: sessions, the streamed request form, the approval queue.
@@ -45,10 +46,19 @@ struct PortalRoutesTests {
         let owner = UUID()
         try await pool.withConnection { try $0.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [owner, fixture.talentID]) }
         let router = try await buildRouter(
-            pool: pool, configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits),
-            blobs: blobs)
-        return Harness(pool: pool, blobs: blobs, storage: storage, fixture: fixture, owner: owner,
-                       tokens: try await SessionTokens.make(secret: Self.secret), app: Application(router: router))
+            pool: pool,
+            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits),
+            blobs: blobs
+        )
+        return Harness(
+            pool: pool,
+            blobs: blobs,
+            storage: storage,
+            fixture: fixture,
+            owner: owner,
+            tokens: try await SessionTokens.make(secret: Self.secret),
+            app: Application(router: router)
+        )
     }
 
     /// A hand-made token: header and payload as given, signed with `key` (HS256) or not at all.
@@ -81,8 +91,10 @@ struct PortalRoutesTests {
             try await client.execute(uri: "/me/sign-in?token=\(token)", method: .get) { response in
                 #expect(response.status == .seeOther)
                 let cookie = try #require(response.headers[.setCookie])
-                #expect(cookie.hasPrefix("__Host-drsocial_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax")
-                        && cookie.contains("Secure") && cookie.contains("Path=/"))
+                #expect(
+                    cookie.hasPrefix("__Host-drsocial_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax")
+                        && cookie.contains("Secure") && cookie.contains("Path=/")
+                )
             }
             try await client.execute(uri: "/me", method: .get, headers: [.cookie: "__Host-drsocial_session=\(token)"]) { response in
                 #expect(response.status == .ok)
@@ -93,15 +105,27 @@ struct PortalRoutesTests {
     @Test func badTokensAreRefused() async throws {
         let h = try await harness()
         let now = Int(Date().timeIntervalSince1970)
-        let tenant = h.fixture.tenantID.uuidString.lowercased(), sub = h.owner.uuidString.lowercased()
-        let claims = { (exp: Int, aud: String) in #"{"sub":"\#(sub)","tenant_id":"\#(tenant)","role":"authenticated","exp":\#(exp),"aud":"\#(aud)"}"# }
+        let tenant = h.fixture.tenantID.uuidString.lowercased()
+        let sub = h.owner.uuidString.lowercased()
+        let claims = { (exp: Int, aud: String) in #"{"sub":"\#(sub)","tenant_id":"\#(tenant)","role":"authenticated","exp":\#(exp),"aud":"\#(aud)"}"#
+        }
         let cases: [(String, String)] = [
             ("expired", try await h.token(lifetime: -60)),
             ("not yet valid", try await h.token(notBefore: Date().addingTimeInterval(3600))),
             ("wrong audience", Self.rawToken(header: #"{"alg":"HS256","typ":"JWT"}"#, payload: claims(now + 600, "service_role"), key: Self.secret)),
             ("alg none", Self.rawToken(header: #"{"alg":"none","typ":"JWT"}"#, payload: claims(now + 600, "authenticated"), key: nil)),
-            ("HS/RS confusion", Self.rawToken(header: #"{"alg":"RS256","typ":"JWT"}"#, payload: claims(now + 600, "authenticated"), key: Self.secret)),
-            ("forged", Self.rawToken(header: #"{"alg":"HS256","typ":"JWT"}"#, payload: claims(now + 600, "authenticated"), key: "another-secret-of-at-least-32-bytes!!")),
+            (
+                "HS/RS confusion",
+                Self.rawToken(header: #"{"alg":"RS256","typ":"JWT"}"#, payload: claims(now + 600, "authenticated"), key: Self.secret)
+            ),
+            (
+                "forged",
+                Self.rawToken(
+                    header: #"{"alg":"HS256","typ":"JWT"}"#,
+                    payload: claims(now + 600, "authenticated"),
+                    key: "another-secret-of-at-least-32-bytes!!"
+                )
+            ),
             ("garbage", "not.a.jwt"),
         ]
         try await h.app.test(.router) { client in
@@ -163,13 +187,17 @@ struct PortalRoutesTests {
                 #expect(response.status == .created, "\(String(buffer: response.body))")
             }
         }
-        let row = try #require(try await h.pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT r.source, r.prompt_text, r.target_account_ids::text AS targets, a.filename, a.mime, a.bytes, a.storage_path
-                FROM post_requests r JOIN post_request_attachments a ON a.post_request_id = r.id WHERE r.talent_id = $1
-                """, [h.fixture.talentID]).first
-        })
+        let row = try #require(
+            try await h.pool.withConnection { connection in
+                try connection.query(
+                    """
+                    SELECT r.source, r.prompt_text, r.target_account_ids::text AS targets, a.filename, a.mime, a.bytes, a.storage_path
+                    FROM post_requests r JOIN post_request_attachments a ON a.post_request_id = r.id WHERE r.talent_id = $1
+                    """,
+                    [h.fixture.talentID]
+                ).first
+            }
+        )
         #expect(try row.decode("source", as: String.self) == "browser")
         #expect(try row.decode("prompt_text", as: String.self) == "Open early on Sunday")
         #expect(try row.decode("targets", as: String.self) == "{\(account)}")
@@ -190,27 +218,36 @@ struct PortalRoutesTests {
         let expected: HTTPResponse.Status
         switch kind {
         case "too big":
-            body = Self.multipart(parts: [("file", "big.jpg", photo + Data(count: 300_000))]); expected = .contentTooLarge
+            body = Self.multipart(parts: [("file", "big.jpg", photo + Data(count: 300_000))])
+            expected = .contentTooLarge
         case "bad type":
-            body = Self.multipart(parts: [("file", "notes.jpg", try Data(contentsOf: TestEnvironment.testmedia("notes.txt")))]); expected = .unsupportedMediaType
+            body = Self.multipart(parts: [("file", "notes.jpg", try Data(contentsOf: TestEnvironment.testmedia("notes.txt")))])
+            expected = .unsupportedMediaType
         case "no boundary":
-            body = Self.multipart(parts: [("file", "photo.jpg", photo)]); expected = .badRequest
+            body = Self.multipart(parts: [("file", "photo.jpg", photo)])
+            expected = .badRequest
         case "truncated":
             var cut = Self.multipart(parts: [("file", "photo.jpg", photo)], close: false)
             cut = cut.getSlice(at: 0, length: cut.readableBytes / 2)!
-            body = cut; expected = .badRequest
+            body = cut
+            expected = .badRequest
         case "many parts":
-            body = Self.multipart(parts: (0..<10_000).map { _ in (name: "prompt", filename: String?.none, data: Data("x".utf8)) }); expected = .badRequest
+            body = Self.multipart(parts: (0..<10_000).map { _ in (name: "prompt", filename: String?.none, data: Data("x".utf8)) })
+            expected = .badRequest
         case "foreign account":
             let other = try await TenantFixture.make(on: h.pool)
             body = Self.multipart(parts: [("account", nil, Data(other.accounts[0].id.uuidString.utf8)), ("file", "photo.jpg", photo)])
             expected = .forbidden
         case "empty":
-            body = Self.multipart(parts: [("prompt", nil, Data())]); expected = .badRequest
+            body = Self.multipart(parts: [("prompt", nil, Data())])
+            expected = .badRequest
         default:
-            body = Self.multipart(parts: [("file", "photo.jpg", photo)]); expected = .forbidden
+            body = Self.multipart(parts: [("file", "photo.jpg", photo)])
+            expected = .forbidden
         }
-        let sent = headers, payload = body, status = expected
+        let sent = headers
+        let payload = body
+        let status = expected
         try await h.app.test(.router) { client in
             try await client.execute(uri: "/me/requests", method: .post, headers: sent, body: payload) { response in
                 #expect(response.status == status, "\(kind): \(String(buffer: response.body))")
@@ -238,9 +275,15 @@ struct PortalRoutesTests {
             }
         }
         let request = Request(
-            head: .init(method: .post, scheme: "http", authority: "127.0.0.1", path: "/me/requests",
-                        headerFields: [.contentType: "multipart/form-data; boundary=XyZ"]),
-            body: .init(asyncSequence: stream))
+            head: .init(
+                method: .post,
+                scheme: "http",
+                authority: "127.0.0.1",
+                path: "/me/requests",
+                headerFields: [.contentType: "multipart/form-data; boundary=XyZ"]
+            ),
+            body: .init(asyncSequence: stream)
+        )
         // Without the watchdog the stream would end after 18 s without its closing boundary ("truncated").
         await #expect(throws: UploadError.slow) { _ = try await UploadReceiver(limits: limits, blobs: h.blobs).receive(request) }
         #expect(blobCount(h) == 0)
@@ -255,28 +298,43 @@ struct PortalRoutesTests {
                 """
                 INSERT INTO post_requests (tenant_id, talent_id, source, prompt_text, target_account_ids, status)
                 VALUES ($1, $2, 'browser', 'Beach day', $3, 'complete') RETURNING id
-                """, [h.fixture.tenantID, h.fixture.talentID, h.fixture.accounts.prefix(2).map(\.id)]).first!.decode("id")
+                """,
+                [h.fixture.tenantID, h.fixture.talentID, h.fixture.accounts.prefix(2).map(\.id)]
+            ).first!.decode("id")
             var ids: [UUID] = []
             for account in h.fixture.accounts.prefix(2) {
                 let content: UUID = try connection.query(
                     """
                     INSERT INTO content (tenant_id, talent_id, hash, type, caption, hashtags, generated_by, moderated)
                     VALUES ($1, $2, $3, 'text', $4, '{#beach}', 'offline', true) RETURNING id
-                    """, [h.fixture.tenantID, h.fixture.talentID, UUID().uuidString, caption]).first!.decode("id")
-                ids.append(try connection.query(
-                    """
-                    INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
-                    VALUES ($1, $2, $3, $4, 'request_browser', $5, 'awaiting_owner_approval') RETURNING id
-                    """, [h.fixture.tenantID, h.fixture.talentID, account.id, content, request]).first!.decode("id"))
+                    """,
+                    [h.fixture.tenantID, h.fixture.talentID, UUID().uuidString, caption]
+                ).first!.decode("id")
+                ids.append(
+                    try connection.query(
+                        """
+                        INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
+                        VALUES ($1, $2, $3, $4, 'request_browser', $5, 'awaiting_owner_approval') RETURNING id
+                        """,
+                        [h.fixture.tenantID, h.fixture.talentID, account.id, content, request]
+                    ).first!.decode("id")
+                )
             }
             return (request, ids)
         }
     }
 
-    func post(_ client: some TestClientProtocol, _ uri: String, _ headers: HTTPFields, _ json: String = "{}") async throws -> (HTTPResponse.Status, String) {
+    func post(
+        _ client: some TestClientProtocol,
+        _ uri: String,
+        _ headers: HTTPFields,
+        _ json: String = "{}"
+    ) async throws -> (HTTPResponse.Status, String) {
         var headers = headers
         headers[.contentType] = "application/json"
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json)) { ($0.status, String(buffer: $0.body)) }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json)) {
+            ($0.status, String(buffer: $0.body))
+        }
     }
 
     @Test func approveRejectAndIllegalMoves() async throws {
@@ -304,12 +362,21 @@ struct PortalRoutesTests {
         }
         let (states, publishJobs, notes, caption) = try await h.pool.withConnection { connection in
             let states: [String] = try connection.query(
-                "SELECT state FROM content_queue WHERE id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], id)", [ids]).rows.map { try $0.decode("state") }
+                "SELECT state FROM content_queue WHERE id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], id)",
+                [ids]
+            ).rows.map { try $0.decode("state") }
             let jobs: Int = try connection.query(
-                "SELECT count(*)::int AS n FROM jobs WHERE kind = 'publish' AND payload_json->>'content_queue_id' = $1", [ids[0].uuidString.lowercased()]).first!.decode("n")
-            let notes: String = try connection.query("SELECT style_guide_md FROM talent_profile WHERE talent_id = $1", [h.fixture.talentID]).first?.decode("style_guide_md") ?? ""
+                "SELECT count(*)::int AS n FROM jobs WHERE kind = 'publish' AND payload_json->>'content_queue_id' = $1",
+                [ids[0].uuidString.lowercased()]
+            ).first!.decode("n")
+            let notes: String =
+                try connection.query("SELECT style_guide_md FROM talent_profile WHERE talent_id = $1", [h.fixture.talentID]).first?.decode(
+                    "style_guide_md"
+                ) ?? ""
             let caption: String = try connection.query(
-                "SELECT c.caption FROM content c JOIN content_queue q ON q.content_id = c.id WHERE q.id = $1", [ids[1]]).first!.decode("caption")
+                "SELECT c.caption FROM content c JOIN content_queue q ON q.content_id = c.id WHERE q.id = $1",
+                [ids[1]]
+            ).first!.decode("caption")
             return (states, jobs, notes, caption)
         }
         #expect(states == ["approved", "rejected"])

@@ -1,9 +1,9 @@
-import Isolation
 import Blobs
 import Crypto
 import Domain
 import Foundation
 import Intake
+import Isolation
 import Media
 import Pipeline
 import Store
@@ -37,24 +37,45 @@ struct EmailIntakeTests {
         let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: queue, logger: TestEnvironment.logger)
         let mail = MailIntake(
             configuration: .init(
-                intakeDomain: Self.domain, mailbox: box.inbox, ingestedFolder: box.ingested, refusedFolder: box.refused,
-                maxAttachmentBytes: maxAttachmentBytes),
-            client: try TestMailServer.client(mailbox: box.inbox), pool: pool, blobs: blobs, intake: intake,
-            logger: TestEnvironment.logger)
+                intakeDomain: Self.domain,
+                mailbox: box.inbox,
+                ingestedFolder: box.ingested,
+                refusedFolder: box.refused,
+                maxAttachmentBytes: maxAttachmentBytes
+            ),
+            client: try TestMailServer.client(mailbox: box.inbox),
+            pool: pool,
+            blobs: blobs,
+            intake: intake,
+            logger: TestEnvironment.logger
+        )
         try await mail.prepareFolders()
         let worker = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
         let runner = try PipelineFactory.loadPostRequestRunner(
-            directory: TestEnvironment.pipelinesDirectory, pool: pool, blobs: blobs, queue: queue, mediaWorker: worker)
+            directory: TestEnvironment.pipelinesDirectory,
+            pool: pool,
+            blobs: blobs,
+            queue: queue,
+            mediaWorker: worker
+        )
         return Harness(pool: pool, blobs: blobs, mail: mail, runner: runner, box: box, fixture: try await TenantFixture.make(on: pool))
     }
 
-    func request(_ id: UUID, _ pool: PostgresPool) async throws -> (source: String, prompt: String?, sender: String?, targets: [UUID], notes: String, status: String) {
+    func request(
+        _ id: UUID,
+        _ pool: PostgresPool
+    ) async throws -> (source: String, prompt: String?, sender: String?, targets: [UUID], notes: String, status: String) {
         try await pool.withConnection { connection in
-            let row = try #require(try connection.query(
-                "SELECT source, prompt_text, sender_email, target_account_ids, notes_json::text AS notes, status FROM post_requests WHERE id = $1",
-                [id]).first)
-            return (try row.decode("source"), try row.decodeIfPresent("prompt_text"), try row.decodeIfPresent("sender_email"),
-                    try row.decode("target_account_ids"), try row.decode("notes"), try row.decode("status"))
+            let row = try #require(
+                try connection.query(
+                    "SELECT source, prompt_text, sender_email, target_account_ids, notes_json::text AS notes, status FROM post_requests WHERE id = $1",
+                    [id]
+                ).first
+            )
+            return (
+                try row.decode("source"), try row.decodeIfPresent("prompt_text"), try row.decodeIfPresent("sender_email"),
+                try row.decode("target_account_ids"), try row.decode("notes"), try row.decode("status")
+            )
         }
     }
 
@@ -144,8 +165,13 @@ struct EmailIntakeTests {
     @Test func twoTalentsInOneMessageGetOneRequestEach() async throws {
         let h = try await harness()
         let other = try await TenantFixture.make(on: h.pool)
-        try h.append(TestEmail.build(
-            to: "\(h.address), \(other.slug.uppercased())+POST@\(Self.domain.uppercased())", subject: "Shared idea", body: "Both of us"))
+        try h.append(
+            TestEmail.build(
+                to: "\(h.address), \(other.slug.uppercased())+POST@\(Self.domain.uppercased())",
+                subject: "Shared idea",
+                body: "Both of us"
+            )
+        )
         let report = try await h.mail.pollOnce()
         #expect(report.ingested == 1)
         #expect(report.requestIDs.count == 2)
@@ -158,8 +184,14 @@ struct EmailIntakeTests {
 
     @Test func theForwardedRecipientIsReadWhenToIsTheCatchAll() async throws {
         let h = try await harness()
-        try h.append(TestEmail.build(
-            to: "intake@example.com", subject: "Forwarded", body: "", headers: ["X-Original-To: \(h.address)"]))
+        try h.append(
+            TestEmail.build(
+                to: "intake@example.com",
+                subject: "Forwarded",
+                body: "",
+                headers: ["X-Original-To: \(h.address)"]
+            )
+        )
         #expect(try await h.mail.pollOnce().requestIDs.count == 1)
     }
 
@@ -167,16 +199,22 @@ struct EmailIntakeTests {
         // Large messages (over libcurl's 1 MiB receive buffer) keep arriving from another client while the
         // intake polls: every one becomes a request, and no poll fails.
         let h = try await harness()
-        let photo = Data((0..<1_200_000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) })
+        let photo = Data((0..<1_200_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
         let total = 30
         let address = h.address
         let inbox = h.box.inbox
         let appender = Task.detached {
             let client = try TestMailServer.client(mailbox: inbox)
             for index in 0..<total {
-                try client.append(TestEmail.build(
-                    to: address, subject: "Arriving \(index)", body: "",
-                    attachments: [.init(filename: "p\(index).bin", contentType: "application/octet-stream", data: photo)]), to: inbox)
+                try client.append(
+                    TestEmail.build(
+                        to: address,
+                        subject: "Arriving \(index)",
+                        body: "",
+                        attachments: [.init(filename: "p\(index).bin", contentType: "application/octet-stream", data: photo)]
+                    ),
+                    to: inbox
+                )
             }
         }
         var ingested = 0
@@ -220,8 +258,10 @@ struct EmailIntakeTests {
         #expect(record.outcome == "refused")
         #expect(record.reason?.contains(reason) == true, "\(record.reason ?? "no reason")")
         let events: Int = try await h.pool.withConnection {
-            try $0.query("SELECT count(*) AS n FROM events WHERE kind = 'email.refused' AND payload_json->>'intake_message_id' = $1",
-                         [record.id.uuidString]).first!.decode("n")
+            try $0.query(
+                "SELECT count(*) AS n FROM events WHERE kind = 'email.refused' AND payload_json->>'intake_message_id' = $1",
+                [record.id.uuidString]
+            ).first!.decode("n")
         }
         #expect(events == 1)
     }
@@ -241,9 +281,17 @@ struct EmailIntakeTests {
         let record = try #require(try await messages(h).first)
         _ = try await h.pool.withTransaction { connection in
             try TenantSeeder().createTalent(
-                .init(slug: slug, displayName: "Late", contentPillars: [], hashtagPreferences: [], doNotSay: [],
-                      accounts: [(.instagram, "\(slug).ig", "device")]),
-                tenantID: h.fixture.tenantID, on: connection)
+                .init(
+                    slug: slug,
+                    displayName: "Late",
+                    contentPillars: [],
+                    hashtagPreferences: [],
+                    doNotSay: [],
+                    accounts: [(.instagram, "\(slug).ig", "device")]
+                ),
+                tenantID: h.fixture.tenantID,
+                on: connection
+            )
         }
         let replayed = try await h.mail.replay(record.id)
         #expect(replayed.count == 1)
@@ -281,11 +329,25 @@ struct EmailIntakeTests {
         let status = try client.examine(h.box.inbox)
         let uid = try #require(try client.searchUIDs(h.box.inbox).first)
         _ = try await h.pool.withConnection { connection in
-            try IntakeMessageRepository().insert(.init(
-                key: .init(mailbox: h.box.inbox, uidValidity: status.uidValidity, uid: uid), gmailMessageID: nil,
-                rawSHA256: nil, rawPath: nil, rawBytes: nil, messageID: nil, sender: nil, subject: "Crash window",
-                outcome: .ingested, reason: nil, routes: [], postRequestIDs: [], duplicateOf: nil, folder: h.box.ingested),
-                on: connection)
+            try IntakeMessageRepository().insert(
+                .init(
+                    key: .init(mailbox: h.box.inbox, uidValidity: status.uidValidity, uid: uid),
+                    gmailMessageID: nil,
+                    rawSHA256: nil,
+                    rawPath: nil,
+                    rawBytes: nil,
+                    messageID: nil,
+                    sender: nil,
+                    subject: "Crash window",
+                    outcome: .ingested,
+                    reason: nil,
+                    routes: [],
+                    postRequestIDs: [],
+                    duplicateOf: nil,
+                    folder: h.box.ingested
+                ),
+                on: connection
+            )
         }
         let report = try await h.mail.pollOnce()
         #expect(report.refiled == 1)
@@ -300,8 +362,10 @@ struct EmailIntakeTests {
         try h.append(TestEmail.build(to: h.address, subject: "Poison", body: ""))
         let client = try TestMailServer.client(mailbox: h.box.inbox)
         let key = IntakeMessageRepository.MailboxKey(
-            mailbox: h.box.inbox, uidValidity: try client.examine(h.box.inbox).uidValidity,
-            uid: try #require(try client.searchUIDs(h.box.inbox).first))
+            mailbox: h.box.inbox,
+            uidValidity: try client.examine(h.box.inbox).uidValidity,
+            uid: try #require(try client.searchUIDs(h.box.inbox).first)
+        )
         for _ in 0..<3 { _ = try await h.pool.withConnection { try IntakeMessageRepository().countParseStarted(key: key, on: $0) } }
         let report = try await h.mail.pollOnce()
         #expect(report.refused == 1)
@@ -314,18 +378,30 @@ struct EmailIntakeTests {
         // Three such deaths must not refuse the message: only a death inside the parser counts.
         let h = try await harness()
         let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
-        try h.append(TestEmail.build(
-            to: h.address, subject: "Cut short #IG", body: "",
-            attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)]))
+        try h.append(
+            TestEmail.build(
+                to: h.address,
+                subject: "Cut short #IG",
+                body: "",
+                attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)]
+            )
+        )
         let client = try TestMailServer.client(mailbox: h.box.inbox)
         let key = IntakeMessageRepository.MailboxKey(
-            mailbox: h.box.inbox, uidValidity: try client.examine(h.box.inbox).uidValidity,
-            uid: try #require(try client.searchUIDs(h.box.inbox).first))
+            mailbox: h.box.inbox,
+            uidValidity: try client.examine(h.box.inbox).uidValidity,
+            uid: try #require(try client.searchUIDs(h.box.inbox).first)
+        )
         let failing = FailingBlobStore(wrapping: h.blobs, writersBeforeFailure: 1)  // the raw message, then fail
         let intake = PostRequestIntake(pool: h.pool, blobs: failing, queue: JobQueue(pool: h.pool), logger: TestEnvironment.logger)
         let cutShort = MailIntake(
-            configuration: h.mail.configuration, client: try TestMailServer.client(mailbox: h.box.inbox), pool: h.pool,
-            blobs: failing, intake: intake, logger: TestEnvironment.logger)
+            configuration: h.mail.configuration,
+            client: try TestMailServer.client(mailbox: h.box.inbox),
+            pool: h.pool,
+            blobs: failing,
+            intake: intake,
+            logger: TestEnvironment.logger
+        )
         for _ in 0..<3 {
             failing.reset()
             await #expect(throws: (any Error).self) { try await cutShort.pollOnce() }
@@ -342,8 +418,14 @@ struct EmailIntakeTests {
         let intake = PostRequestIntake(pool: h.pool, blobs: h.blobs, queue: JobQueue(pool: h.pool), logger: TestEnvironment.logger)
         let worker = MediaWorkerClient(configuration: .init(executable: executable, wallSeconds: 60))
         return MailIntake(
-            configuration: h.mail.configuration, client: try TestMailServer.client(mailbox: h.box.inbox), pool: h.pool,
-            blobs: h.blobs, intake: intake, isolatedParser: IsolatedMIMEParser(workers: worker), logger: TestEnvironment.logger)
+            configuration: h.mail.configuration,
+            client: try TestMailServer.client(mailbox: h.box.inbox),
+            pool: h.pool,
+            blobs: h.blobs,
+            intake: intake,
+            isolatedParser: IsolatedMIMEParser(workers: worker),
+            logger: TestEnvironment.logger
+        )
     }
 
     @Test func aMessageThatCrashesTheParserInAChildIsRefusedAndKept() async throws {
@@ -385,8 +467,11 @@ struct EmailIntakeTests {
         let h = try await harness()
         let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
         let mail = TestEmail.build(
-            to: h.address, subject: "Checked in a child #IG", body: "",
-            attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)])
+            to: h.address,
+            subject: "Checked in a child #IG",
+            body: "",
+            attachments: [.init(filename: "photo.jpg", contentType: "image/jpeg", data: photo)]
+        )
         // The real child parses it, photo and all...
         let file = try TestEnvironment.temporaryDirectory("mime-parse").appending(path: "message.eml")
         try mail.write(to: file)
@@ -406,7 +491,8 @@ struct EmailIntakeTests {
         let stored: [String] = try await h.pool.withConnection { connection in
             try connection.query(
                 "SELECT a.filename FROM post_request_attachments a JOIN post_requests r ON r.id = a.post_request_id WHERE r.subject = $1",
-                ["Checked in a child #IG"]).rows.map { try $0.decode("filename") }
+                ["Checked in a child #IG"]
+            ).rows.map { try $0.decode("filename") }
         }
         #expect(stored == ["photo.jpg"], "the photo came through the child's answer")
     }
@@ -429,11 +515,18 @@ struct EmailIntakeTests {
         let h = try await harness(maxAttachmentBytes: 100_000)
         let photo = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))  // 150 KB
         let small = try Data(contentsOf: TestEnvironment.testmedia("caption-plain.png"))
-        try h.append(TestEmail.build(to: h.address, subject: "Three files", body: "", attachments: [
-            .init(filename: "empty.jpg", contentType: "image/jpeg", data: Data()),
-            .init(filename: "big.jpg", contentType: "image/jpeg", data: photo),
-            .init(filename: "small.png", contentType: "image/png", data: small),
-        ]))
+        try h.append(
+            TestEmail.build(
+                to: h.address,
+                subject: "Three files",
+                body: "",
+                attachments: [
+                    .init(filename: "empty.jpg", contentType: "image/jpeg", data: Data()),
+                    .init(filename: "big.jpg", contentType: "image/jpeg", data: photo),
+                    .init(filename: "small.png", contentType: "image/png", data: small),
+                ]
+            )
+        )
         let id = try #require(try await h.mail.pollOnce().requestIDs.first)
         let attachments = try await h.pool.withConnection { try PostRequestRepository().attachments(requestID: id, on: $0) }
         #expect(attachments.map(\.filename) == ["small.png"])
@@ -444,9 +537,16 @@ struct EmailIntakeTests {
 
     @Test func aHostileFilenameIsSanitised() async throws {
         let h = try await harness()
-        try h.append(TestEmail.build(to: h.address, subject: "Path", body: "", attachments: [
-            .init(filename: "../../etc/passwd", contentType: "application/octet-stream", data: Data("root:x:0:0".utf8)),
-        ]))
+        try h.append(
+            TestEmail.build(
+                to: h.address,
+                subject: "Path",
+                body: "",
+                attachments: [
+                    .init(filename: "../../etc/passwd", contentType: "application/octet-stream", data: Data("root:x:0:0".utf8))
+                ]
+            )
+        )
         let id = try #require(try await h.mail.pollOnce().requestIDs.first)
         let attachments = try await h.pool.withConnection { try PostRequestRepository().attachments(requestID: id, on: $0) }
         let name = try #require(attachments.first?.filename)
@@ -455,16 +555,26 @@ struct EmailIntakeTests {
 
     @Test func aMessageWithNoSubjectAndNoBodyButAFileIsAccepted() async throws {
         let h = try await harness()
-        try h.append(TestEmail.build(to: h.address, subject: nil, body: "", attachments: [
-            .init(filename: "photo.jpg", contentType: "image/jpeg", data: try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))),
-        ]))
+        try h.append(
+            TestEmail.build(
+                to: h.address,
+                subject: nil,
+                body: "",
+                attachments: [
+                    .init(filename: "photo.jpg", contentType: "image/jpeg", data: try Data(contentsOf: TestEnvironment.testmedia("photo.jpg")))
+                ]
+            )
+        )
         let id = try #require(try await h.mail.pollOnce().requestIDs.first)
         #expect(try await request(id, h.pool).prompt == nil, "drafts come from the talent's pillars")
     }
 
     @Test func aNonUTF8SubjectIsDecoded() async throws {
         let h = try await harness()
-        var raw = Data("From: a@example.com\r\nTo: \(h.address)\r\nMessage-ID: <\(UUID())@x>\r\nSubject: =?ISO-8859-1?Q?Caf=E9_opening?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n".utf8)
+        var raw = Data(
+            "From: a@example.com\r\nTo: \(h.address)\r\nMessage-ID: <\(UUID())@x>\r\nSubject: =?ISO-8859-1?Q?Caf=E9_opening?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n"
+                .utf8
+        )
         raw.append(contentsOf: [0x43, 0x61, 0x66, 0xE9, 0x0D, 0x0A])  // "Café" in Latin-1
         try h.append(raw)
         let id = try #require(try await h.mail.pollOnce().requestIDs.first)
@@ -504,7 +614,11 @@ struct EmailIntakeTests {
         let mail = MailIntake(
             configuration: .init(intakeDomain: Self.domain),
             client: try IMAPClient(.init(url: "imap://127.0.0.1:9/INBOX", user: "x", password: "y", connectTimeoutSeconds: 2)),
-            pool: pool, blobs: blobs, intake: intake, logger: TestEnvironment.logger)
+            pool: pool,
+            blobs: blobs,
+            intake: intake,
+            logger: TestEnvironment.logger
+        )
         let error = await #expect(throws: CurlError.self) { try await mail.pollOnce() }
         #expect(error?.isTransient == true)
     }

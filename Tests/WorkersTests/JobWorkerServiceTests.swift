@@ -44,7 +44,10 @@ struct JobWorkerServiceTests {
         }
     }
 
-    func run(_ behaviour: ScriptedHandler.Behaviour, untilStatusIsNot running: Set<String>) async throws -> (status: String, attempts: Int, error: String?, died: [Int64], id: Int64) {
+    func run(
+        _ behaviour: ScriptedHandler.Behaviour,
+        untilStatusIsNot running: Set<String>
+    ) async throws -> (status: String, attempts: Int, error: String?, died: [Int64], id: Int64) {
         let pool = try await TestDatabase.shared.pool()
         // A long lease: on a loaded machine a 5 s lease can lapse between claim and record, and the
         // job would run twice; no test here needs the lease to expire.
@@ -54,8 +57,11 @@ struct JobWorkerServiceTests {
         let handler = ScriptedHandler(kind: kind, behaviour: behaviour, started: continuation)
         let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 3))
         let service = JobWorkerService(
-            queue: queue, handlers: [handler], configuration: .init(workers: 2, pollInterval: .milliseconds(200)),
-            logger: TestEnvironment.logger)
+            queue: queue,
+            handlers: [handler],
+            configuration: .init(workers: 2, pollInterval: .milliseconds(200)),
+            logger: TestEnvironment.logger
+        )
         let task = Task { try await service.run() }
         var iterator = started.makeAsyncIterator()
         #expect(await iterator.next() == id)

@@ -1,9 +1,9 @@
-import Isolation
 import Blobs
 import Crypto
 import Domain
 import Foundation
 import Intake
+import Isolation
 import Media
 import Pipeline
 import Store
@@ -27,7 +27,12 @@ struct PostRequestPipelineTests {
         let queue = JobQueue(pool: pool)
         let worker = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
         let runner = try PipelineFactory.loadPostRequestRunner(
-            directory: pipelines, pool: pool, blobs: blobs, queue: queue, mediaWorker: worker)
+            directory: pipelines,
+            pool: pool,
+            blobs: blobs,
+            queue: queue,
+            mediaWorker: worker
+        )
         let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: queue, logger: TestEnvironment.logger)
         return Harness(pool: pool, blobs: blobs, intake: intake, runner: runner)
     }
@@ -54,7 +59,8 @@ struct PostRequestPipelineTests {
                 SELECT s.stage || coalesce('@' || a.filename, '') AS key, s.status, s.reused_from IS NOT NULL AS reused
                 FROM stage_runs s LEFT JOIN post_request_attachments a ON a.id = s.attachment_id
                 WHERE s.pipeline_run_id = (SELECT id FROM pipeline_runs WHERE post_request_id = $1 ORDER BY started_at DESC LIMIT 1)
-                """, [id]
+                """,
+                [id]
             ).rows {
                 stages[try row.decode("key")] = (try row.decode("status"), try row.decode("reused"))
             }
@@ -65,19 +71,29 @@ struct PostRequestPipelineTests {
     @Test func rerunningOCRRunsItAndWhatNeedsItReplacesAwaitingVariantsAndKeepsApprovedOnes() async throws {
         let h = try await harness(pipelines: try TestEnvironment.pipelinesWithoutReels())
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Studio notes", platforms: [.instagram, .linkedin],
-            files: [.init(url: TestEnvironment.testmedia("caption-plain.png")), .init(url: TestEnvironment.testmedia("short.mp4"))]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Studio notes",
+                platforms: [.instagram, .linkedin],
+                files: [.init(url: TestEnvironment.testmedia("caption-plain.png")), .init(url: TestEnvironment.testmedia("short.mp4"))]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let instagram = try #require(fixture.accounts.first { $0.platform == .instagram }?.id)
         let linkedin = try #require(fixture.accounts.first { $0.platform == .linkedin }?.id)
         func content(_ account: UUID) async throws -> (content: UUID, state: String, hashtags: [String]) {
             try await h.pool.withConnection { connection in
-                let row = try #require(try connection.query(
-                    """
-                    SELECT q.content_id, q.state, c.hashtags FROM content_queue q JOIN content c ON c.id = q.content_id
-                    WHERE q.post_request_id = $1 AND q.account_id = $2
-                    """, [receipt.requestID, account]).first)
+                let row = try #require(
+                    try connection.query(
+                        """
+                        SELECT q.content_id, q.state, c.hashtags FROM content_queue q JOIN content c ON c.id = q.content_id
+                        WHERE q.post_request_id = $1 AND q.account_id = $2
+                        """,
+                        [receipt.requestID, account]
+                    ).first
+                )
                 return (try row.decode("content_id"), try row.decode("state"), try row.decode("hashtags"))
             }
         }
@@ -85,13 +101,17 @@ struct PostRequestPipelineTests {
         let awaitingBefore = try await content(linkedin)
         // The talent approves Instagram's variant, then changes their hashtags: a fresh draft reads differently.
         try await h.pool.withConnection { connection in
-            try connection.query("UPDATE content_queue SET state = 'approved', approved_at = now() WHERE post_request_id = $1 AND account_id = $2",
-                                 [receipt.requestID, instagram])
+            try connection.query(
+                "UPDATE content_queue SET state = 'approved', approved_at = now() WHERE post_request_id = $1 AND account_id = $2",
+                [receipt.requestID, instagram]
+            )
             try connection.query(
                 """
                 INSERT INTO talent_profile (talent_id, tenant_id, hashtag_preferences) VALUES ($1, $2, ARRAY['rerunproof'])
                 ON CONFLICT (talent_id) DO UPDATE SET hashtag_preferences = excluded.hashtag_preferences
-                """, [fixture.talentID, fixture.tenantID])
+                """,
+                [fixture.talentID, fixture.tenantID]
+            )
         }
 
         let reruns = PipelineRerunner(pool: h.pool, pipeline: h.runner.pipeline)
@@ -123,8 +143,15 @@ struct PostRequestPipelineTests {
     @Test func rerunsWaitTheirTurnAndRunInOrder() async throws {
         let h = try await harness(pipelines: try TestEnvironment.pipelinesWithoutReels())
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Queue me", platforms: [.linkedin], files: []))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Queue me",
+                platforms: [.linkedin],
+                files: []
+            )
+        )
         let reruns = PipelineRerunner(pool: h.pool, pipeline: h.runner.pipeline)
         // The first run has not even started: this rerun waits for it.
         let first = try await reruns.rerun(requestID: receipt.requestID, stage: "moderate", requestedBy: "test")
@@ -151,9 +178,15 @@ struct PostRequestPipelineTests {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
         let files = ["photo.jpg", "short.mp4", "truncated.mp4"].map { TestEnvironment.testmedia($0) }
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Sunset shoot at the pier", platforms: [.instagram, .tiktok],
-            files: files.map { .init(url: $0) }))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Sunset shoot at the pier",
+                platforms: [.instagram, .tiktok],
+                files: files.map { .init(url: $0) }
+            )
+        )
         #expect(receipt.created)
         #expect(try await status(receipt.requestID, h.pool) == "received")
 
@@ -196,9 +229,15 @@ struct PostRequestPipelineTests {
     @Test func videoScenesAreFoundInTheMediaWorker() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Cut reel", platforms: [.tiktok],
-            files: [.init(url: TestEnvironment.testmedia("cuts-720p.mp4")), .init(url: TestEnvironment.testmedia("photo.jpg"))]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Cut reel",
+                platforms: [.tiktok],
+                files: [.init(url: TestEnvironment.testmedia("cuts-720p.mp4")), .init(url: TestEnvironment.testmedia("photo.jpg"))]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
         let scenes = detail.stages.filter { $0.stage == "scenes" }
@@ -215,16 +254,26 @@ struct PostRequestPipelineTests {
     @Test func aVoiceMemoOnlyRequestTakesItsPromptFromTheTranscript() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: nil, platforms: [.instagram],
-            files: [.init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo)]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: nil,
+                platforms: [.instagram],
+                files: [.init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo)]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let (prompt, transcript) = try await h.pool.withConnection { connection in
-            let row = try #require(try connection.query(
-                """
-                SELECT r.prompt_text, a.transcript_text FROM post_requests r
-                JOIN post_request_attachments a ON a.post_request_id = r.id WHERE r.id = $1
-                """, [receipt.requestID]).first)
+            let row = try #require(
+                try connection.query(
+                    """
+                    SELECT r.prompt_text, a.transcript_text FROM post_requests r
+                    JOIN post_request_attachments a ON a.post_request_id = r.id WHERE r.id = $1
+                    """,
+                    [receipt.requestID]
+                ).first
+            )
             return (try row.decodeIfPresent("prompt_text", as: String.self), try row.decodeIfPresent("transcript_text", as: String.self))
         }
         let heard = try #require(transcript)
@@ -239,14 +288,22 @@ struct PostRequestPipelineTests {
     @Test func videoKeyframesAndOnScreenTextAreStored() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Summer video", platforms: [.tiktok],
-            files: [.init(url: TestEnvironment.testmedia("caption-video.mp4")), .init(url: TestEnvironment.testmedia("caption-yellow-bars.png"))]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Summer video",
+                platforms: [.tiktok],
+                files: [.init(url: TestEnvironment.testmedia("caption-video.mp4")), .init(url: TestEnvironment.testmedia("caption-yellow-bars.png"))]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
         for stage in ["keyframes", "ocr"] {
-            #expect(detail.stages.filter { $0.stage == stage && $0.status == "succeeded" }.count == (stage == "ocr" ? 2 : 1),
-                    "\(stage): \(detail.stages.filter { $0.stage == stage }.map { "\($0.status) \($0.error ?? "")" })")
+            #expect(
+                detail.stages.filter { $0.stage == stage && $0.status == "succeeded" }.count == (stage == "ocr" ? 2 : 1),
+                "\(stage): \(detail.stages.filter { $0.stage == stage }.map { "\($0.status) \($0.error ?? "")" })"
+            )
         }
         let video = try #require(try JSONSerialization.jsonObject(with: Data(detail.attachments[0].analysisJSON.utf8)) as? [String: Any])
         let keyframes = try #require((video["keyframes"] as? [String: Any])?["keyframes"] as? [[String: Any]])
@@ -272,10 +329,18 @@ struct PostRequestPipelineTests {
     func stillsAndAVoiceMemoBecomeAReelPerPlatform() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "New collection", platforms: [.tiktok, .linkedin],
-            files: [.init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: TestEnvironment.testmedia("photo2.jpg")),
-                    .init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo)]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "New collection",
+                platforms: [.tiktok, .linkedin],
+                files: [
+                    .init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: TestEnvironment.testmedia("photo2.jpg")),
+                    .init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo),
+                ]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
         let compose = try #require(detail.stages.first { $0.stage == "compose" })
@@ -289,11 +354,15 @@ struct PostRequestPipelineTests {
         }
         // The voice memo's words are the subtitles.
         let output = try await h.pool.withConnection { connection -> String in
-            let row = try #require(try connection.query(
-                """
-                SELECT s.output_json::text AS output FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id
-                WHERE r.post_request_id = $1 AND s.stage = 'compose'
-                """, [receipt.requestID]).first)
+            let row = try #require(
+                try connection.query(
+                    """
+                    SELECT s.output_json::text AS output FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id
+                    WHERE r.post_request_id = $1 AND s.stage = 'compose'
+                    """,
+                    [receipt.requestID]
+                ).first
+            )
             return try row.decode("output")
         }
         let document = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
@@ -314,9 +383,15 @@ struct PostRequestPipelineTests {
         for index in (idat + 8)..<min(bytes.count - 12, idat + 4000) { bytes[index] ^= 0x5A }
         let broken = try TestEnvironment.temporaryDirectory("corrupt").appending(path: "broken.png")
         try Data(bytes).write(to: broken)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Studio day", platforms: [.instagram, .linkedin],
-            files: [.init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: broken)]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Studio day",
+                platforms: [.instagram, .linkedin],
+                files: [.init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: broken)]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
         let compose = try #require(detail.stages.first { $0.stage == "compose" })
@@ -330,9 +405,15 @@ struct PostRequestPipelineTests {
     @Test func requestWhoseOnlyFileIsCorruptStillCompletes() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Tour", platforms: [.linkedin],
-            files: [.init(url: TestEnvironment.testmedia("not-media.mp4"))]))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Tour",
+                platforms: [.linkedin],
+                files: [.init(url: TestEnvironment.testmedia("not-media.mp4"))]
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let rows = try await queueRows(receipt.requestID, h.pool)
         #expect(rows.count == 1)
@@ -355,8 +436,15 @@ struct PostRequestPipelineTests {
     @Test func neverSayHitIsBlockedWithTheReason() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool, doNotSay: ["fast fashion"])
-        let receipt = try await h.intake.submit(.init(
-            talentSlug: fixture.slug, source: .operator, prompt: "Why I love Fast Fashion hauls", platforms: [.instagram], files: []))
+        let receipt = try await h.intake.submit(
+            .init(
+                talentSlug: fixture.slug,
+                source: .operator,
+                prompt: "Why I love Fast Fashion hauls",
+                platforms: [.instagram],
+                files: []
+            )
+        )
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         #expect(try await queueRows(receipt.requestID, h.pool).isEmpty)
         let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
@@ -377,8 +465,12 @@ struct PostRequestPipelineTests {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
         let key = "operator:\(UUID())"
-        let first = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key)))
-        let second = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key)))
+        let first = try await h.intake.submit(
+            .init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
+        )
+        let second = try await h.intake.submit(
+            .init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
+        )
         #expect(first.created && !second.created)
         #expect(first.requestID == second.requestID)
     }
@@ -389,8 +481,19 @@ struct PostRequestPipelineTests {
         let empty = try TestEnvironment.temporaryDirectory().appending(path: "empty.mp4")
         FileManager.default.createFile(atPath: empty.path, contents: Data())
         let cases: [(PostRequestIntake.Submission, String)] = [
-            (.init(talentSlug: "nobody-\(UUID().uuidString.prefix(6))", source: .operator, prompt: "x", platforms: nil, files: []), "no talent has the slug"),
-            (.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: nil, files: [.init(url: URL(filePath: "/nonexistent/clip.mp4"))]), "missing or not readable"),
+            (
+                .init(talentSlug: "nobody-\(UUID().uuidString.prefix(6))", source: .operator, prompt: "x", platforms: nil, files: []),
+                "no talent has the slug"
+            ),
+            (
+                .init(
+                    talentSlug: fixture.slug,
+                    source: .operator,
+                    prompt: "x",
+                    platforms: nil,
+                    files: [.init(url: URL(filePath: "/nonexistent/clip.mp4"))]
+                ), "missing or not readable"
+            ),
             (.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: nil, files: [.init(url: empty)]), "empty (0 bytes)"),
         ]
         for (submission, fragment) in cases {
@@ -398,7 +501,9 @@ struct PostRequestPipelineTests {
             #expect(error?.description.contains(fragment) == true, "\(String(describing: error))")
         }
         // A platform the talent has no active account on.
-        try await h.pool.withConnection { try $0.query("UPDATE accounts SET status = 'paused' WHERE talent_id = $1 AND platform = 'linkedin'", [fixture.talentID]) }
+        try await h.pool.withConnection {
+            try $0.query("UPDATE accounts SET status = 'paused' WHERE talent_id = $1 AND platform = 'linkedin'", [fixture.talentID])
+        }
         let noAccount = await #expect(throws: IntakeError.self) {
             try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.linkedin], files: []))
         }

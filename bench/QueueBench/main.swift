@@ -22,7 +22,9 @@ struct Options {
             case "--gap-ms": latencyGapMs = Int(iterator.next() ?? "") ?? latencyGapMs
             case "--throughput-jobs": throughputJobs = Int(iterator.next() ?? "") ?? throughputJobs
             case "--json": json = true
-            default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(2)
             }
         }
     }
@@ -82,8 +84,11 @@ do {
     let recorder = Recorder()
     let kind = "bench.latency.\(run)"
     let service = JobWorkerService(
-        queue: queue, handlers: [BenchHandler(kind: kind, recorder: recorder)],
-        configuration: .init(workers: 2, pollInterval: .seconds(5)), logger: logger)
+        queue: queue,
+        handlers: [BenchHandler(kind: kind, recorder: recorder)],
+        configuration: .init(workers: 2, pollInterval: .seconds(5)),
+        logger: logger
+    )
     let task = runService(service)
     try await Task.sleep(for: .milliseconds(500))  // the listener is connected
     for _ in 0..<options.latencyJobs {
@@ -111,11 +116,16 @@ for workers in [1, 4] {
             """
             INSERT INTO jobs (kind, payload_json, max_attempts)
             SELECT $1, '{}'::jsonb, 3 FROM generate_series(1, $2)
-            """, [kind, jobs])
+            """,
+            [kind, jobs]
+        )
     }
     let service = JobWorkerService(
-        queue: queue, handlers: [BenchHandler(kind: kind, recorder: recorder)],
-        configuration: .init(workers: workers, pollInterval: .milliseconds(200)), logger: logger)
+        queue: queue,
+        handlers: [BenchHandler(kind: kind, recorder: recorder)],
+        configuration: .init(workers: workers, pollInterval: .milliseconds(200)),
+        logger: logger
+    )
     let started = Date()
     let task = runService(service)
     let kindForQuery = kind

@@ -47,7 +47,8 @@ public struct EmailSubmission: Sendable {
     static func withoutReplyPrefixes(_ subject: String) -> String {
         var text = subject.trimmingCharacters(in: .whitespaces)
         while let colon = text.firstIndex(of: ":"),
-              ["re", "fw", "fwd", "aw", "wg", "tr"].contains(text[..<colon].lowercased().trimmingCharacters(in: .whitespaces)) {
+            ["re", "fw", "fwd", "aw", "wg", "tr"].contains(text[..<colon].lowercased().trimmingCharacters(in: .whitespaces))
+        {
             text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return text

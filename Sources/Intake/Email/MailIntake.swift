@@ -1,6 +1,6 @@
 public import Blobs
-import Domain
 import Crypto
+import Domain
 public import Foundation
 public import Logging
 public import Store
@@ -31,9 +31,14 @@ public final class MailIntake: Sendable {
         public var batchSize: Int
 
         public init(
-            intakeDomain: String, mailbox: String = "INBOX", ingestedFolder: String = "drsocial/ingested",
-            refusedFolder: String = "drsocial/refused", maxAttachmentBytes: Int = 100 << 20, maxMessageBytes: Int? = nil,
-            maxReadAttempts: Int = 3, batchSize: Int = 200
+            intakeDomain: String,
+            mailbox: String = "INBOX",
+            ingestedFolder: String = "drsocial/ingested",
+            refusedFolder: String = "drsocial/refused",
+            maxAttachmentBytes: Int = 100 << 20,
+            maxMessageBytes: Int? = nil,
+            maxReadAttempts: Int = 3,
+            batchSize: Int = 200
         ) {
             self.intakeDomain = intakeDomain.lowercased()
             self.mailbox = mailbox
@@ -71,8 +76,13 @@ public final class MailIntake: Sendable {
     /// - Parameter isolatedParser: parses each new message in a media-worker child, whose answer the daemon uses
     ///   (the daemon passes its workers); nil parses in this process only, under the unfinished-parse count.
     public init(
-        configuration: Configuration, client: IMAPClient?, pool: PostgresPool, blobs: any BlobStore,
-        intake: PostRequestIntake, isolatedParser: IsolatedMIMEParser? = nil, logger: Logger
+        configuration: Configuration,
+        client: IMAPClient?,
+        pool: PostgresPool,
+        blobs: any BlobStore,
+        intake: PostRequestIntake,
+        isolatedParser: IsolatedMIMEParser? = nil,
+        logger: Logger
     ) {
         self.isolatedParser = isolatedParser
         self.configuration = configuration
@@ -150,8 +160,12 @@ public final class MailIntake: Sendable {
         let decided: Decision
         if unfinished >= configuration.maxReadAttempts {
             decided = .refused(
-                reason: "reading this message failed \(unfinished) times: the daemon stopped inside the MIME parser each time (a crash on this message)",
-                raw: nil, email: nil, routes: [])
+                reason:
+                    "reading this message failed \(unfinished) times: the daemon stopped inside the MIME parser each time (a crash on this message)",
+                raw: nil,
+                email: nil,
+                routes: []
+            )
         } else {
             decided = try await decide(key, gmailID: gmailID)
         }
@@ -207,9 +221,12 @@ public final class MailIntake: Sendable {
             return .refused(reason: "reading this message crashed the MIME parser in a child process: \(why)", raw: raw, email: nil, routes: [])
         case .unavailable(let why):
             if isolatedParser != nil {
-                logger.warning("the isolated MIME parse could not run; parsing in the daemon under its crash count", metadata: [
-                    "uid": "\(key.uid)", "error": "\(why)",
-                ])
+                logger.warning(
+                    "the isolated MIME parse could not run; parsing in the daemon under its crash count",
+                    metadata: [
+                        "uid": "\(key.uid)", "error": "\(why)",
+                    ]
+                )
             }
             parsed = try await parseCounted(data, key: key)
         }
@@ -252,7 +269,10 @@ public final class MailIntake: Sendable {
 
     /// Reads a stored raw message and prepares one request per addressed talent. Records nothing.
     func evaluate(
-        _ raw: RawMessage, parsed: Result<ParsedEmail, MIMEReadFailure>, intakeKeyPrefix: String, gmailID: String?
+        _ raw: RawMessage,
+        parsed: Result<ParsedEmail, MIMEReadFailure>,
+        intakeKeyPrefix: String,
+        gmailID: String?
     ) async throws -> Decision {
         let email: ParsedEmail
         switch parsed {
@@ -264,7 +284,10 @@ public final class MailIntake: Sendable {
         guard !routes.isEmpty else {
             return .refused(
                 reason: "no recipient at \(configuration.intakeDomain) (To, Cc, Delivered-To, X-Original-To, X-Forwarded-To)",
-                raw: raw, email: email, routes: [])
+                raw: raw,
+                email: email,
+                routes: []
+            )
         }
         let submission = EmailSubmission(email: email, maxAttachmentBytes: configuration.maxAttachmentBytes)
         var recorded: [IntakeMessageRepository.Route] = []
@@ -280,12 +303,23 @@ public final class MailIntake: Sendable {
                 continue
             }
             do {
-                let request = try await intake.prepare(.init(
-                    talentSlug: slug, source: .email, prompt: submission.prompt, platforms: submission.platforms,
-                    files: submission.files,
-                    provenance: .init(
-                        senderEmail: email.from?.address, subject: email.subject, gmailMessageID: prepared.isEmpty ? gmailID : nil,
-                        intakeKey: "\(intakeKeyPrefix):\(slug)", rawMessagePath: raw.blob.path, notes: submission.notes)))
+                let request = try await intake.prepare(
+                    .init(
+                        talentSlug: slug,
+                        source: .email,
+                        prompt: submission.prompt,
+                        platforms: submission.platforms,
+                        files: submission.files,
+                        provenance: .init(
+                            senderEmail: email.from?.address,
+                            subject: email.subject,
+                            gmailMessageID: prepared.isEmpty ? gmailID : nil,
+                            intakeKey: "\(intakeKeyPrefix):\(slug)",
+                            rawMessagePath: raw.blob.path,
+                            notes: submission.notes
+                        )
+                    )
+                )
                 prepared.append(request)
                 recorded.append(.init(address: route.address, header: route.header, decision: route.decision.explanation, talentSlug: slug))
             } catch let error as IntakeError {
@@ -303,7 +337,9 @@ public final class MailIntake: Sendable {
 
     /// One transaction: the message's record, its requests with their attachments and jobs, and events.
     private func record(
-        _ decision: Decision, key: IntakeMessageRepository.MailboxKey, gmailID: String?
+        _ decision: Decision,
+        key: IntakeMessageRepository.MailboxKey,
+        gmailID: String?
     ) async throws -> (id: UUID, folder: String, requestIDs: [UUID]) {
         let configuration = self.configuration
         let intake = self.intake
@@ -330,18 +366,36 @@ public final class MailIntake: Sendable {
                 (outcome, folder, duplicateOf, raw, email) = (.duplicate, configuration.ingestedFolder, earlier, rawMessage, parsed)
                 reason = "the same message was already taken in"
             }
-            let inserted = try messages.insert(.init(
-                key: key, gmailMessageID: gmailID, rawSHA256: raw?.blob.sha256, rawPath: raw?.blob.path,
-                rawBytes: raw?.blob.bytes, messageID: email?.messageID, sender: email?.from?.address,
-                subject: email?.subject, outcome: outcome, reason: reason, routes: routes, postRequestIDs: requestIDs,
-                duplicateOf: duplicateOf, folder: folder), on: connection)
+            let inserted = try messages.insert(
+                .init(
+                    key: key,
+                    gmailMessageID: gmailID,
+                    rawSHA256: raw?.blob.sha256,
+                    rawPath: raw?.blob.path,
+                    rawBytes: raw?.blob.bytes,
+                    messageID: email?.messageID,
+                    sender: email?.from?.address,
+                    subject: email?.subject,
+                    outcome: outcome,
+                    reason: reason,
+                    routes: routes,
+                    postRequestIDs: requestIDs,
+                    duplicateOf: duplicateOf,
+                    folder: folder
+                ),
+                on: connection
+            )
             guard let id = inserted else { throw AlreadyRecorded() }
             try messages.clearUnfinishedParses(key: key, on: connection)
             try events.record(
-                kind: "email.\(outcome.rawValue)", tenantID: nil,
-                payload: ["intake_message_id": id.uuidString, "sender": email?.from?.address ?? "", "reason": reason ?? "",
-                          "requests": String(requestIDs.count)],
-                on: connection)
+                kind: "email.\(outcome.rawValue)",
+                tenantID: nil,
+                payload: [
+                    "intake_message_id": id.uuidString, "sender": email?.from?.address ?? "", "reason": reason ?? "",
+                    "requests": String(requestIDs.count),
+                ],
+                on: connection
+            )
             return (id, folder, requestIDs)
         }
     }
@@ -385,10 +439,15 @@ public final class MailIntake: Sendable {
         return try await pool.withTransaction { connection in
             let ids = try prepared.map { try intake.record($0, on: connection).requestID }
             try connection.query(
-                "UPDATE intake_messages SET post_request_ids = post_request_ids || $2 WHERE id = $1", [message.id, ids])
+                "UPDATE intake_messages SET post_request_ids = post_request_ids || $2 WHERE id = $1",
+                [message.id, ids]
+            )
             try EventRepository().record(
-                kind: "email.replayed", tenantID: nil,
-                payload: ["intake_message_id": message.id.uuidString, "requests": String(ids.count)], on: connection)
+                kind: "email.replayed",
+                tenantID: nil,
+                payload: ["intake_message_id": message.id.uuidString, "requests": String(ids.count)],
+                on: connection
+            )
             return ids
         }
     }

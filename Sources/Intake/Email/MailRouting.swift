@@ -45,7 +45,8 @@ public enum MailRouting {
         if !primary.isEmpty { return primary }
         return collect(
             [("Delivered-To", email.deliveredTo), ("X-Original-To", email.originalTo), ("X-Forwarded-To", email.forwardedTo)],
-            domain: domain)
+            domain: domain
+        )
     }
 
     /// The decision for one address, or nil when it is not at `domain`.

@@ -23,8 +23,13 @@ extension IMAPClient {
         public var caInfoPath: String?
 
         public init(
-            url: String, user: String, password: String, connectTimeoutSeconds: Int = 10,
-            operationTimeoutSeconds: Int = 60, verifyTLS: Bool = true, caInfoPath: String? = nil
+            url: String,
+            user: String,
+            password: String,
+            connectTimeoutSeconds: Int = 10,
+            operationTimeoutSeconds: Int = 60,
+            verifyTLS: Bool = true,
+            caInfoPath: String? = nil
         ) {
             self.url = url
             self.user = user

@@ -1,5 +1,5 @@
-public import Foundation
 import CCurl
+public import Foundation
 
 /// A blocking IMAP client over one libcurl easy handle.
 ///
@@ -85,7 +85,7 @@ public final class IMAPClient: @unchecked Sendable {
         let transfer: CurlTransfer
         do {
             transfer = try perform(rootURL, command: command)
-        } catch where error == .commandFailed && Self.saysNonexistent(error.serverResponse) {
+        } catch  where error == .commandFailed && Self.saysNonexistent(error.serverResponse) {
             throw error.reclassified(as: .noSuchMailbox)
         }
         guard let status = IMAPResponse.status(transfer.bodyText) else { throw .unexpectedReply("no STATUS line with UIDVALIDITY") }
@@ -102,7 +102,7 @@ public final class IMAPClient: @unchecked Sendable {
     public func createMailbox(_ name: String) throws(CurlError) {
         do {
             _ = try perform(rootURL, command: "CREATE \(try IMAPMailboxName.quoted(name))")
-        } catch where error == .commandFailed {
+        } catch  where error == .commandFailed {
             // Dovecot answers `NO [ALREADYEXISTS]`; other servers word it differently, so ask when unsure.
             let response = error.serverResponse?.uppercased() ?? ""
             if response.contains("ALREADYEXISTS") || response.contains("ALREADY EXISTS") { return }
@@ -116,7 +116,7 @@ public final class IMAPClient: @unchecked Sendable {
     public func deleteMailbox(_ name: String) throws(CurlError) {
         do {
             _ = try perform(rootURL, command: "DELETE \(try IMAPMailboxName.quoted(name))", closeConnection: true)
-        } catch where error == .commandFailed && Self.saysNonexistent(error.serverResponse) {
+        } catch  where error == .commandFailed && Self.saysNonexistent(error.serverResponse) {
             throw error.reclassified(as: .noSuchMailbox)
         }
     }
@@ -246,7 +246,10 @@ public final class IMAPClient: @unchecked Sendable {
     ///   - maxBodyBytes: the most bytes the write callback accepts.
     ///   - closeConnection: drop the connection afterwards instead of keeping it for the next call.
     private func perform(
-        _ url: String, command: String? = nil, upload: Data? = nil, maxBodyBytes: Int = IMAPClient.responseLimit,
+        _ url: String,
+        command: String? = nil,
+        upload: Data? = nil,
+        maxBodyBytes: Int = IMAPClient.responseLimit,
         closeConnection: Bool = false
     ) throws(CurlError) -> CurlTransfer {
         lock.lock()
@@ -286,7 +289,8 @@ public final class IMAPClient: @unchecked Sendable {
                 guard let data, let userdata, length > 0 else { return length }
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
                 return transfer.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
-            })
+            }
+        )
         // libcurl passes every server response line to the header callback: the source of error details.
         try setOption(drsocial_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata))
         try setOption(
@@ -296,7 +300,8 @@ public final class IMAPClient: @unchecked Sendable {
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
                 transfer.receiveServerLine(UnsafeRawBufferPointer(start: data, count: length))
                 return length
-            })
+            }
+        )
         if let command {
             try setOption(drsocial_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, command))
         }
@@ -309,16 +314,19 @@ public final class IMAPClient: @unchecked Sendable {
                     guard let buffer, let userdata else { return 0 }
                     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
                     return transfer.send(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
-                })
+                }
+            )
         }
 
         let code = withExtendedLifetime(transfer) { curl_easy_perform(handle) }
         connectionSuspect = code != CURLE_OK
         guard code != CURLE_OK else { return transfer }
         throw CurlError.curl(
-            code: Int(code.rawValue), message: redacted(curlMessage(code)),
+            code: Int(code.rawValue),
+            message: redacted(curlMessage(code)),
             serverResponse: transfer.statusLine.map(redacted),
-            exceededLimit: transfer.exceededLimit ? maxBodyBytes : nil)
+            exceededLimit: transfer.exceededLimit ? maxBodyBytes : nil
+        )
     }
 
     private func setOption(_ code: CURLcode) throws(CurlError) {

@@ -46,7 +46,8 @@ enum IMAPResponse {
             return MailboxStatus(
                 uidValidity: validity,
                 uidNext: values["UIDNEXT"].flatMap { UInt32($0) },
-                exists: values["MESSAGES"].flatMap { Int($0) } ?? 0)
+                exists: values["MESSAGES"].flatMap { Int($0) } ?? 0
+            )
         }
         return nil
     }

@@ -84,7 +84,9 @@ public enum EmailBodyCleaner {
         guard first.hasPrefix("from:") || first.hasPrefix("de :") || first.hasPrefix("von:") else { return false }
         let following = lines[(index + 1)..<min(index + 5, lines.count)].map { normalized($0).lowercased() }
         let hasDate = following.contains { $0.hasPrefix("sent:") || $0.hasPrefix("date:") || $0.hasPrefix("gesendet:") || $0.hasPrefix("envoyé :") }
-        let hasRecipientOrSubject = following.contains { $0.hasPrefix("to:") || $0.hasPrefix("subject:") || $0.hasPrefix("an:") || $0.hasPrefix("à :") }
+        let hasRecipientOrSubject = following.contains {
+            $0.hasPrefix("to:") || $0.hasPrefix("subject:") || $0.hasPrefix("an:") || $0.hasPrefix("à :")
+        }
         return hasDate && hasRecipientOrSubject
     }
 

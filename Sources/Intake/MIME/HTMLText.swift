@@ -11,10 +11,12 @@ enum HTMLText {
     private static let hiddenElements: Set<[UInt8]> = Set(["script", "style", "head", "title", "template", "noscript"].map { Array($0.utf8) })
     /// Elements that sit on their own line.
     private static let lineElements: Set<[UInt8]> = Set(
-        ["div", "li", "tr", "dd", "dt", "section", "article", "header", "footer", "address", "center", "figure"].map { Array($0.utf8) })
+        ["div", "li", "tr", "dd", "dt", "section", "article", "header", "footer", "address", "center", "figure"].map { Array($0.utf8) }
+    )
     /// Elements that sit in their own paragraph (a blank line around them).
     private static let paragraphElements: Set<[UInt8]> = Set(
-        ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote", "pre", "hr"].map { Array($0.utf8) })
+        ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote", "pre", "hr"].map { Array($0.utf8) }
+    )
 
     /// Markers for block edges; a run of them becomes one line break, or one blank line if a paragraph edge is in it.
     private static let lineEdge: UInt8 = 0x01

@@ -1,5 +1,5 @@
-public import Foundation
 import CGMime
+public import Foundation
 
 /// Parses a raw RFC 5322 e-mail with GMime 3 into a `ParsedEmail`.
 ///

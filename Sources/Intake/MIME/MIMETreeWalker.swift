@@ -81,14 +81,25 @@ struct MIMETreeWalker {
         case .data(let data):
             attachments.append(EmailAttachment(filename: filename, contentType: contentType, data: data, isInline: isInline))
         case .tooLarge(let bytes):
-            omitted.append(OmittedAttachment(
-                filename: filename, contentType: contentType, bytes: bytes,
-                reason: "larger than the \(limits.maxAttachmentBytes)-byte limit"))
+            omitted.append(
+                OmittedAttachment(
+                    filename: filename,
+                    contentType: contentType,
+                    bytes: bytes,
+                    reason: "larger than the \(limits.maxAttachmentBytes)-byte limit"
+                )
+            )
         case .empty:
             omitted.append(OmittedAttachment(filename: filename, contentType: contentType, bytes: 0, reason: "empty"))
         case .undecodable(let encodedBytes):
-            omitted.append(OmittedAttachment(
-                filename: filename, contentType: contentType, bytes: encodedBytes, reason: "could not be decoded"))
+            omitted.append(
+                OmittedAttachment(
+                    filename: filename,
+                    contentType: contentType,
+                    bytes: encodedBytes,
+                    reason: "could not be decoded"
+                )
+            )
         }
     }
 
@@ -106,7 +117,10 @@ struct MIMETreeWalker {
     // MARK: Decoding
 
     private enum Content {
-        case data(Data), tooLarge(Int), empty, undecodable(Int)
+        case data(Data)
+        case tooLarge(Int)
+        case empty
+        case undecodable(Int)
     }
 
     /// The part's bytes after transfer decoding, measured first when they might pass the limit.

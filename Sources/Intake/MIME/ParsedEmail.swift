@@ -28,10 +28,19 @@ public struct ParsedEmail: Sendable, Equatable, Codable {
     public var partCount: Int
 
     public init(
-        messageID: String? = nil, subject: String = "", from: EmailAddress? = nil, to: [EmailAddress] = [],
-        cc: [EmailAddress] = [], deliveredTo: [EmailAddress] = [], originalTo: [EmailAddress] = [],
-        forwardedTo: [EmailAddress] = [], date: Date? = nil, textBody: String = "", attachments: [EmailAttachment] = [],
-        omitted: [OmittedAttachment] = [], partCount: Int = 0
+        messageID: String? = nil,
+        subject: String = "",
+        from: EmailAddress? = nil,
+        to: [EmailAddress] = [],
+        cc: [EmailAddress] = [],
+        deliveredTo: [EmailAddress] = [],
+        originalTo: [EmailAddress] = [],
+        forwardedTo: [EmailAddress] = [],
+        date: Date? = nil,
+        textBody: String = "",
+        attachments: [EmailAttachment] = [],
+        omitted: [OmittedAttachment] = [],
+        partCount: Int = 0
     ) {
         self.messageID = messageID
         self.subject = subject

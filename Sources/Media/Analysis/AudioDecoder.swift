@@ -1,5 +1,5 @@
-import Contracts
 import CFFmpeg
+import Contracts
 public import Foundation
 
 /// Mono 16-bit PCM at a fixed rate: what speech recognisers take.
@@ -14,10 +14,18 @@ public struct PCMAudio: Sendable, Equatable {
         var data = Data(capacity: 44 + 2 * samples.count)
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
         let payload = UInt32(2 * samples.count)
-        data.append(contentsOf: Array("RIFF".utf8)); append(36 + payload)
-        data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1)); append(UInt16(1))
-        append(UInt32(sampleRate)); append(UInt32(sampleRate * 2)); append(UInt16(2)); append(UInt16(16))
-        data.append(contentsOf: Array("data".utf8)); append(payload)
+        data.append(contentsOf: Array("RIFF".utf8))
+        append(36 + payload)
+        data.append(contentsOf: Array("WAVEfmt ".utf8))
+        append(UInt32(16))
+        append(UInt16(1))
+        append(UInt16(1))
+        append(UInt32(sampleRate))
+        append(UInt32(sampleRate * 2))
+        append(UInt16(2))
+        append(UInt16(16))
+        data.append(contentsOf: Array("data".utf8))
+        append(payload)
         samples.withUnsafeBytes { data.append(contentsOf: $0) }  // little-endian host
         return data
     }
@@ -77,8 +85,10 @@ public enum AudioDecoder {
     public static func decodeStereo(path: String, sampleRate: Int = 48_000, limits: MediaLimits, deadlineSeconds: Double) throws -> StereoAudio {
         var resampler: OpaquePointer?
         defer { swr_free(&resampler) }
-        var left: [Float] = [], right: [Float] = []
-        var chunkLeft = [Float](repeating: 0, count: 1 << 15), chunkRight = chunkLeft
+        var left: [Float] = []
+        var right: [Float] = []
+        var chunkLeft = [Float](repeating: 0, count: 1 << 15)
+        var chunkRight = chunkLeft
         let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
         try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
             guard let made = drsocial_float_resampler(codec, 2, Int32(sampleRate)) else {
@@ -113,7 +123,9 @@ public enum AudioDecoder {
     /// Opens the best audio stream, lets `setUp` prepare for the decoder, and calls `body` with every decoded
     /// frame, then once with nil to flush.
     private static func forEachFrame(
-        path: String, limits: MediaLimits, deadlineSeconds: Double,
+        path: String,
+        limits: MediaLimits,
+        deadlineSeconds: Double,
         setUp: (UnsafeMutablePointer<AVCodecContext>) throws -> Void,
         body: (UnsafeMutablePointer<AVCodecContext>, UnsafeMutablePointer<AVFrame>?) throws -> Void
     ) throws {

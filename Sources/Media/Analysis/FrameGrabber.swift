@@ -16,7 +16,10 @@ public enum FrameGrabber {
     /// Decodes a video once and keeps, for each group of candidate frame indices, the sharpest frame.
     /// Returns one picture per group (nil where none of its frames decoded), with the frame index and time.
     static func sharpest(
-        path: String, candidates: [[Int]], limits: MediaLimits, deadlineSeconds: Double
+        path: String,
+        candidates: [[Int]],
+        limits: MediaLimits,
+        deadlineSeconds: Double
     ) throws -> [(image: RGBImage, frame: Int, seconds: Double, sharpness: Double)?] {
         let input = try MediaInput(path: path, limits: limits)
         input.extendDeadline(seconds: deadlineSeconds)

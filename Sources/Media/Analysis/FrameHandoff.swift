@@ -126,8 +126,16 @@ private func analyse(_ handoff: FrameHandoff, _ box: AnalysisBox<(AnalysisFrame)
         do {
             var keepGoing = true
             try scaler.scale(item.frame) { width, height, stride, pixels in
-                keepGoing = try work(AnalysisFrame(
-                    index: item.index, seconds: item.seconds, width: width, height: height, stride: stride, pixels: pixels))
+                keepGoing = try work(
+                    AnalysisFrame(
+                        index: item.index,
+                        seconds: item.seconds,
+                        width: width,
+                        height: height,
+                        stride: stride,
+                        pixels: pixels
+                    )
+                )
             }
             if !keepGoing { return }
         } catch {

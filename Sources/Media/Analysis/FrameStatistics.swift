@@ -36,28 +36,48 @@ struct FrameStatisticsBuilder {
                 previousHSV.withUnsafeBufferPointer { hsvBefore in
                     previousLuma.withUnsafeBufferPointer { lumaBefore in
                         drsocial_frame_statistics(
-                            frame.pixels.baseAddress, Int32(frame.width), Int32(frame.height), Int32(frame.stride),
-                            hsvOut.baseAddress, lumaOut.baseAddress, hsvBefore.baseAddress, lumaBefore.baseAddress,
-                            hasPrevious ? 1 : 0, &sums)
+                            frame.pixels.baseAddress,
+                            Int32(frame.width),
+                            Int32(frame.height),
+                            Int32(frame.stride),
+                            hsvOut.baseAddress,
+                            lumaOut.baseAddress,
+                            hsvBefore.baseAddress,
+                            lumaBefore.baseAddress,
+                            hasPrevious ? 1 : 0,
+                            &sums
+                        )
                     }
                 }
             }
         }
-        let hueSum = Int(sums.hue), saturationSum = Int(sums.saturation), valueSum = Int(sums.value)
-        let lumaChangeSum = Int(sums.luma_change), lumaTotal = Int(sums.luma_total), lumaSquares = Int(sums.luma_squares)
+        let hueSum = Int(sums.hue)
+        let saturationSum = Int(sums.saturation)
+        let valueSum = Int(sums.value)
+        let lumaChangeSum = Int(sums.luma_change)
+        let lumaTotal = Int(sums.luma_total)
+        let lumaSquares = Int(sums.luma_squares)
         let mean = Double(lumaTotal) / Double(count)
         let variance = Double(lumaSquares) / Double(count) - mean * mean
         let content = hasPrevious ? Double(hueSum + saturationSum + valueSum) / Double(3 * count) : 0
         let lumaChange = hasPrevious ? Double(lumaChangeSum) / Double(count) : 0
         swap(&previousHSV, &hsv)
         swap(&previousLuma, &luma)
-        return (FrameStatistics(index: frame.index, seconds: frame.seconds, contentScore: content, lumaChange: lumaChange,
-                                lumaVariance: variance), previousLuma)
+        return (
+            FrameStatistics(
+                index: frame.index,
+                seconds: frame.seconds,
+                contentScore: content,
+                lumaChange: lumaChange,
+                lumaVariance: variance
+            ), previousLuma
+        )
     }
 
     /// OpenCV's 8-bit HSV: hue 0–179, saturation and value 0–255.
     static func hsv(_ r: Int, _ g: Int, _ b: Int) -> (UInt8, UInt8, UInt8) {
-        let maximum = max(r, g, b), minimum = min(r, g, b)
+        let maximum = max(r, g, b)
+        let minimum = min(r, g, b)
         let delta = maximum - minimum
         let s = maximum == 0 ? 0 : (255 * delta + maximum / 2) / maximum
         guard delta > 0 else { return (0, UInt8(s), UInt8(maximum)) }

@@ -5,7 +5,8 @@ public import Foundation
 public enum JPEGEncoder {
     /// Encodes `image`, scaled down to at most `maxWidth` pixels wide (never up), at `quality` 2 (best) … 31.
     public static func encode(_ image: RGBImage, maxWidth: Int? = nil, quality: Int = 3) throws -> Data {
-        var width = image.width, height = image.height
+        var width = image.width
+        var height = image.height
         if let maxWidth, maxWidth < width {
             width = maxWidth
             height = max(2, (image.height * maxWidth + image.width / 2) / image.width)
@@ -48,9 +49,19 @@ public enum JPEGEncoder {
     }
 
     private static func convert(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int) throws {
-        guard let scaler = sws_getContext(
-            Int32(image.width), Int32(image.height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), AV_PIX_FMT_YUVJ420P,
-            Int32(SWS_AREA), nil, nil, nil)
+        guard
+            let scaler = sws_getContext(
+                Int32(image.width),
+                Int32(image.height),
+                AV_PIX_FMT_RGB24,
+                Int32(width),
+                Int32(height),
+                AV_PIX_FMT_YUVJ420P,
+                Int32(SWS_AREA),
+                nil,
+                nil,
+                nil
+            )
         else { throw FFmpegError.unsupported("cannot convert the picture for JPEG") }
         defer { sws_freeContext(scaler) }
         let rows = image.pixels.withUnsafeBufferPointer { source -> Int32 in

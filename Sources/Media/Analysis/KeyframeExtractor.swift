@@ -29,8 +29,12 @@ public struct KeyframeOptions: Sendable, Codable, Equatable {
     public var outputDirectory: String
 
     public init(
-        scenes: [Scene], candidatesPerScene: Int = 5, thumbnailWidth: Int = 320, deadlineSeconds: Double = 300,
-        limits: MediaLimits, outputDirectory: String
+        scenes: [Scene],
+        candidatesPerScene: Int = 5,
+        thumbnailWidth: Int = 320,
+        deadlineSeconds: Double = 300,
+        limits: MediaLimits,
+        outputDirectory: String
     ) {
         self.scenes = scenes
         self.candidatesPerScene = candidatesPerScene
@@ -66,8 +70,15 @@ public struct KeyframeOptions: Sendable, Codable, Equatable {
             try JPEGEncoder.encode(choice.image, quality: 2).write(to: image)
             try JPEGEncoder.encode(choice.image, maxWidth: thumbnailWidth, quality: 4).write(to: thumbnail)
             return ExtractedKeyframe(
-                scene: scene, frame: choice.frame, seconds: choice.seconds, sharpness: choice.sharpness,
-                width: choice.image.width, height: choice.image.height, imagePath: image.path, thumbnailPath: thumbnail.path)
+                scene: scene,
+                frame: choice.frame,
+                seconds: choice.seconds,
+                sharpness: choice.sharpness,
+                width: choice.image.width,
+                height: choice.image.height,
+                imagePath: image.path,
+                thumbnailPath: thumbnail.path
+            )
         }
     }
 }

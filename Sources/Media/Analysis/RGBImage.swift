@@ -20,11 +20,20 @@ public struct RGBImage: Sendable, Equatable {
     init(frame: AnalysisFrame) {
         if frame.rotation == 90 || frame.rotation == 180 || frame.rotation == 270 {
             let sideways = frame.rotation != 180
-            let width = sideways ? frame.height : frame.width, height = sideways ? frame.width : frame.height
+            let width = sideways ? frame.height : frame.width
+            let height = sideways ? frame.width : frame.height
             var turned = [UInt8](repeating: 0, count: width * height * 3)
             turned.withUnsafeMutableBufferPointer { target in
-                drsocial_rotate_pixels(frame.pixels.baseAddress, Int32(frame.stride), Int32(frame.width), Int32(frame.height), 3,
-                                       target.baseAddress, Int32(width * 3), Int32(frame.rotation))
+                drsocial_rotate_pixels(
+                    frame.pixels.baseAddress,
+                    Int32(frame.stride),
+                    Int32(frame.width),
+                    Int32(frame.height),
+                    3,
+                    target.baseAddress,
+                    Int32(width * 3),
+                    Int32(frame.rotation)
+                )
             }
             self.init(width: width, height: height, pixels: turned)
             return
@@ -33,7 +42,9 @@ public struct RGBImage: Sendable, Equatable {
         let rowBytes = frame.width * 3
         packed.withUnsafeMutableBytes { target in
             for row in 0..<frame.height {
-                let source = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(frame.pixels)[(row * frame.stride)..<(row * frame.stride + rowBytes)])
+                let source = UnsafeRawBufferPointer(
+                    rebasing: UnsafeRawBufferPointer(frame.pixels)[(row * frame.stride)..<(row * frame.stride + rowBytes)]
+                )
                 UnsafeMutableRawBufferPointer(rebasing: target[(row * rowBytes)..<((row + 1) * rowBytes)]).copyMemory(from: source)
             }
         }
@@ -45,7 +56,9 @@ public struct RGBImage: Sendable, Equatable {
         var result = [UInt8](repeating: 0, count: width * height)
         pixels.withUnsafeBufferPointer { rgb in
             for index in 0..<(width * height) {
-                let red = Int(rgb[3 * index]), green = Int(rgb[3 * index + 1]), blue = Int(rgb[3 * index + 2])
+                let red = Int(rgb[3 * index])
+                let green = Int(rgb[3 * index + 1])
+                let blue = Int(rgb[3 * index + 2])
                 result[index] = UInt8((77 * red + 150 * green + 29 * blue) >> 8)
             }
         }
@@ -57,14 +70,18 @@ public struct RGBImage: Sendable, Equatable {
     public func sharpness(step: Int = 2) -> Double {
         guard width > 2, height > 2 else { return 0 }
         let gray = luma()
-        var sum = 0.0, squares = 0.0, count = 0.0
+        var sum = 0.0
+        var squares = 0.0
+        var count = 0.0
         var y = 1
         while y < height - 1 {
             var x = 1
             while x < width - 1 {
                 let center = 4 * Int(gray[y * width + x])
-                let laplacian = Double(center - Int(gray[y * width + x - 1]) - Int(gray[y * width + x + 1])
-                    - Int(gray[(y - 1) * width + x]) - Int(gray[(y + 1) * width + x]))
+                let laplacian = Double(
+                    center - Int(gray[y * width + x - 1]) - Int(gray[y * width + x + 1])
+                        - Int(gray[(y - 1) * width + x]) - Int(gray[(y + 1) * width + x])
+                )
                 sum += laplacian
                 squares += laplacian * laplacian
                 count += 1

@@ -26,8 +26,17 @@ struct ContentDetector: SceneDetector {
         var cuts: [SceneTransition] = []
         var last = 0
         for frame in frames.dropFirst() where frame.contentScore >= threshold && frame.index - last >= minimumSceneFrames {
-            cuts.append(.init(kind: .cut, frame: frame.index, seconds: frame.seconds, score: frame.contentScore,
-                              startFrame: nil, endFrame: nil, detector: name))
+            cuts.append(
+                .init(
+                    kind: .cut,
+                    frame: frame.index,
+                    seconds: frame.seconds,
+                    score: frame.contentScore,
+                    startFrame: nil,
+                    endFrame: nil,
+                    detector: name
+                )
+            )
             last = frame.index
         }
         return cuts
@@ -53,8 +62,17 @@ struct AdaptiveDetector: SceneDetector {
             let score = frames[position].contentScore
             let ratio = mean > 0.0001 ? score / mean : (score >= minimumContent ? ratioThreshold : 0)
             if ratio >= ratioThreshold && score >= minimumContent && frames[position].index - last >= minimumSceneFrames {
-                cuts.append(.init(kind: .cut, frame: frames[position].index, seconds: frames[position].seconds, score: ratio,
-                                  startFrame: nil, endFrame: nil, detector: name))
+                cuts.append(
+                    .init(
+                        kind: .cut,
+                        frame: frames[position].index,
+                        seconds: frames[position].seconds,
+                        score: ratio,
+                        startFrame: nil,
+                        endFrame: nil,
+                        detector: name
+                    )
+                )
                 last = frames[position].index
             }
         }
@@ -97,10 +115,17 @@ struct DissolveDetector: SceneDetector {
         var group: [(center: Int, score: Double)] = []
         func flush() {
             guard let best = group.max(by: { $0.score < $1.score }), let first = group.first, let last = group.last else { return }
-            transitions.append(.init(
-                kind: .dissolve, frame: frames[best.center].index, seconds: frames[best.center].seconds, score: best.score,
-                startFrame: frames[max(0, first.center - window)].index, endFrame: frames[min(frames.count - 1, last.center + window)].index,
-                detector: name))
+            transitions.append(
+                .init(
+                    kind: .dissolve,
+                    frame: frames[best.center].index,
+                    seconds: frames[best.center].seconds,
+                    score: best.score,
+                    startFrame: frames[max(0, first.center - window)].index,
+                    endFrame: frames[min(frames.count - 1, last.center + window)].index,
+                    detector: name
+                )
+            )
             group = []
         }
         for candidate in candidates {
@@ -150,12 +175,14 @@ public struct SceneAnalyzer: Sendable {
             recent.append(luma)
             if recent.count > span + 1 { recent.removeFirst() }
             if recent.count == span + 1, recent[0].count == luma.count, recent[Self.spanHalfWindow].count == luma.count {
-                var total = 0, residual = 0
+                var total = 0
+                var residual = 0
                 luma.withUnsafeBufferPointer { last in
                     recent[Self.spanHalfWindow].withUnsafeBufferPointer { middle in
                         recent[0].withUnsafeBufferPointer { first in
                             for pixel in 0..<last.count {
-                                let a = Int(first[pixel]), c = Int(last[pixel])
+                                let a = Int(first[pixel])
+                                let c = Int(last[pixel])
                                 total += abs(c - a)
                                 residual += abs(2 * Int(middle[pixel]) - a - c)
                             }
@@ -165,7 +192,8 @@ public struct SceneAnalyzer: Sendable {
                 let center = frames.count - 1 - Self.spanHalfWindow
                 spans[center] = SpanMeasure(
                     span: Double(total) / Double(max(1, luma.count)),
-                    midpointResidual: Double(residual) / Double(2 * max(1, luma.count)))
+                    midpointResidual: Double(residual) / Double(2 * max(1, luma.count))
+                )
             }
             return frames.count < 1_000_000
         }
@@ -180,9 +208,16 @@ public struct SceneAnalyzer: Sendable {
         lines.reserveCapacity(frames.count + 1)
         for (position, frame) in frames.enumerated() {
             let span = spans[position].map { String(format: "%.3f,%.3f", $0.span, $0.midpointResidual) } ?? ","
-            lines.append(String(
-                format: "%d,%.4f,%.3f,%.3f,%.1f,", frame.index, frame.seconds, frame.contentScore, frame.lumaChange,
-                frame.lumaVariance) + span)
+            lines.append(
+                String(
+                    format: "%d,%.4f,%.3f,%.3f,%.1f,",
+                    frame.index,
+                    frame.seconds,
+                    frame.contentScore,
+                    frame.lumaChange,
+                    frame.lumaVariance
+                ) + span
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

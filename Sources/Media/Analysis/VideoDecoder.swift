@@ -75,9 +75,17 @@ final class VideoDecoder {
             var keepGoing = true
             try scaler.scale(frame) { width, height, stride, pixels in
                 let own = Int(drsocial_frame_rotation(frame))
-                keepGoing = try body(AnalysisFrame(
-                    index: index, seconds: seconds, width: width, height: height, stride: stride, pixels: pixels,
-                    rotation: own >= 0 ? own : rotation))
+                keepGoing = try body(
+                    AnalysisFrame(
+                        index: index,
+                        seconds: seconds,
+                        width: width,
+                        height: height,
+                        stride: stride,
+                        pixels: pixels,
+                        rotation: own >= 0 ? own : rotation
+                    )
+                )
             }
             return keepGoing
         }
@@ -104,7 +112,8 @@ final class VideoDecoder {
                 try FFmpegError.check(status, "decoding a video frame")
                 defer { av_frame_unref(frame) }
                 let pts = frame.pointee.best_effort_timestamp
-                let seconds = pts != drsocial_nopts_value()
+                let seconds =
+                    pts != drsocial_nopts_value()
                     ? Double(pts) * Double(timeBase.num) / Double(timeBase.den)
                     : Double(index) / (framesPerSecond ?? 30)
                 keepGoing = try body(frame, index, seconds)
@@ -146,24 +155,38 @@ final class Scaler {
     deinit { sws_freeContext(context) }
 
     func scale(
-        _ frame: UnsafeMutablePointer<AVFrame>, _ body: (Int, Int, Int, UnsafeBufferPointer<UInt8>) throws -> Void
+        _ frame: UnsafeMutablePointer<AVFrame>,
+        _ body: (Int, Int, Int, UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws {
-        let sourceWidth = frame.pointee.width, sourceHeight = frame.pointee.height, sourceFormat = frame.pointee.format
+        let sourceWidth = frame.pointee.width
+        let sourceHeight = frame.pointee.height
+        let sourceFormat = frame.pointee.format
         guard sourceWidth > 0, sourceHeight > 0 else { throw FFmpegError.unsupported("a frame has no size") }
         // 4:2:0 frames shrunk by 2× or more go through one C pass (box average + RGB) instead of libswscale's
         // area filter: the scaler was a third of scene detection's time (bench/analysis).
         let factor = Int(sourceWidth) / targetWidth
         let isYUV420 = sourceFormat == AV_PIX_FMT_YUV420P.rawValue || sourceFormat == AV_PIX_FMT_YUVJ420P.rawValue
         if output == .rgb24, isYUV420, factor >= 2, Int(sourceHeight) / factor >= 2 {
-            let width = Int(sourceWidth) / factor, height = Int(sourceHeight) / factor
+            let width = Int(sourceWidth) / factor
+            let height = Int(sourceHeight) / factor
             let stride = (width * 3 + 63) & ~63
             if buffer.count < stride * height { buffer = [UInt8](repeating: 0, count: stride * (height + 1)) }
             let fullRange = sourceFormat == AV_PIX_FMT_YUVJ420P.rawValue || ScalerContext.isFullRange(frame)
             try buffer.withUnsafeMutableBufferPointer { target in
                 drsocial_shrink_yuv420_to_rgb(
-                    drsocial_frame_data(frame, 0), drsocial_frame_linesize(frame, 0), drsocial_frame_data(frame, 1),
-                    drsocial_frame_linesize(frame, 1), drsocial_frame_data(frame, 2), drsocial_frame_linesize(frame, 2),
-                    sourceWidth, sourceHeight, Int32(factor), target.baseAddress, Int32(stride), fullRange ? 1 : 0)
+                    drsocial_frame_data(frame, 0),
+                    drsocial_frame_linesize(frame, 0),
+                    drsocial_frame_data(frame, 1),
+                    drsocial_frame_linesize(frame, 1),
+                    drsocial_frame_data(frame, 2),
+                    drsocial_frame_linesize(frame, 2),
+                    sourceWidth,
+                    sourceHeight,
+                    Int32(factor),
+                    target.baseAddress,
+                    Int32(stride),
+                    fullRange ? 1 : 0
+                )
                 try body(width, height, stride, UnsafeBufferPointer(target))
             }
             return
@@ -180,8 +203,15 @@ final class Scaler {
         if key != (sourceWidth, sourceHeight, sourceFormat, fullRange) || context == nil {
             sws_freeContext(context)
             context = ScalerContext.make(
-                sourceWidth: sourceWidth, sourceHeight: sourceHeight, sourceFormat: sourceFormat, sourceFullRange: fullRange,
-                width: width, height: height, format: pixelFormat, flags: Int32(SWS_AREA))
+                sourceWidth: sourceWidth,
+                sourceHeight: sourceHeight,
+                sourceFormat: sourceFormat,
+                sourceFullRange: fullRange,
+                width: width,
+                height: height,
+                format: pixelFormat,
+                flags: Int32(SWS_AREA)
+            )
             guard context != nil else { throw FFmpegError.unsupported("cannot scale frames of this format") }
             key = (sourceWidth, sourceHeight, sourceFormat, fullRange)
             buffer = [UInt8](repeating: 0, count: stride * (Int(height) + 1))
@@ -207,7 +237,10 @@ public enum DecodeFloor {
         input.extendDeadline(seconds: limits.maxDurationSeconds)
         let decoder = try VideoDecoder(input: input)
         var frames = 0
-        try decoder.forEachFrame(wants: { _, _ in frames += 1; return false }) { _ in true }
+        try decoder.forEachFrame(wants: { _, _ in
+            frames += 1
+            return false
+        }) { _ in true }
         return frames
     }
 }

@@ -10,8 +10,14 @@ enum ScalerContext {
     /// A context from `sourceFormat` at `sourceWidth × sourceHeight` to `format` at `width × height`; YUV
     /// targets are limited range (what the encoder is told), RGB and gray as libswscale makes them.
     static func make(
-        sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32, sourceFullRange: Bool,
-        width: Int32, height: Int32, format: AVPixelFormat, flags: Int32
+        sourceWidth: Int32,
+        sourceHeight: Int32,
+        sourceFormat: Int32,
+        sourceFullRange: Bool,
+        width: Int32,
+        height: Int32,
+        format: AVPixelFormat,
+        flags: Int32
     ) -> OpaquePointer? {
         guard let scaler = sws_alloc_context() else { return nil }
         let options: [(String, Int64)] = [

@@ -66,12 +66,19 @@ public final class VideoPictureReader {
             let turn = rotation
             guard turn != 0 else { return try reader.scale(frame, crop: crop, width: width, height: height) }
             // Crop and scale the stored frame, then turn the (small) result upright.
-            let storedWidth = Int(frame.pointee.width), storedHeight = Int(frame.pointee.height)
+            let storedWidth = Int(frame.pointee.width)
+            let storedHeight = Int(frame.pointee.height)
             let stored: PixelRect
             switch turn {
             case 90: stored = PixelRect(x: crop.y, y: storedHeight - crop.x - crop.width, width: crop.height, height: crop.width)
             case 270: stored = PixelRect(x: storedWidth - crop.y - crop.height, y: crop.x, width: crop.height, height: crop.width)
-            default: stored = PixelRect(x: storedWidth - crop.x - crop.width, y: storedHeight - crop.y - crop.height, width: crop.width, height: crop.height)
+            default:
+                stored = PixelRect(
+                    x: storedWidth - crop.x - crop.width,
+                    y: storedHeight - crop.y - crop.height,
+                    width: crop.width,
+                    height: crop.height
+                )
             }
             let sideways = turn != 180
             return try reader.scale(frame, crop: stored, width: sideways ? height : width, height: sideways ? width : height)
@@ -87,9 +94,12 @@ public final class VideoPictureReader {
     }
 
     private func scale(_ frame: UnsafeMutablePointer<AVFrame>, crop: PixelRect, width: Int, height: Int) throws -> YUVPicture {
-        let frameWidth = Int(frame.pointee.width), frameHeight = Int(frame.pointee.height)
-        let x = max(0, min(crop.x, frameWidth - 2)) & ~1, y = max(0, min(crop.y, frameHeight - 2)) & ~1
-        let cropWidth = max(2, min(crop.width, frameWidth - x)), cropHeight = max(2, min(crop.height, frameHeight - y))
+        let frameWidth = Int(frame.pointee.width)
+        let frameHeight = Int(frame.pointee.height)
+        let x = max(0, min(crop.x, frameWidth - 2)) & ~1
+        let y = max(0, min(crop.y, frameHeight - 2)) & ~1
+        let cropWidth = max(2, min(crop.width, frameWidth - x))
+        let cropHeight = max(2, min(crop.height, frameHeight - y))
         // Crop a reference, never the decoder's frame itself.
         guard let view = av_frame_clone(frame) else { throw FFmpegError.unsupported("out of memory") }
         var viewPointer: UnsafeMutablePointer<AVFrame>? = view
@@ -99,15 +109,29 @@ public final class VideoPictureReader {
         view.pointee.crop_right = frameWidth - x - cropWidth
         view.pointee.crop_bottom = frameHeight - y - cropHeight
         try FFmpegError.check(av_frame_apply_cropping(view, Int32(AV_FRAME_CROP_UNALIGNED)), "cropping a frame")
-        let key = ScalerKey(sourceWidth: view.pointee.width, sourceHeight: view.pointee.height, format: view.pointee.format,
-                            width: Int32(width), height: Int32(height), fullRange: ScalerContext.isFullRange(view))
+        let key = ScalerKey(
+            sourceWidth: view.pointee.width,
+            sourceHeight: view.pointee.height,
+            format: view.pointee.format,
+            width: Int32(width),
+            height: Int32(height),
+            fullRange: ScalerContext.isFullRange(view)
+        )
         let scaler: OpaquePointer
         if let cached = scalers[key] {
             scaler = cached
         } else {
-            guard let made = ScalerContext.make(
-                sourceWidth: key.sourceWidth, sourceHeight: key.sourceHeight, sourceFormat: key.format, sourceFullRange: key.fullRange,
-                width: key.width, height: key.height, format: AV_PIX_FMT_YUV420P, flags: Int32(SWS_BICUBIC))
+            guard
+                let made = ScalerContext.make(
+                    sourceWidth: key.sourceWidth,
+                    sourceHeight: key.sourceHeight,
+                    sourceFormat: key.format,
+                    sourceFullRange: key.fullRange,
+                    width: key.width,
+                    height: key.height,
+                    format: AV_PIX_FMT_YUV420P,
+                    flags: Int32(SWS_BICUBIC)
+                )
             else { throw FFmpegError.unsupported("cannot scale frames of this format") }
             scalers[key] = made
             scaler = made

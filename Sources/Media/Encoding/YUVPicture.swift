@@ -32,8 +32,15 @@ public struct YUVPicture: Sendable {
             let targetStride = sideways ? planeHeight : planeWidth
             plane.withUnsafeBufferPointer { source in
                 target.withUnsafeMutableBufferPointer { output in
-                    drsocial_rotate_plane(source.baseAddress, Int32(planeWidth), Int32(planeWidth), Int32(planeHeight),
-                                          output.baseAddress, Int32(targetStride), Int32(degrees))
+                    drsocial_rotate_plane(
+                        source.baseAddress,
+                        Int32(planeWidth),
+                        Int32(planeWidth),
+                        Int32(planeHeight),
+                        output.baseAddress,
+                        Int32(targetStride),
+                        Int32(degrees)
+                    )
                 }
             }
         }
@@ -47,7 +54,9 @@ public struct YUVPicture: Sendable {
     /// strides and returns `sws_scale`'s row count). swscale's vector writers may store past a row's end,
     /// so it writes into 64-byte-aligned padded planes, which are then copied out.
     static func scaled(
-        width: Int, height: Int, _ scale: ([UnsafeMutablePointer<UInt8>?], [Int32]) -> Int32
+        width: Int,
+        height: Int,
+        _ scale: ([UnsafeMutablePointer<UInt8>?], [Int32]) -> Int32
     ) throws -> YUVPicture {
         var picture = YUVPicture(width: width, height: height)
         let strides = [(width + 63) & ~63, (width / 2 + 63) & ~63, (width / 2 + 63) & ~63]
@@ -80,9 +89,19 @@ public struct YUVPicture: Sendable {
 
     /// Packed RGB of this picture (for OCR and checks), through libswscale.
     public func rgb() throws -> RGBImage {
-        guard let scaler = sws_getContext(
-            Int32(width), Int32(height), AV_PIX_FMT_YUV420P, Int32(width), Int32(height), AV_PIX_FMT_RGB24,
-            Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT), nil, nil, nil)
+        guard
+            let scaler = sws_getContext(
+                Int32(width),
+                Int32(height),
+                AV_PIX_FMT_YUV420P,
+                Int32(width),
+                Int32(height),
+                AV_PIX_FMT_RGB24,
+                Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT),
+                nil,
+                nil,
+                nil
+            )
         else { throw FFmpegError.unsupported("cannot convert the picture to RGB") }
         defer { sws_freeContext(scaler) }
         let stride = (width * 3 + 63) & ~63

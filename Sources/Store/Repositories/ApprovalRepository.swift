@@ -73,27 +73,42 @@ public struct ApprovalRepository: Sendable {
             WHERE q.talent_id = $1
               AND (q.state = 'awaiting_owner_approval' OR q.updated_at > now() - interval '1 day')
             ORDER BY created_at DESC, q.post_request_id, a.platform
-            """, [talentID])
+            """,
+            [talentID]
+        )
         var groups: [Group] = []
         var current: (id: UUID?, prompt: String?, createdAt: Date, variants: [Variant])?
         for row in rows.rows {
             let requestID: UUID? = try row.decodeIfPresent("post_request_id")
             let variant = Variant(
-                id: try row.decode("id"), postRequestID: requestID, platform: try row.decode("platform"),
-                handle: try row.decode("handle"), state: try row.decode("state"), caption: try row.decode("caption"),
-                hashtags: try row.decode("hashtags"), origin: try row.decode("origin"),
-                scheduledFor: try row.decodeIfPresent("scheduled_for"), rejectedReason: try row.decodeIfPresent("rejected_reason"),
-                mediaAttachmentID: try row.decodeIfPresent("media_id"), mediaMime: try row.decodeIfPresent("media_mime"),
-                contentType: try row.decode("content_type"), hasComposedAsset: try row.decode("has_composed_asset"))
+                id: try row.decode("id"),
+                postRequestID: requestID,
+                platform: try row.decode("platform"),
+                handle: try row.decode("handle"),
+                state: try row.decode("state"),
+                caption: try row.decode("caption"),
+                hashtags: try row.decode("hashtags"),
+                origin: try row.decode("origin"),
+                scheduledFor: try row.decodeIfPresent("scheduled_for"),
+                rejectedReason: try row.decodeIfPresent("rejected_reason"),
+                mediaAttachmentID: try row.decodeIfPresent("media_id"),
+                mediaMime: try row.decodeIfPresent("media_mime"),
+                contentType: try row.decode("content_type"),
+                hasComposedAsset: try row.decode("has_composed_asset")
+            )
             if let open = current, open.id == requestID, requestID != nil {
                 current?.variants.append(variant)
                 _ = open
             } else {
-                if let open = current { groups.append(Group(postRequestID: open.id, prompt: open.prompt, createdAt: open.createdAt, variants: open.variants)) }
+                if let open = current {
+                    groups.append(Group(postRequestID: open.id, prompt: open.prompt, createdAt: open.createdAt, variants: open.variants))
+                }
                 current = (requestID, try row.decodeIfPresent("prompt_text"), try row.decode("created_at"), [variant])
             }
         }
-        if let open = current { groups.append(Group(postRequestID: open.id, prompt: open.prompt, createdAt: open.createdAt, variants: open.variants)) }
+        if let open = current {
+            groups.append(Group(postRequestID: open.id, prompt: open.prompt, createdAt: open.createdAt, variants: open.variants))
+        }
         return groups
     }
 
@@ -107,11 +122,16 @@ public struct ApprovalRepository: Sendable {
 
     /// Approves every variant of one request still awaiting the talent's approval; returns how many.
     public func approveAll(
-        requestID: UUID, talentID: UUID, actorUserID: UUID, queue: JobQueue, on connection: PostgresConnection
+        requestID: UUID,
+        talentID: UUID,
+        actorUserID: UUID,
+        queue: JobQueue,
+        on connection: PostgresConnection
     ) throws -> Int {
         let ids: [UUID] = try connection.query(
             "SELECT id FROM content_queue WHERE post_request_id = $1 AND talent_id = $2 AND state = 'awaiting_owner_approval'",
-            [requestID, talentID]).rows.map { try $0.decode("id") }
+            [requestID, talentID]
+        ).rows.map { try $0.decode("id") }
         for id in ids {
             try apply(.approve, variantID: id, talentID: talentID, actorUserID: actorUserID, queue: queue, on: connection)
         }
@@ -121,11 +141,18 @@ public struct ApprovalRepository: Sendable {
     /// Applies `action` to variant `id` of `talentID`; returns the variant's new state.
     @discardableResult
     public func apply(
-        _ action: Action, variantID id: UUID, talentID: UUID, actorUserID: UUID, queue: JobQueue, on connection: PostgresConnection
+        _ action: Action,
+        variantID id: UUID,
+        talentID: UUID,
+        actorUserID: UUID,
+        queue: JobQueue,
+        on connection: PostgresConnection
     ) throws -> ContentQueueState {
-        guard let row = try connection.query(
-            "SELECT q.state, q.tenant_id, q.content_id, q.post_request_id, q.account_id FROM content_queue q WHERE q.id = $1 AND q.talent_id = $2 FOR UPDATE",
-            [id, talentID]).first
+        guard
+            let row = try connection.query(
+                "SELECT q.state, q.tenant_id, q.content_id, q.post_request_id, q.account_id FROM content_queue q WHERE q.id = $1 AND q.talent_id = $2 FOR UPDATE",
+                [id, talentID]
+            ).first
         else { throw MoveError.notFound }
         guard let state = ContentQueueState(rawValue: try row.decode("state")) else { throw MoveError.notFound }
         let tenantID: UUID = try row.decode("tenant_id")
@@ -134,11 +161,17 @@ public struct ApprovalRepository: Sendable {
             guard state.canMove(to: .approved) else { throw MoveError.illegal(from: state, to: .approved) }
             try connection.query(
                 "UPDATE content_queue SET state = 'approved', approved_by_user_id = $2, approved_at = now(), updated_at = now() WHERE id = $1",
-                [id, actorUserID])
+                [id, actorUserID]
+            )
             _ = try queue.enqueue(
-                JobQueue.NewJob(kind: "publish", payload: ["content_queue_id": id.uuidString.lowercased()], tenantID: tenantID,
-                                idempotencyKey: "publish:\(id.uuidString.lowercased())"),
-                on: connection)
+                JobQueue.NewJob(
+                    kind: "publish",
+                    payload: ["content_queue_id": id.uuidString.lowercased()],
+                    tenantID: tenantID,
+                    idempotencyKey: "publish:\(id.uuidString.lowercased())"
+                ),
+                on: connection
+            )
             try event("variant.approved", tenantID: tenantID, talentID: talentID, variantID: id, detail: nil, on: connection)
             return .approved
         case .reject(let reason):
@@ -146,14 +179,18 @@ public struct ApprovalRepository: Sendable {
             guard !reason.isEmpty else { throw MoveError.reasonRequired }
             guard state.canMove(to: .rejected) else { throw MoveError.illegal(from: state, to: .rejected) }
             try connection.query(
-                "UPDATE content_queue SET state = 'rejected', rejected_reason = $2, updated_at = now() WHERE id = $1", [id, reason])
+                "UPDATE content_queue SET state = 'rejected', rejected_reason = $2, updated_at = now() WHERE id = $1",
+                [id, reason]
+            )
             // The reason joins the talent's style notes, so the next drafts learn from it.
             try connection.query(
                 """
                 UPDATE talent_profile SET style_guide_md = style_guide_md
                     || CASE WHEN style_guide_md = '' THEN '' ELSE E'\\n' END || '- Rejected: ' || $2, updated_at = now()
                 WHERE talent_id = $1
-                """, [talentID, reason])
+                """,
+                [talentID, reason]
+            )
             try event("variant.rejected", tenantID: tenantID, talentID: talentID, variantID: id, detail: reason, on: connection)
             return .rejected
         case .editCaption(let caption):
@@ -161,7 +198,9 @@ public struct ApprovalRepository: Sendable {
             guard state == .awaitingOwnerApproval || state == .draft else { throw MoveError.notEditable(state) }
             guard !caption.isEmpty else { throw MoveError.notEditable(state) }
             try connection.query(
-                "UPDATE content SET caption = $2 WHERE id = $1", [try row.decode("content_id", as: UUID.self), caption])
+                "UPDATE content SET caption = $2 WHERE id = $1",
+                [try row.decode("content_id", as: UUID.self), caption]
+            )
             try connection.query("UPDATE content_queue SET updated_at = now() WHERE id = $1", [id])
             try event("variant.caption_edited", tenantID: tenantID, talentID: talentID, variantID: id, detail: nil, on: connection)
             return state
@@ -178,7 +217,8 @@ public struct ApprovalRepository: Sendable {
         if let detail { payload["detail"] = detail }
         try connection.query(
             "INSERT INTO events (tenant_id, talent_id, kind, payload_json) VALUES ($1, $2, $3, $4::jsonb)",
-            [tenantID, talentID, kind, try PostgresJSON(payload)])
+            [tenantID, talentID, kind, try PostgresJSON(payload)]
+        )
     }
 
     /// The blob path of a variant's composed reel, if the talent owns the variant and it has one.
@@ -187,7 +227,8 @@ public struct ApprovalRepository: Sendable {
             """
             SELECT c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id
             WHERE q.id = $1 AND q.talent_id = $2 AND c.type = 'reel'
-            """, [queueID, talentID]
+            """,
+            [queueID, talentID]
         ).first?.decodeIfPresent("asset_url")
     }
 }

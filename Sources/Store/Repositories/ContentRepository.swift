@@ -21,8 +21,17 @@ public struct ContentRepository: Sendable {
         public var moderationReason: String?
 
         public init(
-            tenantID: UUID, talentID: UUID, accountID: UUID, postRequestID: UUID, origin: String, type: String,
-            assetURL: String?, caption: String, hashtags: [String], generatedBy: String, moderated: Bool,
+            tenantID: UUID,
+            talentID: UUID,
+            accountID: UUID,
+            postRequestID: UUID,
+            origin: String,
+            type: String,
+            assetURL: String?,
+            caption: String,
+            hashtags: [String],
+            generatedBy: String,
+            moderated: Bool,
             moderationReason: String?
         ) {
             self.tenantID = tenantID
@@ -85,18 +94,23 @@ public struct ContentRepository: Sendable {
             let contentID = try insertContent(variant, on: connection)
             try connection.query(
                 "UPDATE content_queue SET content_id = $2, updated_at = now() WHERE id = $1 AND state = 'awaiting_owner_approval'",
-                [id, contentID])
+                [id, contentID]
+            )
             return .replaced(id)
         }
         let contentID = try insertContent(variant, on: connection)
-        return .created(try connection.query(
-            """
-            INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
-            """,
-            [variant.tenantID, variant.talentID, variant.accountID, contentID, variant.origin, variant.postRequestID,
-             ContentQueueState.awaitingOwnerApproval.rawValue]
-        ).first!.decode("id"))
+        return .created(
+            try connection.query(
+                """
+                INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+                """,
+                [
+                    variant.tenantID, variant.talentID, variant.accountID, contentID, variant.origin, variant.postRequestID,
+                    ContentQueueState.awaitingOwnerApproval.rawValue,
+                ]
+            ).first!.decode("id")
+        )
     }
 
     private func insertContent(_ variant: NewVariant, on connection: PostgresConnection) throws -> UUID {
@@ -105,8 +119,10 @@ public struct ContentRepository: Sendable {
             INSERT INTO content (tenant_id, talent_id, hash, type, asset_url, caption, hashtags, generated_by, moderated, moderation_reason)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
             """,
-            [variant.tenantID, variant.talentID, variant.hash, variant.type, variant.assetURL, variant.caption,
-             variant.hashtags, variant.generatedBy, variant.moderated, variant.moderationReason]
+            [
+                variant.tenantID, variant.talentID, variant.hash, variant.type, variant.assetURL, variant.caption,
+                variant.hashtags, variant.generatedBy, variant.moderated, variant.moderationReason,
+            ]
         ).first!.decode("id")
     }
 }

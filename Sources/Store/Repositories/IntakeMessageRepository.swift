@@ -59,9 +59,20 @@ public struct IntakeMessageRepository: Sendable {
         public var folder: String
 
         public init(
-            key: MailboxKey, gmailMessageID: String?, rawSHA256: String?, rawPath: String?, rawBytes: Int64?, messageID: String?,
-            sender: String?, subject: String?, outcome: Outcome, reason: String?, routes: [Route], postRequestIDs: [UUID],
-            duplicateOf: UUID?, folder: String
+            key: MailboxKey,
+            gmailMessageID: String?,
+            rawSHA256: String?,
+            rawPath: String?,
+            rawBytes: Int64?,
+            messageID: String?,
+            sender: String?,
+            subject: String?,
+            outcome: Outcome,
+            reason: String?,
+            routes: [Route],
+            postRequestIDs: [UUID],
+            duplicateOf: UUID?,
+            folder: String
         ) {
             self.key = key
             self.gmailMessageID = gmailMessageID
@@ -118,10 +129,12 @@ public struct IntakeMessageRepository: Sendable {
             ON CONFLICT DO NOTHING
             RETURNING id
             """,
-            [message.key.mailbox, Int64(message.key.uidValidity), Int64(message.key.uid), message.gmailMessageID,
-             message.rawSHA256, message.rawPath, message.rawBytes, message.messageID, message.sender, message.subject,
-             message.outcome.rawValue, message.reason, try PostgresJSON(message.routes), message.postRequestIDs,
-             message.duplicateOf, message.folder]
+            [
+                message.key.mailbox, Int64(message.key.uidValidity), Int64(message.key.uid), message.gmailMessageID,
+                message.rawSHA256, message.rawPath, message.rawBytes, message.messageID, message.sender, message.subject,
+                message.outcome.rawValue, message.reason, try PostgresJSON(message.routes), message.postRequestIDs,
+                message.duplicateOf, message.folder,
+            ]
         ).first?.decode("id")
     }
 
@@ -145,7 +158,8 @@ public struct IntakeMessageRepository: Sendable {
             """
             SELECT \(Self.columns) FROM intake_messages WHERE raw_sha256 = $1 AND outcome = 'ingested'
             ORDER BY received_at LIMIT 1
-            """, [rawSHA256]
+            """,
+            [rawSHA256]
         ).rows.first.map(Self.decode)
     }
 
@@ -168,7 +182,8 @@ public struct IntakeMessageRepository: Sendable {
             """
             SELECT \(Self.columns) FROM intake_messages WHERE ($1::text IS NULL OR outcome = $1)
             ORDER BY received_at DESC LIMIT $2
-            """, [outcome?.rawValue, limit]
+            """,
+            [outcome?.rawValue, limit]
         ).rows.map(Self.decode)
     }
 
@@ -192,7 +207,8 @@ public struct IntakeMessageRepository: Sendable {
             INSERT INTO intake_attempts (mailbox, uid_validity, uid, attempts) VALUES ($1, $2, $3, 1)
             ON CONFLICT (mailbox, uid_validity, uid) DO UPDATE SET attempts = intake_attempts.attempts + 1, updated_at = now()
             RETURNING attempts
-            """, [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
+            """,
+            [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
         ).first?.decode("attempts") ?? 1
     }
 
@@ -208,20 +224,31 @@ public struct IntakeMessageRepository: Sendable {
     public func clearUnfinishedParses(key: MailboxKey, on connection: PostgresConnection) throws {
         try connection.query(
             "DELETE FROM intake_attempts WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
-            [key.mailbox, Int64(key.uidValidity), Int64(key.uid)])
+            [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
+        )
     }
 
     private static func decode(_ row: PostgresRow) throws -> Message {
         Message(
-            id: try row.decode("id"), mailbox: try row.decode("mailbox"), uidValidity: try row.decode("uid_validity"),
-            uid: try row.decode("uid"), gmailMessageID: try row.decodeIfPresent("gmail_message_id"),
-            rawSHA256: try row.decodeIfPresent("raw_sha256"), rawPath: try row.decodeIfPresent("raw_path"),
+            id: try row.decode("id"),
+            mailbox: try row.decode("mailbox"),
+            uidValidity: try row.decode("uid_validity"),
+            uid: try row.decode("uid"),
+            gmailMessageID: try row.decodeIfPresent("gmail_message_id"),
+            rawSHA256: try row.decodeIfPresent("raw_sha256"),
+            rawPath: try row.decodeIfPresent("raw_path"),
             rawBytes: try row.decodeIfPresent("raw_bytes"),
-            messageID: try row.decodeIfPresent("message_id"), sender: try row.decodeIfPresent("sender"),
-            subject: try row.decodeIfPresent("subject"), outcome: try row.decode("outcome"),
-            reason: try row.decodeIfPresent("reason"), routes: try row.decodeJSON("routing_json"),
-            postRequestIDs: try row.decode("post_request_ids"), duplicateOf: try row.decodeIfPresent("duplicate_of"),
-            folder: try row.decode("folder"), receivedAt: try row.decode("received_at"),
-            filedAt: try row.decodeIfPresent("filed_at"))
+            messageID: try row.decodeIfPresent("message_id"),
+            sender: try row.decodeIfPresent("sender"),
+            subject: try row.decodeIfPresent("subject"),
+            outcome: try row.decode("outcome"),
+            reason: try row.decodeIfPresent("reason"),
+            routes: try row.decodeJSON("routing_json"),
+            postRequestIDs: try row.decode("post_request_ids"),
+            duplicateOf: try row.decodeIfPresent("duplicate_of"),
+            folder: try row.decode("folder"),
+            receivedAt: try row.decode("received_at"),
+            filedAt: try row.decodeIfPresent("filed_at")
+        )
     }
 }

@@ -134,18 +134,25 @@ public struct OpsQueries: Sendable {
         guard let row = try connection.query(Self.summarySelect + " WHERE r.id = $1", [requestID]).first else { return nil }
         let summary = try Self.decodeSummary(row)
         let extra = try connection.query(
-            "SELECT sender_email, subject, failure_reason, notes_json FROM post_requests WHERE id = $1", [requestID]
+            "SELECT sender_email, subject, failure_reason, notes_json FROM post_requests WHERE id = $1",
+            [requestID]
         ).first!
         let runs = try connection.query(
             """
             SELECT id, status, started_at, finished_at, rerun_stages, requested_by, error FROM pipeline_runs
             WHERE post_request_id = $1 ORDER BY status = 'queued' DESC, started_at DESC
-            """, [requestID]
+            """,
+            [requestID]
         ).rows.map { row in
             PipelineRunView(
-                id: try row.decode("id"), status: try row.decode("status"), startedAt: try row.decode("started_at"),
-                finishedAt: try row.decodeIfPresent("finished_at"), rerunStages: try row.decodeIfPresent("rerun_stages"),
-                requestedBy: try row.decodeIfPresent("requested_by"), error: try row.decodeIfPresent("error"))
+                id: try row.decode("id"),
+                status: try row.decode("status"),
+                startedAt: try row.decode("started_at"),
+                finishedAt: try row.decodeIfPresent("finished_at"),
+                rerunStages: try row.decodeIfPresent("rerun_stages"),
+                requestedBy: try row.decodeIfPresent("requested_by"),
+                error: try row.decodeIfPresent("error")
+            )
         }
         let run = runs.first { $0.status == "running" } ?? runs.filter { $0.status != "queued" }.max { $0.startedAt < $1.startedAt }
         var stages: [StageView] = []
@@ -156,49 +163,80 @@ public struct OpsQueries: Sendable {
                        o.pipeline_run_id AS reused_run
                 FROM stage_runs s LEFT JOIN stage_runs o ON o.id = s.reused_from
                 WHERE s.pipeline_run_id = $1 ORDER BY s.position, s.started_at
-                """, [runID]
+                """,
+                [runID]
             ).rows.map { row in
                 StageView(
-                    stage: try row.decode("stage"), attachmentID: try row.decodeIfPresent("attachment_id"),
-                    status: try row.decode("status"), attempts: try row.decode("attempts"),
-                    startedAt: try row.decode("started_at"), durationMs: try row.decodeIfPresent("duration_ms"),
-                    summary: try row.decodeIfPresent("summary"), error: try row.decodeIfPresent("error"),
-                    reusedFromRun: try row.decodeIfPresent("reused_run"))
+                    stage: try row.decode("stage"),
+                    attachmentID: try row.decodeIfPresent("attachment_id"),
+                    status: try row.decode("status"),
+                    attempts: try row.decode("attempts"),
+                    startedAt: try row.decode("started_at"),
+                    durationMs: try row.decodeIfPresent("duration_ms"),
+                    summary: try row.decodeIfPresent("summary"),
+                    error: try row.decodeIfPresent("error"),
+                    reusedFromRun: try row.decodeIfPresent("reused_run")
+                )
             }
         }
         let attachments = try connection.query(
             """
             SELECT id, filename, mime, bytes, sha256, role, duration_s, analysis_json::text AS analysis
             FROM post_request_attachments WHERE post_request_id = $1 ORDER BY position
-            """, [requestID]
+            """,
+            [requestID]
         ).rows.map { row in
             AttachmentView(
-                id: try row.decode("id"), filename: try row.decode("filename"), mime: try row.decode("mime"),
-                bytes: try row.decode("bytes"), sha256: try row.decode("sha256"), role: try row.decode("role"),
-                durationSeconds: try row.decodeIfPresent("duration_s"), analysisJSON: try row.decode("analysis"))
+                id: try row.decode("id"),
+                filename: try row.decode("filename"),
+                mime: try row.decode("mime"),
+                bytes: try row.decode("bytes"),
+                sha256: try row.decode("sha256"),
+                role: try row.decode("role"),
+                durationSeconds: try row.decodeIfPresent("duration_s"),
+                analysisJSON: try row.decode("analysis")
+            )
         }
         let variants = try connection.query(
             """
             SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin, c.type, c.asset_url
             FROM content_queue q JOIN accounts a ON a.id = q.account_id JOIN content c ON c.id = q.content_id
             WHERE q.post_request_id = $1 ORDER BY a.platform
-            """, [requestID]
+            """,
+            [requestID]
         ).rows.map { row in
             VariantView(
-                queueID: try row.decode("id"), platform: try row.decode("platform"), handle: try row.decode("handle"),
-                state: try row.decode("state"), caption: try row.decode("caption"), hashtags: try row.decode("hashtags"),
-                origin: try row.decode("origin"), type: try row.decode("type"), assetPath: try row.decodeIfPresent("asset_url"))
+                queueID: try row.decode("id"),
+                platform: try row.decode("platform"),
+                handle: try row.decode("handle"),
+                state: try row.decode("state"),
+                caption: try row.decode("caption"),
+                hashtags: try row.decode("hashtags"),
+                origin: try row.decode("origin"),
+                type: try row.decode("type"),
+                assetPath: try row.decodeIfPresent("asset_url")
+            )
         }
         let events = try connection.query(
-            "SELECT kind, ts, payload_json::text AS payload FROM events WHERE post_request_id = $1 ORDER BY ts", [requestID]
+            "SELECT kind, ts, payload_json::text AS payload FROM events WHERE post_request_id = $1 ORDER BY ts",
+            [requestID]
         ).rows.map { row in
             EventView(kind: try row.decode("kind"), at: try row.decode("ts"), payloadJSON: try row.decode("payload"))
         }
         return RunDetail(
-            summary: summary, senderEmail: try extra.decodeIfPresent("sender_email"),
-            subject: try extra.decodeIfPresent("subject"), failureReason: try extra.decodeIfPresent("failure_reason"),
-            notes: try extra.decodeJSON("notes_json"), pipelineStatus: run?.status, runID: run?.id, runs: runs,
-            stages: stages, attachments: attachments, variants: variants, events: events)
+            summary: summary,
+            senderEmail: try extra.decodeIfPresent("sender_email"),
+            subject: try extra.decodeIfPresent("subject"),
+            failureReason: try extra.decodeIfPresent("failure_reason"),
+            notes: try extra.decodeJSON("notes_json"),
+            pipelineStatus: run?.status,
+            runID: run?.id,
+            runs: runs,
+            stages: stages,
+            attachments: attachments,
+            variants: variants,
+            events: events
+        )
     }
 
     /// Dead jobs and jobs waiting to retry, newest first.
@@ -208,22 +246,35 @@ public struct OpsQueries: Sendable {
             SELECT id, kind, status, attempts, max_attempts, last_error, updated_at FROM jobs
             WHERE status = 'dead' OR (status = 'pending' AND last_error IS NOT NULL)
             ORDER BY updated_at DESC LIMIT $1
-            """, [limit]
+            """,
+            [limit]
         ).rows.map { row in
             JobView(
-                id: try row.decode("id"), kind: try row.decode("kind"), status: try row.decode("status"),
-                attempts: try row.decode("attempts"), maxAttempts: try row.decode("max_attempts"),
-                lastError: try row.decodeIfPresent("last_error"), updatedAt: try row.decode("updated_at"))
+                id: try row.decode("id"),
+                kind: try row.decode("kind"),
+                status: try row.decode("status"),
+                attempts: try row.decode("attempts"),
+                maxAttempts: try row.decode("max_attempts"),
+                lastError: try row.decodeIfPresent("last_error"),
+                updatedAt: try row.decode("updated_at")
+            )
         }
     }
 
     private static func decodeSummary(_ row: PostgresRow) throws -> RunSummary {
         RunSummary(
-            requestID: try row.decode("id"), tenantID: try row.decode("tenant_id"), talentSlug: try row.decode("slug"),
-            source: try row.decode("source"), status: try row.decode("status"), prompt: try row.decodeIfPresent("prompt_text"),
-            createdAt: try row.decode("created_at"), processedAt: try row.decodeIfPresent("processed_at"),
-            durationSeconds: try row.decodeIfPresent("duration_s"), attachmentCount: try row.decode("attachment_count"),
-            variantCount: try row.decode("variant_count"))
+            requestID: try row.decode("id"),
+            tenantID: try row.decode("tenant_id"),
+            talentSlug: try row.decode("slug"),
+            source: try row.decode("source"),
+            status: try row.decode("status"),
+            prompt: try row.decodeIfPresent("prompt_text"),
+            createdAt: try row.decode("created_at"),
+            processedAt: try row.decodeIfPresent("processed_at"),
+            durationSeconds: try row.decodeIfPresent("duration_s"),
+            attachmentCount: try row.decode("attachment_count"),
+            variantCount: try row.decode("variant_count")
+        )
     }
 
     /// A variant's composed reel (blob path), when it has one.

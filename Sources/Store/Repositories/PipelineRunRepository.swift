@@ -28,10 +28,15 @@ public struct PipelineRunRepository: Sendable {
     /// queued rerun, promoted to running, with every stage it does not run again copied from the latest earlier
     /// run as `skipped`; else nil (a finished request with no rerun waiting). Call inside a transaction that has locked the request's row.
     public func beginRun(
-        requestID: UUID, tenantID: UUID, requestOpen: Bool, pipeline: String, on connection: PostgresConnection
+        requestID: UUID,
+        tenantID: UUID,
+        requestOpen: Bool,
+        pipeline: String,
+        on connection: PostgresConnection
     ) throws -> BegunRun? {
         if let running = try connection.query(
-            "SELECT id, rerun_stages FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'", [requestID]
+            "SELECT id, rerun_stages FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'",
+            [requestID]
         ).first {
             return BegunRun(id: try running.decode("id"), rerunStages: try running.decodeIfPresent("rerun_stages"), promoted: false)
         }
@@ -48,7 +53,8 @@ public struct PipelineRunRepository: Sendable {
             WHERE id = (SELECT id FROM pipeline_runs WHERE post_request_id = $1 AND status = 'queued'
                         ORDER BY created_at, id LIMIT 1)
             RETURNING id, rerun_stages
-            """, [requestID]
+            """,
+            [requestID]
         ).first {
             let id: UUID = try queued.decode("id")
             let stages: [String] = try queued.decodeIfPresent("rerun_stages") ?? []
@@ -74,25 +80,34 @@ public struct PipelineRunRepository: Sendable {
               AND (s.status = 'succeeded' OR (s.status = 'skipped' AND (s.output_json IS NOT NULL OR s.attachment_id IS NOT NULL))
                    OR (s.status = 'failed' AND s.attachment_id IS NOT NULL))
             ORDER BY s.stage, s.attachment_id, s.finished_at DESC NULLS LAST
-            """, [runID, requestID, stages])
+            """,
+            [runID, requestID, stages]
+        )
     }
 
     /// Queues a rerun of `stages` for a request: it starts when no other run of the request is running.
     public func queueRerun(
-        requestID: UUID, tenantID: UUID, pipeline: String, stages: [String], requestedBy: String, on connection: PostgresConnection
+        requestID: UUID,
+        tenantID: UUID,
+        pipeline: String,
+        stages: [String],
+        requestedBy: String,
+        on connection: PostgresConnection
     ) throws -> UUID {
         try connection.query(
             """
             INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline, status, rerun_stages, requested_by)
             VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id
-            """, [tenantID, requestID, pipeline, stages, requestedBy]
+            """,
+            [tenantID, requestID, pipeline, stages, requestedBy]
         ).first!.decode("id")
     }
 
     /// Whether the request has a run that is running or waiting its turn.
     public func hasUnfinishedRun(requestID: UUID, on connection: PostgresConnection) throws -> Bool {
         !(try connection.query(
-            "SELECT 1 FROM pipeline_runs WHERE post_request_id = $1 AND status IN ('running', 'queued') LIMIT 1", [requestID]
+            "SELECT 1 FROM pipeline_runs WHERE post_request_id = $1 AND status IN ('running', 'queued') LIMIT 1",
+            [requestID]
         ).rows.isEmpty)
     }
 
@@ -103,15 +118,24 @@ public struct PipelineRunRepository: Sendable {
             [runID]
         ).rows.map { row in
             RecordedStage(
-                stage: try row.decode("stage"), attachmentID: try row.decodeIfPresent("attachment_id"),
-                status: try row.decode("status"), attempts: try row.decode("attempts"),
-                outputJSON: try row.decodeIfPresent("output_json"), error: try row.decodeIfPresent("error"))
+                stage: try row.decode("stage"),
+                attachmentID: try row.decodeIfPresent("attachment_id"),
+                status: try row.decode("status"),
+                attempts: try row.decode("attempts"),
+                outputJSON: try row.decodeIfPresent("output_json"),
+                error: try row.decodeIfPresent("error")
+            )
         }
     }
 
     /// Records that a stage started (again, when a crash interrupted it).
     public func stageStarted(
-        runID: UUID, tenantID: UUID, stage: String, position: Int, attachmentID: UUID?, on connection: PostgresConnection
+        runID: UUID,
+        tenantID: UUID,
+        stage: String,
+        position: Int,
+        attachmentID: UUID?,
+        on connection: PostgresConnection
     ) throws {
         try connection.query(
             """
@@ -120,13 +144,22 @@ public struct PipelineRunRepository: Sendable {
             ON CONFLICT (pipeline_run_id, stage, attachment_id) DO UPDATE
             SET status = 'running', attempts = stage_runs.attempts + 1, started_at = now(), finished_at = NULL,
                 duration_ms = NULL, error = NULL, summary = NULL, output_json = NULL
-            """, [tenantID, runID, stage, position, attachmentID])
+            """,
+            [tenantID, runID, stage, position, attachmentID]
+        )
     }
 
     /// Records how a stage ended.
     public func stageFinished(
-        runID: UUID, stage: String, attachmentID: UUID?, status: String, durationMs: Double, summary: String?,
-        outputJSON: String?, error: String?, on connection: PostgresConnection
+        runID: UUID,
+        stage: String,
+        attachmentID: UUID?,
+        status: String,
+        durationMs: Double,
+        summary: String?,
+        outputJSON: String?,
+        error: String?,
+        on connection: PostgresConnection
     ) throws {
         try connection.query(
             """
@@ -134,13 +167,15 @@ public struct PipelineRunRepository: Sendable {
                    output_json = $7::jsonb, error = $8
             WHERE pipeline_run_id = $1 AND stage = $2 AND attachment_id IS NOT DISTINCT FROM $3
             """,
-            [runID, stage, attachmentID, status, durationMs, summary, outputJSON.map { PostgresJSON(text: $0) }, error])
+            [runID, stage, attachmentID, status, durationMs, summary, outputJSON.map { PostgresJSON(text: $0) }, error]
+        )
     }
 
     /// Closes a run.
     public func finishRun(runID: UUID, status: String, error: String?, on connection: PostgresConnection) throws {
         try connection.query(
             "UPDATE pipeline_runs SET status = $2, error = $3, finished_at = now() WHERE id = $1 AND status = 'running'",
-            [runID, status, error])
+            [runID, status, error]
+        )
     }
 }

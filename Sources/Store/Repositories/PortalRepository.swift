@@ -47,10 +47,17 @@ public struct PortalRepository: Sendable {
             SELECT id, tenant_id, slug, display_name, operator_override FROM talents
             WHERE ($1 OR owner_user_id = $2) AND ($3::text IS NULL OR slug = $3)
             ORDER BY display_name LIMIT 1
-            """, [viewer.isOperator, viewer.userID, slug])
+            """,
+            [viewer.isOperator, viewer.userID, slug]
+        )
         return try rows.first.map {
-            Talent(id: try $0.decode("id"), tenantID: try $0.decode("tenant_id"), slug: try $0.decode("slug"),
-                   displayName: try $0.decode("display_name"), operatorOverride: try $0.decode("operator_override"))
+            Talent(
+                id: try $0.decode("id"),
+                tenantID: try $0.decode("tenant_id"),
+                slug: try $0.decode("slug"),
+                displayName: try $0.decode("display_name"),
+                operatorOverride: try $0.decode("operator_override")
+            )
         }
     }
 
@@ -61,15 +68,25 @@ public struct PortalRepository: Sendable {
             SELECT r.id, r.created_at, r.status, r.source, r.prompt_text,
                    (SELECT count(*) FROM post_request_attachments a WHERE a.post_request_id = r.id)::int AS attachments
             FROM post_requests r WHERE r.talent_id = $1 ORDER BY r.created_at DESC LIMIT 10
-            """, [talent.id]
+            """,
+            [talent.id]
         ).rows.map {
-            RecentRequest(id: try $0.decode("id"), createdAt: try $0.decode("created_at"), status: try $0.decode("status"),
-                          source: try $0.decode("source"), prompt: try $0.decodeIfPresent("prompt_text"), attachments: try $0.decode("attachments"))
+            RecentRequest(
+                id: try $0.decode("id"),
+                createdAt: try $0.decode("created_at"),
+                status: try $0.decode("status"),
+                source: try $0.decode("source"),
+                prompt: try $0.decodeIfPresent("prompt_text"),
+                attachments: try $0.decode("attachments")
+            )
         }
         return Snapshot(
-            talent: talent, accounts: try talents.accounts(talentID: talent.id, on: connection),
+            talent: talent,
+            accounts: try talents.accounts(talentID: talent.id, on: connection),
             lastUsed: try talents.lastTargetAccountIDs(talentID: talent.id, on: connection) ?? [],
-            requests: requests, groups: try ApprovalRepository().groups(talentID: talent.id, on: connection))
+            requests: requests,
+            groups: try ApprovalRepository().groups(talentID: talent.id, on: connection)
+        )
     }
 
     /// The storage path and type of one of the talent's attachments (for previews).
@@ -78,7 +95,8 @@ public struct PortalRepository: Sendable {
             """
             SELECT a.storage_path, a.mime FROM post_request_attachments a JOIN post_requests r ON r.id = a.post_request_id
             WHERE a.id = $1 AND r.talent_id = $2
-            """, [id, talentID]
+            """,
+            [id, talentID]
         ).first.map { (try $0.decode("storage_path"), try $0.decode("mime")) }
     }
 }

@@ -15,7 +15,11 @@ public struct PostRequestRepository: Sendable {
         public var provenance: RequestProvenance
 
         public init(
-            tenantID: UUID, talentID: UUID, source: PostRequestSource, promptText: String?, targetAccountIDs: [UUID],
+            tenantID: UUID,
+            talentID: UUID,
+            source: PostRequestSource,
+            promptText: String?,
+            targetAccountIDs: [UUID],
             provenance: RequestProvenance = .init()
         ) {
             self.tenantID = tenantID
@@ -58,9 +62,12 @@ public struct PostRequestRepository: Sendable {
             ON CONFLICT DO NOTHING
             RETURNING id
             """,
-            [request.tenantID, request.talentID, request.source.rawValue, request.promptText, request.targetAccountIDs,
-             request.provenance.senderEmail, request.provenance.subject, request.provenance.gmailMessageID,
-             request.provenance.intakeKey, request.provenance.rawMessagePath, try PostgresJSON(request.provenance.notes)])
+            [
+                request.tenantID, request.talentID, request.source.rawValue, request.promptText, request.targetAccountIDs,
+                request.provenance.senderEmail, request.provenance.subject, request.provenance.gmailMessageID,
+                request.provenance.intakeKey, request.provenance.rawMessagePath, try PostgresJSON(request.provenance.notes),
+            ]
+        )
         guard let id: UUID = try inserted.first?.decode("id") else { return nil }
         for (position, attachment) in attachments.enumerated() {
             try connection.query(
@@ -68,8 +75,11 @@ public struct PostRequestRepository: Sendable {
                 INSERT INTO post_request_attachments (tenant_id, post_request_id, position, filename, storage_path, mime, bytes, sha256, role)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 """,
-                [request.tenantID, id, position, attachment.filename, attachment.storagePath, attachment.mime,
-                 attachment.bytes, attachment.sha256, attachment.role.rawValue])
+                [
+                    request.tenantID, id, position, attachment.filename, attachment.storagePath, attachment.mime,
+                    attachment.bytes, attachment.sha256, attachment.role.rawValue,
+                ]
+            )
         }
         return id
     }
@@ -81,17 +91,24 @@ public struct PostRequestRepository: Sendable {
 
     /// The request as the pipeline sees it.
     public func snapshot(id: UUID, on connection: PostgresConnection) throws -> PostRequestSnapshot? {
-        guard let row = try connection.query(
-            "SELECT id, tenant_id, talent_id, source, prompt_text, target_account_ids, status FROM post_requests WHERE id = $1",
-            [id]
-        ).first else { return nil }
+        guard
+            let row = try connection.query(
+                "SELECT id, tenant_id, talent_id, source, prompt_text, target_account_ids, status FROM post_requests WHERE id = $1",
+                [id]
+            ).first
+        else { return nil }
         guard let source = PostRequestSource(rawValue: try row.decode("source")),
-              let status = PostRequestStatus(rawValue: try row.decode("status"))
+            let status = PostRequestStatus(rawValue: try row.decode("status"))
         else { throw PostgresError.decodingFailed("unknown source or status on post request \(id)") }
         return PostRequestSnapshot(
-            id: try row.decode("id"), tenantID: try row.decode("tenant_id"), talentID: try row.decode("talent_id"),
-            source: source, promptText: try row.decodeIfPresent("prompt_text"),
-            targetAccountIDs: try row.decode("target_account_ids"), status: status)
+            id: try row.decode("id"),
+            tenantID: try row.decode("tenant_id"),
+            talentID: try row.decode("talent_id"),
+            source: source,
+            promptText: try row.decodeIfPresent("prompt_text"),
+            targetAccountIDs: try row.decode("target_account_ids"),
+            status: status
+        )
     }
 
     /// The request's attachments in their original order.
@@ -100,25 +117,36 @@ public struct PostRequestRepository: Sendable {
             """
             SELECT id, filename, storage_path, mime, bytes, sha256, role FROM post_request_attachments
             WHERE post_request_id = $1 ORDER BY position, created_at
-            """, [requestID]
+            """,
+            [requestID]
         ).rows.map { row in
             AttachmentSnapshot(
-                id: try row.decode("id"), filename: try row.decode("filename"), storagePath: try row.decode("storage_path"),
-                mime: try row.decode("mime"), bytes: try row.decode("bytes"), sha256: try row.decode("sha256"),
-                role: AttachmentRole(rawValue: try row.decode("role")) ?? .media)
+                id: try row.decode("id"),
+                filename: try row.decode("filename"),
+                storagePath: try row.decode("storage_path"),
+                mime: try row.decode("mime"),
+                bytes: try row.decode("bytes"),
+                sha256: try row.decode("sha256"),
+                role: AttachmentRole(rawValue: try row.decode("role")) ?? .media
+            )
         }
     }
 
     /// Moves the request to `status`; a final status also stamps `processed_at`. Never moves a final request back.
     public func setStatus(
-        _ status: PostRequestStatus, failureReason: String? = nil, requestID: UUID, on connection: PostgresConnection
+        _ status: PostRequestStatus,
+        failureReason: String? = nil,
+        requestID: UUID,
+        on connection: PostgresConnection
     ) throws {
         try connection.query(
             """
             UPDATE post_requests SET status = $2, failure_reason = coalesce($3, failure_reason), updated_at = now(),
                    processed_at = CASE WHEN $2 IN ('complete', 'failed') THEN now() ELSE processed_at END
             WHERE id = $1 AND status NOT IN ('complete', 'failed')
-            """, [requestID, status.rawValue, failureReason])
+            """,
+            [requestID, status.rawValue, failureReason]
+        )
     }
 
     /// Locks the request's row for the rest of the transaction and reads its status; nil when it is gone.
@@ -133,7 +161,8 @@ public struct PostRequestRepository: Sendable {
             """
             UPDATE post_requests SET status = 'received', failure_reason = NULL, processed_at = NULL, updated_at = now()
             WHERE id = $1 AND status = 'failed'
-            """, [requestID]
+            """,
+            [requestID]
         ).affectedRows > 0
     }
 
@@ -143,19 +172,26 @@ public struct PostRequestRepository: Sendable {
             """
             UPDATE post_requests SET status = 'received', failure_reason = NULL, processed_at = NULL, updated_at = now()
             WHERE id = $1 AND status IN ('complete', 'failed')
-            """, [requestID])
+            """,
+            [requestID]
+        )
     }
 
     /// Sets the request's prompt when it has none (a voice memo's transcript).
     public func fillPromptIfEmpty(_ prompt: String, requestID: UUID, on connection: PostgresConnection) throws {
         try connection.query(
             "UPDATE post_requests SET prompt_text = $2, updated_at = now() WHERE id = $1 AND coalesce(prompt_text, '') = ''",
-            [requestID, prompt])
+            [requestID, prompt]
+        )
     }
 
     /// Stores one stage's analysis under its key in the attachment's `analysis_json`.
     public func mergeAnalysis(
-        attachmentID: UUID, key: String, json: String, durationSeconds: Double? = nil, transcript: String? = nil,
+        attachmentID: UUID,
+        key: String,
+        json: String,
+        durationSeconds: Double? = nil,
+        transcript: String? = nil,
         on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -164,6 +200,8 @@ public struct PostRequestRepository: Sendable {
             SET analysis_json = analysis_json || jsonb_build_object($2::text, $3::jsonb),
                 duration_s = coalesce($4, duration_s), transcript_text = coalesce($5, transcript_text)
             WHERE id = $1
-            """, [attachmentID, key, PostgresJSON(text: json), durationSeconds, transcript])
+            """,
+            [attachmentID, key, PostgresJSON(text: json), durationSeconds, transcript]
+        )
     }
 }

@@ -31,14 +31,19 @@ public struct TalentRepository: Sendable {
             """
             SELECT id, platform, handle, channel, status FROM accounts
             WHERE talent_id = $1 ORDER BY (status = 'active') DESC, platform, handle
-            """, [talentID]
+            """,
+            [talentID]
         ).rows.map { row in
             guard let platform = Platform(rawValue: try row.decode("platform")) else {
                 throw PostgresError.decodingFailed("unknown platform on account")
             }
             return AccountSnapshot(
-                id: try row.decode("id"), platform: platform, handle: try row.decode("handle"),
-                channel: try row.decode("channel"), status: try row.decode("status"))
+                id: try row.decode("id"),
+                platform: platform,
+                handle: try row.decode("handle"),
+                channel: try row.decode("channel"),
+                status: try row.decode("status")
+            )
         }
     }
 
@@ -55,9 +60,14 @@ public struct TalentRepository: Sendable {
 
     private static func decodeTalent(_ row: PostgresRow) throws -> TalentSnapshot {
         TalentSnapshot(
-            id: try row.decode("id"), tenantID: try row.decode("tenant_id"), slug: try row.decode("slug"),
-            displayName: try row.decode("display_name"), contentPillars: try row.decode("content_pillars"),
-            hashtagPreferences: try row.decode("hashtag_preferences"), doNotSay: try row.decode("do_not_say"),
-            styleGuide: try row.decode("style_guide_md"))
+            id: try row.decode("id"),
+            tenantID: try row.decode("tenant_id"),
+            slug: try row.decode("slug"),
+            displayName: try row.decode("display_name"),
+            contentPillars: try row.decode("content_pillars"),
+            hashtagPreferences: try row.decode("hashtag_preferences"),
+            doNotSay: try row.decode("do_not_say"),
+            styleGuide: try row.decode("style_guide_md")
+        )
     }
 }

@@ -14,8 +14,12 @@ public struct TenantSeeder: Sendable {
         public var accounts: [(platform: Platform, handle: String, channel: String)]
 
         public init(
-            slug: String, displayName: String, ownerUserID: UUID = UUID(), contentPillars: [String] = [],
-            hashtagPreferences: [String] = [], doNotSay: [String] = [],
+            slug: String,
+            displayName: String,
+            ownerUserID: UUID = UUID(),
+            contentPillars: [String] = [],
+            hashtagPreferences: [String] = [],
+            doNotSay: [String] = [],
             accounts: [(platform: Platform, handle: String, channel: String)]
         ) {
             self.slug = slug
@@ -46,20 +50,25 @@ public struct TenantSeeder: Sendable {
             """
             INSERT INTO talents (tenant_id, slug, display_name, owner_user_id, primary_email)
             VALUES ($1, $2, $3, $4, $5) RETURNING id
-            """, [tenantID, spec.slug, spec.displayName, spec.ownerUserID, "\(spec.slug)@example.com"]
+            """,
+            [tenantID, spec.slug, spec.displayName, spec.ownerUserID, "\(spec.slug)@example.com"]
         ).first!.decode("id")
         try connection.query(
             """
             INSERT INTO talent_profile (talent_id, tenant_id, content_pillars, hashtag_preferences, do_not_say)
             VALUES ($1, $2, $3, $4, $5)
-            """, [talentID, tenantID, spec.contentPillars, spec.hashtagPreferences, spec.doNotSay])
+            """,
+            [talentID, tenantID, spec.contentPillars, spec.hashtagPreferences, spec.doNotSay]
+        )
         try connection.query(
             "INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'owner') ON CONFLICT DO NOTHING",
-            [tenantID, spec.ownerUserID])
+            [tenantID, spec.ownerUserID]
+        )
         for account in spec.accounts {
             try connection.query(
                 "INSERT INTO accounts (tenant_id, talent_id, platform, handle, channel) VALUES ($1, $2, $3, $4, $5)",
-                [tenantID, talentID, account.platform.rawValue, account.handle, account.channel])
+                [tenantID, talentID, account.platform.rawValue, account.handle, account.channel]
+            )
         }
         return talentID
     }

@@ -181,7 +181,8 @@ struct MultipartStreamParser {
             while !(bytes[lineEnd] == 13 && bytes[lineEnd + 1] == 10) { lineEnd += 1 }
             let line = bytes[lineStart..<lineEnd]
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > lineStart,
-                  line[lineStart..<colon].allSatisfy(Self.isTokenByte) else {
+                line[lineStart..<colon].allSatisfy(Self.isTokenByte)
+            else {
                 throw SyntaxError(description: "a part has a malformed header line")
             }
             let name = String(decoding: line[lineStart..<colon], as: UTF8.self)
@@ -212,7 +213,8 @@ struct MultipartStreamParser {
     /// byte, then a compare. (glibc's `memmem` is a GNU extension Swift's Glibc module does not export.)
     private static func find(_ needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer) -> Int? {
         guard let first = needle.first, haystack.count >= needle.count, let base = haystack.baseAddress,
-              let needleBase = needle.baseAddress else { return nil }
+            let needleBase = needle.baseAddress
+        else { return nil }
         let lastStart = haystack.count - needle.count
         var offset = 0
         while offset <= lastStart {

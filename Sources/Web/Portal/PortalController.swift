@@ -55,9 +55,12 @@ struct PortalController<Context: RequestContext>: Sendable {
 
     private func signOut(_ request: Request) async throws -> Response {
         _ = try await guarded(request)
-        return Response(status: .seeOther, headers: [
-            .location: "/me", .setCookie: "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure",
-        ])
+        return Response(
+            status: .seeOther,
+            headers: [
+                .location: "/me", .setCookie: "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure",
+            ]
+        )
     }
 
     /// `__Host-` cookies must be Secure and Path=/; browsers accept Secure cookies from http://localhost and
@@ -89,7 +92,7 @@ struct PortalController<Context: RequestContext>: Sendable {
         if let origin = request.headers[.origin] {
             let host = request.head.authority ?? ""
             guard let url = URL(string: origin), let originHost = url.host,
-                  host == originHost + (url.port.map { ":\($0)" } ?? "") || host == originHost
+                host == originHost + (url.port.map { ":\($0)" } ?? "") || host == originHost
             else { throw PortalError.forbidden("requests from \(origin) are refused") }
         }
         let identity = try await identity(request)
@@ -103,7 +106,11 @@ struct PortalController<Context: RequestContext>: Sendable {
     private func talent(for identity: PortalIdentity, request: Request, acting: Bool) async throws -> PortalRepository.Talent {
         let slug = request.uri.queryParameters["talent"].map(String.init)
         let talent = try await pool.withTenantTransaction(tenantID: identity.tenantID) { connection in
-            try PortalRepository().talent(identity: .init(userID: identity.userID, isOperator: identity.role == .operator), slug: slug, on: connection)
+            try PortalRepository().talent(
+                identity: .init(userID: identity.userID, isOperator: identity.role == .operator),
+                slug: slug,
+                on: connection
+            )
         }
         guard let talent else { throw PortalError.forbidden("this account manages no talent here") }
         if acting, identity.role == .operator, !talent.operatorOverride {
@@ -123,7 +130,11 @@ struct PortalController<Context: RequestContext>: Sendable {
         }
         let talent = try await talent(for: identity, request: request, acting: false)
         let view = try await PortalViews.page(
-            talent: talent, snapshot: try await snapshot(talent, identity), csrf: tokens.csrfToken(for: identity), limits: limits)
+            talent: talent,
+            snapshot: try await snapshot(talent, identity),
+            csrf: tokens.csrfToken(for: identity),
+            limits: limits
+        )
         return HTMLResponse(html: try templates.render("me", view), noStore: true).plainResponse
     }
 
@@ -154,8 +165,10 @@ struct PortalError: Error, CustomStringConvertible, HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: .init(string: #"{"error":\#(Self.quoted(description))}"#)))
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: #"{"error":\#(Self.quoted(description))}"#))
+        )
     }
 
     static func quoted(_ text: String) -> String {
@@ -202,9 +215,16 @@ extension PortalController {
         }
         let receipt: PostRequestIntake.Receipt
         do {
-            receipt = try await intake.submit(.init(
-                talentSlug: talent.slug, source: .browser, prompt: prompt, platforms: nil, files: files,
-                accountIDs: accountIDs.isEmpty ? nil : accountIDs))
+            receipt = try await intake.submit(
+                .init(
+                    talentSlug: talent.slug,
+                    source: .browser,
+                    prompt: prompt,
+                    platforms: nil,
+                    files: files,
+                    accountIDs: accountIDs.isEmpty ? nil : accountIDs
+                )
+            )
         } catch let error as IntakeError {
             throw PortalError(status: error.isForeignAccount ? .forbidden : .badRequest, description: error.description)
         }
@@ -223,7 +243,9 @@ extension PortalController {
         case "caption": move = .editCaption(form["caption"] ?? "")
         case "reschedule":
             let raw = form["scheduled_for"] ?? ""
-            if raw.isEmpty { move = .reschedule(nil) } else {
+            if raw.isEmpty {
+                move = .reschedule(nil)
+            } else {
                 guard let date = ISO8601DateFormatter().date(from: raw) else {
                     throw PortalError(status: .badRequest, description: "scheduled_for must be an ISO 8601 time")
                 }
@@ -233,7 +255,14 @@ extension PortalController {
         }
         do {
             let state = try await pool.withTenantTransaction(tenantID: identity.tenantID) { [queue] connection in
-                try ApprovalRepository().apply(move, variantID: variant, talentID: talent.id, actorUserID: identity.userID, queue: queue, on: connection)
+                try ApprovalRepository().apply(
+                    move,
+                    variantID: variant,
+                    talentID: talent.id,
+                    actorUserID: identity.userID,
+                    queue: queue,
+                    on: connection
+                )
             }
             return Self.json(["state": state.rawValue])
         } catch let error as ApprovalRepository.MoveError {
@@ -255,9 +284,14 @@ extension PortalController {
     func media(_ request: Request, attachmentID: UUID) async throws -> Response {
         let identity = try await identity(request)
         let talent = try await talent(for: identity, request: request, acting: false)
-        guard let found = try await pool.withTenantTransaction(tenantID: identity.tenantID, {
-            try PortalRepository().attachment(id: attachmentID, talentID: talent.id, on: $0)
-        }) else { throw HTTPError(.notFound) }
+        guard
+            let found = try await pool.withTenantTransaction(
+                tenantID: identity.tenantID,
+                {
+                    try PortalRepository().attachment(id: attachmentID, talentID: talent.id, on: $0)
+                }
+            )
+        else { throw HTTPError(.notFound) }
         return try FileResponse.stream(file: try blobs.localFile(for: found.path), mime: found.mime)
     }
 
@@ -265,9 +299,14 @@ extension PortalController {
     func reel(_ request: Request, queueID: UUID) async throws -> Response {
         let identity = try await identity(request)
         let talent = try await talent(for: identity, request: request, acting: false)
-        guard let path = try await pool.withTenantTransaction(tenantID: identity.tenantID, {
-            try ApprovalRepository().composedAsset(queueID: queueID, talentID: talent.id, on: $0)
-        }) else { throw HTTPError(.notFound) }
+        guard
+            let path = try await pool.withTenantTransaction(
+                tenantID: identity.tenantID,
+                {
+                    try ApprovalRepository().composedAsset(queueID: queueID, talentID: talent.id, on: $0)
+                }
+            )
+        else { throw HTTPError(.notFound) }
         return try FileResponse.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
     }
 
@@ -298,14 +337,20 @@ extension PortalController {
 
     static func json(_ object: [String: String], status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONEncoder().encode(object)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
     }
 }
 
 extension UploadError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: .init(byteBuffer: .init(string: #"{"error":\#(PortalError.quoted(description))}"#)))
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: #"{"error":\#(PortalError.quoted(description))}"#))
+        )
     }
 }

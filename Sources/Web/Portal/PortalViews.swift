@@ -28,7 +28,9 @@ enum PortalViews {
                 [
                     "id": request.id.uuidString.lowercased(), "status": request.status, "source": request.source,
                     "prompt": request.prompt ?? "(no prompt)", "attachments": request.attachments,
-                    "created": request.createdAt.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)),
+                    "created": request.createdAt.formatted(
+                        Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
+                    ),
                 ]
             },
             "hasRequests": !snapshot.requests.isEmpty,
@@ -47,7 +49,8 @@ enum PortalViews {
                             "rejectedReason": variant.rejectedReason ?? "",
                             "wasRejected": variant.state == ContentQueueState.rejected.rawValue,
                             // A reel previews the composed file itself: what is approved is what publishes.
-                            "mediaURL": variant.hasComposedAsset ? "/me/variants/\(variant.id.uuidString.lowercased())/reel"
+                            "mediaURL": variant.hasComposedAsset
+                                ? "/me/variants/\(variant.id.uuidString.lowercased())/reel"
                                 : variant.mediaAttachmentID.map { "/me/media/\($0.uuidString.lowercased())" } ?? "",
                             "isImage": !variant.hasComposedAsset && variant.mediaMime?.hasPrefix("image/") == true,
                             "isVideo": variant.hasComposedAsset || variant.mediaMime?.hasPrefix("video/") == true,

@@ -60,7 +60,7 @@ public struct SessionTokens: Sendable {
         guard parts.count == 3, !parts[2].isEmpty else { throw SessionError.malformed }
         struct Header: Decodable { var alg: String? }
         guard let headerData = Self.base64URLDecode(String(parts[0])),
-              let header = try? JSONDecoder().decode(Header.self, from: headerData)
+            let header = try? JSONDecoder().decode(Header.self, from: headerData)
         else { throw SessionError.malformed }
         guard header.alg == "HS256" else { throw SessionError.algorithm(header.alg ?? "missing") }
         let claims: SessionClaims
@@ -82,9 +82,14 @@ public struct SessionTokens: Sendable {
     public func mint(userID: UUID, tenantID: UUID, role: String, lifetime: TimeInterval, notBefore: Date? = nil) async throws -> String {
         let now = Date()
         let claims = SessionClaims(
-            sub: .init(value: userID.uuidString.lowercased()), tenant_id: tenantID.uuidString.lowercased(), role: role,
-            exp: .init(value: now.addingTimeInterval(lifetime)), aud: .init(value: [Self.audience]),
-            nbf: notBefore.map { .init(value: $0) }, iat: .init(value: now))
+            sub: .init(value: userID.uuidString.lowercased()),
+            tenant_id: tenantID.uuidString.lowercased(),
+            role: role,
+            exp: .init(value: now.addingTimeInterval(lifetime)),
+            aud: .init(value: [Self.audience]),
+            nbf: notBefore.map { .init(value: $0) },
+            iat: .init(value: now)
+        )
         return try await keys.sign(claims)
     }
 
@@ -99,7 +104,8 @@ public struct SessionTokens: Sendable {
     /// Compares in constant time.
     public func checkCSRF(_ presented: String?, for identity: PortalIdentity) -> Bool {
         guard let presented else { return false }
-        let expected = Array(csrfToken(for: identity).utf8), given = Array(presented.utf8)
+        let expected = Array(csrfToken(for: identity).utf8)
+        let given = Array(presented.utf8)
         guard expected.count == given.count else { return false }
         return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

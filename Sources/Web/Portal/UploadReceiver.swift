@@ -24,8 +24,14 @@ public struct UploadLimits: Sendable, Equatable {
     public var graceSeconds: Double
 
     public init(
-        maxFileBytes: Int64 = 100 << 20, maxRequestBytes: Int64 = 1 << 30, maxFiles: Int = 10, maxParts: Int = 40,
-        idleSeconds: Double = 30, totalSeconds: Double = 3600, minimumBytesPerSecond: Double = 1024, graceSeconds: Double = 10
+        maxFileBytes: Int64 = 100 << 20,
+        maxRequestBytes: Int64 = 1 << 30,
+        maxFiles: Int = 10,
+        maxParts: Int = 40,
+        idleSeconds: Double = 30,
+        totalSeconds: Double = 3600,
+        minimumBytesPerSecond: Double = 1024,
+        graceSeconds: Double = 10
     ) {
         self.maxFileBytes = maxFileBytes
         self.maxRequestBytes = maxRequestBytes
@@ -133,12 +139,18 @@ public struct UploadReceiver: Sendable {
 
 /// Bytes arriving over time, and the watchdog that cuts a stalled or trickling body.
 private final class Clock: Sendable {
-    private struct Counters { var bytes: Int64 = 0; var last = ContinuousClock.now }
+    private struct Counters {
+        var bytes: Int64 = 0
+        var last = ContinuousClock.now
+    }
     private let counters = Mutex(Counters())
     private let started = ContinuousClock.now
 
     func arrived(_ count: Int) {
-        counters.withLock { $0.bytes += Int64(count); $0.last = .now }
+        counters.withLock {
+            $0.bytes += Int64(count)
+            $0.last = .now
+        }
     }
 
     func watch(_ limits: UploadLimits) async throws {
@@ -241,7 +253,11 @@ private final class ParseState: @unchecked Sendable {
     }
 
     private func complete() throws {
-        defer { inPart = false; field = nil; file = nil }
+        defer {
+            inPart = false
+            field = nil
+            file = nil
+        }
         if let current = file {
             guard current.bytes > 0 else {
                 current.writer.abort()
