@@ -12,12 +12,17 @@ final class MediaInput {
 
     init(path: String, limits: MediaLimits) throws {
         deadline = .allocate(capacity: 1)
-        deadline.initialize(to: drsocial_monotonic_micros() + Int64(limits.deadlineSeconds * 1_000_000))
+        deadline.initialize(to: Self.monotonicMicros() + Int64(limits.deadlineSeconds * 1_000_000))
         guard let allocated = avformat_alloc_context() else {
             deadline.deallocate()
             throw FFmpegError.unsupported("out of memory allocating a format context")
         }
-        drsocial_set_deadline(allocated, deadline)
+        // libavformat polls this while it blocks or spins; the opaque is the deadline (0 = none).
+        allocated.pointee.interrupt_callback.callback = { opaque in
+            guard let deadline = opaque?.assumingMemoryBound(to: Int64.self).pointee, deadline != 0 else { return 0 }
+            return MediaInput.monotonicMicros() > deadline ? 1 : 0
+        }
+        allocated.pointee.interrupt_callback.opaque = UnsafeMutableRawPointer(deadline)
         let ioStatus = drsocial_open_file_io(allocated, path)
         guard ioStatus >= 0 else {
             avformat_free_context(allocated)
@@ -83,7 +88,14 @@ final class MediaInput {
 
     /// Gives reading and decoding `seconds` more from now before the interrupt callback stops the demuxer.
     func extendDeadline(seconds: Double) {
-        deadline.pointee = drsocial_monotonic_micros() + Int64(seconds * 1_000_000)
+        deadline.pointee = Self.monotonicMicros() + Int64(seconds * 1_000_000)
+    }
+
+    /// The monotonic clock in microseconds, what deadlines are measured in.
+    static func monotonicMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 
     /// Reads what the container and its streams say.

@@ -58,20 +58,21 @@ public struct StereoAudio: Sendable {
 public enum AudioDecoder {
     /// Mono signed 16-bit at `sampleRate` (16 kHz for speech).
     public static func decode(path: String, sampleRate: Int = 16_000, limits: MediaLimits, deadlineSeconds: Double) throws -> PCMAudio {
-        var resampler: OpaquePointer?
-        defer { swr_free(&resampler) }
+        var resampler: Resampler?
         var samples: [Int16] = []
         var chunk = [Int16](repeating: 0, count: 1 << 16)
         let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
         try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
-            guard let made = drsocial_mono_s16_resampler(codec, Int32(sampleRate)) else {
+            guard let made = Resampler(from: codec, channels: 1, format: AV_SAMPLE_FMT_S16, rate: Int32(sampleRate)) else {
                 throw FFmpegError.unsupported("cannot resample this audio")
             }
             resampler = made
         } body: { codec, source in
             let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunk.count
             if chunk.count < capacity { chunk = [Int16](repeating: 0, count: capacity) }
-            let produced = chunk.withUnsafeMutableBufferPointer { drsocial_resample_s16(resampler, $0.baseAddress, Int32($0.count), source) }
+            let produced = chunk.withUnsafeMutableBufferPointer {
+                resampler?.convert(into: [UnsafeMutableRawPointer($0.baseAddress)], capacity: $0.count, from: source) ?? 0
+            }
             try FFmpegError.check(produced, "resampling audio")
             samples.append(contentsOf: chunk[0..<Int(produced)])
             guard samples.count <= maxSamples else {
@@ -83,15 +84,14 @@ public enum AudioDecoder {
 
     /// Stereo float at `sampleRate` (mono sources are copied to both channels).
     public static func decodeStereo(path: String, sampleRate: Int = 48_000, limits: MediaLimits, deadlineSeconds: Double) throws -> StereoAudio {
-        var resampler: OpaquePointer?
-        defer { swr_free(&resampler) }
+        var resampler: Resampler?
         var left: [Float] = []
         var right: [Float] = []
         var chunkLeft = [Float](repeating: 0, count: 1 << 15)
         var chunkRight = chunkLeft
         let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
         try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
-            guard let made = drsocial_float_resampler(codec, 2, Int32(sampleRate)) else {
+            guard let made = Resampler(from: codec, channels: 2, format: AV_SAMPLE_FMT_FLTP, rate: Int32(sampleRate)) else {
                 throw FFmpegError.unsupported("cannot resample this audio")
             }
             resampler = made
@@ -103,7 +103,8 @@ public enum AudioDecoder {
             }
             let produced = chunkLeft.withUnsafeMutableBufferPointer { l in
                 chunkRight.withUnsafeMutableBufferPointer { r in
-                    drsocial_resample_float(resampler, l.baseAddress, r.baseAddress, Int32(l.count), source)
+                    resampler?.convert(
+                        into: [UnsafeMutableRawPointer(l.baseAddress), UnsafeMutableRawPointer(r.baseAddress)], capacity: l.count, from: source) ?? 0
                 }
             }
             try FFmpegError.check(produced, "resampling audio")

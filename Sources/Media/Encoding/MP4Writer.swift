@@ -85,7 +85,8 @@ public final class MP4Writer {
             sound.pointee.nb_samples = audio!.pointee.frame_size
             sound.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
             sound.pointee.sample_rate = audio!.pointee.sample_rate
-            _ = drsocial_frame_set_channels(sound, 2)
+            av_channel_layout_uninit(&sound.pointee.ch_layout)
+            av_channel_layout_default(&sound.pointee.ch_layout, 2)
             try FFmpegError.check(av_frame_get_buffer(sound, 0), "allocating audio")
         } catch {
             release()
@@ -126,7 +127,7 @@ public final class MP4Writer {
             context.pointee.rc_max_rate = Int64(maxRate) * 1000
             context.pointee.rc_buffer_size = Int32(maxRate * 2000)
         }
-        if drsocial_wants_global_header(output) != 0 { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
+        if output.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
         var options: OpaquePointer?
         av_dict_set(&options, "preset", settings.preset, 0)
         av_dict_set(&options, "crf", String(settings.crf), 0)
@@ -143,10 +144,11 @@ public final class MP4Writer {
         audio = context
         context.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
         context.pointee.sample_rate = Int32(settings.audioSampleRate)
-        drsocial_set_channels(context, 2)
+        av_channel_layout_uninit(&context.pointee.ch_layout)
+        av_channel_layout_default(&context.pointee.ch_layout, 2)
         context.pointee.bit_rate = Int64(settings.audioBitrateKbps) * 1000
         context.pointee.time_base = AVRational(num: 1, den: Int32(settings.audioSampleRate))
-        if drsocial_wants_global_header(output) != 0 { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
+        if output.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
         try FFmpegError.check(avcodec_open2(context, encoder, nil), "opening the AAC encoder")
         try FFmpegError.check(avcodec_parameters_from_context(audioStream.pointee.codecpar, context), "describing the audio stream")
         audioStream.pointee.time_base = context.pointee.time_base
