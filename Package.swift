@@ -10,6 +10,7 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Linux only (Debian 12): the C libraries are system packages found through pkg-config, installed with apt.
 let package = Package(
     name: "drsocial-intake",
     products: [
