@@ -63,7 +63,13 @@ public struct PostRequestIntake: Sendable {
 
     /// What the caller asks for.
     public struct Submission: Sendable {
-        public var talentSlug: String
+        /// Which talent: by slug (an email address, the command line) or by id (a caller that resolved it).
+        public enum Talent: Sendable, Equatable {
+            case slug(String)
+            case id(UUID)
+        }
+
+        public var talent: Talent
         public var source: PostRequestSource
         public var prompt: String?
         /// nil or empty: the talent's last selection, else all active accounts.
@@ -83,8 +89,28 @@ public struct PostRequestIntake: Sendable {
             accountIDs: [UUID]? = nil,
             provenance: RequestProvenance = .init()
         ) {
+            self.init(
+                talent: .slug(talentSlug),
+                source: source,
+                prompt: prompt,
+                platforms: platforms,
+                files: files,
+                accountIDs: accountIDs,
+                provenance: provenance
+            )
+        }
+
+        public init(
+            talent: Talent,
+            source: PostRequestSource,
+            prompt: String?,
+            platforms: [Platform]?,
+            files: [LocalFile],
+            accountIDs: [UUID]? = nil,
+            provenance: RequestProvenance = .init()
+        ) {
             self.accountIDs = accountIDs
-            self.talentSlug = talentSlug
+            self.talent = talent
             self.source = source
             self.prompt = prompt
             self.platforms = platforms
@@ -133,15 +159,27 @@ public struct PostRequestIntake: Sendable {
     ///
     /// Blobs come first: a crash after this leaves at worst an unreferenced blob, never a row without bytes.
     public func prepare(_ submission: Submission) async throws -> PreparedRequest {
-        let slug = submission.talentSlug.lowercased()
         let talents = TalentRepository()
         let (talent, accounts, lastUsed) = try await pool.withConnection { connection in
-            guard let talent = try talents.talent(slug: slug, on: connection) else { throw IntakeError.unknownTalent(slug) }
+            let talent: TalentSnapshot
+            switch submission.talent {
+            case .slug(let slug):
+                guard let found = try talents.talent(slug: slug.lowercased(), on: connection) else {
+                    throw IntakeError.unknownTalent(slug.lowercased())
+                }
+                talent = found
+            case .id(let id):
+                guard let found = try talents.talent(id: id, on: connection) else {
+                    throw IntakeError.unknownTalent(id.uuidString.lowercased())
+                }
+                talent = found
+            }
             return (
                 talent, try talents.accounts(talentID: talent.id, on: connection),
                 try talents.lastTargetAccountIDs(talentID: talent.id, on: connection)
             )
         }
+        let slug = talent.slug
         let targets: [AccountSnapshot]
         if let chosen = submission.accountIDs, !chosen.isEmpty {
             let active = accounts.filter { $0.status == "active" }

@@ -35,20 +35,7 @@ import Testing
             registry: registry
         )
         let recorder = MemoryRecorder(
-            input: .init(
-                request: .init(
-                    id: UUID(),
-                    tenantID: UUID(),
-                    talentID: UUID(),
-                    source: .operator,
-                    promptText: nil,
-                    targetAccountIDs: [],
-                    status: .received
-                ),
-                talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"),
-                targets: [],
-                attachments: [attachment]
-            ),
+            attachments: [attachment],
             recorded: [.init(stage: "probe", attachmentID: attachment.id, status: "succeeded", outputJSON: probeJSON)]
         )
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
@@ -78,23 +65,7 @@ import Testing
         var registry = StageRegistry()
         registry.register(SneakyStage.self) { _ in SneakyStage() }
         let pipeline = try PipelineDefinition.parse(text: "name: p\nstages:\n  - name: sneaky\n", file: "p.yaml", registry: registry)
-        let recorder = MemoryRecorder(
-            input: .init(
-                request: .init(
-                    id: UUID(),
-                    tenantID: UUID(),
-                    talentID: UUID(),
-                    source: .operator,
-                    promptText: nil,
-                    targetAccountIDs: [],
-                    status: .received
-                ),
-                talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"),
-                targets: [],
-                attachments: []
-            ),
-            recorded: []
-        )
+        let recorder = MemoryRecorder(attachments: [], recorded: [])
         let presets = try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         await #expect(throws: StageOutputError.self) {
             _ = try await PipelineRunner(pipeline: pipeline, platforms: presets, recorder: recorder)
@@ -132,8 +103,22 @@ final class MemoryRecorder: PipelineRecorder {
     let recorded: [RecordedStageRun]
     private let failures = Mutex<[String: String]>([:])
 
-    init(input: PipelineInput, recorded: [RecordedStageRun]) {
-        self.input = input
+    /// A request of an operator's, for a talent with no accounts, with these attachments and earlier stage runs.
+    init(attachments: [AttachmentSnapshot], recorded: [RecordedStageRun]) {
+        input = PipelineInput(
+            request: .init(
+                id: UUID(),
+                tenantID: UUID(),
+                talentID: UUID(),
+                source: .operator,
+                promptText: nil,
+                targetAccountIDs: [],
+                status: .received
+            ),
+            talent: .init(id: UUID(), tenantID: UUID(), slug: "t", displayName: "T"),
+            targets: [],
+            attachments: attachments
+        )
         self.recorded = recorded
     }
 

@@ -217,7 +217,7 @@ extension PortalController {
         do {
             receipt = try await intake.submit(
                 .init(
-                    talentSlug: talent.slug,
+                    talent: .id(talent.id),
                     source: .browser,
                     prompt: prompt,
                     platforms: nil,
