@@ -104,7 +104,10 @@ public enum AudioDecoder {
             let produced = chunkLeft.withUnsafeMutableBufferPointer { l in
                 chunkRight.withUnsafeMutableBufferPointer { r in
                     resampler?.convert(
-                        into: [UnsafeMutableRawPointer(l.baseAddress), UnsafeMutableRawPointer(r.baseAddress)], capacity: l.count, from: source) ?? 0
+                        into: [UnsafeMutableRawPointer(l.baseAddress), UnsafeMutableRawPointer(r.baseAddress)],
+                        capacity: l.count,
+                        from: source
+                    ) ?? 0
                 }
             }
             try FFmpegError.check(produced, "resampling audio")

@@ -19,7 +19,16 @@ final class Resampler {
         defer { av_channel_layout_uninit(&input) }
         var made: OpaquePointer?
         let status = swr_alloc_set_opts2(
-            &made, &output, format, rate, &input, codec.pointee.sample_fmt, codec.pointee.sample_rate, 0, nil)
+            &made,
+            &output,
+            format,
+            rate,
+            &input,
+            codec.pointee.sample_fmt,
+            codec.pointee.sample_rate,
+            0,
+            nil
+        )
         guard status >= 0, swr_init(made) >= 0 else {
             swr_free(&made)
             return nil
