@@ -9,13 +9,16 @@ public struct EnqueueOutput: StageOutput, Equatable {
     public var enqueued: [UUID]
     /// Rows still awaiting approval whose content this run replaced.
     public var replaced: Int
+    /// Rows that already showed exactly this content (a retried or rerun job that drafted the same words).
+    public var unchanged: Int
     /// Accounts whose row had already moved on (approved, rejected, published) and was left alone.
     public var kept: Int
     public var blocked: Int
 
-    public init(enqueued: [UUID] = [], replaced: Int = 0, kept: Int = 0, blocked: Int = 0) {
+    public init(enqueued: [UUID] = [], replaced: Int = 0, unchanged: Int = 0, kept: Int = 0, blocked: Int = 0) {
         self.enqueued = enqueued
         self.replaced = replaced
+        self.unchanged = unchanged
         self.kept = kept
         self.blocked = blocked
     }

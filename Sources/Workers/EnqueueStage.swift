@@ -83,16 +83,19 @@ public struct EnqueueStage: Stage {
                         payload: ["queue_id": id.uuidString.lowercased(), "platform": variant.platform.rawValue],
                         on: connection
                     )
-                case .unchanged: break
+                case .unchanged: output.unchanged += 1
                 case .kept: output.kept += 1
                 }
             }
             return output
         }
-        var summary = "\(output.enqueued.count) awaiting approval"
-        if output.replaced > 0 { summary += ", \(output.replaced) replaced" }
-        if output.blocked > 0 { summary += ", \(output.blocked) blocked by moderation" }
-        if output.kept > 0 { summary += ", \(output.kept) already decided and kept" }
+        var parts: [String] = []
+        if !output.enqueued.isEmpty { parts.append("\(output.enqueued.count) awaiting approval") }
+        if output.replaced > 0 { parts.append("\(output.replaced) replaced") }
+        if output.unchanged > 0 { parts.append("\(output.unchanged) unchanged") }
+        if output.blocked > 0 { parts.append("\(output.blocked) blocked by moderation") }
+        if output.kept > 0 { parts.append("\(output.kept) already decided and kept") }
+        let summary = parts.isEmpty ? "nothing to queue" : parts.joined(separator: ", ")
         return StageResult(summary: summary, output: output)
     }
 }
