@@ -217,6 +217,40 @@ pid_alive() {
     [[ "${stat:0:1}" != Z ]]
 }
 
+# The kernel's start time of PID (clock ticks since boot; field 22 of /proc/PID/stat), or nothing when it is
+# gone. A PID and its start time name one process: a number reused by a later process has another start time.
+pid_start_time() {
+    local stat fields
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    read -r -a fields <<<"${stat##*) }"
+    printf '%s
+' "${fields[19]}"
+}
+
+# Is PID still the process that had START as its start time (and not a zombie)?
+same_process_alive() {
+    local pid="$1" start="$2"
+    pid_alive "$pid" && [[ "$(pid_start_time "$pid")" == "$start" ]]
+}
+
+# SIGKILL each PID:START pair that is still that very process (never a later process that reused the number).
+kill_same_processes() {
+    local pair
+    for pair in "$@"; do
+        same_process_alive "${pair%%:*}" "${pair##*:}" && kill -KILL "${pair%%:*}" 2>/dev/null
+    done
+    return 0
+}
+
+# PID:START for each PID given, for the ones alive now.
+with_start_times() {
+    local pid start
+    for pid in "$@"; do
+        start="$(pid_start_time "$pid")" && printf '%s:%s\n' "$pid" "$start"
+    done
+    return 0
+}
+
 pid_is_cmd() {
     local pid="$1" name="$2" comm
     pid_alive "$pid" || return 1
@@ -317,13 +351,17 @@ _cleanup_run() {
     exit "$status"
 }
 
-# Wait up to SECONDS for PID to end, then SIGKILL it; WHAT names it in the log.
+# Wait up to SECONDS for PID to end, then SIGKILL it; WHAT names it in the log. The process is told apart
+# by its start time, so a number the kernel gave to a new process meanwhile (this machine wraps at 32768
+# and tests start many processes) is never waited for or killed.
 wait_or_kill() {
-    local pid="$1" seconds="$2" what="$3" i
+    local pid="$1" seconds="$2" what="$3" i start
+    start="$(pid_start_time "$pid")" || return 0
     for ((i = 0; i < seconds * 10; i++)); do
-        pid_alive "$pid" || return 0
+        same_process_alive "$pid" "$start" || return 0
         sleep 0.1
     done
+    same_process_alive "$pid" "$start" || return 0
     log "$what $pid still alive after ${seconds}s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
 }

@@ -282,10 +282,11 @@ _dv_stop_locked() {
         rm -f "$_DV_RUN/master.pid" 2>/dev/null || true
         return 0
     fi
-    children="$(pgrep -P "$pid" || true)"
+    # Children as PID:START, so the loop below never mistakes a reused number for a survivor.
+    children="$(with_start_times $(pgrep -P "$pid" || true))"
     case "$mode" in
     term) kill -TERM "$pid" 2>/dev/null || true ;;
-    kill) kill -KILL "$pid" $children 2>/dev/null || true ;;
+    kill) kill -KILL "$pid" 2>/dev/null || true; kill_same_processes $children ;;
     *)
         log "unknown stop mode '$mode' (term|kill)"
         return 1
@@ -295,9 +296,9 @@ _dv_stop_locked() {
     # The master normally takes its children down; make sure none survive.
     for ((i = 0; i < 30; i++)); do
         local alive=""
-        for c in $children; do pid_alive "$c" && alive+=" $c"; done
+        for c in $children; do same_process_alive "${c%%:*}" "${c##*:}" && alive+=" $c"; done
         [[ -z "$alive" ]] && break
-        ((i == 29)) && kill -KILL $alive 2>/dev/null
+        ((i == 29)) && kill_same_processes $alive
         sleep 0.1
     done
     rm -f "$_DV_RUN/master.pid" 2>/dev/null || true

@@ -301,8 +301,9 @@ _pg_stop_locked() {
         ;;
     kill)
         # Simulate a crash of the whole server: SIGKILL postmaster and its children.
-        children="$(pgrep -P "$pid" || true)"
-        kill -KILL "$pid" $children 2>/dev/null || true
+        children="$(with_start_times $(pgrep -P "$pid" || true))"
+        kill -KILL "$pid" 2>/dev/null || true
+        kill_same_processes $children
         ;;
     *)
         log "unknown stop mode '$mode' (fast|smart|immediate|kill)"
