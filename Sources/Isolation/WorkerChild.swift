@@ -93,8 +93,9 @@ final class WorkerChild: @unchecked Sendable {
             process.waitUntilExit()
             throw IsolationError.timedOut(wallSeconds)
         }
-        // The stream ended or broke: the child died (or is about to, by our hand) without answering.
-        kill(pid, SIGKILL)
+        // The stream ended or broke: the child died, or broke the protocol and is ended here. Only a child not
+        // yet reaped is signalled: a reaped one's number may already belong to another process.
+        if process.isRunning { kill(pid, SIGKILL) }
         process.waitUntilExit()
         if process.terminationReason == .uncaughtSignal { throw IsolationError.crashed(signal: process.terminationStatus) }
         // A wrapper that reports a signalled child as 128 + signal.
