@@ -16,6 +16,16 @@ public struct ContentBrief: Sendable {
         /// Speech heard in it (`transcribe`) and text shown in it (`ocr`), when found.
         public var transcript: String?
         public var onScreenText: String?
+        /// A video's scenes (`scenes`): their lengths in seconds, and the text read in each, where any was.
+        public var sceneSeconds: [Double]? = nil
+        public var sceneTexts: [SceneText] = []
+    }
+
+    /// Text read in one scene of a video.
+    public struct SceneText: Sendable, Equatable {
+        public var scene: Int
+        public var seconds: Double
+        public var text: String
     }
 
     /// A reel the `compose` stage made for a platform.
@@ -28,6 +38,10 @@ public struct ContentBrief: Sendable {
     public var requestID: UUID
     public var talent: TalentSnapshot
     public var prompt: String?
+    /// Whether `prompt` is a voice memo's transcript (an instruction to write from, not a caption to copy).
+    public var promptFromVoiceMemo = false
+    /// What the request's voice memos say, transcribed.
+    public var voiceMemos: [String] = []
     public var targets: [AccountSnapshot]
     public var media: [Media]
     public var presets: PlatformPresets
@@ -36,7 +50,8 @@ public struct ContentBrief: Sendable {
 
     /// The analysis outputs a brief is made from.
     public static let reads: [StageRead] = [
-        .required(ProbeResult.self), .optional(Transcript.self), .optional(OnScreenText.self), .optional(ComposedReels.self),
+        .required(ProbeResult.self), .optional(SceneAnalysis.self), .optional(Transcript.self), .optional(OnScreenText.self),
+        .optional(ComposedReels.self),
     ]
 
     /// Builds the brief from a stage context: each attachment's probe, transcript and on-screen text, and the
@@ -48,11 +63,14 @@ public struct ContentBrief: Sendable {
         func transcript(of attachment: AttachmentSnapshot) throws -> String? {
             nonEmpty(try context.output(Transcript.self, for: attachment)?.text)
         }
+        voiceMemos = try context.attachments.filter { $0.role == .voiceMemo }.compactMap(transcript(of:))
         // A request without a prompt takes its voice memo's transcript (the transcribe stage also stores it).
         if let given = context.request.promptText, !given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             prompt = given
+            promptFromVoiceMemo = voiceMemos.contains(given)
         } else {
-            prompt = try context.attachments.filter { $0.role == .voiceMemo }.compactMap(transcript(of:)).first
+            prompt = voiceMemos.first
+            promptFromVoiceMemo = prompt != nil
         }
         targets = context.targets
         presets = context.platforms
@@ -63,6 +81,8 @@ public struct ContentBrief: Sendable {
         }
         media = try context.attachments.filter { $0.role == .media }.map { attachment in
             let probe = try context.output(ProbeResult.self, for: attachment)
+            let scenes = try context.output(SceneAnalysis.self, for: attachment)
+            let text = try context.output(OnScreenText.self, for: attachment)
             return Media(
                 attachmentID: attachment.id,
                 kind: probe?.kind ?? "unknown",
@@ -70,14 +90,17 @@ public struct ContentBrief: Sendable {
                 width: probe?.video?.width,
                 height: probe?.video?.height,
                 transcript: try transcript(of: attachment),
-                onScreenText: nonEmpty(try context.output(OnScreenText.self, for: attachment)?.text)
+                onScreenText: nonEmpty(text?.text),
+                sceneSeconds: scenes.map { $0.scenes.map { ($0.endSeconds - $0.startSeconds) } },
+                sceneTexts: (text?.scenes ?? []).filter { !$0.text.isEmpty }.map { SceneText(scene: $0.scene, seconds: $0.seconds, text: $0.text) }
             )
         }
     }
 }
 
-/// Drafts one variant per target account. The offline drafter is the default; an LLM-backed agent
-/// (through the Anthropic-compatible router) will implement the same protocol.
+/// Drafts one variant per target account: the offline drafter without a router, `LLMContentAgent` with one.
 public protocol ContentAgent: Sendable {
-    func draft(_ brief: ContentBrief) async throws -> [DraftVariant]
+    /// One variant per target account. An error that is not a `StageFailure` (the router unreachable) fails
+    /// the attempt and the job is tried again later.
+    func draft(_ brief: ContentBrief) async throws -> DraftOutput
 }

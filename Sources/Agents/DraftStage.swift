@@ -17,8 +17,10 @@ public struct DraftStage: Stage {
 
     public func run(_ context: StageContext) async throws -> StageResult<DraftOutput> {
         guard !context.targets.isEmpty else { throw StageFailure("the request targets no account") }
-        let variants = try await agent.draft(ContentBrief(context: context))
-        let platforms = variants.map(\.platform.tag).joined(separator: ", ")
-        return StageResult(summary: "\(variants.count) variants (\(platforms))", output: DraftOutput(variants: variants))
+        let output = try await agent.draft(ContentBrief(context: context))
+        let platforms = output.variants.map(\.platform.tag).joined(separator: ", ")
+        var summary = "\(output.variants.count) variants (\(platforms))"
+        if let calls = output.modelCalls, !calls.isEmpty { summary += " by " + ModelCall.summary(calls) }
+        return StageResult(summary: summary, output: output)
     }
 }

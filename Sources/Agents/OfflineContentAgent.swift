@@ -3,61 +3,44 @@ import Domain
 import Foundation
 import Pipeline
 
-/// The offline drafter: deterministic captions from the prompt (or the talent's pillars) and what probing
-/// found, with the talent's preferred hashtags, inside each platform's limits. No network, no model.
+/// The offline drafter: deterministic captions from the prompt (or the talent's pillars) and what analysis
+/// found (the words heard and read in the media), with the talent's preferred hashtags and the media's key
+/// words, inside each platform's limits. No network, no model. The default without `LLM_ROUTER_URL`.
 public struct OfflineContentAgent: ContentAgent {
-    public static let generatorName = "offline-drafter/1"
+    public static let generatorName = "offline-drafter/2"
 
     public init() {}
 
-    public func draft(_ brief: ContentBrief) async throws -> [DraftVariant] {
-        brief.targets.map { account in
+    public func draft(_ brief: ContentBrief) async throws -> DraftOutput {
+        let keywords = Self.keywords(in: brief)
+        let variants = brief.targets.map { account in
             let preset = brief.presets[account.platform]
-            let asset = Self.pickAsset(for: account.platform, from: brief.media)
-            let hashtags = Array(Self.normalisedHashtags(brief.talent.hashtagPreferences).prefix(preset.hashtagLimit))
+            let media = brief.media(for: account.platform)
+            let preferred = Self.normalisedHashtags(brief.talent.hashtagPreferences + keywords)
+            let hashtags = Array(preferred.prefix(preset.hashtagLimit))
+            let asset = media.attachmentID.flatMap { id in brief.media.first { $0.attachmentID == id } }
             let body = Self.body(brief: brief, platform: account.platform, asset: asset)
-            let caption = Self.fit(body: body, hashtags: hashtags, limit: preset.captionLimit)
-            if let reel = brief.reels[account.platform] {
-                // A composed reel beats the raw media it was made from.
-                return DraftVariant(
-                    accountID: account.id,
-                    platform: account.platform,
-                    handle: account.handle,
-                    caption: caption,
-                    hashtags: hashtags,
-                    assetAttachmentID: nil,
-                    assetPath: reel.path,
-                    type: "reel",
-                    generatedBy: Self.generatorName
-                )
-            }
             return DraftVariant(
                 accountID: account.id,
                 platform: account.platform,
                 handle: account.handle,
-                caption: caption,
+                caption: Self.fit(body: body, hashtags: hashtags, limit: preset.captionLimit),
                 hashtags: hashtags,
-                assetAttachmentID: asset?.attachmentID,
-                type: asset.map { $0.kind == "video" ? "video" : "image" } ?? "text",
+                assetAttachmentID: media.attachmentID,
+                assetPath: media.path,
+                type: media.type,
                 generatedBy: Self.generatorName
             )
         }
+        return DraftOutput(variants: variants)
     }
 
     // MARK: Pieces
 
-    /// Video platforms prefer a clip; the others a picture; any usable media beats none.
-    static func pickAsset(for platform: Platform, from media: [ContentBrief.Media]) -> ContentBrief.Media? {
-        let usable = media.filter { $0.kind == "image" || $0.kind == "video" }
-        let preferred = platform == .tiktok ? "video" : "image"
-        if platform == .tiktok {
-            return usable.first { $0.kind == preferred }
-        }
-        return usable.first { $0.kind == preferred } ?? usable.first
-    }
-
     static func body(brief: ContentBrief, platform: Platform, asset: ContentBrief.Media?) -> String {
-        let prompt = brief.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        var prompt = brief.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        // A voice memo is an instruction ("please tell them about my morning…"): keep what it is about.
+        if brief.promptFromVoiceMemo { prompt = Self.subject(ofInstruction: prompt) }
         var text: String
         if prompt.isEmpty {
             let pillars = brief.talent.contentPillars
@@ -71,6 +54,11 @@ public struct OfflineContentAgent: ContentAgent {
         } else {
             text = sentenceCased(prompt)
         }
+        // The words shown in the media say what it is about: quote the first line read, once.
+        if let shown = brief.media.lazy.compactMap({ $0.onScreenText ?? $0.sceneTexts.first?.text }).first {
+            let line = shown.split(whereSeparator: \.isNewline).first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            if line.count >= 4, !text.localizedCaseInsensitiveContains(line) { text += " “\(sentenceCased(line))”" }
+        }
         if let asset, asset.kind == "video", let duration = asset.durationSeconds, duration > 0 {
             text += " (\(Int(duration.rounded())) s video)"
         }
@@ -82,37 +70,75 @@ public struct OfflineContentAgent: ContentAgent {
         return text
     }
 
+    /// "Please tell us about my morning by the river" → "my morning by the river".
+    static func subject(ofInstruction text: String) -> String {
+        var rest = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let openings = [
+            "please", "can you", "could you", "would you", "i want you to", "i'd like you to", "make a post about", "write a post about",
+            "post about", "write about", "tell us about", "tell them about", "tell people about", "tell everyone about", "talk about",
+            "make a post", "write a post", "a post about",
+        ]
+        var changed = true
+        while changed {
+            changed = false
+            for opening in openings where rest.lowercased().hasPrefix(opening + " ") || rest.lowercased().hasPrefix(opening + ",") {
+                rest = String(rest.dropFirst(opening.count)).trimmingCharacters(in: CharacterSet(charactersIn: " ,:"))
+                changed = true
+            }
+        }
+        return rest.isEmpty ? text : rest
+    }
+
     static func sentenceCased(_ text: String) -> String {
         guard let first = text.first else { return text }
         var result = first.uppercased() + text.dropFirst()
-        if let last = result.last, !".!?…".contains(last) { result += "." }
+        if let last = result.last, !".!?…\"”".contains(last) { result += "." }
         return result
     }
+
+    /// Words heard or read in the media, most frequent first: at least five letters, not a common word.
+    static func keywords(in brief: ContentBrief) -> [String] {
+        let texts: [String] = brief.media.flatMap { item -> [String] in
+            [item.transcript, item.onScreenText].compactMap { $0 } + item.sceneTexts.map(\.text)
+        }
+        var counts: [String: (count: Int, first: Int)] = [:]
+        var position = 0
+        for text in texts {
+            for word in text.lowercased().split(whereSeparator: { !$0.isLetter }) where word.count >= 5 && !stopWords.contains(String(word)) {
+                position += 1
+                counts[String(word), default: (0, position)].count += 1
+            }
+        }
+        return counts.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.value.first < $1.value.first }
+            .prefix(3).map(\.key)
+    }
+
+    static let stopWords: Set<String> = [
+        "about", "after", "again", "being", "could", "every", "first", "going", "great", "other", "really", "should", "their",
+        "there", "these", "thing", "things", "think", "those", "through", "today", "where", "which", "while", "would", "thanks",
+        "watching", "please", "video", "people",
+    ]
 
     /// `#tag` form, no spaces or duplicates (case-insensitively), in the talent's order.
     static func normalisedHashtags(_ raw: [String]) -> [String] {
         var seen = Set<String>()
         var tags: [String] = []
         for entry in raw {
-            let word = entry.trimmingCharacters(in: .whitespaces).drop { $0 == "#" }
-                .filter { $0.isLetter || $0.isNumber || $0 == "_" }
-            guard !word.isEmpty, seen.insert(word.lowercased()).inserted else { continue }
-            tags.append("#" + word)
+            guard let tag = PostText.normalisedHashtag(entry), seen.insert(tag.lowercased()).inserted else { continue }
+            tags.append(tag)
         }
         return tags
     }
 
-    /// The caption with its hashtags, cut at a word boundary so the whole stays within `limit` characters.
+    /// The caption, cut at a word boundary so that with its hashtags it stays within `limit` characters.
     static func fit(body: String, hashtags: [String], limit: Int) -> String {
-        let tagLine = hashtags.isEmpty ? "" : "\n\n" + hashtags.joined(separator: " ")
-        if body.count + tagLine.count <= limit { return body + tagLine }
-        let budget = max(0, limit - tagLine.count - 1)
+        let room = limit - (PostText.length(caption: "", hashtags: hashtags))
+        if body.count <= room { return body }
+        let budget = max(0, room - 1)
         var cut = String(body.prefix(budget))
         if let space = cut.lastIndex(where: { $0 == " " || $0 == "\n" }), cut.distance(from: cut.startIndex, to: space) > budget / 2 {
             cut = String(cut[..<space])
         }
-        let shortened = cut.trimmingCharacters(in: .whitespacesAndNewlines) + "…"
-        if shortened.count + tagLine.count <= limit { return shortened + tagLine }
-        return String((shortened + tagLine).prefix(limit))
+        return String((cut.trimmingCharacters(in: .whitespacesAndNewlines) + "…").prefix(max(0, room)))
     }
 }

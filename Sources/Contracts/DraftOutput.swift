@@ -5,6 +5,12 @@ public struct DraftOutput: StageOutput, Equatable {
     public static let producer = "draft"
 
     public var variants: [DraftVariant]
+    /// The LLM router calls that wrote them (none for the offline drafter; absent in outputs stored before
+    /// drafting went through the router).
+    public var modelCalls: [ModelCall]?
 
-    public init(variants: [DraftVariant]) { self.variants = variants }
+    public init(variants: [DraftVariant], modelCalls: [ModelCall]? = nil) {
+        self.variants = variants
+        self.modelCalls = modelCalls
+    }
 }

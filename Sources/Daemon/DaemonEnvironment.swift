@@ -1,4 +1,5 @@
 import Foundation
+import LLMRouter
 import Logging
 import Speech
 
@@ -112,6 +113,13 @@ struct DaemonEnvironment {
                 timeoutSeconds: Int64(try int("TRANSCRIBE_TIMEOUT_SECONDS", default: 120, range: 1...3600)),
                 attempts: try int("TRANSCRIBE_ATTEMPTS", default: 3, range: 1...10)
             )
+        }
+    }
+
+    /// The LLM router, or nil when `LLM_ROUTER_URL` is unset (the offline drafter drafts).
+    var llmRouter: LLMRouterConfiguration? {
+        get throws {
+            do { return try LLMRouterConfiguration.fromEnvironment(values) } catch { throw ConfigurationError(error.message) }
         }
     }
 

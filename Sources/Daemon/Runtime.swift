@@ -1,5 +1,6 @@
 import Blobs
 import Foundation
+import LLMRouter
 import Intake
 import Isolation
 import Logging
@@ -132,8 +133,14 @@ struct Runtime {
             blobs: try blobStore(),
             queue: queue,
             mediaWorker: workers,
-            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) }
+            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) },
+            llmRouter: try llmRouter()
         )
+    }
+
+    /// The LLM router's client, or nil when `LLM_ROUTER_URL` is unset.
+    func llmRouter() throws -> LLMRouterClient? {
+        try environment.llmRouter.map { LLMRouterClient(configuration: $0, logger: logger) }
     }
 
     /// Children for email parsing, apart from the media ones and at the daemon's own priority: parsing a

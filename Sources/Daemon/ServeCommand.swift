@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Intake
+import LLMRouter
 import Logging
 import Pipeline
 import ServiceLifecycle
@@ -31,15 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
         let blobs = try runtime.blobStore()
         if !skipMigrations { try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate() }
         // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
-        let runner = try PipelineFactory.loadPostRequestRunner(
-            directory: try environment.pipelinesDirectory,
-            pool: runtime.pool,
-            blobs: blobs,
-            queue: queue,
-            mediaWorker: try runtime.mediaWorker(),
-            transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: try runtime.mediaWorker()) }
-        )
+        let runner = try runtime.postRequestRunner(queue: queue)
         let logger = runtime.logger
+        let router = try runtime.llmRouter()
+        if let router { await router.checkAtStart() }
         let handlers: [any JobHandler] = [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)]
         let workerService = JobWorkerService(queue: queue, handlers: handlers, configuration: .init(workers: workers), logger: logger)
         let app = try await buildApplication(

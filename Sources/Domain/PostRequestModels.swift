@@ -41,6 +41,9 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
     public var hashtagPreferences: [String]
     public var doNotSay: [String]
     public var styleGuide: String
+    /// Who the talent is and how they speak (`talent_profile.personality_md`); nil in snapshots taken
+    /// before it was read.
+    public var persona: String?
 
     public init(
         id: UUID,
@@ -50,8 +53,10 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
         contentPillars: [String] = [],
         hashtagPreferences: [String] = [],
         doNotSay: [String] = [],
-        styleGuide: String = ""
+        styleGuide: String = "",
+        persona: String? = nil
     ) {
+        self.persona = persona
         self.id = id
         self.tenantID = tenantID
         self.slug = slug

@@ -73,6 +73,22 @@ public enum DaemonMetrics {
         }
     }
 
+    /// One call to the LLM router, retries included: its latency and the tokens it used.
+    public static func modelCall(purpose: String, model: String, outcome: String, seconds: Double, inputTokens: Int, outputTokens: Int) {
+        let labels = [("purpose", purpose), ("model", model), ("outcome", outcome)]
+        registry.makeCounter(descriptor: modelCalls, labels: labels).increment()
+        registry.makeDurationHistogram(descriptor: modelCallDuration, labels: [("purpose", purpose), ("outcome", outcome)], buckets: stageBuckets)
+            .record(.nanoseconds(Int64((max(0, seconds) * 1e9).rounded())))
+        if inputTokens > 0 {
+            registry.makeCounter(descriptor: modelTokens, labels: [("purpose", purpose), ("model", model), ("direction", "input")])
+                .increment(by: Int64(inputTokens))
+        }
+        if outputTokens > 0 {
+            registry.makeCounter(descriptor: modelTokens, labels: [("purpose", purpose), ("model", model), ("direction", "output")])
+                .increment(by: Int64(outputTokens))
+        }
+    }
+
     // MARK: Names (computed: the descriptor type is not Sendable)
 
     private static func named(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -97,6 +113,15 @@ public enum DaemonMetrics {
     }
     static var lastPoll: MetricNameDescriptor {
         named("mail_last_successful_poll", "timestamp_seconds", "When this daemon last polled the intake mailbox without an error (Unix time).")
+    }
+    static var modelCalls: MetricNameDescriptor {
+        named("llm_calls", "total", "Calls this daemon made to the LLM router, by purpose, model and outcome (retries inside one call not counted).")
+    }
+    static var modelCallDuration: MetricNameDescriptor {
+        named("llm_call_duration", "seconds", "Time of each LLM router call, retries and their waits included, by purpose and outcome.")
+    }
+    static var modelTokens: MetricNameDescriptor {
+        named("llm_tokens", "total", "Tokens the LLM router counted for this daemon's calls, by purpose, model and direction (input, output).")
     }
     static var pollFailures: MetricNameDescriptor {
         named("mail_poll_failures", "total", "Polls of the intake mailbox that failed (IMAP or database errors), retried with backoff.")

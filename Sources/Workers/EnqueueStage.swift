@@ -67,7 +67,7 @@ public struct EnqueueStage: Stage {
                         hashtags: variant.hashtags,
                         generatedBy: variant.generatedBy,
                         moderated: true,
-                        moderationReason: nil
+                        moderationReason: item.flagReason.map { "flagged: \($0)" }
                     ),
                     on: connection
                 )

@@ -2,6 +2,7 @@ import Agents
 public import Blobs
 import Domain
 public import Foundation
+public import LLMRouter
 public import Media
 public import Pipeline
 import Reels
@@ -21,6 +22,7 @@ public enum PipelineFactory {
         queue: JobQueue,
         mediaWorker: MediaWorkerClient,
         transcriber: (any Transcriber)? = nil,
+        llmRouter: LLMRouterClient? = nil,
         pipelinesDirectory: URL? = nil
     ) -> StageRegistry {
         var registry = StageRegistry()
@@ -42,8 +44,12 @@ public enum PipelineFactory {
                 blobs: blobs
             )
         }
-        registry.register(DraftStage.self) { _ in DraftStage(agent: OfflineContentAgent()) }
-        registry.register(ModerateStage.self) { _ in ModerateStage() }
+        // With a router, drafting and the second pass of moderation go through it; without one, the offline
+        // drafter and the never-say list do the work. Never one behind the other's back.
+        registry.register(DraftStage.self) { _ in
+            DraftStage(agent: llmRouter.map { LLMContentAgent(client: $0) } ?? OfflineContentAgent())
+        }
+        registry.register(ModerateStage.self) { _ in ModerateStage(client: llmRouter) }
         registry.register(EnqueueStage.self) { _ in EnqueueStage(pool: pool, queue: queue) }
         return registry
     }
@@ -55,7 +61,8 @@ public enum PipelineFactory {
         blobs: any BlobStore,
         queue: JobQueue,
         mediaWorker: MediaWorkerClient,
-        transcriber: (any Transcriber)? = nil
+        transcriber: (any Transcriber)? = nil,
+        llmRouter: LLMRouterClient? = nil
     ) throws -> PipelineRunner {
         let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
         let pipeline = try PipelineDefinition.load(
@@ -66,6 +73,7 @@ public enum PipelineFactory {
                 queue: queue,
                 mediaWorker: mediaWorker,
                 transcriber: transcriber,
+                llmRouter: llmRouter,
                 pipelinesDirectory: directory
             )
         )

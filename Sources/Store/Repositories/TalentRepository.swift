@@ -21,7 +21,8 @@ public struct TalentRepository: Sendable {
                coalesce(p.content_pillars, '{}') AS content_pillars,
                coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
                coalesce(p.do_not_say, '{}') AS do_not_say,
-               coalesce(p.style_guide_md, '') AS style_guide_md
+               coalesce(p.style_guide_md, '') AS style_guide_md,
+               coalesce(p.personality_md, '') AS personality_md
         FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
         """
 
@@ -67,7 +68,8 @@ public struct TalentRepository: Sendable {
             contentPillars: try row.decode("content_pillars"),
             hashtagPreferences: try row.decode("hashtag_preferences"),
             doNotSay: try row.decode("do_not_say"),
-            styleGuide: try row.decode("style_guide_md")
+            styleGuide: try row.decode("style_guide_md"),
+            persona: try row.decode("personality_md")
         )
     }
 }
