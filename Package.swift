@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "drsocial-intake", targets: ["Daemon"]),
         .executable(name: "drsocial-bench-queue", targets: ["QueueBench"]),
+        .executable(name: "drsocial-bench-agent", targets: ["AgentBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -250,6 +251,17 @@ let package = Package(
             name: "QueueBench",
             dependencies: ["Store", "Workers", .product(name: "Logging", package: "swift-log")],
             path: "bench/QueueBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AgentBench",
+            dependencies: [
+                "Agents", "LLMRouter", "LLMRouterFake", "Pipeline", "Contracts", "Domain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/AgentBench",
             swiftSettings: swiftSettings
         ),
 

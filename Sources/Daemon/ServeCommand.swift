@@ -36,7 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = runtime.logger
         let router = try runtime.llmRouter()
         if let router { await router.checkAtStart() }
-        let handlers: [any JobHandler] = [PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool)]
+        let rerunner = PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
+        let handlers: [any JobHandler] = [
+            PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool),
+            VariantRegenerationHandler(rerunner: rerunner),
+        ]
         let workerService = JobWorkerService(queue: queue, handlers: handlers, configuration: .init(workers: workers), logger: logger)
         let app = try await buildApplication(
             pool: runtime.pool,
@@ -51,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
                     maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))
                 ),
                 metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
-                reruns: PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline),
+                reruns: rerunner,
                 jobs: JobReviver(queue: queue, handlers: handlers)
             ),
             blobs: blobs,

@@ -8,7 +8,7 @@ public protocol PipelineRecorder: Sendable {
     /// The run to work on and the stage runs it already holds: the running one, else a queued rerun (its reused
     /// stages recorded as `skipped`), else a new one while the request is open; nil when there is nothing to run.
     /// With `fencing`, only while that claim still holds the job: a worker that lost its lease starts nothing.
-    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])?
+    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> BegunPipelineRun?
     /// Moves the request to `status`.
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws
     /// Records that a stage run started (or restarted after a crash).
@@ -56,4 +56,18 @@ public struct RecordedStageRun: Sendable, Equatable {
 public enum StageOutcome: Sendable {
     case succeeded(EncodedStageResult, durationMs: Double)
     case failed(error: String, durationMs: Double)
+}
+
+/// The run `beginRun` chose: its id, what it recorded so far, and the accounts it drafts for (nil: every target).
+public struct BegunPipelineRun: Sendable, Equatable {
+    public var runID: UUID
+    public var recorded: [RecordedStageRun]
+    /// Set for a regeneration after a rejection: drafting, moderation and enqueueing cover these accounts only.
+    public var targetAccountIDs: [UUID]?
+
+    public init(runID: UUID, recorded: [RecordedStageRun], targetAccountIDs: [UUID]? = nil) {
+        self.runID = runID
+        self.recorded = recorded
+        self.targetAccountIDs = targetAccountIDs
+    }
 }

@@ -28,11 +28,13 @@ public struct PipelineRunner: Sendable {
     }
 
     public func run(requestID: UUID, fencing: FencingToken?, logger baseLogger: Logger) async throws -> Outcome {
-        guard let input = try await recorder.loadInput(requestID: requestID),
-            let (runID, recorded) = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
+        guard var input = try await recorder.loadInput(requestID: requestID),
+            let begun = try await recorder.beginRun(input: input, pipeline: pipeline.name, fencing: fencing)
         else {
             return .nothingToDo
         }
+        let (runID, recorded) = (begun.runID, begun.recorded)
+        if let accounts = begun.targetAccountIDs { input.targets = input.targets.filter { accounts.contains($0.id) } }
         var logger = baseLogger
         logger[metadataKey: "post_request_id"] = "\(requestID)"
         // Finished stage runs keep their verdict; `skipped` ones were reused from an earlier run (a rerun).

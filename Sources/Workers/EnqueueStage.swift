@@ -33,6 +33,8 @@ public struct EnqueueStage: Stage {
             if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
             let content = ContentRepository()
             try content.lockRequest(request.id, on: connection)
+            // A regeneration (after a rejection) drafts for some accounts only, and adds a version after the rejected one.
+            let regenerating = try PipelineRunRepository().targetAccounts(runID: context.pipelineRunID, on: connection) != nil
             var output = EnqueueOutput()
             for item in moderation.variants {
                 let variant = item.variant
@@ -69,6 +71,7 @@ public struct EnqueueStage: Stage {
                         moderated: true,
                         moderationReason: item.flagReason.map { "flagged: \($0)" }
                     ),
+                    regenerating: regenerating,
                     on: connection
                 )
                 switch outcome {

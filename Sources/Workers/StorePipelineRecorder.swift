@@ -33,7 +33,7 @@ struct StorePipelineRecorder: PipelineRecorder {
         input: PipelineInput,
         pipeline: String,
         fencing: FencingToken?
-    ) async throws -> (runID: UUID, recorded: [RecordedStageRun])? {
+    ) async throws -> BegunPipelineRun? {
         let queue = JobQueue(pool: pool)
         return try await pool.withTransaction { connection in
             if let fencing { try queue.fence(jobID: fencing.jobID, attempt: fencing.attempt, on: connection) }
@@ -64,7 +64,7 @@ struct StorePipelineRecorder: PipelineRecorder {
             let recorded = try runs.stages(runID: run.id, on: connection).map {
                 RecordedStageRun(stage: $0.stage, attachmentID: $0.attachmentID, status: $0.status, outputJSON: $0.outputJSON)
             }
-            return (run.id, recorded)
+            return BegunPipelineRun(runID: run.id, recorded: recorded, targetAccountIDs: run.targetAccountIDs)
         }
     }
 

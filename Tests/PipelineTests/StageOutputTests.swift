@@ -125,8 +125,8 @@ final class MemoryRecorder: PipelineRecorder {
     var errors: [String: String] { failures.withLock { $0 } }
 
     func loadInput(requestID: UUID) async throws -> PipelineInput? { input }
-    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])? {
-        (UUID(), recorded)
+    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> BegunPipelineRun? {
+        BegunPipelineRun(runID: UUID(), recorded: recorded)
     }
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws {}
     func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws {}

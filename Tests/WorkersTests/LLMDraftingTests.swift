@@ -283,3 +283,84 @@ struct LLMDraftingTests {
         #expect(decided == 0)
     }
 }
+
+extension LLMDraftingTests {
+    func reject(_ queueID: UUID, reason: String, fixture: TenantFixture, _ h: Harness) async throws {
+        try await h.pool.withTransaction { connection in
+            _ = try ApprovalRepository().apply(
+                .reject(reason: reason),
+                variantID: queueID,
+                talentID: fixture.talentID,
+                actorUserID: UUID(),
+                queue: JobQueue(pool: h.pool),
+                on: connection
+            )
+        }
+    }
+
+    func versions(_ requestID: UUID, platform: String, _ pool: PostgresPool) async throws -> [(id: UUID, version: Int, state: String, caption: String, reason: String?)] {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT q.id, q.version, q.state, c.caption, q.rejected_reason FROM content_queue q
+                JOIN content c ON c.id = q.content_id JOIN accounts a ON a.id = q.account_id
+                WHERE q.post_request_id = $1 AND a.platform = $2 ORDER BY q.version
+                """,
+                [requestID, platform]
+            ).rows.map { (try $0.decode("id"), try $0.decode("version"), try $0.decode("state"), try $0.decode("caption"), try $0.decodeIfPresent("rejected_reason")) }
+        }
+    }
+
+    func regenerationJobs(_ queueID: UUID, _ pool: PostgresPool) async throws -> Int {
+        try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND payload_json->>'content_queue_id' = $2",
+                [ApprovalRepository.regenerateJobKind, queueID.uuidString.lowercased()]
+            ).first!.decode("n")
+        }
+    }
+
+    @Test func aRejectionWithAReasonDraftsANewVersionForThatAccountWhoseBriefHasTheReason() async throws {
+        let h = try await harness()
+        defer { Task { await h.fake.stop() } }
+        let drafts = Mutex(0)
+        let model = Self.compliantModel()
+        h.fake.setDefault { request in
+            guard Self.toolName(request) == "submit_variants" else { return model(request) }
+            let round = drafts.withLock { $0 += 1; return $0 }
+            let accounts = Self.userData(request)?["accounts"] as? [[String: Any]] ?? []
+            let variants = accounts.map { ["account_id": $0["account_id"] ?? "", "caption": "Draft \(round) for \($0["platform"] ?? "?")", "hashtags": [] as [String]] }
+            return .message(.tool(name: "submit_variants", inputJSON: Self.jsonText(["variants": variants])))
+        }
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Studio hours", platforms: [.instagram, .linkedin], files: []))
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        let rerunner = PipelineRerunner(pool: h.pool, pipeline: h.runner.pipeline)
+        for round in 1...4 {
+            let latest = try #require(try await versions(receipt.requestID, platform: "instagram", h.pool).last)
+            #expect(latest.version == round && latest.state == "awaiting_owner_approval")
+            let reason = "Too formal, round \(round)"
+            try await reject(latest.id, reason: reason, fixture: fixture, h)
+            guard round <= ApprovalRepository.maximumRegenerations else {
+                #expect(try await regenerationJobs(latest.id, h.pool) == 0, "at most three regenerations per account and request")
+                break
+            }
+            #expect(try await regenerationJobs(latest.id, h.pool) == 1)
+            let before = posts(h).count
+            // What the `variant.regenerate` job's handler does.
+            #expect(try await rerunner.regenerate(rejectedVariant: latest.id) != nil)
+            #expect(try await rerunner.regenerate(rejectedVariant: latest.id) == nil, "a variant is regenerated once")
+            #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+            let call = try #require(posts(h).dropFirst(before).first { Self.toolName($0) == "submit_variants" })
+            let brief = try #require(Self.userData(call))
+            #expect((brief["accounts"] as? [[String: Any]])?.compactMap { $0["platform"] as? String } == ["instagram"], "drafted for the rejected account only")
+            #expect(((brief["talent"] as? [String: Any])?["style_guide"] as? String)?.contains(reason) == true, "the brief carries the reason")
+        }
+        let instagram = try await versions(receipt.requestID, platform: "instagram", h.pool)
+        #expect(instagram.map(\.version) == [1, 2, 3, 4])
+        #expect(instagram.map(\.state) == ["rejected", "rejected", "rejected", "rejected"])
+        #expect(instagram.first?.reason == "Too formal, round 1", "rejected versions stay with their reasons")
+        let linkedin = try await versions(receipt.requestID, platform: "linkedin", h.pool)
+        #expect(linkedin.map(\.caption) == ["Draft 1 for linkedin"], "the other account's variant is untouched")
+    }
+}

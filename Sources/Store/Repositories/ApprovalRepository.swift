@@ -28,6 +28,10 @@ public struct ApprovalRepository: Sendable {
         /// `text`, `image`, `video` or `reel`: a reel is the composed file itself (what publishes).
         public let contentType: String
         public let hasComposedAsset: Bool
+        /// 1 for the first draft; each replacement drafted after a rejection counts up.
+        public let version: Int
+        /// Why moderation wants a human to look twice (`flagged: …`), if it does.
+        public let moderationReason: String?
     }
 
     /// A post idea: one request and its variants.
@@ -62,6 +66,7 @@ public struct ApprovalRepository: Sendable {
             SELECT q.id, q.post_request_id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin,
                    q.scheduled_for, q.rejected_reason, r.prompt_text, coalesce(r.created_at, q.created_at) AS created_at,
                    c.type AS content_type, (c.type = 'reel' AND c.asset_url IS NOT NULL) AS has_composed_asset,
+                   q.version, c.moderation_reason,
                    (SELECT pa.id FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
                       AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_id,
                    (SELECT pa.mime FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
@@ -72,7 +77,7 @@ public struct ApprovalRepository: Sendable {
             LEFT JOIN post_requests r ON r.id = q.post_request_id
             WHERE q.talent_id = $1
               AND (q.state = 'awaiting_owner_approval' OR q.updated_at > now() - interval '1 day')
-            ORDER BY created_at DESC, q.post_request_id, a.platform
+            ORDER BY created_at DESC, q.post_request_id, a.platform, q.version DESC
             """,
             [talentID]
         )
@@ -94,7 +99,9 @@ public struct ApprovalRepository: Sendable {
                 mediaAttachmentID: try row.decodeIfPresent("media_id"),
                 mediaMime: try row.decodeIfPresent("media_mime"),
                 contentType: try row.decode("content_type"),
-                hasComposedAsset: try row.decode("has_composed_asset")
+                hasComposedAsset: try row.decode("has_composed_asset"),
+                version: try row.decode("version"),
+                moderationReason: try row.decodeIfPresent("moderation_reason")
             )
             if let open = current, open.id == requestID, requestID != nil {
                 current?.variants.append(variant)
@@ -150,7 +157,7 @@ public struct ApprovalRepository: Sendable {
     ) throws -> ContentQueueState {
         guard
             let row = try connection.query(
-                "SELECT q.state, q.tenant_id, q.content_id, q.post_request_id, q.account_id FROM content_queue q WHERE q.id = $1 AND q.talent_id = $2 FOR UPDATE",
+                "SELECT q.state, q.tenant_id, q.content_id, q.post_request_id, q.account_id, q.version FROM content_queue q WHERE q.id = $1 AND q.talent_id = $2 FOR UPDATE",
                 [id, talentID]
             ).first
         else { throw MoveError.notFound }
@@ -192,6 +199,18 @@ public struct ApprovalRepository: Sendable {
                 [talentID, reason]
             )
             try event("variant.rejected", tenantID: tenantID, talentID: talentID, variantID: id, detail: reason, on: connection)
+            // A variant of a request is drafted again for its account, reading the reason from the style guide.
+            if try row.decodeIfPresent("post_request_id", as: UUID.self) != nil, try row.decode("version", as: Int.self) <= Self.maximumRegenerations {
+                _ = try queue.enqueue(
+                    JobQueue.NewJob(
+                        kind: Self.regenerateJobKind,
+                        payload: ["content_queue_id": id.uuidString.lowercased()],
+                        tenantID: tenantID,
+                        idempotencyKey: "regenerate:\(id.uuidString.lowercased())"
+                    ),
+                    on: connection
+                )
+            }
             return .rejected
         case .editCaption(let caption):
             let caption = caption.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -211,6 +230,11 @@ public struct ApprovalRepository: Sendable {
             return state
         }
     }
+
+    /// The job that drafts a replacement for a rejected variant (`VariantRegenerationHandler`).
+    public static let regenerateJobKind = "variant.regenerate"
+    /// How many times one account's variant of one request is drafted again after rejections.
+    public static let maximumRegenerations = 3
 
     private func event(_ kind: String, tenantID: UUID, talentID: UUID, variantID: UUID, detail: String?, on connection: PostgresConnection) throws {
         var payload = ["content_queue_id": variantID.uuidString.lowercased()]

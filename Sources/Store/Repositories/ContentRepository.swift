@@ -74,40 +74,48 @@ public struct ContentRepository: Sendable {
     }
 
     /// Stores a variant that passed moderation and its queue row awaiting the owner's approval. An account
-    /// holds one row per request: a row still awaiting approval is pointed at the new content (the old content
-    /// row stays, as history); a row the talent or the publisher has moved on is never touched.
-    /// Call `lockRequest` first in the same transaction.
-    public func enqueueVariant(_ variant: NewVariant, on connection: PostgresConnection) throws -> EnqueueOutcome {
+    /// holds one open version per request: a version still awaiting approval is pointed at the new content (the
+    /// old content row stays, as history); a version the talent or the publisher has moved on is never touched.
+    /// When `regenerating` and the latest version was rejected, a new version replacing it is created (the
+    /// rejected one stays, with its reason). Call `lockRequest` first in the same transaction.
+    public func enqueueVariant(_ variant: NewVariant, regenerating: Bool = false, on connection: PostgresConnection) throws -> EnqueueOutcome {
         precondition(variant.moderated, "blocked variants never reach the approval queue")
+        var version = 1
+        var replaces: UUID?
         if let existing = try connection.query(
             """
-            SELECT q.id, q.state, c.hash FROM content_queue q JOIN content c ON c.id = q.content_id
-            WHERE q.post_request_id = $1 AND q.account_id = $2
+            SELECT q.id, q.state, q.version, c.hash FROM content_queue q JOIN content c ON c.id = q.content_id
+            WHERE q.post_request_id = $1 AND q.account_id = $2 ORDER BY q.version DESC LIMIT 1
             """,
             [variant.postRequestID, variant.accountID]
         ).first {
             let id: UUID = try existing.decode("id")
             let state = ContentQueueState(rawValue: try existing.decode("state")) ?? .draft
-            guard state == .awaitingOwnerApproval else { return .kept(id, state) }
-            let hash: String = try existing.decode("hash")
-            if hash == variant.hash { return .unchanged(id) }
-            let contentID = try insertContent(variant, on: connection)
-            try connection.query(
-                "UPDATE content_queue SET content_id = $2, updated_at = now() WHERE id = $1 AND state = 'awaiting_owner_approval'",
-                [id, contentID]
-            )
-            return .replaced(id)
+            if state == .rejected && regenerating {
+                version = try existing.decode("version", as: Int.self) + 1
+                replaces = id
+            } else {
+                guard state == .awaitingOwnerApproval else { return .kept(id, state) }
+                let hash: String = try existing.decode("hash")
+                if hash == variant.hash { return .unchanged(id) }
+                let contentID = try insertContent(variant, on: connection)
+                try connection.query(
+                    "UPDATE content_queue SET content_id = $2, updated_at = now() WHERE id = $1 AND state = 'awaiting_owner_approval'",
+                    [id, contentID]
+                )
+                return .replaced(id)
+            }
         }
         let contentID = try insertContent(variant, on: connection)
         return .created(
             try connection.query(
                 """
-                INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+                INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state, version, replaces_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
                 """,
                 [
                     variant.tenantID, variant.talentID, variant.accountID, contentID, variant.origin, variant.postRequestID,
-                    ContentQueueState.awaitingOwnerApproval.rawValue,
+                    ContentQueueState.awaitingOwnerApproval.rawValue, version, replaces,
                 ]
             ).first!.decode("id")
         )

@@ -21,6 +21,8 @@ public struct PipelineRunRepository: Sendable {
         public let rerunStages: [String]?
         /// True when this call promoted a queued rerun to running (the request was reopened).
         public let promoted: Bool
+        /// The accounts a regeneration drafts for; nil for every target account.
+        public var targetAccountIDs: [UUID]? = nil
     }
 
     /// The run a pipeline job for `requestID` works on: the running one (resumed after a crash); else a new run
@@ -35,10 +37,15 @@ public struct PipelineRunRepository: Sendable {
         on connection: PostgresConnection
     ) throws -> BegunRun? {
         if let running = try connection.query(
-            "SELECT id, rerun_stages FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'",
+            "SELECT id, rerun_stages, target_account_ids FROM pipeline_runs WHERE post_request_id = $1 AND status = 'running'",
             [requestID]
         ).first {
-            return BegunRun(id: try running.decode("id"), rerunStages: try running.decodeIfPresent("rerun_stages"), promoted: false)
+            return BegunRun(
+                id: try running.decode("id"),
+                rerunStages: try running.decodeIfPresent("rerun_stages"),
+                promoted: false,
+                targetAccountIDs: try running.decodeIfPresent("target_account_ids")
+            )
         }
         if requestOpen {
             let created = try connection.query(
@@ -52,14 +59,14 @@ public struct PipelineRunRepository: Sendable {
             UPDATE pipeline_runs SET status = 'running', started_at = now()
             WHERE id = (SELECT id FROM pipeline_runs WHERE post_request_id = $1 AND status = 'queued'
                         ORDER BY created_at, id LIMIT 1)
-            RETURNING id, rerun_stages
+            RETURNING id, rerun_stages, target_account_ids
             """,
             [requestID]
         ).first {
             let id: UUID = try queued.decode("id")
             let stages: [String] = try queued.decodeIfPresent("rerun_stages") ?? []
             try copyReusedStages(into: id, requestID: requestID, except: stages, on: connection)
-            return BegunRun(id: id, rerunStages: stages, promoted: true)
+            return BegunRun(id: id, rerunStages: stages, promoted: true, targetAccountIDs: try queued.decodeIfPresent("target_account_ids"))
         }
         return nil
     }
@@ -86,21 +93,28 @@ public struct PipelineRunRepository: Sendable {
     }
 
     /// Queues a rerun of `stages` for a request: it starts when no other run of the request is running.
+    /// - Parameter accounts: the accounts it drafts for (a regeneration); nil for all the request's targets.
     public func queueRerun(
         requestID: UUID,
         tenantID: UUID,
         pipeline: String,
         stages: [String],
         requestedBy: String,
+        accounts: [UUID]? = nil,
         on connection: PostgresConnection
     ) throws -> UUID {
         try connection.query(
             """
-            INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline, status, rerun_stages, requested_by)
-            VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id
+            INSERT INTO pipeline_runs (tenant_id, post_request_id, pipeline, status, rerun_stages, requested_by, target_account_ids)
+            VALUES ($1, $2, $3, 'queued', $4, $5, $6) RETURNING id
             """,
-            [tenantID, requestID, pipeline, stages, requestedBy]
+            [tenantID, requestID, pipeline, stages, requestedBy, accounts]
         ).first!.decode("id")
+    }
+
+    /// The accounts a run drafts for, when it is a regeneration; nil for every target account.
+    public func targetAccounts(runID: UUID, on connection: PostgresConnection) throws -> [UUID]? {
+        try connection.query("SELECT target_account_ids FROM pipeline_runs WHERE id = $1", [runID]).first?.decodeIfPresent("target_account_ids")
     }
 
     /// Whether the request has a run that is running or waiting its turn.

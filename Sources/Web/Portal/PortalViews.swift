@@ -48,6 +48,9 @@ enum PortalViews {
                             "pending": variant.state == ContentQueueState.awaitingOwnerApproval.rawValue,
                             "rejectedReason": variant.rejectedReason ?? "",
                             "wasRejected": variant.state == ContentQueueState.rejected.rawValue,
+                            "version": variant.version, "isNewVersion": variant.version > 1,
+                            "flag": variant.moderationReason.map { $0.hasPrefix("flagged: ") ? String($0.dropFirst(9)) : $0 } ?? "",
+                            "isFlagged": variant.moderationReason != nil,
                             // A reel previews the composed file itself: what is approved is what publishes.
                             "mediaURL": variant.hasComposedAsset
                                 ? "/me/variants/\(variant.id.uuidString.lowercased())/reel"

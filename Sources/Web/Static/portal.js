@@ -143,5 +143,10 @@
     });
   });
 
-  setInterval(function () { refresh("requests"); }, 5000);
+  setInterval(function () {
+    refresh("requests");
+    // Replacements drafted after a rejection appear by themselves, unless the talent is typing in the queue.
+    var typing = document.activeElement && $("queue").contains(document.activeElement) && document.activeElement.tagName === "INPUT";
+    if (!typing) refresh("queue");
+  }, 5000);
 })();

@@ -1,0 +1,136 @@
+// drsocial-bench-agent: drafting and moderation through the LLM router client, against the fake router
+// (Tests/LLMRouterFake) answering at once, so every millisecond measured is the client's or the loopback's.
+//   --serve-fake                 start the fake router on 127.0.0.1, print its URL, serve until killed
+//   --router URL [--in-flight 1,8] [--requests 500] [--write-requests FILE]
+//                                requests/s through draft + moderation at each in-flight count; each call's
+//                                wall time beside a raw AsyncHTTPClient POST of the same bytes; CPU per call
+//   --router URL --memory K      peak RSS growth while the requests run K at a time (one fresh process each)
+// Prints a table, or JSON with --json. Run through bench/agent, which also runs the Python peer.
+import Agents
+import AsyncHTTPClient
+import Foundation
+import LLMRouter
+import LLMRouterFake
+import Logging
+import NIOCore
+
+let options = Options(CommandLine.arguments)
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+var logger = Logger(label: "drsocial.llm")
+logger.logLevel = .warning
+
+/// Prints the figures as JSON, or one per line.
+func report(_ results: [String: Double]) throws {
+    if options.json {
+        let clean = results.mapValues { $0.isFinite ? $0 : -1 }
+        print(String(decoding: try JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys]), as: UTF8.self))
+    } else {
+        for key in results.keys.sorted() { print(String(format: "%-40@ %12.3f", key as NSString, results[key]!)) }
+    }
+}
+
+/// The daemon's client with the daemon's defaults (120 s deadline, 4 attempts) and the shared `HTTPClient`.
+func makeClient(_ baseURL: String) -> LLMRouterClient {
+    LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: baseURL, apiKey: options.apiKey), logger: logger)
+}
+
+switch options.mode {
+case .serveFake:
+    let fake = try await FakeLLMRouter.start(apiKey: options.apiKey)
+    fake.setDefault(CompliantModel.reply)
+    FileHandle.standardOutput.write(Data((fake.baseURL + "\n").utf8))
+    while true { try await Task.sleep(for: .seconds(3600)) }
+
+case .throughput:
+    let template = try await BenchBrief.make()
+    // The exact bytes the client sends, from one request to a private in-process fake: the raw floor
+    // re-sends them, and the Python peer sends the same model, system, tools and messages.
+    let capture = try await FakeLLMRouter.start(apiKey: options.apiKey)
+    capture.setDefault(CompliantModel.reply)
+    _ = try await AgentRequest(client: makeClient(capture.baseURL), template: template).run(0)
+    let bodies = capture.requests.filter { $0.method == "POST" }.map(\.body)
+    await capture.stop()
+    guard bodies.count == 2 else { throw BenchFailure("expected a draft and a moderation call, captured \(bodies.count)") }
+    if let path = options.writeRequests {
+        let document = ["draft": String(decoding: bodies[0], as: UTF8.self), "moderation": String(decoding: bodies[1], as: UTF8.self)]
+        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: URL(filePath: path))
+    }
+
+    let agent = AgentRequest(client: makeClient(options.router), template: template)
+    let raw = RawRoundTrip(baseURL: options.router, apiKey: options.apiKey, bodies: bodies.map { ByteBuffer(bytes: $0) })
+    var results: [String: Double] = [
+        "requests": Double(options.requests),
+        "draft_request_bytes": Double(bodies[0].count),
+        "moderation_request_bytes": Double(bodies[1].count),
+    ]
+    // Warm-up: connections open, code paths and caches touched.
+    _ = await agent.runMany(20, inFlight: 1)
+    _ = await raw.run(calls: 40, inFlight: 1)
+    let health = await raw.health(calls: 200)
+    results["health_p50_ms"] = percentile(health, 50) * 1000
+
+    for k in options.inFlight {
+        let cpuBefore = ProcessStats.cpuSeconds()
+        let started = ContinuousClock.now
+        let tally = await agent.runMany(options.requests, inFlight: k)
+        let wall = seconds(ContinuousClock.now - started)
+        let cpu = ProcessStats.cpuSeconds() - cpuBefore
+        if let error = tally.firstError { FileHandle.standardError.write(Data("k=\(k): \(tally.failures) failed, first: \(error)\n".utf8)) }
+
+        let rawCPUBefore = ProcessStats.cpuSeconds()
+        let (rawSeconds, rawFailures) = await raw.run(calls: 2 * options.requests, inFlight: k)
+        let rawCPU = ProcessStats.cpuSeconds() - rawCPUBefore
+
+        let calls = Double(tally.sendSeconds.count)
+        let prefix = "k\(k)_"
+        results[prefix + "requests_per_second"] = Double(tally.requestSeconds.count) / wall
+        results[prefix + "failures"] = Double(tally.failures)
+        results[prefix + "repairs"] = Double(tally.repairs)
+        results[prefix + "request_p50_ms"] = percentile(tally.requestSeconds, 50) * 1000
+        results[prefix + "send_p50_ms"] = percentile(tally.sendSeconds, 50) * 1000
+        results[prefix + "send_p95_ms"] = percentile(tally.sendSeconds, 95) * 1000
+        results[prefix + "send_mean_ms"] = mean(tally.sendSeconds) * 1000
+        results[prefix + "raw_p50_ms"] = percentile(rawSeconds, 50) * 1000
+        results[prefix + "raw_p95_ms"] = percentile(rawSeconds, 95) * 1000
+        results[prefix + "raw_mean_ms"] = mean(rawSeconds) * 1000
+        results[prefix + "raw_failures"] = Double(rawFailures)
+        // The client's own time per call: `send` beyond the same bytes' raw round trip.
+        results[prefix + "beyond_raw_p50_ms"] = (percentile(tally.sendSeconds, 50) - percentile(rawSeconds, 50)) * 1000
+        results[prefix + "beyond_raw_mean_ms"] = (mean(tally.sendSeconds) - mean(rawSeconds)) * 1000
+        // The same for the whole agent path per call: prompts, validation and the never-say pass included.
+        results[prefix + "agent_beyond_raw_p50_ms"] = (percentile(tally.requestSeconds, 50) / 2 - percentile(rawSeconds, 50)) * 1000
+        // CPU of this process (the fake runs in another): everything the daemon's side spends per call.
+        results[prefix + "cpu_per_call_ms"] = calls > 0 ? cpu / calls * 1000 : .nan
+        results[prefix + "raw_cpu_per_call_ms"] = rawSeconds.isEmpty ? .nan : rawCPU / Double(rawSeconds.count) * 1000
+    }
+    try report(results)
+
+case .memory(let k):
+    let template = try await BenchBrief.make()
+    let agent = AgentRequest(client: makeClient(options.router), template: template)
+    _ = await agent.runMany(20, inFlight: 1)
+    ProcessStats.trimHeap()
+    try await Task.sleep(for: .milliseconds(200))
+    let before = ProcessStats.memory().rssKiB
+    let reset = ProcessStats.resetPeak()
+    let sampler = RSSSampler()
+    let started = ContinuousClock.now
+    let tally = await agent.runMany(options.requests, inFlight: k)
+    let wall = seconds(ContinuousClock.now - started)
+    let sampled = sampler.stop()
+    let now = ProcessStats.memory()
+    let peak = max(sampled, reset ? now.peakKiB : 0)
+    if let error = tally.firstError { FileHandle.standardError.write(Data("k=\(k): \(tally.failures) failed, first: \(error)\n".utf8)) }
+    try report([
+        "in_flight": Double(k),
+        "requests": Double(options.requests),
+        "failures": Double(tally.failures),
+        "requests_per_second": Double(tally.requestSeconds.count) / wall,
+        "rss_before_kib": Double(before),
+        "rss_peak_kib": Double(peak),
+        "rss_after_kib": Double(now.rssKiB),
+        "growth_kib": Double(peak - before),
+        "growth_per_in_flight_kib": Double(peak - before) / Double(k),
+        "peak_reset": reset ? 1 : 0,
+    ])
+}
