@@ -259,6 +259,7 @@ let package = Package(
                 "Agents", "LLMRouter", "LLMRouterFake", "Pipeline", "Contracts", "Domain",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/AgentBench",
@@ -328,7 +329,7 @@ let package = Package(
         .testTarget(
             name: "WorkersTests",
             dependencies: [
-                "Workers", "Contracts", "Intake", "TestSupport", "Media", "Blobs", "LLMRouter", "LLMRouterFake",
+                "Workers", "Contracts", "Intake", "TestSupport", "Media", "Blobs", "LLMRouter", "LLMRouterFake", "Agents", "Pipeline",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -336,7 +337,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "TestSupport", "Intake", "Blobs", "Domain", "Store", "Workers", "Media", "Pipeline",
+                "Web", "TestSupport", "Intake", "Blobs", "Domain", "Store", "Workers", "Media", "Pipeline", "LLMRouter", "LLMRouterFake",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

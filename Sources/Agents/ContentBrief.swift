@@ -54,6 +54,27 @@ public struct ContentBrief: Sendable {
         .optional(ComposedReels.self),
     ]
 
+    /// A brief made by hand (benchmarks, tests, a regeneration outside a pipeline run).
+    public init(
+        requestID: UUID,
+        talent: TalentSnapshot,
+        prompt: String?,
+        targets: [AccountSnapshot],
+        media: [Media] = [],
+        presets: PlatformPresets,
+        reels: [Platform: Reel] = [:],
+        voiceMemos: [String] = []
+    ) {
+        self.requestID = requestID
+        self.talent = talent
+        self.prompt = prompt
+        self.targets = targets
+        self.media = media
+        self.presets = presets
+        self.reels = reels
+        self.voiceMemos = voiceMemos
+    }
+
     /// Builds the brief from a stage context: each attachment's probe, transcript and on-screen text, and the
     /// composed reels, where those stages succeeded.
     public init(context: StageContext) throws {
@@ -102,5 +123,10 @@ public struct ContentBrief: Sendable {
 public protocol ContentAgent: Sendable {
     /// One variant per target account. An error that is not a `StageFailure` (the router unreachable) fails
     /// the attempt and the job is tried again later.
-    func draft(_ brief: ContentBrief) async throws -> DraftOutput
+    /// - Parameter progress: takes the draft so far, for the run page's live view (agents that stream call it).
+    func draft(_ brief: ContentBrief, progress: @escaping @Sendable (String) -> Void) async throws -> DraftOutput
+}
+
+extension ContentAgent {
+    public func draft(_ brief: ContentBrief) async throws -> DraftOutput { try await draft(brief, progress: { _ in }) }
 }

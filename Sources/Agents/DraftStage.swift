@@ -17,7 +17,7 @@ public struct DraftStage: Stage {
 
     public func run(_ context: StageContext) async throws -> StageResult<DraftOutput> {
         guard !context.targets.isEmpty else { throw StageFailure("the request targets no account") }
-        let output = try await agent.draft(ContentBrief(context: context))
+        let output = try await agent.draft(ContentBrief(context: context), progress: context.progress)
         let platforms = output.variants.map(\.platform.tag).joined(separator: ", ")
         var summary = "\(output.variants.count) variants (\(platforms))"
         if let calls = output.modelCalls, !calls.isEmpty { summary += " by " + ModelCall.summary(calls) }

@@ -11,21 +11,29 @@ public struct LLMContentAgent: ContentAgent {
     public static let generatorPrefix = "llm-router"
     let client: LLMRouterClient
     let model: String
-    /// Pieces of the answer as they stream in (for the run page's live view); nil for a buffered call.
-    let onDelta: (@Sendable (ModelStreamDelta) -> Void)?
 
-    public init(client: LLMRouterClient, model: String? = nil, onDelta: (@Sendable (ModelStreamDelta) -> Void)? = nil) {
+    public init(client: LLMRouterClient, model: String? = nil) {
         self.client = client
         self.model = model ?? client.configuration.contentModel
-        self.onDelta = onDelta
     }
 
-    public func draft(_ brief: ContentBrief) async throws -> DraftOutput {
+    /// The call is streamed, so the run page shows the captions growing as the model writes them.
+    public func draft(_ brief: ContentBrief, progress: @escaping @Sendable (String) -> Void) async throws -> DraftOutput {
         let validator = DraftValidator(targets: brief.targets, presets: brief.presets, neverSay: brief.talent.doNotSay)
+        let handles = Dictionary(brief.targets.map { ($0.id.uuidString.lowercased(), "\($0.platform.rawValue) @\($0.handle)") }, uniquingKeysWith: { a, _ in a })
         let (drafted, calls) = try await client.callValidatedTool(
             DraftPrompt(brief: brief).request(model: model),
             purpose: "draft",
-            onDelta: onDelta,
+            onDelta: { delta in
+                guard delta.isToolInput else { return }
+                let captions = PartialToolInput.strings(named: ["account_id", "caption"], in: delta.soFar)
+                var lines: [String] = []
+                var account = ""
+                for (key, value) in captions {
+                    if key == "account_id" { account = handles[value] ?? "" } else { lines.append("\(account.isEmpty ? "" : account + ": ")\(value)") }
+                }
+                if !lines.isEmpty { progress("drafting… " + lines.joined(separator: " | ")) }
+            },
             validate: validator.validate
         )
         let generator = "\(Self.generatorPrefix)/\(calls.last?.model ?? model)"

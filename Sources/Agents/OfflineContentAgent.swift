@@ -11,7 +11,7 @@ public struct OfflineContentAgent: ContentAgent {
 
     public init() {}
 
-    public func draft(_ brief: ContentBrief) async throws -> DraftOutput {
+    public func draft(_ brief: ContentBrief, progress: @escaping @Sendable (String) -> Void) async throws -> DraftOutput {
         let keywords = Self.keywords(in: brief)
         let variants = brief.targets.map { account in
             let preset = brief.presets[account.platform]

@@ -56,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ),
                 metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
                 reruns: rerunner,
-                jobs: JobReviver(queue: queue, handlers: handlers)
+                jobs: JobReviver(queue: queue, handlers: handlers),
+                captions: CaptionModerator(pool: runtime.pool, client: router)
             ),
             blobs: blobs,
             logger: logger,

@@ -215,7 +215,7 @@ public struct PostRequestIntake: Sendable {
                         mime: mime,
                         bytes: blob.bytes,
                         sha256: blob.sha256,
-                        role: file.role
+                        role: Self.role(file.role, mime: mime)
                     )
                 )
                 continue
@@ -228,7 +228,7 @@ public struct PostRequestIntake: Sendable {
                     mime: verdict.mime,
                     bytes: stored.bytes,
                     sha256: stored.sha256,
-                    role: file.role
+                    role: Self.role(file.role, mime: verdict.mime)
                 )
             )
         }
@@ -283,6 +283,12 @@ public struct PostRequestIntake: Sendable {
             on: connection
         )
         return Receipt(requestID: id, created: true, targetAccountIDs: request.targetAccountIDs)
+    }
+
+    /// Audio is a voice memo wherever it comes from (the portal, `submit`, email): an instruction that fills an
+    /// empty prompt and becomes the reel's voice, never the post's media.
+    static func role(_ given: AttachmentRole, mime: String) -> AttachmentRole {
+        given == .media && mime.hasPrefix("audio/") ? .voiceMemo : given
     }
 
     private static func leadingBytes(of url: URL) -> Data {

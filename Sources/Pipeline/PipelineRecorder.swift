@@ -20,6 +20,12 @@ public protocol PipelineRecorder: Sendable {
     func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws
     /// A local file holding an attachment.
     func localFile(for attachment: AttachmentSnapshot) throws -> URL
+    /// Shows a running stage's progress (the run page shows it as the stage's summary until it ends).
+    func stageProgress(runID: UUID, stage: String, attachmentID: UUID?, text: String) async throws
+}
+
+extension PipelineRecorder {
+    public func stageProgress(runID: UUID, stage: String, attachmentID: UUID?, text: String) async throws {}
 }
 
 /// The loaded request a pipeline runs over.

@@ -62,7 +62,7 @@ public struct PipelineRunner: Sendable {
                     try await recorder.setRequestStatus(status, reason: nil, requestID: requestID)
                     statusShown = true
                 }
-                let context = StageContext(
+                var context = StageContext(
                     pipelineRunID: runID,
                     request: input.request,
                     talent: input.talent,
@@ -84,6 +84,11 @@ public struct PipelineRunner: Sendable {
                     position: position,
                     attachmentID: attachment?.id
                 )
+                let reporter = ProgressReporter(interval: .milliseconds(500)) { [recorder, name = entry.name, id = attachment?.id] text in
+                    try? await recorder.stageProgress(runID: runID, stage: name, attachmentID: id, text: text)
+                }
+                context.progress = { text in Task { await reporter.offer(text) } }
+                defer { Task { await reporter.close() } }
                 let clock = ContinuousClock()
                 let started = clock.now
                 do {

@@ -25,6 +25,9 @@ public struct StageContext: Sendable {
     /// For each producer kind the stage declared it reads, the stage in this pipeline that produces it
     /// (nil when the pipeline has no such stage: an optional read).
     let sources: [String: String?]
+    /// Reports how far the stage has got (a draft as it is written); the run page shows the latest report as
+    /// the stage's summary until it ends. Cheap to call often: reports are written at most twice a second.
+    public internal(set) var progress: @Sendable (String) -> Void = { _ in }
 
     /// The output of a request-scoped stage this stage reads; nil when that stage did not succeed or is not in
     /// the pipeline. Throws when the stage did not declare the read, or the stored output does not decode.

@@ -45,7 +45,8 @@ public func buildRouter(
                 queue: JobQueue(pool: pool),
                 logger: Logger(label: "drsocial.portal"),
                 maxAttachmentBytes: configuration.uploadLimits.maxFileBytes
-            )
+            ),
+            captions: configuration.captions
         ).addRoutes(to: router)
     }
     StaticFilesController<BasicRequestContext>().addRoutes(to: router)

@@ -19,6 +19,8 @@ public struct WebConfiguration: Sendable {
     public var reruns: (any StageRerunning)?
     /// Revives dead jobs with their handlers (the pipeline's reopens its request).
     public var jobs: (any JobReviving)?
+    /// Moderates captions edited in the portal before they are saved; nil saves them unmoderated (tests).
+    public var captions: (any CaptionModerating)?
 
     public init(
         host: String = "127.0.0.1",
@@ -28,8 +30,10 @@ public struct WebConfiguration: Sendable {
         uploadLimits: UploadLimits = .init(),
         metrics: MetricsExporter? = nil,
         reruns: (any StageRerunning)? = nil,
-        jobs: (any JobReviving)? = nil
+        jobs: (any JobReviving)? = nil,
+        captions: (any CaptionModerating)? = nil
     ) {
+        self.captions = captions
         self.jobs = jobs
         self.reruns = reruns
         self.metrics = metrics

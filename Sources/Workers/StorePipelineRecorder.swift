@@ -176,6 +176,12 @@ struct StorePipelineRecorder: PipelineRecorder {
         try blobs.localFile(for: attachment.storagePath)
     }
 
+    func stageProgress(runID: UUID, stage: String, attachmentID: UUID?, text: String) async throws {
+        try await pool.withConnection { connection in
+            try PipelineRunRepository().stageProgress(runID: runID, stage: stage, attachmentID: attachmentID, text: text, on: connection)
+        }
+    }
+
     /// A probe's duration, kept in the attachment's `duration_s` column too.
     private static func duration(stage: String, in json: String) -> Double? {
         guard stage == ProbeResult.producer else { return nil }

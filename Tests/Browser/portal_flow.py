@@ -1,6 +1,7 @@
 """A talent in a real browser (headless Chromium driven by Selenium): signs in with a development token,
 chooses a video, watches its progress bar reach 100 %, sends the request, waits for the pipeline to
-finish, approves one variant and rejects another with a reason. Screenshots go to ARTIFACTS.
+finish, approves one variant, rejects another with a reason, and sees its replacement (version 2) appear
+under the same post idea. Screenshots go to ARTIFACTS.
 
 Usage: portal_flow.py BASE_URL TOKEN VIDEO ARTIFACTS [PROMPT]   (exit status 0 when every step held)
 With DRSOCIAL_DAEMON_PID set, the wait for the pipeline gives up only when it has stalled: the page unchanged
@@ -98,19 +99,24 @@ try:
         return []
 
     daemon = int(os.environ.get("DRSOCIAL_DAEMON_PID", "0"))
-    last_seen, last_move, cpu_at_move = None, time.time(), 0.0
-    while True:
-        driver.refresh()
-        if len(ours()) >= 2:
-            break
-        seen = driver.find_element(By.ID, "requests").text
-        cpu = tree_cpu_seconds(daemon) if daemon else 0.0
-        if seen != last_seen or cpu - cpu_at_move >= 3:
-            last_seen, last_move, cpu_at_move = seen, time.time(), cpu
-        elif time.time() - last_move > (120 if daemon else 300):
-            shot("04-stalled")
-            raise AssertionError("no two variants awaiting approval, and nothing moved for two minutes")
-        time.sleep(2)
+
+    def wait_for_daemon(done, what, name):
+        """Reloads until done() holds; gives up only when the page and the daemon's CPU have stood still."""
+        last_seen, last_move, cpu_at_move = None, time.time(), 0.0
+        while True:
+            driver.refresh()
+            if done():
+                return
+            seen = driver.find_element(By.ID, "requests").text + driver.find_element(By.ID, "queue").text
+            cpu = tree_cpu_seconds(daemon) if daemon else 0.0
+            if seen != last_seen or cpu - cpu_at_move >= 3:
+                last_seen, last_move, cpu_at_move = seen, time.time(), cpu
+            elif time.time() - last_move > (120 if daemon else 300):
+                shot(name)
+                raise AssertionError(what + ", and nothing moved for two minutes")
+            time.sleep(2)
+
+    wait_for_daemon(lambda: len(ours()) >= 2, "no two variants awaiting approval", "04-stalled")
     assert "complete" in driver.find_element(By.ID, "requests").text
     shot("04-queue")
 
@@ -128,5 +134,20 @@ try:
     wait.until(lambda d: "rejected" in d.find_element(By.CSS_SELECTOR, f'[data-variant="{second_id}"] .badge').text)
     shot("05-decided")
     print(f"approved {first_id} rejected {second_id}", flush=True)
+
+    step("see the rejected variant's replacement appear")
+    rejected_platform = driver.find_element(By.CSS_SELECTOR, f'[data-variant="{second_id}"] header strong').text
+
+    def replacement():
+        for article in ours():
+            if article.get_attribute("data-version") == "2" and article.find_element(By.CSS_SELECTOR, "header strong").text == rejected_platform:
+                return article.get_attribute("data-variant")
+        return None
+
+    wait_for_daemon(lambda: replacement() is not None, "no replacement for the rejected variant", "06-no-replacement")
+    # The rejected version stays visible, with its reason.
+    assert "Too long for TikTok" in driver.find_element(By.CSS_SELECTOR, f'[data-variant="{second_id}"] .reason').text
+    shot("06-replacement")
+    print(f"replacement {replacement()}", flush=True)
 finally:
     driver.quit()

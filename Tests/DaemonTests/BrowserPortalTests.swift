@@ -47,12 +47,13 @@ struct BrowserPortalTests {
             ],
             environment: ProcessInfo.processInfo.environment.merging(["DRSOCIAL_DAEMON_PID": "\(daemon.pid)"]) { $1 }
         )
-        #expect(output.contains("approved") && output.contains("rejected"), "\(output)")
+        #expect(output.contains("approved") && output.contains("rejected") && output.contains("replacement"), "\(output)")
 
         let states = try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT q.state, coalesce(q.rejected_reason, '') AS reason, r.source FROM content_queue q
+                SELECT q.state || CASE WHEN q.version > 1 THEN ' v' || q.version ELSE '' END AS state,
+                       coalesce(q.rejected_reason, '') AS reason, r.source FROM content_queue q
                 JOIN post_requests r ON r.id = q.post_request_id WHERE r.talent_id = $1 AND r.prompt_text = $2 ORDER BY q.state
                 """,
                 [fixture.talentID, prompt]
@@ -62,6 +63,7 @@ struct BrowserPortalTests {
         }
         #expect(states.contains("browser:approved:"))
         #expect(states.contains("browser:rejected:Too long for TikTok"), "\(states)")
+        #expect(states.contains("browser:awaiting_owner_approval v2:"), "the rejected variant's replacement: \(states)")
         #expect(FileManager.default.fileExists(atPath: artifacts.appending(path: "05-decided.png").path))
         await pool.close()
     }

@@ -117,6 +117,26 @@ struct EmailSubmissionTests {
         #expect(submission.notes.count == 2)
     }
 
+    @Test func aVideoSentWithNoWordsIsThePostsMediaNotAVoiceMemo() throws {
+        let video = try Data(
+            contentsOf: URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appending(path: "testmedia/short.mp4")
+        )
+        let submission = EmailSubmission(
+            email: email(subject: "", body: "", attachments: [EmailAttachment(filename: "clip.mp4", contentType: "video/mp4", data: video, isInline: false)]),
+            maxAttachmentBytes: 50 << 20
+        )
+        #expect(submission.files.map(\.role) == [.media])
+    }
+
+    @Test func audioIsAVoiceMemoFromEverySource() {
+        #expect(PostRequestIntake.role(.media, mime: "audio/mp4") == .voiceMemo)
+        #expect(PostRequestIntake.role(.media, mime: "audio/mpeg") == .voiceMemo)
+        #expect(PostRequestIntake.role(.media, mime: "video/mp4") == .media)
+        #expect(PostRequestIntake.role(.media, mime: "image/jpeg") == .media)
+        #expect(PostRequestIntake.role(.voiceMemo, mime: "video/mp4") == .voiceMemo, "an explicit choice stands")
+    }
+
     @Test func anEmptyEmailIsAcceptedWithANote() {
         let submission = EmailSubmission(email: email(subject: "", body: ""), maxAttachmentBytes: 1 << 20)
         #expect(submission.prompt == nil)

@@ -39,3 +39,19 @@ import Testing
         #expect(OfflineContentAgent.normalisedHashtags(["Studio Life", "#studiolife", "##Run", " ", "#ok!"]) == ["#StudioLife", "#Run", "#ok"])
     }
 }
+
+@Suite struct PartialToolInputTests {
+    @Test func captionsAreReadFromJSONCutAnywhere() {
+        let json = ##"{"variants":[{"account_id":"a1","caption":"Morning run \"by\" the river\n","hashtags":["#run"]},{"account_id":"b2","caption":"Caf\u00e9 op"##
+        let found = PartialToolInput.strings(named: ["account_id", "caption"], in: json)
+        #expect(found.map(\.0) == ["account_id", "caption", "account_id", "caption"])
+        #expect(found.map(\.1) == ["a1", "Morning run \"by\" the river\n", "b2", "Café op"])
+        // Every prefix parses without trapping, and what it finds only grows.
+        var previous = 0
+        for cut in json.indices {
+            let count = PartialToolInput.strings(named: ["caption"], in: String(json[..<cut])).count
+            #expect(count >= previous)
+            previous = count
+        }
+    }
+}

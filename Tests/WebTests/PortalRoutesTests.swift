@@ -8,7 +8,10 @@ import HummingbirdTesting
 import NIOCore
 import Store
 import TestSupport
+import LLMRouter
+import LLMRouterFake
 import Testing
+import Workers
 
 @testable import Web
 
@@ -38,7 +41,7 @@ struct PortalRoutesTests {
         }
     }
 
-    func harness() async throws -> Harness {
+    func harness(captions: (any CaptionModerating)? = nil) async throws -> Harness {
         let pool = try await TestDatabase.shared.pool()
         let storage = try TestEnvironment.temporaryDirectory("portal-blobs")
         let blobs = try LocalBlobStore(root: storage)
@@ -47,7 +50,7 @@ struct PortalRoutesTests {
         try await pool.withConnection { try $0.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [owner, fixture.talentID]) }
         let router = try await buildRouter(
             pool: pool,
-            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits),
+            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits, captions: captions),
             blobs: blobs
         )
         return Harness(
@@ -382,6 +385,13 @@ struct PortalRoutesTests {
         #expect(states == ["approved", "rejected"])
         #expect(publishJobs == 1, "approving enqueues one publish job")
         #expect(notes.contains("Too salesy"), "the reason joins the style notes")
+        let regenerations: Int = try await h.pool.withConnection { connection in
+            try connection.query(
+                "SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND payload_json->>'content_queue_id' = $2",
+                [ApprovalRepository.regenerateJobKind, ids[1].uuidString.lowercased()]
+            ).first!.decode("n")
+        }
+        #expect(regenerations == 1, "the rejection queues a replacement draft")
         #expect(caption == "Sun and sea, edited")
     }
 
@@ -396,5 +406,51 @@ struct PortalRoutesTests {
             let (status, body) = try await post(client, uri, headers)
             #expect(status == .ok && body.contains("\"2\""), "\(body)")
         }
+    }
+
+    @Test func anEditedCaptionGoesThroughBothModerationPassesBeforeItIsSaved() async throws {
+        let fake = try await FakeLLMRouter.start(apiKey: "portal-key")
+        defer { Task { await fake.stop() } }
+        let pool = try await TestDatabase.shared.pool()
+        let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: fake.baseURL, apiKey: "portal-key", timeoutSeconds: 30))
+        let h = try await harness(captions: CaptionModerator(pool: pool, client: client))
+        let (_, ids) = try await variants(h, caption: "Beach day")
+        let headers = try await h.headers(try await h.token())
+        // The model blocks a caption that promises a cure and flags one that names a client.
+        fake.setDefault { request in
+            let body = String(decoding: request.body, as: UTF8.self)
+            let account = (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any])
+                .flatMap { ($0["tools"] as? [[String: Any]])?.first?["input_schema"] as? [String: Any] }
+                .flatMap { ((((($0["properties"] as? [String: Any])?["verdicts"] as? [String: Any])?["items"] as? [String: Any])?["properties"] as? [String: Any])?["account_id"] as? [String: Any])?["enum"] as? [String] }?
+                .first ?? ""
+            let verdict = body.contains("cures") ? "block" : body.contains("Acme") ? "flag" : "allow"
+            let reason = verdict == "allow" ? "" : "judged " + verdict
+            let input = #"{"verdicts":[{"account_id":"\#(account)","verdict":"\#(verdict)","reason":"\#(reason)"}]}"#
+            return .message(.tool(name: "submit_verdicts", inputJSON: input))
+        }
+        @Sendable func caption() async throws -> (String, String?) {
+            try await h.pool.withConnection { connection in
+                let row = try connection.query(
+                    "SELECT c.caption, c.moderation_reason FROM content c JOIN content_queue q ON q.content_id = c.id WHERE q.id = $1",
+                    [ids[0]]
+                ).first!
+                return (try row.decode("caption"), try row.decodeIfPresent("moderation_reason"))
+            }
+        }
+        try await h.app.test(.router) { client in
+            let (literal, literalMessage) = try await post(client, "/me/variants/\(ids[0])/caption", headers, #"{"caption":"My fast fashion haul"}"#)
+            #expect(literal == .unprocessableContent && literalMessage.contains("never-say list"), "\(literalMessage)")
+            let (blocked, blockedMessage) = try await post(client, "/me/variants/\(ids[0])/caption", headers, #"{"caption":"This tea cures colds"}"#)
+            #expect(blocked == .unprocessableContent && blockedMessage.contains("judged block"), "\(blockedMessage)")
+            #expect(try await caption().0 == "Beach day", "a blocked caption is not saved")
+            #expect(try await post(client, "/me/variants/\(ids[0])/caption", headers, #"{"caption":"Shot for Acme"}"#).0 == .ok)
+            #expect(try await caption() == ("Shot for Acme", "flagged: judged flag"))
+            try await client.execute(uri: "/me/fragments/queue", method: .get, headers: headers) { response in
+                #expect(String(buffer: response.body).contains("Moderation asks you to look twice: judged flag"))
+            }
+            #expect(try await post(client, "/me/variants/\(ids[0])/caption", headers, #"{"caption":"Beach day again"}"#).0 == .ok)
+            #expect(try await caption() == ("Beach day again", nil), "a caption that passes clears the old flag")
+        }
+        #expect(fake.requests.filter { $0.method == "POST" }.count == 3, "the never-say list answered the first edit without a call")
     }
 }

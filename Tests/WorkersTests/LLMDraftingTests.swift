@@ -1,3 +1,4 @@
+import Agents
 import Blobs
 import Domain
 import Foundation
@@ -160,6 +161,44 @@ struct LLMDraftingTests {
         let calls = try #require((try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["modelCalls"] as? [[String: Any]])
         #expect(calls.count == 1 && calls[0]["inputTokens"] as? Int == 900 && calls[0]["outputTokens"] as? Int == 120)
         #expect(summary.contains("900 in / 120 out tokens"), "\(summary)")
+    }
+
+    @Test func theDraftIsReportedAsItStreamsAndTheRunPageShowsProgressOfARunningStageOnly() async throws {
+        let h = try await harness()
+        defer { Task { await h.fake.stop() } }
+        h.fake.setDefault(Self.compliantModel())
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Hours", platforms: [.instagram, .tiktok], files: []))
+        let talent = try #require(try await h.pool.withConnection { try TalentRepository().talent(id: fixture.talentID, on: $0) })
+        let brief = ContentBrief(
+            requestID: receipt.requestID,
+            talent: talent,
+            prompt: "Hours",
+            targets: fixture.accounts.filter { $0.platform != .linkedin },
+            presets: try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
+        )
+        let reports = Mutex<[String]>([])
+        let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: h.fake.baseURL, apiKey: Self.key, timeoutSeconds: 30))
+        _ = try await LLMContentAgent(client: client).draft(brief, progress: { text in reports.withLock { $0.append(text) } })
+        let seen = reports.withLock { $0 }
+        #expect(seen.count > 2, "the draft grew in several reports: \(seen)")
+        #expect(seen.last?.contains("instagram @\(fixture.slug).ig: Router caption for instagram") == true, "\(seen.last ?? "")")
+        #expect(seen.last?.contains("tiktok @\(fixture.slug).tt: Router caption for tiktok") == true)
+        #expect((h.fake.requests.last { $0.method == "POST" }?.json?["stream"] as? Bool) == true, "drafting streams")
+
+        // The run page shows a running stage's latest report as its summary; a finished stage's stays.
+        #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+        try await h.pool.withConnection { connection in
+            let run: UUID = try connection.query("SELECT id FROM pipeline_runs WHERE post_request_id = $1", [receipt.requestID]).first!.decode("id")
+            let runs = PipelineRunRepository()
+            try runs.stageProgress(runID: run, stage: "draft", attachmentID: nil, text: "drafting… late", on: connection)
+            let finished: String = try connection.query("SELECT summary FROM stage_runs WHERE pipeline_run_id = $1 AND stage = 'draft'", [run]).first!.decode("summary")
+            #expect(!finished.hasPrefix("drafting…"), "a finished stage keeps its summary")
+            try connection.query("UPDATE stage_runs SET status = 'running' WHERE pipeline_run_id = $1 AND stage = 'draft'", [run])
+            try runs.stageProgress(runID: run, stage: "draft", attachmentID: nil, text: "drafting… half", on: connection)
+            let running: String = try connection.query("SELECT summary FROM stage_runs WHERE pipeline_run_id = $1 AND stage = 'draft'", [run]).first!.decode("summary")
+            #expect(running == "drafting… half")
+        }
     }
 
     @Test func aBlockedVerdictKeepsTheVariantOutAndAFlagShowsItsReason() async throws {

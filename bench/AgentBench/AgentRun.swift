@@ -1,5 +1,6 @@
 import Agents
 import Contracts
+import Domain
 import Foundation
 import LLMRouter
 import Synchronization

@@ -186,8 +186,8 @@ struct InMemoryRecorder: PipelineRecorder {
     let input: PipelineInput
 
     func loadInput(requestID: UUID) async throws -> PipelineInput? { input }
-    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> (runID: UUID, recorded: [RecordedStageRun])? {
-        (UUID(), [])
+    func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> BegunPipelineRun? {
+        BegunPipelineRun(runID: UUID(), recorded: [])
     }
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws {}
     func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws {}

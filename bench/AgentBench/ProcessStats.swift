@@ -23,15 +23,18 @@ enum ProcessStats {
         return (try? handle.write(contentsOf: Data("5".utf8))) != nil
     }
 
-    /// Hands freed heap back to the kernel, so a baseline is not inflated by what earlier phases freed.
+    /// Hands freed heap back to the kernel (glibc's `malloc_trim`, which the Glibc module does not export),
+    /// so that what the warm-up freed is not reused unseen by the run being measured.
     static func trimHeap() {
-        _ = malloc_trim(0)
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
 
     /// User plus system CPU time of the whole process (every thread), in seconds.
     static func cpuSeconds() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }

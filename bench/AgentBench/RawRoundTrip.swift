@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// The floor under a call: the same bytes the client sends, POSTed with AsyncHTTPClient (the client's own
 /// HTTP stack, the same shared `HTTPClient`, the same headers) to the same fake, with the answer read to its

@@ -16,8 +16,11 @@ import NIOCore
 
 let options = Options(CommandLine.arguments)
 LoggingSystem.bootstrap(StreamLogHandler.standardError)
-var logger = Logger(label: "drsocial.llm")
-logger.logLevel = .warning
+let logger = {
+    var logger = Logger(label: "drsocial.llm")
+    logger.logLevel = .warning
+    return logger
+}()
 
 /// Prints the figures as JSON, or one per line.
 func report(_ results: [String: Double]) throws {
@@ -25,7 +28,7 @@ func report(_ results: [String: Double]) throws {
         let clean = results.mapValues { $0.isFinite ? $0 : -1 }
         print(String(decoding: try JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys]), as: UTF8.self))
     } else {
-        for key in results.keys.sorted() { print(String(format: "%-40@ %12.3f", key as NSString, results[key]!)) }
+        for key in results.keys.sorted() { print(key.padding(toLength: 32, withPad: " ", startingAt: 0), String(format: "%12.3f", results[key]!)) }
     }
 }
 

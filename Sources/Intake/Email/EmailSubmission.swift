@@ -32,8 +32,9 @@ public struct EmailSubmission: Sendable {
                 continue
             }
             let kind = MediaSniffer.sniff(attachment.data.prefix(MediaSniffer.headerLength)).kind
-            // A voice memo (or a video sent with no words) may carry the prompt: the transcription stage reads it.
-            let role: AttachmentRole = (kind == .audio || (kind == .video && prompt.isEmpty)) ? .voiceMemo : .media
+            // A voice memo may carry the prompt: the transcription stage reads it. A video is the post's media even
+            // when the email has no words (its speech is transcribed for the brief all the same).
+            let role: AttachmentRole = kind == .audio ? .voiceMemo : .media
             files.append(.init(bytes: attachment.data, filename: attachment.filename, role: role))
         }
         if self.prompt == nil && files.isEmpty {

@@ -123,7 +123,8 @@ public struct ApprovalRepository: Sendable {
     public enum Action: Sendable, Equatable {
         case approve
         case reject(reason: String)
-        case editCaption(String)
+        /// A new caption, with moderation's flag on it if it has one (a blocked caption is never saved).
+        case editCaption(String, flag: String? = nil)
         case reschedule(Date?)
     }
 
@@ -212,13 +213,13 @@ public struct ApprovalRepository: Sendable {
                 )
             }
             return .rejected
-        case .editCaption(let caption):
+        case .editCaption(let caption, let flag):
             let caption = caption.trimmingCharacters(in: .whitespacesAndNewlines)
             guard state == .awaitingOwnerApproval || state == .draft else { throw MoveError.notEditable(state) }
             guard !caption.isEmpty else { throw MoveError.notEditable(state) }
             try connection.query(
-                "UPDATE content SET caption = $2 WHERE id = $1",
-                [try row.decode("content_id", as: UUID.self), caption]
+                "UPDATE content SET caption = $2, moderation_reason = $3 WHERE id = $1",
+                [try row.decode("content_id", as: UUID.self), caption, flag.map { "flagged: \($0)" }]
             )
             try connection.query("UPDATE content_queue SET updated_at = now() WHERE id = $1", [id])
             try event("variant.caption_edited", tenantID: tenantID, talentID: talentID, variantID: id, detail: nil, on: connection)

@@ -163,6 +163,17 @@ public struct PipelineRunRepository: Sendable {
         )
     }
 
+    /// Shows how far a running stage has got (a draft growing as the model writes it) as its summary until it ends.
+    public func stageProgress(runID: UUID, stage: String, attachmentID: UUID?, text: String, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE stage_runs SET summary = $4
+            WHERE pipeline_run_id = $1 AND stage = $2 AND attachment_id IS NOT DISTINCT FROM $3 AND status = 'running'
+            """,
+            [runID, stage, attachmentID, text]
+        )
+    }
+
     /// Records how a stage ended.
     public func stageFinished(
         runID: UUID,

@@ -21,6 +21,8 @@ struct PortalController<Context: RequestContext>: Sendable {
     let queue: JobQueue
     /// Files the requests the form sends (the daemon's one intake, with its attachment limit).
     let intake: PostRequestIntake
+    /// Moderates an edited caption before it is saved.
+    let captions: (any CaptionModerating)?
 
     func addRoutes(to router: Router<Context>) {
         router.get("/me/sign-in") { request, _ in try await signIn(request) }
@@ -240,7 +242,16 @@ extension PortalController {
         switch action {
         case "approve": move = .approve
         case "reject": move = .reject(reason: form["reason"] ?? "")
-        case "caption": move = .editCaption(form["caption"] ?? "")
+        case "caption":
+            let caption = form["caption"] ?? ""
+            var flag: String?
+            switch try await captions?.moderateEditedCaption(caption, variantID: variant, talentID: talent.id) ?? .allowed {
+            case .allowed: break
+            case .flagged(let reason): flag = reason
+            case .blocked(let reason):
+                throw PortalError(status: .unprocessableContent, description: "the caption was not saved: \(reason)")
+            }
+            move = .editCaption(caption, flag: flag)
         case "reschedule":
             let raw = form["scheduled_for"] ?? ""
             if raw.isEmpty {
