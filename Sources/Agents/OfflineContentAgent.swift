@@ -40,7 +40,7 @@ public struct OfflineContentAgent: ContentAgent {
     static func body(brief: ContentBrief, platform: Platform, asset: ContentBrief.Media?) -> String {
         var prompt = brief.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         // A voice memo is an instruction ("please tell them about my morning…"): keep what it is about.
-        if brief.promptFromVoiceMemo { prompt = Self.subject(ofInstruction: prompt) }
+        if brief.promptFromVoiceMemo { prompt = InstructionText.subject(of: prompt) }
         var text: String
         if prompt.isEmpty {
             let pillars = brief.talent.contentPillars
@@ -68,25 +68,6 @@ public struct OfflineContentAgent: ContentAgent {
         case .tiktok: break
         }
         return text
-    }
-
-    /// "Please tell us about my morning by the river" → "my morning by the river".
-    static func subject(ofInstruction text: String) -> String {
-        var rest = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let openings = [
-            "please", "can you", "could you", "would you", "i want you to", "i'd like you to", "make a post about", "write a post about",
-            "post about", "write about", "tell us about", "tell them about", "tell people about", "tell everyone about", "talk about",
-            "make a post", "write a post", "a post about",
-        ]
-        var changed = true
-        while changed {
-            changed = false
-            for opening in openings where rest.lowercased().hasPrefix(opening + " ") || rest.lowercased().hasPrefix(opening + ",") {
-                rest = String(rest.dropFirst(opening.count)).trimmingCharacters(in: CharacterSet(charactersIn: " ,:"))
-                changed = true
-            }
-        }
-        return rest.isEmpty ? text : rest
     }
 
     static func sentenceCased(_ text: String) -> String {

@@ -44,6 +44,8 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
     /// Who the talent is and how they speak (`talent_profile.personality_md`); nil in snapshots taken
     /// before it was read.
     public var persona: String?
+    /// The brand kit (`talent_profile.brand_kit_json`): colours and font of text cards.
+    public var brandKit: BrandKit?
 
     public init(
         id: UUID,
@@ -54,9 +56,11 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
         hashtagPreferences: [String] = [],
         doNotSay: [String] = [],
         styleGuide: String = "",
-        persona: String? = nil
+        persona: String? = nil,
+        brandKit: BrandKit? = nil
     ) {
         self.persona = persona
+        self.brandKit = brandKit
         self.id = id
         self.tenantID = tenantID
         self.slug = slug

@@ -94,7 +94,17 @@ public struct ComposeStage: Stage {
         let stills = media.filter { kinds[$0.id] == "image" }
         let video = media.first { kinds[$0.id] == "video" }
         let voiceMemo = context.attachments.first { $0.role == .voiceMemo && kinds[$0.id] == "audio" }
-        guard video != nil || stills.count >= configuration.minStills else {
+        // What each platform gets: the video cut for it; a slideshow of enough stills; on TikTok (video only)
+        // even one still; and where a platform cannot post text alone (Instagram, TikTok) and nothing usable
+        // came, a text card. LinkedIn posts a lone photo or text as it is.
+        func plan(_ platform: Platform) -> String? {
+            if video != nil { return "video" }
+            if stills.count >= configuration.minStills || (platform == .tiktok && !stills.isEmpty) { return "stills" }
+            if stills.isEmpty && platform != .linkedin { return "card" }
+            return nil
+        }
+        let platforms = Array(Set(context.targets.map(\.platform))).filter { plan($0) != nil }.sorted { $0.rawValue < $1.rawValue }
+        guard !platforms.isEmpty else {
             let output = ComposedReels(reels: [], skipped: "no video and fewer than \(configuration.minStills) stills")
             return StageResult(summary: "nothing to compose", output: output)
         }
@@ -105,7 +115,6 @@ public struct ComposeStage: Stage {
             return path
         }
 
-        let platforms = Array(Set(context.targets.map(\.platform))).sorted { $0.rawValue < $1.rawValue }
         var reels: [ComposedReels.Reel] = []
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         for platform in platforms {
@@ -120,7 +129,16 @@ public struct ComposeStage: Stage {
                 job.words = try words(video)
                 job.sceneStarts = (try context.output(SceneAnalysis.self, for: video)?.scenes ?? []).map(\.startSeconds)
             } else {
-                job.stills = try stills.map(file)
+                if plan(platform) == "card" {
+                    let brand = context.talent.brandKit
+                    let heard = try voiceMemo.flatMap { try context.output(Transcript.self, for: $0)?.text }
+                    let said = context.request.promptText ?? heard
+                    let line = said.map { InstructionText.keyLine(of: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+                        ?? context.talent.contentPillars.first.map { InstructionText.keyLine(of: $0) } ?? context.talent.displayName
+                    job.card = TextCard(text: line, background: brand?.background, colour: brand?.text, font: brand?.font)
+                } else {
+                    job.stills = try stills.map(file)
+                }
                 if let voiceMemo {
                     job.voice = try file(voiceMemo)
                     job.words = try words(voiceMemo)

@@ -18,7 +18,9 @@ public struct ReelComposer: Sendable {
     public func compose(progress: ((Double) -> Void)? = nil) throws -> ComposedReel {
         let started = ContinuousClock.now
         let template = job.template
-        guard !job.stills.isEmpty || job.video != nil else { throw ReelError("there is nothing to compose: no stills and no video") }
+        guard !job.stills.isEmpty || job.video != nil || job.card != nil else {
+            throw ReelError("there is nothing to compose: no stills, no video and no text card")
+        }
         var notes: [String] = []
         // The stills decode and scale on other threads while the sound is prepared on this one.
         let stillLoading = job.video == nil ? StillLoading(job: job) : nil
@@ -48,7 +50,7 @@ public struct ReelComposer: Sendable {
             reel = (Int((seconds * Double(template.fps)).rounded()), 0, plan.audio)
         } else {
             let count = job.stills.count
-            let natural = Double(count) * template.stillSeconds - Double(count - 1) * template.transitionSeconds
+            let natural = Double(max(count, 1)) * template.stillSeconds - Double(max(count, 1) - 1) * template.transitionSeconds
             seconds = job.seconds ?? voice.map { $0.durationSeconds + 0.6 } ?? natural
             if seconds > template.maxSeconds {
                 notes.append("shortened from \(String(format: "%.1f", seconds)) s to the template's \(Int(template.maxSeconds)) s")
@@ -65,6 +67,7 @@ public struct ReelComposer: Sendable {
         let lines = SubtitleLines.make(from: words, maxChars: template.subtitles.maxChars, until: seconds)
         let stills = try stillLoading?.wait() ?? []
         let subtitles = lines.isEmpty ? nil : try SubtitleRenderer(lines: lines, template: template, safeArea: job.platform.safeArea)
+        let card = try job.stills.isEmpty ? job.card.map { try SubtitleRenderer(card: $0, seconds: seconds, template: template, safeArea: job.platform.safeArea) } : nil
 
         let output = URL(filePath: job.output)
         try? FileManager.default.removeItem(at: output)
@@ -94,6 +97,8 @@ public struct ReelComposer: Sendable {
                 }
                 if let video = job.video {
                     try VideoCutPlan.render(path: video, job: job, frames: frames, emit: emit)
+                } else if let card, let text = job.card {
+                    try renderCard(card, background: text.background, frames: frames, emit: emit)
                 } else {
                     try renderStills(stills, frames: frames, emit: emit)
                 }
@@ -115,7 +120,7 @@ public struct ReelComposer: Sendable {
         return ComposedReel(
             template: template.name,
             platform: template.platform.rawValue,
-            source: job.video == nil ? "stills" : "video",
+            source: job.video != nil ? "video" : job.stills.isEmpty ? "text card" : "stills",
             width: template.width,
             height: template.height,
             fps: template.fps,
@@ -142,6 +147,26 @@ public struct ReelComposer: Sendable {
             )
         } catch {
             throw ReelError("the \(role) file '\(job.displayName(path))' cannot be used: \(error)")
+        }
+    }
+
+    /// The text card: the key line on the brand colour, every frame the same picture under the subtitles.
+    private func renderCard(_ card: SubtitleRenderer, background: String, frames: Int, emit: (inout YUVPicture) throws -> Void) throws {
+        let template = job.template
+        let (r, g, b) = ReelTemplate.rgb(background) ?? (30, 58, 95)
+        let (red, green, blue) = (Double(r), Double(g), Double(b))
+        var plain = YUVPicture(
+            width: template.width,
+            height: template.height,
+            y: UInt8(16 + (65.481 * red + 128.553 * green + 24.966 * blue) / 255),
+            u: UInt8(128 + (-37.797 * red - 74.203 * green + 112 * blue) / 255),
+            v: UInt8(128 + (112 * red - 93.786 * green - 18.214 * blue) / 255)
+        )
+        card.burn(into: &plain, at: 0)
+        var picture = plain
+        for _ in 0..<frames {
+            picture = plain
+            try emit(&picture)
         }
     }
 

@@ -12,6 +12,8 @@ public struct ReelJob: Sendable, Codable {
     public var stills: [String]
     /// A raw video to cut for the platform (stills are ignored when it is set).
     public var video: String?
+    /// A text card, when there is no still and no video.
+    public var card: TextCard?
     /// The voiceover (a voice memo or any audio file).
     public var voice: String?
     /// The music bed.

@@ -15,15 +15,58 @@ public final class SubtitleRenderer: @unchecked Sendable {
     /// The box subtitles are kept inside, in output pixels.
     public let safeBox: PixelRect
 
-    public init(lines: [SubtitleLine], template: ReelTemplate, safeArea: PlatformPreset.SafeArea) throws {
+    public convenience init(lines: [SubtitleLine], template: ReelTemplate, safeArea: PlatformPreset.SafeArea) throws {
+        let box = Self.safeBox(template: template, safeArea: safeArea)
+        // Padding inside the safe box so the outline never touches its edge.
+        let padding = Int((template.subtitles.outline * 2).rounded(.up)) + 8
+        let script = Self.script(
+            lines: lines,
+            template: template,
+            marginLeft: box.x + padding,
+            marginRight: template.width - box.x - box.width + padding,
+            marginBottom: template.height - box.y - box.height + padding
+        )
+        try self.init(script: script, lines: lines, font: template.subtitles.font, template: template, safeBox: box)
+    }
+
+    /// A text card: `card.text` centred in the safe area for `seconds`, large, in the card's colour and font.
+    public convenience init(card: TextCard, seconds: Double, template: ReelTemplate, safeArea: PlatformPreset.SafeArea) throws {
+        let box = Self.safeBox(template: template, safeArea: safeArea)
+        let line = SubtitleLine(text: card.text, start: 0, end: seconds + 1)
+        var style = template.subtitles
+        style.font = card.font
+        style.colour = card.colour
+        style.outlineColour = card.background
+        style.size = max(style.size, template.width / 14)
+        style.box = false
+        style.outline = 0
+        var styled = template
+        styled.subtitles = style
+        // Middle-centre (ASS alignment 5) instead of the subtitles' bottom-centre.
+        let script = Self.script(
+            lines: [line],
+            template: styled,
+            marginLeft: box.x + template.width / 12,
+            marginRight: template.width - box.x - box.width + template.width / 12,
+            marginBottom: 0,
+            alignment: 5
+        )
+        try self.init(script: script, lines: [line], font: card.font, template: template, safeBox: box)
+    }
+
+    static func safeBox(template: ReelTemplate, safeArea: PlatformPreset.SafeArea) -> PixelRect {
+        let left = Int((safeArea.left * Double(template.width)).rounded(.up))
+        let right = Int((safeArea.right * Double(template.width)).rounded(.up))
+        let top = Int((safeArea.top * Double(template.height)).rounded(.up))
+        let bottom = Int((safeArea.bottom * Double(template.height)).rounded(.up))
+        return PixelRect(x: left, y: top, width: template.width - left - right, height: template.height - top - bottom)
+    }
+
+    private init(script: String, lines: [SubtitleLine], font: String, template: ReelTemplate, safeBox: PixelRect) throws {
         self.lines = lines
+        self.safeBox = safeBox
         let width = template.width
         let height = template.height
-        let left = Int((safeArea.left * Double(width)).rounded(.up))
-        let right = Int((safeArea.right * Double(width)).rounded(.up))
-        let top = Int((safeArea.top * Double(height)).rounded(.up))
-        let bottom = Int((safeArea.bottom * Double(height)).rounded(.up))
-        safeBox = PixelRect(x: left, y: top, width: width - left - right, height: height - top - bottom)
         guard let library = ass_library_init() else { throw ReelError("libass could not start") }
         drsocial_ass_silence(library)
         guard let renderer = ass_renderer_init(library) else {
@@ -31,16 +74,8 @@ public final class SubtitleRenderer: @unchecked Sendable {
             throw ReelError("libass could not start its renderer")
         }
         ass_set_frame_size(renderer, Int32(width), Int32(height))
-        ass_set_fonts(renderer, nil, template.subtitles.font, Int32(ASS_FONTPROVIDER_AUTODETECT.rawValue), nil, 1)
-        // Padding inside the safe box so the outline never touches its edge.
-        let padding = Int((template.subtitles.outline * 2).rounded(.up)) + 8
-        var script = Self.script(
-            lines: lines,
-            template: template,
-            marginLeft: left + padding,
-            marginRight: right + padding,
-            marginBottom: bottom + padding
-        )
+        ass_set_fonts(renderer, nil, font, Int32(ASS_FONTPROVIDER_AUTODETECT.rawValue), nil, 1)
+        var script = script
         let made = script.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { ass_read_memory(library, UnsafeMutablePointer(mutating: $0.baseAddress), $0.count, nil) }
         }
@@ -61,7 +96,14 @@ public final class SubtitleRenderer: @unchecked Sendable {
     }
 
     /// The ASS script: one style from the template, one event per line.
-    static func script(lines: [SubtitleLine], template: ReelTemplate, marginLeft: Int, marginRight: Int, marginBottom: Int) -> String {
+    static func script(
+        lines: [SubtitleLine],
+        template: ReelTemplate,
+        marginLeft: Int,
+        marginRight: Int,
+        marginBottom: Int,
+        alignment: Int = 2
+    ) -> String {
         func colour(_ hex: String, alpha: UInt8 = 0) -> String {
             let (r, g, b) = ReelTemplate.rgb(hex) ?? (255, 255, 255)
             return String(format: "&H%02X%02X%02X%02X", alpha, b, g, r)
@@ -86,7 +128,7 @@ public final class SubtitleRenderer: @unchecked Sendable {
 
             [V4+ Styles]
             Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
-            Style: Default,\(style.font),\(style.size),\(colour(style.colour)),\(colour(style.colour)),\(outline),\(colour("#000000", alpha: 0x80)),\(style.bold ? -1 : 0),0,0,0,100,100,0,0,\(style.box ? 3 : 1),\(style.outline),0,2,\(marginLeft),\(marginRight),\(marginBottom),1
+            Style: Default,\(style.font),\(style.size),\(colour(style.colour)),\(colour(style.colour)),\(outline),\(colour("#000000", alpha: 0x80)),\(style.bold ? -1 : 0),0,0,0,100,100,0,0,\(style.box ? 3 : 1),\(style.outline),0,\(alignment),\(marginLeft),\(marginRight),\(marginBottom),1
 
             [Events]
             Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text

@@ -49,6 +49,25 @@ struct ReelCompositionTests {
     }
 
     @Test(.timeLimit(.minutes(20)))
+    func aTextCardReelSetsTheKeyLineOnTheBrandColour() throws {
+        let folder = try TestEnvironment.temporaryDirectory("reel")
+        let output = folder.appending(path: "card.mp4")
+        let job = ReelFixtures.job("instagram-reels", output: output) { job in
+            job.card = TextCard(text: "Studio Sunday", background: "#204080", colour: "#FFFFFF", font: "DejaVu Sans")
+            job.seconds = 2
+        }
+        let reel = try ReelComposer(job: job).compose()
+        #expect(reel.source == "text card" && reel.stills == 0)
+        let frame = try ReelFixtures.frame(output, at: 1.0)
+        let read = try TextRecognizer().recognize(frame)
+        let words = Set(read.text.uppercased().split { !$0.isLetter }.map(String.init))
+        #expect(words.isSuperset(of: ["STUDIO", "SUNDAY"]), "OCR read: \(read.text)")
+        // Away from the words, the picture is the brand colour.
+        let corner = Array(frame.pixels[(10 * frame.width + 10) * 3..<(10 * frame.width + 10) * 3 + 3])
+        #expect(abs(Int(corner[0]) - 0x20) <= 12 && abs(Int(corner[1]) - 0x40) <= 12 && abs(Int(corner[2]) - 0x80) <= 12, "corner \(corner)")
+    }
+
+    @Test(.timeLimit(.minutes(20)))
     func subtitlesAreBurnedInReadableInsideTheSafeArea() throws {
         let folder = try TestEnvironment.temporaryDirectory("reel")
         let output = folder.appending(path: "subtitles.mp4")

@@ -421,6 +421,43 @@ struct PostRequestPipelineTests {
         #expect(detail.stages.first { $0.stage == "probe" }?.status == "failed")
     }
 
+    /// Instagram and TikTok cannot post text alone: every variant of theirs carries media the platform takes.
+    @Test(.timeLimit(.minutes(20)))
+    func everyInstagramAndTikTokVariantCarriesMedia() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        try await h.pool.withConnection { connection in
+            try connection.query(
+                """
+                INSERT INTO talent_profile (talent_id, tenant_id, brand_kit_json) VALUES ($1, $2, '{"background": "#6A1B9A", "text": "#FFFFFF"}')
+                ON CONFLICT (talent_id) DO UPDATE SET brand_kit_json = excluded.brand_kit_json
+                """,
+                [fixture.talentID, fixture.tenantID]
+            )
+        }
+        func platformsAndTypes(_ files: [PostRequestIntake.LocalFile]) async throws -> [String: String] {
+            let receipt = try await h.intake.submit(
+                .init(talentSlug: fixture.slug, source: .operator, prompt: "Open studio this Sunday", platforms: Platform.allCases, files: files)
+            )
+            #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
+            return try await h.pool.withConnection { connection in
+                Dictionary(
+                    uniqueKeysWithValues: try connection.query(
+                        """
+                        SELECT a.platform, c.type FROM content_queue q JOIN content c ON c.id = q.content_id
+                        JOIN accounts a ON a.id = q.account_id WHERE q.post_request_id = $1
+                        """,
+                        [receipt.requestID]
+                    ).rows.map { (try $0.decode("platform", as: String.self), try $0.decode("type", as: String.self)) }
+                )
+            }
+        }
+        // A prompt alone: a text card reel where text cannot go, text on LinkedIn.
+        #expect(try await platformsAndTypes([]) == ["instagram": "reel", "tiktok": "reel", "linkedin": "text"])
+        // One photo: a photo on Instagram and LinkedIn, a reel on TikTok (video only).
+        #expect(try await platformsAndTypes([.init(url: TestEnvironment.testmedia("photo2.jpg"))]) == ["instagram": "image", "tiktok": "reel", "linkedin": "image"])
+    }
+
     @Test func promptOnlyRequestDraftsFromThePillars() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool, pillars: ["vintage denim care"])

@@ -22,7 +22,8 @@ public struct TalentRepository: Sendable {
                coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
                coalesce(p.do_not_say, '{}') AS do_not_say,
                coalesce(p.style_guide_md, '') AS style_guide_md,
-               coalesce(p.personality_md, '') AS personality_md
+               coalesce(p.personality_md, '') AS personality_md,
+               coalesce(p.brand_kit_json, '{}')::text AS brand_kit_json
         FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
         """
 
@@ -69,7 +70,8 @@ public struct TalentRepository: Sendable {
             hashtagPreferences: try row.decode("hashtag_preferences"),
             doNotSay: try row.decode("do_not_say"),
             styleGuide: try row.decode("style_guide_md"),
-            persona: try row.decode("personality_md")
+            persona: try row.decode("personality_md"),
+            brandKit: try? JSONDecoder().decode(BrandKit.self, from: Data((try row.decode("brand_kit_json", as: String.self)).utf8))
         )
     }
 }
