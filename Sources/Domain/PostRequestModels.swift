@@ -46,6 +46,8 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
     public var persona: String?
     /// The brand kit (`talent_profile.brand_kit_json`): colours and font of text cards.
     public var brandKit: BrandKit?
+    /// The blob path of the talent's music bed (their latest `talent_assets` row of kind `bgm`), if any.
+    public var musicBedPath: String?
 
     public init(
         id: UUID,
@@ -57,8 +59,10 @@ public struct TalentSnapshot: Sendable, Codable, Equatable {
         doNotSay: [String] = [],
         styleGuide: String = "",
         persona: String? = nil,
-        brandKit: BrandKit? = nil
+        brandKit: BrandKit? = nil,
+        musicBedPath: String? = nil
     ) {
+        self.musicBedPath = musicBedPath
         self.persona = persona
         self.brandKit = brandKit
         self.id = id

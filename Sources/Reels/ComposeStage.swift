@@ -55,7 +55,8 @@ public struct ComposeStage: Stage {
     let templates: ReelTemplates
     let worker: MediaWorkerClient
     let blobs: any BlobStore
-    let musicFile: URL?
+    /// The bed when the talent has none of their own: a file's path, `MusicBed.builtin`, or nil for none.
+    let music: String?
 
     public init(
         configuration: Configuration,
@@ -72,13 +73,15 @@ public struct ComposeStage: Stage {
             throw PipelineConfigurationError(file: "compose options", line: nil, message: "no reel template '\(name)' in pipelines/reels")
         }
         if configuration.music.isEmpty {
-            musicFile = nil
+            music = nil
+        } else if configuration.music == "builtin" {
+            music = MusicBed.builtin
         } else {
             let url = pipelinesDirectory.appending(path: configuration.music)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw PipelineConfigurationError(file: "compose options", line: nil, message: "the music file \(url.path) does not exist")
             }
-            musicFile = url
+            music = url.path
         }
     }
 
@@ -115,6 +118,14 @@ public struct ComposeStage: Stage {
             return path
         }
 
+        // The talent's own bed (their latest `bgm` asset) beats the pipeline's; one that cannot be read is
+        // reported and the pipeline's bed plays instead.
+        var ownMusic: String?
+        if let path = context.talent.musicBedPath {
+            do { ownMusic = try blobs.localFile(for: path).path } catch {
+                context.logger.warning("the talent's music bed cannot be read; using the pipeline's", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
         var reels: [ComposedReels.Reel] = []
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         for platform in platforms {
@@ -146,7 +157,7 @@ public struct ComposeStage: Stage {
                     job.narration = context.request.promptText
                 }
             }
-            job.music = musicFile?.path
+            job.music = ownMusic ?? music
             job.displayNames = names
             do {
                 let composed = try await worker.compose(job)

@@ -39,7 +39,7 @@ public struct ReelComposer: Sendable {
             if job.words == nil { words = spoken.words }
             narrated = true
         }
-        let music = try job.music.map { try decodeAudio($0, role: "music") }
+        let music = try job.music.map { $0 == MusicBed.builtin ? MusicBed.synthesize(sampleRate: AudioMixer.sampleRate) : try decodeAudio($0, role: "music") }
 
         let reel: (frames: Int, stills: Int, audio: StereoAudio?)
         var seconds: Double

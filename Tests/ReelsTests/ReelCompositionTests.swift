@@ -68,6 +68,21 @@ struct ReelCompositionTests {
     }
 
     @Test(.timeLimit(.minutes(20)))
+    func theBuiltInMusicBedPlaysWhenNoFileIsGiven() throws {
+        let folder = try TestEnvironment.temporaryDirectory("reel")
+        let output = folder.appending(path: "bed.mp4")
+        let job = ReelFixtures.job("linkedin", output: output) { job in
+            job.card = TextCard(text: "Bed")
+            job.music = MusicBed.builtin
+            job.seconds = 3
+        }
+        let reel = try ReelComposer(job: job).compose()
+        #expect(reel.audio.musicGainDB != nil, "the bed was mixed")
+        let loudness = try ReelFixtures.ebur128(output)
+        #expect(abs(loudness.integrated - (-14)) <= 1.5, "music alone is brought to the template's loudness: \(loudness.integrated) LUFS")
+    }
+
+    @Test(.timeLimit(.minutes(20)))
     func subtitlesAreBurnedInReadableInsideTheSafeArea() throws {
         let folder = try TestEnvironment.temporaryDirectory("reel")
         let output = folder.appending(path: "subtitles.mp4")

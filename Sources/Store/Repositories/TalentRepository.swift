@@ -23,7 +23,9 @@ public struct TalentRepository: Sendable {
                coalesce(p.do_not_say, '{}') AS do_not_say,
                coalesce(p.style_guide_md, '') AS style_guide_md,
                coalesce(p.personality_md, '') AS personality_md,
-               coalesce(p.brand_kit_json, '{}')::text AS brand_kit_json
+               coalesce(p.brand_kit_json, '{}')::text AS brand_kit_json,
+               (SELECT b.storage_url FROM talent_assets b WHERE b.talent_id = t.id AND b.kind = 'bgm'
+                ORDER BY b.created_at DESC LIMIT 1) AS music_bed
         FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
         """
 
@@ -71,7 +73,8 @@ public struct TalentRepository: Sendable {
             doNotSay: try row.decode("do_not_say"),
             styleGuide: try row.decode("style_guide_md"),
             persona: try row.decode("personality_md"),
-            brandKit: try? JSONDecoder().decode(BrandKit.self, from: Data((try row.decode("brand_kit_json", as: String.self)).utf8))
+            brandKit: try? JSONDecoder().decode(BrandKit.self, from: Data((try row.decode("brand_kit_json", as: String.self)).utf8)),
+            musicBedPath: try row.decodeIfPresent("music_bed")
         )
     }
 }
