@@ -343,6 +343,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LLMRouterTests", dependencies: ["LLMRouter", "LLMRouterFake", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Store", "Intake", "Blobs", "Domain"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Store", "Intake", "Blobs", "Domain", "LLMRouterFake"], swiftSettings: swiftSettings),
     ]
 )

@@ -57,7 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
                 reruns: rerunner,
                 jobs: JobReviver(queue: queue, handlers: handlers),
-                captions: CaptionModerator(pool: runtime.pool, client: router)
+                captions: CaptionModerator(pool: runtime.pool, client: router),
+                health: router.map { [LLMRouterHealth(client: $0)] } ?? []
             ),
             blobs: blobs,
             logger: logger,

@@ -17,7 +17,7 @@ public func buildRouter(
     // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    HealthController(pool: pool).addRoutes(to: router)
+    HealthController(pool: pool, reporters: configuration.health).addRoutes(to: router)
     if let metrics = configuration.metrics {
         MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
     }

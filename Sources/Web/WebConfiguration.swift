@@ -21,6 +21,8 @@ public struct WebConfiguration: Sendable {
     public var jobs: (any JobReviving)?
     /// Moderates captions edited in the portal before they are saved; nil saves them unmoderated (tests).
     public var captions: (any CaptionModerating)?
+    /// Dependencies `/healthz` shows the state of, besides the database.
+    public var health: [any HealthReporting]
 
     public init(
         host: String = "127.0.0.1",
@@ -31,8 +33,10 @@ public struct WebConfiguration: Sendable {
         metrics: MetricsExporter? = nil,
         reruns: (any StageRerunning)? = nil,
         jobs: (any JobReviving)? = nil,
-        captions: (any CaptionModerating)? = nil
+        captions: (any CaptionModerating)? = nil,
+        health: [any HealthReporting] = []
     ) {
+        self.health = health
         self.captions = captions
         self.jobs = jobs
         self.reruns = reruns

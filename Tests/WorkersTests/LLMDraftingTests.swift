@@ -47,56 +47,13 @@ struct LLMDraftingTests {
         return Harness(pool: pool, intake: intake, runner: runner, fake: fake)
     }
 
-    /// A model that follows the tool schemas: a caption per account naming its platform, and the verdicts
-    /// `verdicts` gives by platform (allow for the rest).
     static func compliantModel(verdicts: [String: (String, String)] = [:]) -> @Sendable (FakeLLMRouter.RecordedRequest) -> FakeLLMRouter.Reply {
-        { request in
-            guard let tool = toolName(request) else { return .message(.text("no tools?")) }
-            let data = userData(request) ?? [:]
-            switch tool {
-            case "submit_variants":
-                let accounts = data["accounts"] as? [[String: Any]] ?? []
-                let variants = accounts.map { account -> [String: Any] in
-                    ["account_id": account["account_id"] ?? "", "caption": "Router caption for \(account["platform"] ?? "?")", "hashtags": ["#RouterTag"]]
-                }
-                return .message(.tool(name: tool, inputJSON: jsonText(["variants": variants]), inputTokens: 900, outputTokens: 120))
-            case "submit_verdicts":
-                let variants = data["variants"] as? [[String: Any]] ?? []
-                let judged = variants.map { variant -> [String: Any] in
-                    let (verdict, reason) = verdicts[variant["platform"] as? String ?? ""] ?? ("allow", "")
-                    return ["account_id": variant["account_id"] ?? "", "verdict": verdict, "reason": reason]
-                }
-                return .message(.tool(name: tool, inputJSON: jsonText(["verdicts": judged]), inputTokens: 400, outputTokens: 60))
-            default: return .message(.text("unknown tool"))
-            }
-        }
+        FakeLLMRouter.compliantModel(verdicts: verdicts)
     }
-
-    /// The one tool offered, in either shape (`name`, or OpenAI's `function.name`).
-    static func toolName(_ request: FakeLLMRouter.RecordedRequest) -> String? {
-        guard let tool = (request.json?["tools"] as? [[String: Any]])?.first else { return nil }
-        return tool["name"] as? String ?? (tool["function"] as? [String: Any])?["name"] as? String
-    }
-
-    /// The JSON inside the first user message's `<request_data>` or `<variants_data>` block.
-    static func userData(_ request: FakeLLMRouter.RecordedRequest) -> [String: Any]? {
-        guard let text = userText(request) else { return nil }
-        for tag in ["request_data", "variants_data"] {
-            guard let start = text.range(of: "<\(tag)>\n"), let end = text.range(of: "\n</\(tag)>") else { continue }
-            return try? JSONSerialization.jsonObject(with: Data(text[start.upperBound..<end.lowerBound].utf8)) as? [String: Any]
-        }
-        return nil
-    }
-
-    static func userText(_ request: FakeLLMRouter.RecordedRequest) -> String? {
-        guard let messages = request.json?["messages"] as? [[String: Any]], let first = messages.first(where: { $0["role"] as? String == "user" }) else { return nil }
-        if let text = first["content"] as? String { return text }
-        return (first["content"] as? [[String: Any]])?.compactMap { $0["text"] as? String }.joined()
-    }
-
-    static func jsonText(_ value: Any) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: value), as: UTF8.self)
-    }
+    static func toolName(_ request: FakeLLMRouter.RecordedRequest) -> String? { FakeLLMRouter.toolName(request) }
+    static func userData(_ request: FakeLLMRouter.RecordedRequest) -> [String: Any]? { FakeLLMRouter.userData(request) }
+    static func userText(_ request: FakeLLMRouter.RecordedRequest) -> String? { FakeLLMRouter.userText(request) }
+    static func jsonText(_ value: Any) -> String { FakeLLMRouter.jsonText(value) }
 
     func posts(_ h: Harness) -> [FakeLLMRouter.RecordedRequest] { h.fake.requests.filter { $0.method == "POST" } }
 

@@ -1,0 +1,28 @@
+import Foundation
+import LLMRouter
+import Store
+import Synchronization
+
+/// The LLM router's `/health`, for `/healthz`: asked at most every 10 s however often `/healthz` is polled.
+final class LLMRouterHealth: HealthReporting {
+    let name = "llm_router"
+    private let client: LLMRouterClient
+    private let cached = Mutex<(at: ContinuousClock.Instant, status: String)?>(nil)
+
+    init(client: LLMRouterClient) {
+        self.client = client
+    }
+
+    func status() async -> String {
+        if let last = cached.withLock({ $0 }), ContinuousClock.now - last.at < .seconds(10) { return last.status }
+        let status: String
+        do {
+            try await client.health()
+            status = "ok"
+        } catch {
+            status = "unreachable: \(error)"
+        }
+        cached.withLock { $0 = (ContinuousClock.now, status) }
+        return status
+    }
+}
