@@ -26,12 +26,21 @@ public struct LLMContentAgent: ContentAgent {
             purpose: "draft",
             onDelta: { delta in
                 guard delta.isToolInput else { return }
-                let captions = PartialToolInput.strings(named: ["account_id", "caption"], in: delta.soFar)
+                // Each variant object holds one account_id and one caption, in whichever order the model wrote them.
                 var lines: [String] = []
-                var account = ""
-                for (key, value) in captions {
-                    if key == "account_id" { account = handles[value] ?? "" } else { lines.append("\(account.isEmpty ? "" : account + ": ")\(value)") }
+                var current: [String: String] = [:]
+                func flush() {
+                    if let caption = current["caption"] {
+                        let account = current["account_id"].flatMap { handles[$0] }
+                        lines.append((account.map { $0 + ": " } ?? "") + caption)
+                    }
+                    current = [:]
                 }
+                for (key, value) in PartialToolInput.strings(named: ["account_id", "caption"], in: delta.soFar) {
+                    if current[key] != nil { flush() }
+                    current[key] = value
+                }
+                flush()
                 if !lines.isEmpty { progress("drafting… " + lines.joined(separator: " | ")) }
             },
             validate: validator.validate

@@ -57,7 +57,12 @@ public struct ModerateStage: Stage {
         let blocked = verdicts.filter { !$0.passed }.count
         let flagged = verdicts.filter { $0.passed && $0.flagReason != nil }.count
         var summary = blocked == 0 ? "\(verdicts.count) passed" : "\(verdicts.count - blocked) passed, \(blocked) blocked"
-        if flagged > 0 { summary += ", \(flagged) flagged" }
+        if flagged > 0 {
+            let reasons = verdicts.compactMap { verdict in verdict.flagReason.map { "\(verdict.variant.platform.rawValue): \($0)" } }
+            summary += ", \(flagged) flagged (" + reasons.joined(separator: "; ") + ")"
+        }
+        let blockedReasons = verdicts.compactMap { verdict in verdict.blockedReason.map { "\(verdict.variant.platform.rawValue): \($0)" } }
+        if !blockedReasons.isEmpty { summary += " — blocked " + blockedReasons.joined(separator: "; ") }
         if let calls, !calls.isEmpty { summary += " by " + ModelCall.summary(calls) }
         return StageResult(summary: summary, output: ModerationOutput(variants: verdicts, modelCalls: calls))
     }

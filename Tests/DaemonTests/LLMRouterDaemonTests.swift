@@ -56,6 +56,13 @@ struct LLMRouterDaemonTests {
         #expect(posts.allSatisfy { $0.headers["authorization"] == "Bearer \(key)" })
         #expect(Set(posts.compactMap(FakeLLMRouter.toolName)) == ["submit_variants", "submit_verdicts"])
         #expect(!daemon.output.contains(key), "the key is never logged")
+        // Calls, tokens and latency are exported.
+        var scrape = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        scrape.setValue("Bearer router-test-operator-token", forHTTPHeaderField: "Authorization")
+        let metrics = String(decoding: try await URLSession.shared.data(for: scrape).0, as: UTF8.self)
+        #expect(metrics.contains(#"drsocial_llm_calls_total{purpose="draft""#), "\(metrics.prefix(3000))")
+        #expect(metrics.contains(#"drsocial_llm_tokens_total{purpose="draft""#) && metrics.contains(#"direction="output""#))
+        #expect(metrics.contains("drsocial_llm_call_duration_seconds_bucket"))
         #expect(await daemon.terminate(within: 60) == 0)
         await database.pool.close()
     }
