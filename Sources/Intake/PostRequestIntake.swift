@@ -13,6 +13,18 @@ public struct PostRequestIntake: Sendable {
     /// The serial key of a request's pipeline jobs: its first run and any reruns run one at a time.
     public static func pipelineSerialKey(_ requestID: UUID) -> String { "post_request:\(requestID.uuidString.lowercased())" }
 
+    /// The job that runs a request's pipeline: its first run (`pipeline:<id>`) or a queued rerun
+    /// (`pipeline-rerun:<run id>`), one at a time per request under its serial key.
+    public static func pipelineJob(requestID: UUID, tenantID: UUID, idempotencyKey: String) -> JobQueue.NewJob {
+        JobQueue.NewJob(
+            kind: pipelineJobKind,
+            payload: ["post_request_id": requestID.uuidString],
+            tenantID: tenantID,
+            idempotencyKey: idempotencyKey,
+            serialKey: pipelineSerialKey(requestID)
+        )
+    }
+
     /// A file to attach: on local disk, or bytes already in memory (an email's attachment).
     public struct LocalFile: Sendable {
         public enum Source: Sendable {
@@ -261,16 +273,7 @@ public struct PostRequestIntake: Sendable {
             guard let existing else { throw IntakeError.conflict }
             return Receipt(requestID: existing, created: false, targetAccountIDs: request.targetAccountIDs)
         }
-        try queue.enqueue(
-            .init(
-                kind: Self.pipelineJobKind,
-                payload: ["post_request_id": id.uuidString],
-                tenantID: talent.tenantID,
-                idempotencyKey: "pipeline:\(id.uuidString.lowercased())",
-                serialKey: Self.pipelineSerialKey(id)
-            ),
-            on: connection
-        )
+        try queue.enqueue(Self.pipelineJob(requestID: id, tenantID: talent.tenantID, idempotencyKey: "pipeline:\(id.uuidString.lowercased())"), on: connection)
         if prepared.rememberTargets {
             try TalentRepository().rememberTargets(talentID: talent.id, accountIDs: request.targetAccountIDs, on: connection)
         }

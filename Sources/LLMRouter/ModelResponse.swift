@@ -10,37 +10,14 @@ public struct ModelResponse: Sendable, Equatable {
     public var stopReason: String?
     public var usage: Usage
     /// From the first attempt's start to the answer's last byte, retries and their waits included.
-    public var latencySeconds: Double
+    public var latencySeconds: Double = 0
     /// How many attempts it took (1 when the first answered).
-    public var attempts: Int
+    public var attempts = 1
 
     /// Tokens as the router counted them.
     public struct Usage: Sendable, Equatable {
         public var inputTokens: Int
         public var outputTokens: Int
-
-        public init(inputTokens: Int, outputTokens: Int) {
-            self.inputTokens = inputTokens
-            self.outputTokens = outputTokens
-        }
-    }
-
-    public init(
-        id: String,
-        model: String,
-        content: [ContentBlock],
-        stopReason: String?,
-        usage: Usage,
-        latencySeconds: Double = 0,
-        attempts: Int = 1
-    ) {
-        self.id = id
-        self.model = model
-        self.content = content
-        self.stopReason = stopReason
-        self.usage = usage
-        self.latencySeconds = latencySeconds
-        self.attempts = attempts
     }
 
     /// The text blocks, joined.

@@ -7,11 +7,6 @@ public struct ServerSentEventParser: Sendable {
         /// The `event:` field, or `message` when none was given.
         public var name: String
         public var data: String
-
-        public init(name: String, data: String) {
-            self.name = name
-            self.data = data
-        }
     }
 
     private var line: [UInt8] = []

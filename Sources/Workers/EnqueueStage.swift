@@ -35,21 +35,24 @@ public struct EnqueueStage: Stage {
             try content.lockRequest(request.id, on: connection)
             // A regeneration (after a rejection) drafts for some accounts only, and adds a version after the rejected one.
             let regenerating = try PipelineRunRepository().targetAccounts(runID: context.pipelineRunID, on: connection) != nil
+            func event(_ kind: String, _ payload: [String: String]) throws {
+                try EventRepository().record(
+                    kind: kind,
+                    tenantID: request.tenantID,
+                    talentID: talent.id,
+                    postRequestID: request.id,
+                    payload: payload,
+                    on: connection
+                )
+            }
             var output = EnqueueOutput()
             for item in moderation.variants {
                 let variant = item.variant
                 guard item.passed else {
                     output.blocked += 1
-                    try EventRepository().record(
-                        kind: "variant.blocked",
-                        tenantID: request.tenantID,
-                        talentID: talent.id,
-                        postRequestID: request.id,
-                        payload: [
-                            "platform": variant.platform.rawValue, "handle": variant.handle,
-                            "reason": item.blockedReason ?? "",
-                        ],
-                        on: connection
+                    try event(
+                        "variant.blocked",
+                        ["platform": variant.platform.rawValue, "handle": variant.handle, "reason": item.blockedReason ?? ""]
                     )
                     continue
                 }
@@ -75,17 +78,14 @@ public struct EnqueueStage: Stage {
                     on: connection
                 )
                 switch outcome {
-                case .created(let id): output.enqueued.append(id)
+                case .created(let id):
+                    output.enqueued.append(id)
+                    if regenerating {
+                        try event("variant.regenerated", ["queue_id": id.uuidString.lowercased(), "platform": variant.platform.rawValue])
+                    }
                 case .replaced(let id):
                     output.replaced += 1
-                    try EventRepository().record(
-                        kind: "variant.replaced",
-                        tenantID: request.tenantID,
-                        talentID: talent.id,
-                        postRequestID: request.id,
-                        payload: ["queue_id": id.uuidString.lowercased(), "platform": variant.platform.rawValue],
-                        on: connection
-                    )
+                    try event("variant.replaced", ["queue_id": id.uuidString.lowercased(), "platform": variant.platform.rawValue])
                 case .unchanged: output.unchanged += 1
                 case .kept: output.kept += 1
                 }

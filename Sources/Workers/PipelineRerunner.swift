@@ -74,13 +74,7 @@ public struct PipelineRerunner: StageRerunning {
             on: connection
         )
         try JobQueue(pool: pool).enqueue(
-            .init(
-                kind: PostRequestIntake.pipelineJobKind,
-                payload: ["post_request_id": requestID.uuidString],
-                tenantID: request.tenantID,
-                idempotencyKey: "pipeline-rerun:\(runID.uuidString.lowercased())",
-                serialKey: PostRequestIntake.pipelineSerialKey(requestID)
-            ),
+            PostRequestIntake.pipelineJob(requestID: requestID, tenantID: request.tenantID, idempotencyKey: "pipeline-rerun:\(runID.uuidString.lowercased())"),
             on: connection
         )
         var payload = [

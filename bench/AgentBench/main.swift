@@ -32,108 +32,119 @@ func report(_ results: [String: Double]) throws {
     }
 }
 
+/// Fails at once when the fake router does not answer `GET /health` (rather than after the 120 s deadline).
+func checkRouter(_ client: LLMRouterClient) async throws {
+    do { try await client.health() } catch { throw BenchFailure("the router at \(options.router) does not answer: \(error)") }
+}
+
 /// The daemon's client with the daemon's defaults (120 s deadline, 4 attempts) and the shared `HTTPClient`.
 func makeClient(_ baseURL: String) -> LLMRouterClient {
     LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: baseURL, apiKey: options.apiKey), logger: logger)
 }
 
-switch options.mode {
-case .serveFake:
-    let fake = try await FakeLLMRouter.start(apiKey: options.apiKey)
-    fake.setDefault(CompliantModel.reply)
-    FileHandle.standardOutput.write(Data((fake.baseURL + "\n").utf8))
-    while true { try await Task.sleep(for: .seconds(3600)) }
+do {
+    switch options.mode {
+    case .serveFake:
+        let fake = try await FakeLLMRouter.start(apiKey: options.apiKey)
+        fake.setDefault(CompliantModel.reply)
+        FileHandle.standardOutput.write(Data((fake.baseURL + "\n").utf8))
+        while true { try await Task.sleep(for: .seconds(3600)) }
 
-case .throughput:
-    let template = try await BenchBrief.make()
-    // The exact bytes the client sends, from one request to a private in-process fake: the raw floor
-    // re-sends them, and the Python peer sends the same model, system, tools and messages.
-    let capture = try await FakeLLMRouter.start(apiKey: options.apiKey)
-    capture.setDefault(CompliantModel.reply)
-    _ = try await AgentRequest(client: makeClient(capture.baseURL), template: template).run(0)
-    let bodies = capture.requests.filter { $0.method == "POST" }.map(\.body)
-    await capture.stop()
-    guard bodies.count == 2 else { throw BenchFailure("expected a draft and a moderation call, captured \(bodies.count)") }
-    if let path = options.writeRequests {
-        let document = ["draft": String(decoding: bodies[0], as: UTF8.self), "moderation": String(decoding: bodies[1], as: UTF8.self)]
-        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: URL(filePath: path))
-    }
+    case .throughput:
+        let template = try await BenchBrief.make()
+        // The exact bytes the client sends, from one request to a private in-process fake: the raw floor
+        // re-sends them, and the Python peer sends the same model, system, tools and messages.
+        let capture = try await FakeLLMRouter.start(apiKey: options.apiKey)
+        capture.setDefault(CompliantModel.reply)
+        _ = try await AgentRequest(client: makeClient(capture.baseURL), template: template).run(0)
+        let bodies = capture.requests.filter { $0.method == "POST" }.map(\.body)
+        await capture.stop()
+        guard bodies.count == 2 else { throw BenchFailure("expected a draft and a moderation call, captured \(bodies.count)") }
+        if let path = options.writeRequests {
+            let document = ["draft": String(decoding: bodies[0], as: UTF8.self), "moderation": String(decoding: bodies[1], as: UTF8.self)]
+            try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: URL(filePath: path))
+        }
 
-    let agent = AgentRequest(client: makeClient(options.router), template: template)
-    let raw = RawRoundTrip(baseURL: options.router, apiKey: options.apiKey, bodies: bodies.map { ByteBuffer(bytes: $0) })
-    var results: [String: Double] = [
-        "requests": Double(options.requests),
-        "draft_request_bytes": Double(bodies[0].count),
-        "moderation_request_bytes": Double(bodies[1].count),
-    ]
-    // Warm-up: connections open, code paths and caches touched.
-    _ = await agent.runMany(20, inFlight: 1)
-    _ = await raw.run(calls: 40, inFlight: 1)
-    let health = await raw.health(calls: 200)
-    results["health_p50_ms"] = percentile(health, 50) * 1000
+        let agent = AgentRequest(client: makeClient(options.router), template: template)
+        try await checkRouter(agent.client)
+        let raw = RawRoundTrip(baseURL: options.router, apiKey: options.apiKey, bodies: bodies.map { ByteBuffer(bytes: $0) })
+        var results: [String: Double] = [
+            "requests": Double(options.requests),
+            "draft_request_bytes": Double(bodies[0].count),
+            "moderation_request_bytes": Double(bodies[1].count),
+        ]
+        // Warm-up: connections open, code paths and caches touched.
+        _ = await agent.runMany(20, inFlight: 1)
+        _ = await raw.run(calls: 40, inFlight: 1)
+        let health = await raw.health(calls: 200)
+        results["health_p50_ms"] = percentile(health, 50) * 1000
 
-    for k in options.inFlight {
-        let cpuBefore = ProcessStats.cpuSeconds()
+        for k in options.inFlight {
+            let cpuBefore = ProcessStats.cpuSeconds()
+            let started = ContinuousClock.now
+            let tally = await agent.runMany(options.requests, inFlight: k)
+            let wall = seconds(ContinuousClock.now - started)
+            let cpu = ProcessStats.cpuSeconds() - cpuBefore
+            if let error = tally.firstError { FileHandle.standardError.write(Data("k=\(k): \(tally.failures) failed, first: \(error)\n".utf8)) }
+
+            let rawCPUBefore = ProcessStats.cpuSeconds()
+            let (rawSeconds, rawFailures) = await raw.run(calls: 2 * options.requests, inFlight: k)
+            let rawCPU = ProcessStats.cpuSeconds() - rawCPUBefore
+
+            let calls = Double(tally.sendSeconds.count)
+            let prefix = "k\(k)_"
+            results[prefix + "requests_per_second"] = Double(tally.requestSeconds.count) / wall
+            results[prefix + "failures"] = Double(tally.failures)
+            results[prefix + "repairs"] = Double(tally.repairs)
+            results[prefix + "request_p50_ms"] = percentile(tally.requestSeconds, 50) * 1000
+            results[prefix + "send_p50_ms"] = percentile(tally.sendSeconds, 50) * 1000
+            results[prefix + "send_p95_ms"] = percentile(tally.sendSeconds, 95) * 1000
+            results[prefix + "send_mean_ms"] = mean(tally.sendSeconds) * 1000
+            results[prefix + "raw_p50_ms"] = percentile(rawSeconds, 50) * 1000
+            results[prefix + "raw_p95_ms"] = percentile(rawSeconds, 95) * 1000
+            results[prefix + "raw_mean_ms"] = mean(rawSeconds) * 1000
+            results[prefix + "raw_failures"] = Double(rawFailures)
+            // The client's own time per call: `send` beyond the same bytes' raw round trip.
+            results[prefix + "beyond_raw_p50_ms"] = (percentile(tally.sendSeconds, 50) - percentile(rawSeconds, 50)) * 1000
+            results[prefix + "beyond_raw_mean_ms"] = (mean(tally.sendSeconds) - mean(rawSeconds)) * 1000
+            // The same for the whole agent path per call: prompts, validation and the never-say pass included.
+            results[prefix + "agent_beyond_raw_p50_ms"] = (percentile(tally.requestSeconds, 50) / 2 - percentile(rawSeconds, 50)) * 1000
+            // CPU of this process (the fake runs in another): everything the daemon's side spends per call.
+            results[prefix + "cpu_per_call_ms"] = calls > 0 ? cpu / calls * 1000 : .nan
+            results[prefix + "raw_cpu_per_call_ms"] = rawSeconds.isEmpty ? .nan : rawCPU / Double(rawSeconds.count) * 1000
+        }
+        try report(results)
+
+    case .memory(let k):
+        let template = try await BenchBrief.make()
+        let agent = AgentRequest(client: makeClient(options.router), template: template)
+        try await checkRouter(agent.client)
+        _ = await agent.runMany(20, inFlight: 1)
+        ProcessStats.trimHeap()
+        try await Task.sleep(for: .milliseconds(200))
+        let before = ProcessStats.memory().rssKiB
+        let reset = ProcessStats.resetPeak()
+        let sampler = RSSSampler()
         let started = ContinuousClock.now
         let tally = await agent.runMany(options.requests, inFlight: k)
         let wall = seconds(ContinuousClock.now - started)
-        let cpu = ProcessStats.cpuSeconds() - cpuBefore
+        let sampled = sampler.stop()
+        let now = ProcessStats.memory()
+        let peak = max(sampled, reset ? now.peakKiB : 0)
         if let error = tally.firstError { FileHandle.standardError.write(Data("k=\(k): \(tally.failures) failed, first: \(error)\n".utf8)) }
-
-        let rawCPUBefore = ProcessStats.cpuSeconds()
-        let (rawSeconds, rawFailures) = await raw.run(calls: 2 * options.requests, inFlight: k)
-        let rawCPU = ProcessStats.cpuSeconds() - rawCPUBefore
-
-        let calls = Double(tally.sendSeconds.count)
-        let prefix = "k\(k)_"
-        results[prefix + "requests_per_second"] = Double(tally.requestSeconds.count) / wall
-        results[prefix + "failures"] = Double(tally.failures)
-        results[prefix + "repairs"] = Double(tally.repairs)
-        results[prefix + "request_p50_ms"] = percentile(tally.requestSeconds, 50) * 1000
-        results[prefix + "send_p50_ms"] = percentile(tally.sendSeconds, 50) * 1000
-        results[prefix + "send_p95_ms"] = percentile(tally.sendSeconds, 95) * 1000
-        results[prefix + "send_mean_ms"] = mean(tally.sendSeconds) * 1000
-        results[prefix + "raw_p50_ms"] = percentile(rawSeconds, 50) * 1000
-        results[prefix + "raw_p95_ms"] = percentile(rawSeconds, 95) * 1000
-        results[prefix + "raw_mean_ms"] = mean(rawSeconds) * 1000
-        results[prefix + "raw_failures"] = Double(rawFailures)
-        // The client's own time per call: `send` beyond the same bytes' raw round trip.
-        results[prefix + "beyond_raw_p50_ms"] = (percentile(tally.sendSeconds, 50) - percentile(rawSeconds, 50)) * 1000
-        results[prefix + "beyond_raw_mean_ms"] = (mean(tally.sendSeconds) - mean(rawSeconds)) * 1000
-        // The same for the whole agent path per call: prompts, validation and the never-say pass included.
-        results[prefix + "agent_beyond_raw_p50_ms"] = (percentile(tally.requestSeconds, 50) / 2 - percentile(rawSeconds, 50)) * 1000
-        // CPU of this process (the fake runs in another): everything the daemon's side spends per call.
-        results[prefix + "cpu_per_call_ms"] = calls > 0 ? cpu / calls * 1000 : .nan
-        results[prefix + "raw_cpu_per_call_ms"] = rawSeconds.isEmpty ? .nan : rawCPU / Double(rawSeconds.count) * 1000
+        try report([
+            "in_flight": Double(k),
+            "requests": Double(options.requests),
+            "failures": Double(tally.failures),
+            "requests_per_second": Double(tally.requestSeconds.count) / wall,
+            "rss_before_kib": Double(before),
+            "rss_peak_kib": Double(peak),
+            "rss_after_kib": Double(now.rssKiB),
+            "growth_kib": Double(peak - before),
+            "growth_per_in_flight_kib": Double(peak - before) / Double(k),
+            "peak_reset": reset ? 1 : 0,
+        ])
     }
-    try report(results)
-
-case .memory(let k):
-    let template = try await BenchBrief.make()
-    let agent = AgentRequest(client: makeClient(options.router), template: template)
-    _ = await agent.runMany(20, inFlight: 1)
-    ProcessStats.trimHeap()
-    try await Task.sleep(for: .milliseconds(200))
-    let before = ProcessStats.memory().rssKiB
-    let reset = ProcessStats.resetPeak()
-    let sampler = RSSSampler()
-    let started = ContinuousClock.now
-    let tally = await agent.runMany(options.requests, inFlight: k)
-    let wall = seconds(ContinuousClock.now - started)
-    let sampled = sampler.stop()
-    let now = ProcessStats.memory()
-    let peak = max(sampled, reset ? now.peakKiB : 0)
-    if let error = tally.firstError { FileHandle.standardError.write(Data("k=\(k): \(tally.failures) failed, first: \(error)\n".utf8)) }
-    try report([
-        "in_flight": Double(k),
-        "requests": Double(options.requests),
-        "failures": Double(tally.failures),
-        "requests_per_second": Double(tally.requestSeconds.count) / wall,
-        "rss_before_kib": Double(before),
-        "rss_peak_kib": Double(peak),
-        "rss_after_kib": Double(now.rssKiB),
-        "growth_kib": Double(peak - before),
-        "growth_per_in_flight_kib": Double(peak - before) / Double(k),
-        "peak_reset": reset ? 1 : 0,
-    ])
+} catch {
+    Options.fail(String(describing: error))
 }
