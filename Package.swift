@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "drsocial-bench-agent", targets: ["AgentBench"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -187,6 +188,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Publishing",
+            dependencies: [
+                "Domain",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Telemetry",
             dependencies: [
                 "Domain", "Store",
@@ -207,7 +218,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "LLMRouter", "Intake",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "LLMRouter", "Publishing", "Intake",
                 "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -235,7 +246,7 @@ let package = Package(
         .executableTarget(
             name: "Daemon",
             dependencies: [
-                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "LLMRouter", "Intake",
+                "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "LLMRouter", "Publishing", "Intake",
                 "Workers", "Web", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

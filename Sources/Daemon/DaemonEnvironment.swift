@@ -123,6 +123,17 @@ struct DaemonEnvironment {
         }
     }
 
+    /// The MCP publishing backend (`MCP_SERVER_URL`, `MCP_API_KEY`), or nil when `MCP_SERVER_URL` is unset.
+    var mcpServer: (url: URL, key: String)? {
+        get throws {
+            guard let raw = values["MCP_SERVER_URL"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            guard let url = URL(string: raw), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ConfigurationError("MCP_SERVER_URL must be an http(s) URL, not '\(raw)'")
+            }
+            return (url, values["MCP_API_KEY"] ?? "")
+        }
+    }
+
     /// Email intake settings, or nil when `IMAP_URL` is not set (email intake off).
     var emailIntake: EmailIntakeSettings? {
         get throws {

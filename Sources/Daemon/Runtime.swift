@@ -6,6 +6,7 @@ import Isolation
 import Logging
 import Media
 import Pipeline
+import Publishing
 import Speech
 import Store
 import Workers
@@ -136,6 +137,14 @@ struct Runtime {
             transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) },
             llmRouter: try llmRouter()
         )
+    }
+
+    /// The publishing backends this daemon has: the MCP channel when `MCP_SERVER_URL` is set, with the flows of
+    /// `PIPELINES_DIR/publish`.
+    func publishChannels() throws -> [any PublishChannel] {
+        guard let server = try environment.mcpServer else { return [] }
+        let flows = try PublishFlow.load(from: try environment.pipelinesDirectory.appending(path: "publish"))
+        return [MCPChannel(endpoint: server.url, apiKey: server.key, flows: flows)]
     }
 
     /// The LLM router's client, or nil when `LLM_ROUTER_URL` is unset.

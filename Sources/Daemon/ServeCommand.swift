@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let handlers: [any JobHandler] = [
             PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool),
             VariantRegenerationHandler(rerunner: rerunner),
+            PublishHandler(pool: runtime.pool, queue: queue, blobs: blobs, channels: try runtime.publishChannels()),
         ]
         let workerService = JobWorkerService(queue: queue, handlers: handlers, configuration: .init(workers: workers), logger: logger)
         let app = try await buildApplication(

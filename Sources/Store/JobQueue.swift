@@ -255,6 +255,20 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Gives a job back to run at `date` (a publish before its `scheduled_for`): the attempt is not counted.
+    public func postpone(_ job: ClaimedJob, until date: Date) async throws {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE jobs SET status = 'pending', attempts = attempts - 1, run_after = $3,
+                       lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE id = $1 AND attempts = $2 AND status = 'running'
+                """,
+                [job.id, job.attempt, date]
+            )
+        }
+    }
+
     /// A dead job an operator gave another chance.
     public struct RevivedJob: Sendable, Equatable, Encodable {
         public let id: Int64

@@ -30,3 +30,15 @@ public struct PermanentJobError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// Not yet: the job goes back to the queue to run at `date`, its attempt not counted (a publish whose
+/// `scheduled_for` moved later, or whose account waits out its posting spacing).
+public struct JobNotYet: Error, CustomStringConvertible {
+    public let date: Date
+    public let reason: String
+    public init(until date: Date, _ reason: String) {
+        self.date = date
+        self.reason = reason
+    }
+    public var description: String { "not before \(date): \(reason)" }
+}

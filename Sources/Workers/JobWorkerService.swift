@@ -123,6 +123,8 @@ public struct JobWorkerService: Service {
         case failed(String, permanent: Bool)
         case leaseLost
         case cancelled
+        /// Given back to run later (`JobNotYet`), the attempt not counted.
+        case postponed(Date)
     }
 
     /// Runs a claimed job with a lease heartbeat beside it, then records the outcome, fenced by the claim.
@@ -148,6 +150,8 @@ public struct JobWorkerService: Service {
                     return .cancelled
                 } catch is JobQueue.LeaseLost {
                     return .leaseLost
+                } catch let later as JobNotYet {
+                    return .postponed(later.date)
                 } catch {
                     if Task.isCancelled { return .cancelled }
                     return .failed(String(describing: error), permanent: error is PermanentJobError)
@@ -213,6 +217,10 @@ public struct JobWorkerService: Service {
             case .cancelled:
                 try await queue.release(job)
                 jobLogger.info("job released at shutdown")
+                recorded = .released
+            case .postponed(let date):
+                try await queue.postpone(job, until: date)
+                jobLogger.info("job postponed", metadata: ["until": "\(date)"])
                 recorded = .released
             }
             DaemonMetrics.jobEnded(kind: job.kind, ending: recorded, seconds: seconds)

@@ -171,12 +171,16 @@ public struct ApprovalRepository: Sendable {
                 "UPDATE content_queue SET state = 'approved', approved_by_user_id = $2, approved_at = now(), updated_at = now() WHERE id = $1",
                 [id, actorUserID]
             )
+            // The publish job runs at the variant's time (now when it has none); a later reschedule moves it.
+            let scheduled: Date? = try connection.query("SELECT scheduled_for FROM content_queue WHERE id = $1", [id]).first?
+                .decodeIfPresent("scheduled_for")
             _ = try queue.enqueue(
                 JobQueue.NewJob(
-                    kind: "publish",
+                    kind: Self.publishJobKind,
                     payload: ["content_queue_id": id.uuidString.lowercased()],
                     tenantID: tenantID,
-                    idempotencyKey: "publish:\(id.uuidString.lowercased())"
+                    idempotencyKey: "publish:\(id.uuidString.lowercased()):\(UUID().uuidString.lowercased())",
+                    runAfter: scheduled
                 ),
                 on: connection
             )
@@ -227,10 +231,21 @@ public struct ApprovalRepository: Sendable {
         case .reschedule(let date):
             guard state == .awaitingOwnerApproval || state == .approved || state == .draft else { throw MoveError.notEditable(state) }
             try connection.query("UPDATE content_queue SET scheduled_for = $2, updated_at = now() WHERE id = $1", [id, date])
+            // An approved variant's waiting publish job moves with it.
+            try connection.query(
+                """
+                UPDATE jobs SET run_after = coalesce($2::timestamptz, now()), updated_at = now()
+                WHERE kind = $3 AND status = 'pending' AND payload_json->>'content_queue_id' = $1::text
+                """,
+                [id.uuidString.lowercased(), date, Self.publishJobKind]
+            )
             try event("variant.rescheduled", tenantID: tenantID, talentID: talentID, variantID: id, detail: date.map { "\($0)" }, on: connection)
             return state
         }
     }
+
+    /// The job that publishes an approved variant (`PublishHandler`).
+    public static let publishJobKind = "publish"
 
     /// The job that drafts a replacement for a rejected variant (`VariantRegenerationHandler`).
     public static let regenerateJobKind = "variant.regenerate"

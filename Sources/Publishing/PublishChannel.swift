@@ -1,0 +1,65 @@
+public import Foundation
+
+/// A backend that posts to a platform for an account bound to it (`accounts.channel`): `mcp` (Composio's MCP
+/// server in production) or `device` (a device hub). The publisher picks the channel by the account's binding
+/// alone, never falling back to another.
+public protocol PublishChannel: Sendable {
+    /// `mcp` or `device`, as `accounts.channel` says.
+    var name: String { get }
+    /// Posts once; throws a `PublishError` saying whether trying again could help.
+    func publish(_ post: PublishRequest) async throws -> PublishReceipt
+    /// Looks for a post this attempt may already have made (the daemon died before recording the answer):
+    /// the receipt when the backend shows it, nil when it shows none. Throws `PublishError.cannotReconcile`
+    /// when the backend has no way to look.
+    func find(_ post: PublishRequest) async throws -> PublishReceipt?
+}
+
+/// What to post, for which account.
+public struct PublishRequest: Sendable, Equatable {
+    public var variantID: UUID
+    public var platform: String
+    public var handle: String
+    /// The account's identity at its backend (`accounts.vault_ref` names where its secret is; the handle
+    /// stands for the identity in development).
+    public var vaultRef: String?
+    public var caption: String
+    public var hashtags: [String]
+    /// Local files of the post's media (the composed reel or the attachment).
+    public var media: [String]
+    /// Unique per attempt: `<variant>:<job attempt>`.
+    public var attemptKey: String
+
+    public init(
+        variantID: UUID,
+        platform: String,
+        handle: String,
+        vaultRef: String?,
+        caption: String,
+        hashtags: [String],
+        media: [String],
+        attemptKey: String
+    ) {
+        self.variantID = variantID
+        self.platform = platform
+        self.handle = handle
+        self.vaultRef = vaultRef
+        self.caption = caption
+        self.hashtags = hashtags
+        self.media = media
+        self.attemptKey = attemptKey
+    }
+
+    /// The caption with its hashtags, as the platform shows it.
+    public var text: String { hashtags.isEmpty ? caption : caption + "\n\n" + hashtags.joined(separator: " ") }
+}
+
+/// What the backend answered for a post that went out.
+public struct PublishReceipt: Sendable, Equatable {
+    public var postID: String
+    public var url: String?
+
+    public init(postID: String, url: String?) {
+        self.postID = postID
+        self.url = url
+    }
+}
