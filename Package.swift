@@ -353,6 +353,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "PublishingTests",
+            dependencies: ["Publishing", "Workers", "Store", "Blobs", "Domain", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LLMRouterTests", dependencies: ["LLMRouter", "LLMRouterFake", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Store", "Intake", "Blobs", "Domain", "LLMRouterFake"], swiftSettings: swiftSettings),
     ]

@@ -6,7 +6,8 @@
 
 REQUESTS_JSON holds the two bodies drsocial's client sent (written by `drsocial-bench-agent --write-requests`):
 the draft call (`submit_variants`) and the moderation call (`submit_verdicts`). For each request the peer
-sends the same model string, system, tools, tool_choice and max_tokens, with a user message built the same
+sends the same model string, system, tools, tool_choice and max_tokens, streamed where drsocial's call was (the
+draft: `messages.stream`, a live-view line built from each `input_json` snapshot), with a user message built the same
 way (the brief's JSON in a <request_data> block, the prompt numbered per request; then the drafted variants
 in a <variants_data> block), checks that every account got a variant and then a verdict, like the Swift side,
 and times each `messages.create`. Requests run one at a time, then on a thread pool (one shared client).
@@ -41,6 +42,17 @@ def escaped(document):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class Progress:
+    """Keeps the latest live-view line (drsocial hands each one to an actor that writes the latest every 500 ms)."""
+
+    def __init__(self):
+        self.latest, self.reports = None, 0
+
+    def offer(self, text):
+        if text:
+            self.latest, self.reports = text, self.reports + 1
+
+
 class Agent:
     def __init__(self, base_url, api_key, requests_path):
         with open(requests_path) as handle:
@@ -58,9 +70,10 @@ class Agent:
         )
         self.base_url, self.api_key = base_url, api_key
 
-    def call(self, template, text):
+    def call(self, template, text, live_view=True):
+        """One call; streamed when drsocial's was (the draft), with a live view built from each delta."""
         started = time.perf_counter()
-        message = self.client.messages.create(
+        params = dict(
             model=template["model"],
             max_tokens=template["max_tokens"],
             system=template["system"],
@@ -68,18 +81,38 @@ class Agent:
             tool_choice=template["tool_choice"],
             messages=[{"role": "user", "content": [{"type": "text", "text": text}]}],
         )
+        if template.get("stream"):
+            progress = Progress()
+            with self.client.messages.stream(**params) as stream:
+                for event in stream:
+                    if live_view and event.type == "input_json":
+                        progress.offer(self.live_view(event.snapshot))
+                message = stream.get_final_message()
+        else:
+            message = self.client.messages.create(**params)
         elapsed = time.perf_counter() - started
         calls = [block for block in message.content if block.type == "tool_use" and block.name == template["tool_choice"]["name"]]
         if not calls:
             raise RuntimeError("the answer did not call %s" % template["tool_choice"]["name"])
         return calls[0].input, elapsed
 
-    def request(self, index):
-        """Draft, then moderation; returns the two calls' wall times."""
+    def live_view(self, snapshot):
+        """The draft so far, as the run page shows it: each account's caption as the model writes it."""
+        lines = []
+        for variant in (snapshot or {}).get("variants") or []:
+            if isinstance(variant, dict) and variant.get("caption"):
+                account = self.accounts.get(variant.get("account_id"))
+                lines.append((account["platform"] + " @" + account["handle"] + ": " if account else "") + variant["caption"])
+        return "drafting… " + " | ".join(lines) if lines else None
+
+    def draft_text(self, index):
         brief = copy.deepcopy(self.brief)
         brief["request"]["prompt"] = brief["request"].get("prompt", "") + " (request %d)" % index
-        text = "<request_data>\n" + escaped(brief) + "\n</request_data>\n\nDraft one variant for each account now."
-        drafted, draft_seconds = self.call(self.draft, text)
+        return "<request_data>\n" + escaped(brief) + "\n</request_data>\n\nDraft one variant for each account now."
+
+    def request(self, index):
+        """Draft, then moderation; returns the two calls' wall times."""
+        drafted, draft_seconds = self.call(self.draft, self.draft_text(index))
         variants = drafted.get("variants") or []
         ids = [variant.get("account_id") for variant in variants]
         if sorted(ids) != sorted(self.accounts) or not all(variant.get("caption", "").strip() for variant in variants):
@@ -101,8 +134,9 @@ class Agent:
         return draft_seconds, moderation_seconds
 
     def run_many(self, count, in_flight):
-        """Runs `count` requests, `in_flight` at a time; returns (per-request seconds, per-call seconds, failures)."""
-        requests, calls, failures = [], [], [0]
+        """Runs `count` requests, `in_flight` at a time; returns (per-request seconds, per-call seconds by
+        purpose, failures)."""
+        requests, calls, failures = [], {"draft": [], "moderation": []}, [0]
 
         def one(index):
             started = time.perf_counter()
@@ -114,7 +148,8 @@ class Agent:
                 failures[0] += 1
                 return
             requests.append(time.perf_counter() - started)
-            calls.extend(times)
+            calls["draft"].append(times[0])
+            calls["moderation"].append(times[1])
 
         if in_flight == 1:
             for index in range(count):
@@ -125,7 +160,7 @@ class Agent:
         return requests, calls, failures[0]
 
 
-def raw_round_trips(agent, calls, in_flight):
+def raw_round_trips(agent, calls, in_flight, bodies=None):
     """The same bytes POSTed with a bare httpx2 client and the SDK's headers, the answer read but not parsed."""
     client = httpx2.Client(trust_env=False, timeout=30)
     headers = {
@@ -134,21 +169,25 @@ def raw_round_trips(agent, calls, in_flight):
         "content-type": "application/json",
         "accept": "application/json",
     }
-    times = []
+    bodies = bodies or agent.raw_bodies
+    streamed = [b'"stream":true' in body for body in bodies]
+    times = [[], []]
 
-    def one(index):
+    def one(index, bodies=agent.raw_bodies):
         started = time.perf_counter()
-        response = client.post(agent.base_url + "/v1/messages", content=agent.raw_bodies[index % 2], headers=headers)
+        body = index % 2
+        accept = {"accept": "text/event-stream"} if streamed[body] else {}
+        response = client.post(agent.base_url + "/v1/messages", content=bodies[body], headers={**headers, **accept})
         response.read()
         if response.status_code == 200:
-            times.append(time.perf_counter() - started)
+            times[body].append(time.perf_counter() - started)
 
     if in_flight == 1:
         for index in range(calls):
-            one(index)
+            one(index, bodies)
     else:
         with ThreadPoolExecutor(max_workers=in_flight) as pool:
-            list(pool.map(one, range(calls)))
+            list(pool.map(lambda index: one(index, bodies), range(calls)))
     client.close()
     return times
 
@@ -161,7 +200,7 @@ def percentile(values, p):
     return ordered[index]
 
 
-def throughput(agent, count, in_flights):
+def throughput(agent, count, in_flights, breakdown_calls=100):
     results = {"requests": count}
     agent.run_many(20, 1)
     raw_round_trips(agent, 40, 1)
@@ -178,19 +217,43 @@ def throughput(agent, count, in_flights):
                 prefix + "requests_per_second": len(requests) / wall,
                 prefix + "failures": failures,
                 prefix + "request_p50_ms": percentile(requests, 50) * 1000,
-                prefix + "send_p50_ms": percentile(calls, 50) * 1000,
-                prefix + "send_p95_ms": percentile(calls, 95) * 1000,
-                prefix + "send_mean_ms": statistics.fmean(calls) * 1000,
-                prefix + "raw_p50_ms": percentile(raw, 50) * 1000,
-                prefix + "raw_p95_ms": percentile(raw, 95) * 1000,
-                prefix + "raw_mean_ms": statistics.fmean(raw) * 1000,
-                prefix + "beyond_raw_p50_ms": (percentile(calls, 50) - percentile(raw, 50)) * 1000,
-                prefix + "beyond_raw_mean_ms": (statistics.fmean(calls) - statistics.fmean(raw)) * 1000,
-                prefix + "agent_beyond_raw_p50_ms": (percentile(requests, 50) / 2 - percentile(raw, 50)) * 1000,
-                prefix + "cpu_per_call_ms": cpu / max(1, len(calls)) * 1000,
-                prefix + "raw_cpu_per_call_ms": raw_cpu / max(1, len(raw)) * 1000,
+                prefix + "request_beyond_raw_p50_ms": (percentile(requests, 50) - percentile(raw[0], 50) - percentile(raw[1], 50)) * 1000,
+                prefix + "cpu_per_request_ms": cpu / max(1, len(requests)) * 1000,
+                prefix + "raw_cpu_per_request_ms": raw_cpu / max(1, min(len(raw[0]), len(raw[1]))) * 1000,
             }
         )
+        for body, purpose in enumerate(["draft", "moderation"]):
+            sent, floor, name = calls[purpose], raw[body], prefix + purpose + "_"
+            results.update(
+                {
+                    name + "send_p50_ms": percentile(sent, 50) * 1000,
+                    name + "send_p95_ms": percentile(sent, 95) * 1000,
+                    name + "raw_p50_ms": percentile(floor, 50) * 1000,
+                    name + "raw_p95_ms": percentile(floor, 95) * 1000,
+                    name + "beyond_raw_p50_ms": (percentile(sent, 50) - percentile(floor, 50)) * 1000,
+                    name + "beyond_raw_mean_ms": (statistics.fmean(sent) - statistics.fmean(floor)) * 1000,
+                }
+            )
+    # Where a streamed draft call's CPU goes, one call at a time (as drsocial-bench-agent's breakdown).
+    calls = breakdown_calls
+
+    def cpu_per_call(call):
+        before = time.process_time()
+        for index in range(calls):
+            call(index)
+        return (time.process_time() - before) / calls * 1000
+
+    text = agent.draft_text(0)
+    buffered = {key: value for key, value in agent.draft.items() if key != "stream"}
+    buffered_body = agent.raw_bodies[0].replace(b'"stream":true,', b"")
+    results["draft_cpu_agent_ms"] = cpu_per_call(lambda index: agent.call(agent.draft, text))
+    results["draft_cpu_streamed_no_view_ms"] = cpu_per_call(lambda index: agent.call(agent.draft, text, live_view=False))
+    results["draft_cpu_buffered_ms"] = cpu_per_call(lambda index: agent.call(buffered, text))
+    for name, body in (("streamed", agent.raw_bodies[0]), ("buffered", buffered_body)):
+        before = time.process_time()
+        raw_round_trips(agent, calls, 1, [body, body])
+        results["draft_cpu_raw_%s_ms" % name] = (time.process_time() - before) / calls * 1000
+    results["breakdown_calls"] = calls
     return results
 
 

@@ -9,15 +9,17 @@ import Synchronization
 struct RunTally: Sendable {
     /// Wall time of each whole request (draft, then moderation).
     var requestSeconds: [Double] = []
-    /// Wall time of each `LLMRouterClient.send` (`ModelCall.latencySeconds`).
-    var sendSeconds: [Double] = []
+    /// Wall time of each `LLMRouterClient.send` (`ModelCall.latencySeconds`), by purpose (`draft`, `moderation`).
+    var sendSeconds: [String: [Double]] = [:]
     var failures = 0
     var repairs = 0
     var firstError: String?
 
+    var calls: Int { sendSeconds.values.map(\.count).reduce(0, +) }
+
     mutating func merge(_ other: RunTally) {
         requestSeconds += other.requestSeconds
-        sendSeconds += other.sendSeconds
+        sendSeconds.merge(other.sendSeconds, uniquingKeysWith: +)
         failures += other.failures
         repairs += other.repairs
         firstError = firstError ?? other.firstError
@@ -30,8 +32,26 @@ final class Ticket: Sendable {
     func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }
 
-/// One request as the daemon's `draft` and `moderate` stages make it: `LLMContentAgent.draft`, the never-say
-/// pass, then `ModerationPrompt` through `callValidatedTool`.
+/// Where the draft's live view goes, as the pipeline runner wires it: every report is handed to an actor in a
+/// task of its own, which keeps the latest (the runner's `ProgressReporter` then writes it at most every
+/// 500 ms; the bench writes nothing).
+actor ProgressSink {
+    private(set) var latest = ""
+    private(set) var reports = 0
+
+    func offer(_ text: String) {
+        latest = text
+        reports += 1
+    }
+
+    nonisolated var report: @Sendable (String) -> Void {
+        { text in Task { await self.offer(text) } }
+    }
+}
+
+/// One request as the daemon's `draft` and `moderate` stages make it: `LLMContentAgent.draft` (streamed, with
+/// the live view wired as the runner wires it), the never-say pass, then `ModerationPrompt` through
+/// `callValidatedTool` (buffered).
 struct AgentRequest: Sendable {
     let client: LLMRouterClient
     let template: ContentBrief
@@ -41,7 +61,7 @@ struct AgentRequest: Sendable {
         var brief = template
         brief.requestID = UUID()
         brief.prompt = (template.prompt ?? "") + " (request \(index))"
-        let draft = try await LLMContentAgent(client: client).draft(brief)
+        let draft = try await LLMContentAgent(client: client).draft(brief, progress: ProgressSink().report)
         guard draft.variants.count == brief.targets.count else {
             throw BenchFailure("drafted \(draft.variants.count) variants for \(brief.targets.count) accounts")
         }
@@ -71,7 +91,7 @@ struct AgentRequest: Sendable {
                         do {
                             let calls = try await run(index)
                             tally.requestSeconds.append(seconds(ContinuousClock.now - started))
-                            tally.sendSeconds += calls.map(\.latencySeconds)
+                            for call in calls { tally.sendSeconds[call.purpose, default: []].append(call.latencySeconds) }
                             tally.repairs += calls.filter { $0.purpose.hasSuffix("-repair") }.count
                         } catch {
                             tally.failures += 1

@@ -18,6 +18,8 @@ struct Options {
     var apiKey = "bench-agent-key"
     var requests = 500
     var inFlight = [1, 8]
+    /// Draft calls per variant in the CPU breakdown (one at a time; a streamed draft takes the fake ~200 ms).
+    var breakdownCalls = 100
     /// Where to write the two request bodies the client sends, for the Python peer.
     var writeRequests: String?
     var json = false
@@ -32,6 +34,7 @@ struct Options {
             case "--api-key": apiKey = iterator.next() ?? apiKey
             case "--requests": requests = Int(iterator.next() ?? "") ?? requests
             case "--in-flight": inFlight = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--breakdown-calls": breakdownCalls = max(1, Int(iterator.next() ?? "") ?? breakdownCalls)
             case "--write-requests": writeRequests = iterator.next()
             case "--json": json = true
             default: Self.fail("unknown argument \(argument)")

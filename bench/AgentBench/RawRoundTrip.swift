@@ -5,7 +5,8 @@ import NIOHTTP1
 
 /// The floor under a call: the same bytes the client sends, POSTed with AsyncHTTPClient (the client's own
 /// HTTP stack, the same shared `HTTPClient`, the same headers) to the same fake, with the answer read to its
-/// end but not parsed. `send` minus this is the router client's own time: building the body, the deadline
+/// end but not parsed (a streamed answer arrives at the fake's pace, 2 ms between events, as it does for
+/// `send`). `send` minus this is the router client's own time: building the body, the deadline
 /// task group, retries' bookkeeping, parsing the answer, metrics.
 struct RawRoundTrip: Sendable {
     let baseURL: String
@@ -13,20 +14,20 @@ struct RawRoundTrip: Sendable {
     /// The request bodies, used in turn (a draft's, then a moderation's).
     let bodies: [ByteBuffer]
 
-    /// POSTs `calls` bodies, `inFlight` at a time; returns each call's wall time.
-    func run(calls: Int, inFlight: Int) async -> (seconds: [Double], failures: Int) {
+    /// POSTs `calls` bodies, `inFlight` at a time; returns each call's wall time, by body.
+    func run(calls: Int, inFlight: Int) async -> (seconds: [[Double]], failures: Int) {
         let ticket = Ticket()
-        return await withTaskGroup(of: ([Double], Int).self) { group in
+        return await withTaskGroup(of: ([[Double]], Int).self) { group in
             for _ in 0..<inFlight {
                 group.addTask {
-                    var times: [Double] = []
+                    var times = Array(repeating: [Double](), count: bodies.count)
                     var failures = 0
                     while true {
                         let index = ticket.take()
                         guard index < calls else { break }
                         let started = ContinuousClock.now
                         if await post(bodies[index % bodies.count]) {
-                            times.append(seconds(ContinuousClock.now - started))
+                            times[index % bodies.count].append(seconds(ContinuousClock.now - started))
                         } else {
                             failures += 1
                         }
@@ -34,9 +35,9 @@ struct RawRoundTrip: Sendable {
                     return (times, failures)
                 }
             }
-            var all: ([Double], Int) = ([], 0)
+            var all = (Array(repeating: [Double](), count: bodies.count), 0)
             for await (times, failures) in group {
-                all.0 += times
+                for body in times.indices { all.0[body] += times[body] }
                 all.1 += failures
             }
             return all
@@ -47,7 +48,8 @@ struct RawRoundTrip: Sendable {
         var request = HTTPClientRequest(url: baseURL + "/v1/messages")
         request.method = .POST
         request.headers.add(name: "anthropic-version", value: "2023-06-01")
-        request.headers.add(name: "Accept", value: "application/json")
+        let streamed = body.readableBytesView.firstRange(of: Array(#""stream":true"#.utf8)) != nil
+        request.headers.add(name: "Accept", value: streamed ? "text/event-stream" : "application/json")
         request.headers.add(name: "x-api-key", value: apiKey)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(body)

@@ -4,10 +4,12 @@
 //   --router URL [--in-flight 1,8] [--requests 500] [--write-requests FILE]
 //                                requests/s through draft + moderation at each in-flight count; each call's
 //                                wall time beside a raw AsyncHTTPClient POST of the same bytes; CPU per call
+//                                [--breakdown-calls 100]: where a streamed draft call's CPU goes
 //   --router URL --memory K      peak RSS growth while the requests run K at a time (one fresh process each)
 // Prints a table, or JSON with --json. Run through bench/agent, which also runs the Python peer.
 import Agents
 import AsyncHTTPClient
+import Domain
 import Foundation
 import LLMRouter
 import LLMRouterFake
@@ -91,28 +93,55 @@ do {
             let (rawSeconds, rawFailures) = await raw.run(calls: 2 * options.requests, inFlight: k)
             let rawCPU = ProcessStats.cpuSeconds() - rawCPUBefore
 
-            let calls = Double(tally.sendSeconds.count)
             let prefix = "k\(k)_"
-            results[prefix + "requests_per_second"] = Double(tally.requestSeconds.count) / wall
+            let done = Double(tally.requestSeconds.count)
+            results[prefix + "requests_per_second"] = done / wall
             results[prefix + "failures"] = Double(tally.failures)
             results[prefix + "repairs"] = Double(tally.repairs)
-            results[prefix + "request_p50_ms"] = percentile(tally.requestSeconds, 50) * 1000
-            results[prefix + "send_p50_ms"] = percentile(tally.sendSeconds, 50) * 1000
-            results[prefix + "send_p95_ms"] = percentile(tally.sendSeconds, 95) * 1000
-            results[prefix + "send_mean_ms"] = mean(tally.sendSeconds) * 1000
-            results[prefix + "raw_p50_ms"] = percentile(rawSeconds, 50) * 1000
-            results[prefix + "raw_p95_ms"] = percentile(rawSeconds, 95) * 1000
-            results[prefix + "raw_mean_ms"] = mean(rawSeconds) * 1000
             results[prefix + "raw_failures"] = Double(rawFailures)
-            // The client's own time per call: `send` beyond the same bytes' raw round trip.
-            results[prefix + "beyond_raw_p50_ms"] = (percentile(tally.sendSeconds, 50) - percentile(rawSeconds, 50)) * 1000
-            results[prefix + "beyond_raw_mean_ms"] = (mean(tally.sendSeconds) - mean(rawSeconds)) * 1000
-            // The same for the whole agent path per call: prompts, validation and the never-say pass included.
-            results[prefix + "agent_beyond_raw_p50_ms"] = (percentile(tally.requestSeconds, 50) / 2 - percentile(rawSeconds, 50)) * 1000
-            // CPU of this process (the fake runs in another): everything the daemon's side spends per call.
-            results[prefix + "cpu_per_call_ms"] = calls > 0 ? cpu / calls * 1000 : .nan
-            results[prefix + "raw_cpu_per_call_ms"] = rawSeconds.isEmpty ? .nan : rawCPU / Double(rawSeconds.count) * 1000
+            results[prefix + "request_p50_ms"] = percentile(tally.requestSeconds, 50) * 1000
+            // Per purpose: `send` beside the raw round trip of the same bytes; the difference is the client's own time.
+            for (body, purpose) in ["draft", "moderation"].enumerated() {
+                let sent = tally.sendSeconds[purpose] ?? []
+                let floor = rawSeconds[body]
+                let name = prefix + purpose + "_"
+                results[name + "send_p50_ms"] = percentile(sent, 50) * 1000
+                results[name + "send_p95_ms"] = percentile(sent, 95) * 1000
+                results[name + "raw_p50_ms"] = percentile(floor, 50) * 1000
+                results[name + "raw_p95_ms"] = percentile(floor, 95) * 1000
+                results[name + "beyond_raw_p50_ms"] = (percentile(sent, 50) - percentile(floor, 50)) * 1000
+                results[name + "beyond_raw_mean_ms"] = (mean(sent) - mean(floor)) * 1000
+            }
+            // The whole request (prompts, validation, the never-say pass, both calls) beyond its two raw round trips.
+            results[prefix + "request_beyond_raw_p50_ms"] =
+                (percentile(tally.requestSeconds, 50) - percentile(rawSeconds[0], 50) - percentile(rawSeconds[1], 50)) * 1000
+            // CPU of this process (the fake runs in another): everything the daemon's side spends per request, and
+            // what the raw POSTs of the same two bodies spend.
+            results[prefix + "cpu_per_request_ms"] = done > 0 ? cpu / done * 1000 : .nan
+            let rawPairs = Double(rawSeconds.map(\.count).min() ?? 0)
+            results[prefix + "raw_cpu_per_request_ms"] = rawPairs > 0 ? rawCPU / rawPairs * 1000 : .nan
         }
+        // Where a streamed draft call's CPU goes, one call at a time: the agent as the daemon runs it; the same call
+        // streamed without the live view; buffered; and the raw POSTs of the streamed and the buffered bytes.
+        let calls = options.breakdownCalls
+        let draftRequest = DraftPrompt(brief: template).request(model: agent.client.configuration.contentModel)
+        let validator = DraftValidator(targets: template.targets, presets: template.presets, neverSay: template.talent.doNotSay)
+        let bufferedBody = ByteBuffer(string: String(decoding: bodies[0], as: UTF8.self).replacingOccurrences(of: #""stream":true,"#, with: ""))
+        func cpuPerCall(_ call: () async throws -> Void) async throws -> Double {
+            let before = ProcessStats.cpuSeconds()
+            for _ in 0..<calls { try await call() }
+            return (ProcessStats.cpuSeconds() - before) / Double(calls) * 1000
+        }
+        results["draft_cpu_agent_ms"] = try await cpuPerCall { _ = try await LLMContentAgent(client: agent.client).draft(template, progress: ProgressSink().report) }
+        results["draft_cpu_streamed_no_view_ms"] = try await cpuPerCall {
+            _ = try await agent.client.callValidatedTool(draftRequest, purpose: "draft", onDelta: { _ in }, validate: validator.validate)
+        }
+        results["draft_cpu_buffered_ms"] = try await cpuPerCall {
+            _ = try await agent.client.callValidatedTool(draftRequest, purpose: "draft", validate: validator.validate)
+        }
+        results["draft_cpu_raw_streamed_ms"] = try await cpuPerCall { _ = await raw.post(raw.bodies[0]) }
+        results["draft_cpu_raw_buffered_ms"] = try await cpuPerCall { _ = await raw.post(bufferedBody) }
+        results["breakdown_calls"] = Double(calls)
         try report(results)
 
     case .memory(let k):

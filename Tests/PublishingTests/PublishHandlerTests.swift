@@ -1,0 +1,266 @@
+import Blobs
+import Domain
+import Foundation
+import Logging
+import Publishing
+import Store
+import TestSupport
+import Testing
+import Workers
+
+/// Approved variants published through the MCP channel against a real MCP server (the official Python SDK),
+/// with real PostgreSQL: exactly once, classified failures, paused accounts, the schedule, reconciliation.
+@Suite(
+    .enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase && ProcessInfo.processInfo.environment["DRSOCIAL_PYTHON"] != nil)),
+    .serialized
+)
+struct PublishHandlerTests {
+    struct Harness {
+        let pool: PostgresPool
+        let queue: JobQueue
+        let blobs: LocalBlobStore
+        let fixture: TenantFixture
+        let server: MCPLinkedInServer
+        let handler: PublishHandler
+
+        var linkedin: AccountSnapshot { fixture.accounts.first { $0.platform == .linkedin }! }
+        var instagram: AccountSnapshot { fixture.accounts.first { $0.platform == .instagram }! }
+    }
+
+    func harness(key: String? = nil, flows: [String: PublishFlow]? = nil) async throws -> Harness {
+        let pool = try await TestDatabase.shared.pool()
+        let server = try MCPLinkedInServer()
+        let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("publish-blobs"))
+        let loaded = try flows ?? PublishFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
+        let channel = MCPChannel(endpoint: server.url, apiKey: key ?? server.key, flows: loaded, timeoutSeconds: 30)
+        let queue = JobQueue(pool: pool)
+        return Harness(
+            pool: pool,
+            queue: queue,
+            blobs: blobs,
+            fixture: try await TenantFixture.make(on: pool),
+            server: server,
+            handler: PublishHandler(pool: pool, queue: queue, blobs: blobs, channels: [channel])
+        )
+    }
+
+    /// An approved variant for `account`, approved the way the portal approves (which queues its publish job).
+    func approved(_ h: Harness, account: AccountSnapshot, caption: String, scheduled: Date? = nil, media: Bool = true) async throws -> UUID {
+        let asset = media ? try h.blobs.store(data: Data("a picture".utf8), in: .talent(tenantID: h.fixture.tenantID, talentID: h.fixture.talentID)).path : nil
+        return try await h.pool.withTransaction { connection in
+            let content: UUID = try connection.query(
+                """
+                INSERT INTO content (tenant_id, talent_id, hash, type, asset_url, caption, hashtags, generated_by, moderated)
+                VALUES ($1, $2, $3, $4, $5, $6, '{#Studio}', 'test', true) RETURNING id
+                """,
+                [h.fixture.tenantID, h.fixture.talentID, UUID().uuidString, media ? "image" : "text", asset, caption]
+            ).first!.decode("id")
+            let id: UUID = try connection.query(
+                """
+                INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, state, scheduled_for)
+                VALUES ($1, $2, $3, $4, 'ai_initiated', 'awaiting_owner_approval', $5) RETURNING id
+                """,
+                [h.fixture.tenantID, h.fixture.talentID, account.id, content, scheduled]
+            ).first!.decode("id")
+            try ApprovalRepository().apply(.approve, variantID: id, talentID: h.fixture.talentID, actorUserID: UUID(), queue: h.queue, on: connection)
+            return id
+        }
+    }
+
+    /// Claims the variant's publish job and runs the handler on it, as a worker would; the error it threw, if any.
+    @discardableResult
+    func runJob(_ h: Harness, _ id: UUID) async throws -> (any Error)? {
+        try await h.pool.withConnection { connection in
+            try connection.query(
+                "UPDATE jobs SET run_after = now() WHERE kind = 'publish' AND status = 'pending' AND payload_json->>'content_queue_id' = $1",
+                [id.uuidString.lowercased()]
+            )
+        }
+        // Other tests' publish jobs may be waiting in the shared database (no worker runs them there): set them
+        // an hour aside and take this variant's.
+        while let job = try await h.queue.claim(kinds: ["publish"], workerID: "test") {
+            guard job.payload["content_queue_id"] == id.uuidString.lowercased() else {
+                try await h.queue.postpone(job, until: Date().addingTimeInterval(3600))
+                continue
+            }
+            do {
+                try await h.handler.handle(job, logger: TestEnvironment.logger)
+                _ = try await h.queue.complete(job)
+                return nil
+            } catch let later as JobNotYet {
+                try await h.queue.postpone(job, until: later.date)
+                return later
+            } catch {
+                _ = try await h.queue.fail(job, error: "\(error)")
+                return error
+            }
+        }
+        return nil
+    }
+
+    func variant(_ h: Harness, _ id: UUID) async throws -> (state: String, postID: String?, url: String?, error: String?, needsCheck: Bool) {
+        try await h.pool.withConnection { connection in
+            let row = try connection.query(
+                "SELECT state, external_post_id, external_url, publish_error, needs_check FROM content_queue WHERE id = $1",
+                [id]
+            ).first!
+            return (
+                try row.decode("state"), try row.decodeIfPresent("external_post_id"), try row.decodeIfPresent("external_url"),
+                try row.decodeIfPresent("publish_error"), try row.decode("needs_check")
+            )
+        }
+    }
+
+    func account(_ h: Harness, _ id: UUID) async throws -> (status: String, reason: String?) {
+        try await h.pool.withConnection { connection in
+            let row = try connection.query("SELECT status, paused_reason FROM accounts WHERE id = $1", [id]).first!
+            return (try row.decode("status"), try row.decodeIfPresent("paused_reason"))
+        }
+    }
+
+    @Test func anApprovedVariantIsPostedOnceWithItsCaptionAndMediaAndItsPostIDIsKept() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.linkedin, caption: "Open studio this Sunday")
+        #expect(try await runJob(h, id) == nil)
+        let after = try await variant(h, id)
+        #expect(after.state == "published")
+        let posts = try h.server.posts()
+        #expect(posts.count == 1)
+        #expect(posts.first?["commentary"] as? String == "Open studio this Sunday\n\n#Studio")
+        #expect(posts.first?["author"] as? String == "urn:li:person:\(h.linkedin.handle)")
+        #expect((posts.first?["images"] as? [String])?.first?.hasPrefix("/") == true, "the media's local file")
+        #expect(after.postID == posts.first?["id"] as? String && after.url?.contains("linkedin.com") == true)
+        // Another publish job for the same variant posts nothing more.
+        try await h.pool.withConnection { connection in
+            try h.queue.enqueue(.init(kind: "publish", payload: ["content_queue_id": id.uuidString.lowercased()]), on: connection)
+        }
+        #expect(try await runJob(h, id) == nil)
+        #expect(try h.server.posts().count == 1)
+    }
+
+    @Test func aWrongKeyIsAHardBlockThatPausesTheAccount() async throws {
+        let h = try await harness(key: "not-the-key")
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.linkedin, caption: "Hello")
+        #expect(try await runJob(h, id) == nil, "a hard block is settled, not retried")
+        let after = try await variant(h, id)
+        #expect(after.state == "failed" && after.error?.contains("the account was paused") == true, "\(after)")
+        let paused = try await account(h, h.linkedin.id)
+        #expect(paused.status == "paused" && paused.reason?.lowercased().contains("authentication required") == true, "\(paused)")
+        #expect(try h.server.posts().isEmpty)
+    }
+
+    @Test func aRateLimitedAnswerIsRetriedAndPostsOnce() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.linkedin, caption: "Busy day [rate-limit]")
+        let first = try await runJob(h, id)
+        #expect((first as? PublishError).map { if case .soft = $0 { true } else { false } } == true, "\(String(describing: first))")
+        #expect(try await variant(h, id).state == "queued")
+        #expect(try await runJob(h, id) == nil)
+        #expect(try await variant(h, id).state == "published")
+        #expect(try h.server.posts().count == 1)
+    }
+
+    @Test func aRestrictedAccountIsPausedAndNothingMoreIsPostedForIt() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let blocked = try await approved(h, account: h.linkedin, caption: "First [restricted]")
+        #expect(try await runJob(h, blocked) == nil)
+        #expect(try await account(h, h.linkedin.id).status == "paused")
+        let next = try await approved(h, account: h.linkedin, caption: "Second, fine")
+        let waited = try await runJob(h, next)
+        #expect(waited is JobNotYet, "its other publishes wait: \(String(describing: waited))")
+        #expect(try await variant(h, next).state == "approved")
+        #expect(try h.server.posts().isEmpty)
+    }
+
+    @Test func aScheduledVariantWaitsForItsTime() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let at = Date().addingTimeInterval(3600)
+        let id = try await approved(h, account: h.linkedin, caption: "Later", scheduled: at)
+        let job: Date? = try await h.pool.withConnection { connection in
+            try connection.query("SELECT run_after FROM jobs WHERE kind = 'publish' AND payload_json->>'content_queue_id' = $1", [id.uuidString.lowercased()])
+                .first?.decode("run_after")
+        }
+        #expect(abs((job ?? .distantPast).timeIntervalSince(at)) < 1, "the job runs at the variant's time")
+        let early = try await runJob(h, id)
+        #expect((early as? JobNotYet).map { abs($0.date.timeIntervalSince(at)) < 1 } == true, "claimed early, it goes back to wait")
+        #expect(try h.server.posts().isEmpty)
+    }
+
+    @Test func aDeviceAccountWithNoDeviceHubFailsWithThatReasonAndNeverReachesTheMCPServer() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.instagram, caption: "Reel time")
+        #expect(try await runJob(h, id) == nil)
+        let after = try await variant(h, id)
+        #expect(after.state == "failed" && after.error?.contains("no device backend is configured") == true, "\(after)")
+        #expect(try h.server.posts().isEmpty)
+    }
+
+    @Test func theDatabaseRefusesAnIllegalMoveEvenFromTheOwner() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.linkedin, caption: "Approved")
+        await #expect(throws: (any Error).self) {
+            try await h.pool.withConnection { try $0.query("UPDATE content_queue SET state = 'published' WHERE id = $1", [id]) }
+        }
+        try await h.pool.withConnection { try $0.query("UPDATE content_queue SET state = 'awaiting_owner_approval' WHERE id = $1", [id]) }
+        await #expect(throws: (any Error).self) {
+            try await h.pool.withConnection { try $0.query("UPDATE content_queue SET state = 'published' WHERE id = $1", [id]) }
+        }
+    }
+
+    @Test func anAttemptWhoseAnswerWasLostIsReconciledNotPostedAgain() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.linkedin, caption: "Posted before the crash")
+        // A first attempt posted and its daemon died before recording the answer: the post exists at the backend
+        // and the attempt is open.
+        let flows = try PublishFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
+        let direct = MCPChannel(endpoint: h.server.url, apiKey: h.server.key, flows: flows)
+        let request = PublishRequest(
+            variantID: id, platform: "linkedin", handle: h.linkedin.handle, vaultRef: nil, caption: "Posted before the crash", hashtags: ["#Studio"],
+            media: [], attemptKey: "lost-\(id)"
+        )
+        let earlier = try await direct.publish(request)
+        try await h.pool.withConnection { connection in
+            try connection.query(
+                "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, 'mcp')",
+                [h.fixture.tenantID, id, "lost-\(id)"]
+            )
+            try connection.query("UPDATE content_queue SET state = 'queued' WHERE id = $1", [id])
+        }
+        #expect(try await runJob(h, id) == nil)
+        let after = try await variant(h, id)
+        #expect(after.state == "published" && after.postID == earlier.postID, "\(after)")
+        #expect(try h.server.posts().count == 1, "never posted twice")
+    }
+
+    @Test func withoutALookupALostAnswerWaitsForAnOperator() async throws {
+        var flows = try PublishFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
+        flows["linkedin"]?.lookupTool = nil
+        let h = try await harness(flows: flows)
+        defer { h.server.stop() }
+        let id = try await approved(h, account: h.linkedin, caption: "Unknown fate")
+        try await h.pool.withConnection { connection in
+            try connection.query(
+                "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, 'mcp')",
+                [h.fixture.tenantID, id, "lost-\(id)"]
+            )
+            try connection.query("UPDATE content_queue SET state = 'queued' WHERE id = $1", [id])
+        }
+        #expect(try await runJob(h, id) == nil)
+        let after = try await variant(h, id)
+        #expect(after.needsCheck && after.state == "queued", "\(after)")
+        #expect(try h.server.posts().isEmpty)
+        let event: Int = try await h.pool.withConnection { connection in
+            try connection.query("SELECT count(*)::int AS n FROM events WHERE kind = 'publish.needs_check' AND payload_json->>'content_queue_id' = $1", [id.uuidString.lowercased()])
+                .first!.decode("n")
+        }
+        #expect(event == 1)
+    }
+}
