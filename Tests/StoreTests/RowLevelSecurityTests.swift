@@ -12,7 +12,7 @@ struct RowLevelSecurityTests {
         "tenants": "id", "tenant_users": "tenant_id", "talents": "tenant_id", "talent_profile": "tenant_id",
         "talent_assets": "tenant_id", "accounts": "tenant_id", "post_requests": "tenant_id",
         "post_request_attachments": "tenant_id", "content": "tenant_id", "content_queue": "tenant_id", "events": "tenant_id",
-        "jobs": "tenant_id", "pipeline_runs": "tenant_id", "stage_runs": "tenant_id",
+        "jobs": "tenant_id", "pipeline_runs": "tenant_id", "stage_runs": "tenant_id", "publish_attempts": "tenant_id",
     ]
 
     /// Two tenants, each with a row in every tenant-scoped table.
@@ -33,9 +33,13 @@ struct RowLevelSecurityTests {
                     "INSERT INTO content (tenant_id, talent_id, hash, type, caption, generated_by) VALUES ($1, $2, 'h', 'text', 'c', 'test') RETURNING id",
                     [fixture.tenantID, fixture.talentID]
                 ).first!.decode("id")
-                try connection.query(
-                    "INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state) VALUES ($1, $2, $3, $4, 'request_operator', $5, 'awaiting_owner_approval')",
+                let variant: UUID = try connection.query(
+                    "INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, post_request_id, state) VALUES ($1, $2, $3, $4, 'request_operator', $5, 'awaiting_owner_approval') RETURNING id",
                     [fixture.tenantID, fixture.talentID, fixture.accounts[0].id, content, request]
+                ).first!.decode("id")
+                try connection.query(
+                    "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, 'mcp')",
+                    [fixture.tenantID, variant, "rls-\(variant)"]
                 )
                 try connection.query(
                     "INSERT INTO talent_assets (tenant_id, talent_id, kind, storage_url) VALUES ($1, $2, 'bgm', 'x')",
