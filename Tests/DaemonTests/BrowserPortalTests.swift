@@ -61,7 +61,8 @@ struct BrowserPortalTests {
                 "\(try $0.decode("source", as: String.self)):\(try $0.decode("state", as: String.self)):\(try $0.decode("reason", as: String.self))"
             }
         }
-        #expect(states.contains("browser:approved:"))
+        // Approved, then handed to the publisher (no backend is configured here, so it may have failed already).
+        #expect(states.contains { ["browser:approved:", "browser:queued:", "browser:failed:", "browser:published:"].contains($0) }, "\(states)")
         #expect(states.contains("browser:rejected:Too long for TikTok"), "\(states)")
         #expect(states.contains("browser:awaiting_owner_approval v2:"), "the rejected variant's replacement: \(states)")
         #expect(FileManager.default.fileExists(atPath: artifacts.appending(path: "05-decided.png").path))

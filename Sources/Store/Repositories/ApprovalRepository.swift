@@ -32,6 +32,9 @@ public struct ApprovalRepository: Sendable {
         public let version: Int
         /// Why moderation wants a human to look twice (`flagged: …`), if it does.
         public let moderationReason: String?
+        /// Why publishing failed, or where the post is once published.
+        public let publishError: String?
+        public let externalURL: String?
     }
 
     /// A post idea: one request and its variants.
@@ -66,7 +69,7 @@ public struct ApprovalRepository: Sendable {
             SELECT q.id, q.post_request_id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin,
                    q.scheduled_for, q.rejected_reason, r.prompt_text, coalesce(r.created_at, q.created_at) AS created_at,
                    c.type AS content_type, (c.type = 'reel' AND c.asset_url IS NOT NULL) AS has_composed_asset,
-                   q.version, c.moderation_reason,
+                   q.version, c.moderation_reason, q.publish_error, q.external_url,
                    (SELECT pa.id FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
                       AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_id,
                    (SELECT pa.mime FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
@@ -101,7 +104,9 @@ public struct ApprovalRepository: Sendable {
                 contentType: try row.decode("content_type"),
                 hasComposedAsset: try row.decode("has_composed_asset"),
                 version: try row.decode("version"),
-                moderationReason: try row.decodeIfPresent("moderation_reason")
+                moderationReason: try row.decodeIfPresent("moderation_reason"),
+                publishError: try row.decodeIfPresent("publish_error"),
+                externalURL: try row.decodeIfPresent("external_url")
             )
             if let open = current, open.id == requestID, requestID != nil {
                 current?.variants.append(variant)

@@ -51,6 +51,8 @@ enum PortalViews {
                             "version": variant.version, "isNewVersion": variant.version > 1,
                             "flag": variant.moderationReason.map { $0.hasPrefix("flagged: ") ? String($0.dropFirst(9)) : $0 } ?? "",
                             "isFlagged": variant.moderationReason != nil,
+                            "publishError": variant.publishError ?? "", "hasPublishError": variant.publishError != nil,
+                            "externalURL": variant.externalURL ?? "", "isPublished": variant.externalURL != nil,
                             // A reel previews the composed file itself: what is approved is what publishes.
                             "mediaURL": variant.hasComposedAsset
                                 ? "/me/variants/\(variant.id.uuidString.lowercased())/reel"
