@@ -214,6 +214,17 @@ struct PublishHandlerTests {
         }
     }
 
+    /// What a daemon that died mid-publish leaves: an attempt started, no outcome, the variant queued.
+    func leaveAttemptOpen(_ h: Harness, _ id: UUID) async throws {
+        try await h.pool.withConnection { connection in
+            try connection.query(
+                "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, 'mcp')",
+                [h.fixture.tenantID, id, "lost-\(id)"]
+            )
+            try connection.query("UPDATE content_queue SET state = 'queued' WHERE id = $1", [id])
+        }
+    }
+
     @Test func anAttemptWhoseAnswerWasLostIsReconciledNotPostedAgain() async throws {
         let h = try await harness()
         defer { h.server.stop() }
@@ -227,13 +238,7 @@ struct PublishHandlerTests {
             media: [], attemptKey: "lost-\(id)"
         )
         let earlier = try await direct.publish(request)
-        try await h.pool.withConnection { connection in
-            try connection.query(
-                "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, 'mcp')",
-                [h.fixture.tenantID, id, "lost-\(id)"]
-            )
-            try connection.query("UPDATE content_queue SET state = 'queued' WHERE id = $1", [id])
-        }
+        try await leaveAttemptOpen(h, id)
         #expect(try await runJob(h, id) == nil)
         let after = try await variant(h, id)
         #expect(after.state == "published" && after.postID == earlier.postID, "\(after)")
@@ -246,13 +251,7 @@ struct PublishHandlerTests {
         let h = try await harness(flows: flows)
         defer { h.server.stop() }
         let id = try await approved(h, account: h.linkedin, caption: "Unknown fate")
-        try await h.pool.withConnection { connection in
-            try connection.query(
-                "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, 'mcp')",
-                [h.fixture.tenantID, id, "lost-\(id)"]
-            )
-            try connection.query("UPDATE content_queue SET state = 'queued' WHERE id = $1", [id])
-        }
+        try await leaveAttemptOpen(h, id)
         #expect(try await runJob(h, id) == nil)
         let after = try await variant(h, id)
         #expect(after.needsCheck && after.state == "queued", "\(after)")
