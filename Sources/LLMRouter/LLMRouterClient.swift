@@ -97,14 +97,14 @@ public struct LLMRouterClient: Sendable {
     /// The model ids the router offers (`GET /v1/models`).
     public func models() async throws(LLMRouterError) -> [String] {
         let deadline = ContinuousClock.now + .milliseconds(Int64(min(configuration.timeoutSeconds, 30) * 1000))
-        let json = try await within(deadline) { try await self.get("/v1/models") }
+        let json = try await within(deadline, "GET /v1/models (\(Self.format(min(configuration.timeoutSeconds, 30))) s)") { try await self.get("/v1/models") }
         return (json["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
     }
 
     /// Whether the router says it is healthy (`GET /health` answers 2xx).
     public func health() async throws(LLMRouterError) {
         let deadline = ContinuousClock.now + .seconds(10)
-        _ = try await within(deadline) { try await self.get("/health") }
+        _ = try await within(deadline, "GET /health (10 s)") { try await self.get("/health") }
     }
 
     // MARK: HTTP
@@ -197,11 +197,13 @@ public struct LLMRouterClient: Sendable {
     // MARK: Time
 
     /// Runs `work`, failing with a deadline error if it has not finished by `deadline`.
+    /// - Parameter limit: what the deadline is, for the error (the call's `LLM_TIMEOUT_SECONDS` by default).
     func within<T: Sendable>(
         _ deadline: ContinuousClock.Instant,
+        _ limit: String? = nil,
         _ work: @escaping @Sendable () async throws -> T
     ) async throws(LLMRouterError) -> T {
-        let seconds = configuration.timeoutSeconds
+        let limit = limit ?? "LLM_TIMEOUT_SECONDS (\(Self.format(configuration.timeoutSeconds)) s)"
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await work() }
@@ -211,7 +213,7 @@ public struct LLMRouterClient: Sendable {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let value = first else {
-                    throw LLMRouterError(.deadline, "no answer within LLM_TIMEOUT_SECONDS (\(Self.format(seconds)) s)")
+                    throw LLMRouterError(.deadline, "no answer within \(limit)")
                 }
                 return value
             }
