@@ -11,7 +11,7 @@ struct DrSocialIntake: AsyncParsableCommand {
         discussion: "Configuration comes from the environment; see docs/configuration.md.",
         version: version,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, SeedDemoCommand.self, SubmitCommand.self, ReplayCommand.self, RunsCommand.self,
+            ServeCommand.self, MigrateCommand.self, SeedDemoCommand.self, SubmitCommand.self, ReplayCommand.self, RunsCommand.self, AccountsCommand.self,
             AnalyzeCommand.self,
             ReadTextCommand.self, TranscribeCommand.self, ComposeCommand.self, TokenCommand.self,
             VersionCommand.self, MediaWorkerCommand.self,

@@ -141,6 +141,18 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Seconds until the soonest pending job of these kinds becomes due (by the database's clock), or nil
+    /// when none waits. Idle workers sleep until then rather than a whole poll interval, so a job scheduled for
+    /// a moment starts at that moment.
+    public func secondsUntilNextDue(kinds: [String]) async throws -> Double? {
+        try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT extract(epoch FROM min(run_after) - now())::float8 AS wait FROM jobs WHERE kind = ANY($1::text[]) AND status = 'pending'",
+                [kinds]
+            ).first?.decodeIfPresent("wait")
+        }
+    }
+
     private func claimOnce(kinds: [String], workerID: String) async throws -> ClaimedJob? {
         let lease = configuration.leaseSeconds
         return try await pool.withConnection { connection in

@@ -40,5 +40,14 @@ enum ClusterGauges {
         for state in ClusterStateRepository.openVariantStates {
             text.sample("drsocial_content_queue_open", ["state": state], value: Double(snapshot.openVariants[state] ?? 0))
         }
+
+        text.family("drsocial_accounts_paused", .gauge, help: "Accounts paused by a hard block or an operator; their publishes wait.")
+        text.sample("drsocial_accounts_paused", [:], value: Double(snapshot.pausedAccounts))
+        text.family(
+            "drsocial_publishes_needing_check",
+            .gauge,
+            help: "Publishes whose outcome is unknown (a daemon died mid-call, no lookup settled it): an operator must check the platform."
+        )
+        text.sample("drsocial_publishes_needing_check", [:], value: Double(snapshot.publishesNeedingCheck))
     }
 }

@@ -41,7 +41,21 @@ public enum DaemonMetrics {
         case refiled
     }
 
+    /// How one publish attempt ended.
+    public enum PublishOutcome: String, Sendable {
+        case published, reconciled
+        case softFailure = "soft_failure"
+        case hardBlock = "hard_block"
+        case failed
+        case needsCheck = "needs_check"
+    }
+
     // MARK: Recording
+
+    /// One publish attempt's outcome, by channel.
+    public static func published(channel: String, outcome: PublishOutcome) {
+        registry.makeCounter(descriptor: publishes, labels: [("channel", channel), ("outcome", outcome.rawValue)]).increment()
+    }
 
     /// A stage run whose end is committed to `stage_runs`.
     public static func stageFinished(_ stage: String, outcome: Outcome, seconds: Double) {
@@ -113,6 +127,9 @@ public enum DaemonMetrics {
     }
     static var lastPoll: MetricNameDescriptor {
         named("mail_last_successful_poll", "timestamp_seconds", "When this daemon last polled the intake mailbox without an error (Unix time).")
+    }
+    static var publishes: MetricNameDescriptor {
+        named("publishes", "total", "Publish attempts by channel and outcome (published, reconciled, soft_failure, hard_block, failed, needs_check).")
     }
     static var modelCalls: MetricNameDescriptor {
         named("llm_calls", "total", "Calls this daemon made to the LLM router, by purpose, model and outcome (retries inside one call not counted).")

@@ -31,6 +31,8 @@ public func buildRouter(
     ).addRoutes(to: router)
     MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
+    PublishController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+        .addRoutes(to: router)
     if let secret = configuration.jwtSecret, let blobs {
         PortalController<BasicRequestContext>(
             pool: pool,

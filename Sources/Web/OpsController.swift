@@ -129,8 +129,20 @@ struct OpsController<Context: RequestContext>: Sendable {
             "jobs": jobs.map(RunViews.job),
             "hasJobs": !jobs.isEmpty,
             "live": runs.contains { $0.status != "complete" && $0.status != "failed" },
+            "publishAlert": try await publishAlert() as Any,
         ]
         return HTMLResponse(html: try templates.render("runs", view))
+    }
+
+    /// The banner operators must not miss: paused accounts and publishes waiting for a check.
+    private func publishAlert() async throws -> String? {
+        let snapshot = try await pool.withConnection { try ClusterStateRepository().snapshot(on: $0) }
+        var parts: [String] = []
+        if snapshot.pausedAccounts > 0 { parts.append("\(snapshot.pausedAccounts) account\(snapshot.pausedAccounts == 1 ? "" : "s") paused") }
+        if snapshot.publishesNeedingCheck > 0 {
+            parts.append("\(snapshot.publishesNeedingCheck) publish\(snapshot.publishesNeedingCheck == 1 ? "" : "es") waiting for your check")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ") + ": see Publishing"
     }
 
     private func runPage(id: UUID) async throws -> HTMLResponse {

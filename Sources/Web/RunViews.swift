@@ -83,10 +83,22 @@ enum RunViews {
                     "caption": variant.caption, "hashtags": variant.hashtags.joined(separator: " "), "origin": variant.origin,
                     "type": variant.type, "isReel": variant.type == "reel" && variant.assetPath != nil,
                     "reelURL": "/ops/variants/\(variant.queueID.uuidString.lowercased())/reel",
+                    "postID": variant.externalPostID as Any, "postURL": variant.externalURL as Any,
+                    "publishError": variant.publishError as Any, "needsCheck": variant.needsCheck,
+                    "attempts": variant.attempts.map(publishAttempt), "hasAttempts": !variant.attempts.isEmpty,
                 ]
             },
             "hasVariants": !detail.variants.isEmpty,
             "events": detail.events.map { ["kind": $0.kind, "at": timestamp($0.at), "payload": $0.payloadJSON] },
+        ]
+    }
+
+    /// One call to a publishing backend, with the failing step's screenshot when one was kept.
+    static func publishAttempt(_ attempt: OpsQueries.PublishAttemptView) -> [String: Any] {
+        [
+            "channel": attempt.channel, "at": timestamp(attempt.startedAt), "outcome": attempt.outcome ?? "unknown",
+            "detail": attempt.detail ?? "", "postID": attempt.externalPostID ?? "", "step": attempt.failedStep as Any,
+            "screenshotURL": attempt.hasScreenshot ? "/ops/publish-attempts/\(attempt.id)/screenshot" : nil as String? as Any,
         ]
     }
 

@@ -95,11 +95,20 @@ public struct JobWorkerService: Service {
                 continue
             }
             guard let job else {
-                await doorbell.wait(upTo: configuration.pollInterval)
+                await doorbell.wait(upTo: await idleWait(kinds: kinds))
                 continue
             }
             await execute(job)
         }
+    }
+
+    /// The poll interval, or less when a pending job falls due sooner (a publish scheduled for 09:00:00).
+    private func idleWait(kinds: [String]) async -> Duration {
+        let poll = configuration.pollInterval.components
+        guard let seconds = try? await queue.secondsUntilNextDue(kinds: kinds), seconds < Double(poll.seconds) + Double(poll.attoseconds) / 1e18 else {
+            return configuration.pollInterval
+        }
+        return .milliseconds(Int64(max(0.005, seconds) * 1000) + 5)
     }
 
     private func reapLoop(stopping: StopFlag) async {

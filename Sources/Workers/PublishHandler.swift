@@ -1,5 +1,6 @@
 public import Blobs
 import Domain
+import Telemetry
 public import Foundation
 public import Logging
 public import Publishing
@@ -53,6 +54,7 @@ public struct PublishHandler: JobHandler {
             guard target.accountStatus == "active" else {
                 return .later(Date().addingTimeInterval(Double(pausedRecheck.components.seconds)), "the account is \(target.accountStatus): \(target.pausedReason ?? "")")
             }
+            if let hold = try repository.cadenceHold(target, on: connection) { return .later(hold.until, hold.reason) }
             guard channels[target.channel] != nil else {
                 let reason = Self.missingChannel(target)
                 try repository.markFailed(target, reason: reason, on: connection)
@@ -102,30 +104,69 @@ public struct PublishHandler: JobHandler {
                 try repository.finishAttempt(key: key, outcome: "published", postID: receipt.postID, on: connection)
                 try repository.markPublished(target, postID: receipt.postID, url: receipt.url, on: connection)
             }
+            DaemonMetrics.published(channel: target.channel, outcome: .published)
             logger.info("published", metadata: ["content_queue_id": "\(target.queueID)", "post_id": "\(receipt.postID)"])
         } catch let error as PublishError {
             try await settle(target, key: key, error: error, logger: logger)
+        } catch let failure as PublishStepFailure {
+            try await settle(target, key: key, error: failure.error, evidence: evidence(failure, target: target, logger: logger), logger: logger)
         }
     }
 
-    /// Records a failed attempt; a soft one is thrown again so the job retries with backoff.
-    func settle(_ target: PublishRepository.Target, key: String, error: PublishError, logger: Logger) async throws {
+    /// Keeps a failing step's screenshot as a blob of the talent's, for the run page.
+    func evidence(_ failure: PublishStepFailure, target: PublishRepository.Target, logger: Logger) -> (step: String, screenshot: String?) {
+        guard let png = failure.screenshotPNG else { return (failure.step, nil) }
+        do {
+            return (failure.step, try blobs.store(data: png, in: .talent(tenantID: target.tenantID, talentID: target.talentID)).path)
+        } catch {
+            logger.warning("could not keep the failing step's screenshot", metadata: ["error": "\(error)"])
+            return (failure.step, nil)
+        }
+    }
+
+    /// Records a failed attempt (with a failing step's screenshot). A soft one is thrown again so the job
+    /// retries with backoff; a hard one pauses the account and the job waits with its other publishes.
+    func settle(
+        _ target: PublishRepository.Target,
+        key: String,
+        error: PublishError,
+        evidence: (step: String, screenshot: String?)? = nil,
+        logger: Logger
+    ) async throws {
         let repository = PublishRepository()
         try await pool.withTransaction { connection in
+            func finish(_ outcome: String, _ reason: String) throws {
+                try repository.finishAttempt(
+                    key: key, outcome: outcome, detail: reason, screenshotPath: evidence?.screenshot, failedStep: evidence?.step, on: connection
+                )
+            }
             switch error {
             case .soft(let reason):
-                try repository.finishAttempt(key: key, outcome: "soft_failure", detail: reason, on: connection)
+                try finish("soft_failure", reason)
             case .hard(let reason):
-                try repository.finishAttempt(key: key, outcome: "hard_failure", detail: reason, on: connection)
+                try finish("hard_failure", reason)
                 try repository.pauseAccount(target, reason: reason, on: connection)
-                try repository.markFailed(target, reason: "the account was paused: \(reason)", on: connection)
             case .failed(let reason), .notConfigured(let reason), .cannotReconcile(let reason):
-                try repository.finishAttempt(key: key, outcome: "failed", detail: reason, on: connection)
-                try repository.markFailed(target, reason: reason, on: connection)
+                try finish("failed", reason)
+                try repository.markFailed(target, reason: evidence.map { "step \($0.step): \(reason)" } ?? reason, on: connection)
             }
         }
+        DaemonMetrics.published(channel: target.channel, outcome: Self.outcome(of: error))
         logger.warning("publish failed", metadata: ["content_queue_id": "\(target.queueID)", "error": "\(error)"])
-        if case .soft = error { throw error }
+        switch error {
+        case .soft: throw error
+        case .hard(let reason):
+            throw JobNotYet(until: Date().addingTimeInterval(Double(pausedRecheck.components.seconds)), "the account was paused: \(reason)")
+        default: return
+        }
+    }
+
+    static func outcome(of error: PublishError) -> DaemonMetrics.PublishOutcome {
+        switch error {
+        case .soft: .softFailure
+        case .hard: .hardBlock
+        default: .failed
+        }
     }
 
     /// An earlier attempt's outcome is unknown: ask the backend before posting again.
@@ -144,6 +185,7 @@ public struct PublishHandler: JobHandler {
                     on: connection
                 )
             }
+            DaemonMetrics.published(channel: target.channel, outcome: .needsCheck)
             logger.error("publish outcome unknown; an operator must check", metadata: ["content_queue_id": "\(target.queueID)"])
             return
         }
@@ -152,6 +194,7 @@ public struct PublishHandler: JobHandler {
                 try repository.finishAttempt(key: staleKey, outcome: "reconciled", postID: found.postID, on: connection)
                 try repository.markPublished(target, postID: found.postID, url: found.url, on: connection)
             }
+            DaemonMetrics.published(channel: target.channel, outcome: .reconciled)
             logger.info("an earlier attempt had published", metadata: ["content_queue_id": "\(target.queueID)", "post_id": "\(found.postID)"])
             return
         }

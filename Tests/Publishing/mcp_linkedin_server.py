@@ -17,8 +17,10 @@ Tools, answering like Composio (one text item holding `{"data": ..., "error": ..
       [restricted]  always `successful: false`, "403 Forbidden: this account is restricted";
       [rate-limit]  the first call with that exact commentary is `successful: false`, "429 Too Many Requests:
                     rate limit exceeded"; later ones succeed.
-    Each successful post appends one JSON line {"id", "author", "commentary", "visibility", "images"} to
-    RECORD_FILE (flushed at once).
+    Each successful post appends one JSON line {"id", "author", "commentary", "visibility", "images",
+    "received_at"} to RECORD_FILE (flushed at once); `received_at` is when the call arrived (Unix seconds).
+    With MCP_ANSWER_DELAY_SECONDS set in the environment, a successful post is recorded first and answered
+    that long after: the window in which a publisher that dies has posted without knowing it.
   LINKEDIN_GET_MY_POSTS(author) gives {"posts": [...]}: the posts of that author in RECORD_FILE, oldest first.
 
 Prints `ready` on stdout once it accepts connections, and nothing else there (logs go to stderr). Exits with
@@ -34,6 +36,7 @@ import json
 import os
 import signal
 import sys
+import time
 from typing import Annotated, Any, Literal
 
 import uvicorn
@@ -49,6 +52,7 @@ def main() -> None:
 
     records = Records(record_path)
     mcp = MCPServer(name="composio-linkedin", version="1.0.0", log_level="WARNING")
+    answer_delay = float(os.environ.get("MCP_ANSWER_DELAY_SECONDS", "0"))
     rate_limited: set[str] = set()  # commentaries whose first call was refused with a 429
 
     @mcp.tool(
@@ -62,6 +66,7 @@ def main() -> None:
         visibility: Annotated[Literal["PUBLIC", "CONNECTIONS"], Field(description="Who may see the post")],
         images: Annotated[list[str], Field(description="Images to attach: file paths or URLs")] = [],  # noqa: B006
     ) -> CallToolResult:
+        received_at = time.time()
         if "[slow]" in commentary:
             await asyncio.sleep(3)
         if "[tool-error]" in commentary:
@@ -71,7 +76,9 @@ def main() -> None:
         if "[rate-limit]" in commentary and commentary not in rate_limited:
             rate_limited.add(commentary)
             return composio(None, "429 Too Many Requests: rate limit exceeded")
-        urn = records.append(author, commentary, visibility, list(images))
+        urn = records.append(author, commentary, visibility, list(images), received_at)
+        if answer_delay > 0:
+            await asyncio.sleep(answer_delay)
         return composio({"id": urn, "url": f"https://www.linkedin.com/feed/update/{urn}"})
 
     @mcp.tool(
@@ -128,10 +135,13 @@ class Records:
     def of(self, author: str) -> list[dict[str, Any]]:
         return [p for p in self.all() if p.get("author") == author]
 
-    def append(self, author: str, commentary: str, visibility: str, images: list[str]) -> str:
+    def append(self, author: str, commentary: str, visibility: str, images: list[str], received_at: float) -> str:
         urn = f"urn:li:share:{self.next}"
         self.next += 1
-        line = {"id": urn, "author": author, "commentary": commentary, "visibility": visibility, "images": images}
+        line = {
+            "id": urn, "author": author, "commentary": commentary, "visibility": visibility, "images": images,
+            "received_at": received_at,
+        }
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps(line) + "\n")
             f.flush()

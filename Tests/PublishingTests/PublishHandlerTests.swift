@@ -23,8 +23,8 @@ struct PublishHandlerTests {
         let server: MCPLinkedInServer
         let handler: PublishHandler
 
-        var linkedin: AccountSnapshot { fixture.accounts.first { $0.platform == .linkedin }! }
-        var instagram: AccountSnapshot { fixture.accounts.first { $0.platform == .instagram }! }
+        var linkedin: AccountSnapshot { fixture.account(.linkedin) }
+        var instagram: AccountSnapshot { fixture.account(.instagram) }
     }
 
     func harness(key: String? = nil, flows: [String: PublishFlow]? = nil) async throws -> Harness {
@@ -44,27 +44,10 @@ struct PublishHandlerTests {
         )
     }
 
-    /// An approved variant for `account`, approved the way the portal approves (which queues its publish job).
+    /// An approved variant for `account` (with a picture unless `media` is false).
     func approved(_ h: Harness, account: AccountSnapshot, caption: String, scheduled: Date? = nil, media: Bool = true) async throws -> UUID {
         let asset = media ? try h.blobs.store(data: Data("a picture".utf8), in: .talent(tenantID: h.fixture.tenantID, talentID: h.fixture.talentID)).path : nil
-        return try await h.pool.withTransaction { connection in
-            let content: UUID = try connection.query(
-                """
-                INSERT INTO content (tenant_id, talent_id, hash, type, asset_url, caption, hashtags, generated_by, moderated)
-                VALUES ($1, $2, $3, $4, $5, $6, '{#Studio}', 'test', true) RETURNING id
-                """,
-                [h.fixture.tenantID, h.fixture.talentID, UUID().uuidString, media ? "image" : "text", asset, caption]
-            ).first!.decode("id")
-            let id: UUID = try connection.query(
-                """
-                INSERT INTO content_queue (tenant_id, talent_id, account_id, content_id, origin, state, scheduled_for)
-                VALUES ($1, $2, $3, $4, 'ai_initiated', 'awaiting_owner_approval', $5) RETURNING id
-                """,
-                [h.fixture.tenantID, h.fixture.talentID, account.id, content, scheduled]
-            ).first!.decode("id")
-            try ApprovalRepository().apply(.approve, variantID: id, talentID: h.fixture.talentID, actorUserID: UUID(), queue: h.queue, on: connection)
-            return id
-        }
+        return try await h.fixture.approvedVariant(on: h.pool, queue: h.queue, account: account, caption: caption, assetPath: asset, scheduled: scheduled)
     }
 
     /// Claims the variant's publish job and runs the handler on it, as a worker would; the error it threw, if any.
@@ -143,12 +126,17 @@ struct PublishHandlerTests {
         let h = try await harness(key: "not-the-key")
         defer { h.server.stop() }
         let id = try await approved(h, account: h.linkedin, caption: "Hello")
-        #expect(try await runJob(h, id) == nil, "a hard block is settled, not retried")
+        let waited = try await runJob(h, id)
+        #expect(waited is JobNotYet, "a hard block is not retried: the publish waits for the account: \(String(describing: waited))")
         let after = try await variant(h, id)
-        #expect(after.state == "failed" && after.error?.contains("the account was paused") == true, "\(after)")
+        #expect(after.state == "queued" && after.error?.contains("waiting: the account was paused") == true, "\(after)")
         let paused = try await account(h, h.linkedin.id)
         #expect(paused.status == "paused" && paused.reason?.lowercased().contains("authentication required") == true, "\(paused)")
         #expect(try h.server.posts().isEmpty)
+        let attempts: [String] = try await h.pool.withConnection { connection in
+            try connection.query("SELECT outcome FROM publish_attempts WHERE content_queue_id = $1", [id]).rows.map { try $0.decode("outcome") }
+        }
+        #expect(attempts == ["hard_failure"])
     }
 
     @Test func aRateLimitedAnswerIsRetriedAndPostsOnce() async throws {
@@ -167,7 +155,7 @@ struct PublishHandlerTests {
         let h = try await harness()
         defer { h.server.stop() }
         let blocked = try await approved(h, account: h.linkedin, caption: "First [restricted]")
-        #expect(try await runJob(h, blocked) == nil)
+        #expect(try await runJob(h, blocked) is JobNotYet)
         #expect(try await account(h, h.linkedin.id).status == "paused")
         let next = try await approved(h, account: h.linkedin, caption: "Second, fine")
         let waited = try await runJob(h, next)
@@ -261,5 +249,112 @@ struct PublishHandlerTests {
                 .first!.decode("n")
         }
         #expect(event == 1)
+    }
+
+    // MARK: Cadence
+
+    func setSchedule(_ h: Harness, _ json: String) async throws {
+        try await h.pool.withConnection { try $0.query("UPDATE accounts SET posting_schedule_json = $2::jsonb WHERE id = $1", [h.linkedin.id, json]) }
+    }
+
+    @Test func theDailyCapHoldsTheNextPublishUntilADayAfterTheOldest() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        try await setSchedule(h, #"{"max_per_day": 2}"#)
+        let first = try await approved(h, account: h.linkedin, caption: "One")
+        let second = try await approved(h, account: h.linkedin, caption: "Two")
+        let third = try await approved(h, account: h.linkedin, caption: "Three")
+        #expect(try await runJob(h, first) == nil)
+        #expect(try await runJob(h, second) == nil)
+        let held = try await runJob(h, third)
+        let started: Date = try await h.pool.withConnection { connection in
+            try connection.query("SELECT min(started_at) AS t FROM publish_attempts WHERE account_id = $1", [h.linkedin.id]).first!.decode("t")
+        }
+        #expect((held as? JobNotYet).map { abs($0.date.timeIntervalSince(started.addingTimeInterval(86400))) < 1 } == true, "\(String(describing: held))")
+        #expect(try await variant(h, third).state == "approved")
+        #expect(try h.server.posts().count == 2)
+    }
+
+    @Test func theMinimumGapSpacesTwoPublishesOfOneAccount() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        try await setSchedule(h, #"{"min_gap_minutes": 30}"#)
+        let first = try await approved(h, account: h.linkedin, caption: "Morning")
+        let second = try await approved(h, account: h.linkedin, caption: "Right after")
+        #expect(try await runJob(h, first) == nil)
+        let held = try await runJob(h, second)
+        let wait = (held as? JobNotYet)?.date.timeIntervalSinceNow ?? 0
+        #expect(wait > 29 * 60 && wait <= 30 * 60, "held for the gap: \(String(describing: held))")
+        #expect(try h.server.posts().count == 1)
+        // Without a gap in the schedule it goes at once.
+        try await h.pool.withConnection { try $0.query("UPDATE accounts SET posting_schedule_json = '{}' WHERE id = $1", [h.linkedin.id]) }
+        #expect(try await runJob(h, second) == nil)
+        #expect(try h.server.posts().count == 2)
+    }
+
+    // MARK: Operators
+
+    @Test func anOperatorPausesAndResumesAnAccountAndItsPublishGoesOutOnResume() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let operations = PublishOperations(pool: h.pool, queue: h.queue)
+        _ = try await operations.pause(accountID: h.linkedin.id, reason: "brand review")
+        await #expect(throws: PublishOperations.Refusal.self) { try await operations.pause(accountID: h.linkedin.id, reason: "again") }
+        let id = try await approved(h, account: h.linkedin, caption: "After the review")
+        #expect(try await runJob(h, id) is JobNotYet)
+        #expect(try h.server.posts().isEmpty)
+        let listed = try await operations.accounts(handle: h.linkedin.handle)
+        #expect(listed.first?.pausedReason == "paused by an operator: brand review" && listed.first?.waiting == 1)
+        _ = try await operations.resume(accountID: h.linkedin.id)
+        let due: Bool = try await h.pool.withConnection { connection in
+            try connection.query(
+                "SELECT run_after <= now() AS due FROM jobs WHERE kind = 'publish' AND status = 'pending' AND payload_json->>'content_queue_id' = $1",
+                [id.uuidString.lowercased()]
+            ).first!.decode("due")
+        }
+        #expect(due, "resuming wakes the account's waiting publishes")
+        #expect(try await runJob(h, id) == nil)
+        #expect(try await variant(h, id).state == "published")
+    }
+
+    @Test func anOperatorRetriesAFailedPublish() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let operations = PublishOperations(pool: h.pool, queue: h.queue)
+        let id = try await approved(h, account: h.linkedin, caption: "Malformed [tool-error]")
+        #expect(try await runJob(h, id) == nil)
+        #expect(try await variant(h, id).state == "failed")
+        await #expect(throws: PublishOperations.Refusal.self) { try await operations.settleCheck(variantID: id, foundPostID: nil) }
+        #expect(try await operations.troubles().contains { $0.id == id && $0.state == "failed" })
+        _ = try await operations.retry(variantID: id)
+        #expect(try await variant(h, id).state == "queued")
+        await #expect(throws: PublishOperations.Refusal.self) { try await operations.retry(variantID: id) }
+        #expect(try await runJob(h, id) == nil, "the retry ran")
+        let attempts: Int = try await h.pool.withConnection { connection in
+            try connection.query("SELECT count(*)::int AS n FROM publish_attempts WHERE content_queue_id = $1", [id]).first!.decode("n")
+        }
+        #expect(attempts == 2)
+    }
+
+    @Test func anOperatorSettlesAPublishNobodyKnewTheOutcomeOf() async throws {
+        var flows = try PublishFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
+        flows["linkedin"]?.lookupTool = nil
+        let h = try await harness(flows: flows)
+        defer { h.server.stop() }
+        let operations = PublishOperations(pool: h.pool, queue: h.queue)
+        let posted = try await approved(h, account: h.linkedin, caption: "It did go out")
+        let lost = try await approved(h, account: h.linkedin, caption: "It did not")
+        for id in [posted, lost] {
+            try await leaveAttemptOpen(h, id)
+            #expect(try await runJob(h, id) == nil)
+            #expect(try await variant(h, id).needsCheck)
+        }
+        _ = try await operations.settleCheck(variantID: posted, foundPostID: "urn:li:share:42", url: "https://www.linkedin.com/feed/update/urn:li:share:42")
+        let settled = try await variant(h, posted)
+        #expect(settled.state == "published" && settled.postID == "urn:li:share:42" && !settled.needsCheck, "\(settled)")
+        _ = try await operations.settleCheck(variantID: lost, foundPostID: nil)
+        #expect(try await runJob(h, lost) == nil)
+        #expect(try await variant(h, lost).state == "published")
+        #expect(try h.server.posts().map { $0["commentary"] as? String } == ["It did not\n\n#Studio"], "only the one nobody had posted")
     }
 }

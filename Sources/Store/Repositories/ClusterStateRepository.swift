@@ -16,6 +16,10 @@ public struct ClusterStateRepository: Sendable {
         public var openRequests: [String: Int] = [:]
         /// Variants in the approval queue by state, for the states that are not final.
         public var openVariants: [String: Int] = [:]
+        /// Accounts paused (a hard block from their backend, or an operator): their publishes wait.
+        public var pausedAccounts = 0
+        /// Publishes whose outcome nobody knows, waiting for an operator to check the platform.
+        public var publishesNeedingCheck = 0
         public init() {}
     }
 
@@ -62,6 +66,14 @@ public struct ClusterStateRepository: Sendable {
         ).rows {
             snapshot.openVariants[try row.decode("state")] = Int(try row.decode("n", as: Int64.self))
         }
+        let publisher = try connection.query(
+            """
+            SELECT (SELECT count(*)::int FROM accounts WHERE status = 'paused') AS paused,
+                   (SELECT count(*)::int FROM content_queue WHERE needs_check AND state = 'queued') AS checks
+            """
+        ).first
+        snapshot.pausedAccounts = try publisher?.decode("paused") ?? 0
+        snapshot.publishesNeedingCheck = try publisher?.decode("checks") ?? 0
         return snapshot
     }
 }

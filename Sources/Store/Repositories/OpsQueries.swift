@@ -78,6 +78,26 @@ public struct OpsQueries: Sendable {
         public let type: String
         /// Where the variant's media is (a composed reel's blob path, or the attachment's).
         public let assetPath: String?
+        /// What publishing left: the platform's post id and URL, the last error, whether an operator must check.
+        public let externalPostID: String?
+        public let externalURL: String?
+        public let publishError: String?
+        public let needsCheck: Bool
+        /// Every call to the backend for this variant, oldest first.
+        public let attempts: [PublishAttemptView]
+    }
+
+    /// One call to a publishing backend and how it ended (nil while unknown).
+    public struct PublishAttemptView: Sendable, Codable, Equatable {
+        public let id: Int64
+        public let channel: String
+        public let startedAt: Date
+        public let outcome: String?
+        public let detail: String?
+        public let externalPostID: String?
+        /// The failing device step, and whether its screenshot was kept (`/ops/publish-attempts/:id/screenshot`).
+        public let failedStep: String?
+        public let hasScreenshot: Bool
     }
 
     /// An event tied to the request (blocked variants, intake notes).
@@ -199,14 +219,16 @@ public struct OpsQueries: Sendable {
         }
         let variants = try connection.query(
             """
-            SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin, c.type, c.asset_url
+            SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin, c.type, c.asset_url,
+                   q.external_post_id, q.external_url, q.publish_error, q.needs_check
             FROM content_queue q JOIN accounts a ON a.id = q.account_id JOIN content c ON c.id = q.content_id
-            WHERE q.post_request_id = $1 ORDER BY a.platform
+            WHERE q.post_request_id = $1 ORDER BY a.platform, q.version
             """,
             [requestID]
         ).rows.map { row in
-            VariantView(
-                queueID: try row.decode("id"),
+            let id: UUID = try row.decode("id")
+            return VariantView(
+                queueID: id,
                 platform: try row.decode("platform"),
                 handle: try row.decode("handle"),
                 state: try row.decode("state"),
@@ -214,7 +236,12 @@ public struct OpsQueries: Sendable {
                 hashtags: try row.decode("hashtags"),
                 origin: try row.decode("origin"),
                 type: try row.decode("type"),
-                assetPath: try row.decodeIfPresent("asset_url")
+                assetPath: try row.decodeIfPresent("asset_url"),
+                externalPostID: try row.decodeIfPresent("external_post_id"),
+                externalURL: try row.decodeIfPresent("external_url"),
+                publishError: try row.decodeIfPresent("publish_error"),
+                needsCheck: try row.decode("needs_check"),
+                attempts: try publishAttempts(queueID: id, on: connection)
             )
         }
         let events = try connection.query(
@@ -275,6 +302,33 @@ public struct OpsQueries: Sendable {
             attachmentCount: try row.decode("attachment_count"),
             variantCount: try row.decode("variant_count")
         )
+    }
+
+    /// A variant's publish attempts, oldest first.
+    public func publishAttempts(queueID: UUID, on connection: PostgresConnection) throws -> [PublishAttemptView] {
+        try connection.query(
+            """
+            SELECT id, channel, started_at, outcome, detail, external_post_id, failed_step, screenshot_path IS NOT NULL AS has_screenshot
+            FROM publish_attempts WHERE content_queue_id = $1 ORDER BY id
+            """,
+            [queueID]
+        ).rows.map { row in
+            PublishAttemptView(
+                id: try row.decode("id"),
+                channel: try row.decode("channel"),
+                startedAt: try row.decode("started_at"),
+                outcome: try row.decodeIfPresent("outcome"),
+                detail: try row.decodeIfPresent("detail"),
+                externalPostID: try row.decodeIfPresent("external_post_id"),
+                failedStep: try row.decodeIfPresent("failed_step"),
+                hasScreenshot: try row.decode("has_screenshot")
+            )
+        }
+    }
+
+    /// The blob path of the screenshot a failing device step left on an attempt.
+    public func publishScreenshotBlob(attemptID: Int64, on connection: PostgresConnection) throws -> String? {
+        try connection.query("SELECT screenshot_path FROM publish_attempts WHERE id = $1", [attemptID]).first?.decodeIfPresent("screenshot_path")
     }
 
     /// A variant's composed reel (blob path), when it has one.

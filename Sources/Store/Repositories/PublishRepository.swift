@@ -76,8 +76,8 @@ public struct PublishRepository: Sendable {
     /// Records an attempt as started (before the backend is called) and moves an approved variant to `queued`.
     public func startAttempt(_ target: Target, key: String, on connection: PostgresConnection) throws {
         try connection.query(
-            "INSERT INTO publish_attempts (tenant_id, content_queue_id, attempt_key, channel) VALUES ($1, $2, $3, $4)",
-            [target.tenantID, target.queueID, key, target.channel]
+            "INSERT INTO publish_attempts (tenant_id, content_queue_id, account_id, attempt_key, channel) VALUES ($1, $2, $3, $4, $5)",
+            [target.tenantID, target.queueID, target.accountID, key, target.channel]
         )
         try connection.query(
             "UPDATE content_queue SET state = 'queued', publish_error = NULL, updated_at = now() WHERE id = $1 AND state IN ('approved', 'failed')",
@@ -85,12 +85,56 @@ public struct PublishRepository: Sendable {
         )
     }
 
-    /// How an attempt ended: `published`, `soft_failure`, `hard_failure`, `failed`, `reconciled` or `needs_check`.
-    public func finishAttempt(key: String, outcome: String, postID: String? = nil, detail: String? = nil, on connection: PostgresConnection) throws {
+    /// How an attempt ended: `published`, `soft_failure`, `hard_failure`, `failed`, `reconciled` or `needs_check`,
+    /// with the screenshot (a blob path) and the step a failing device flow left.
+    public func finishAttempt(
+        key: String,
+        outcome: String,
+        postID: String? = nil,
+        detail: String? = nil,
+        screenshotPath: String? = nil,
+        failedStep: String? = nil,
+        on connection: PostgresConnection
+    ) throws {
         try connection.query(
-            "UPDATE publish_attempts SET finished_at = now(), outcome = $2, external_post_id = $3, detail = $4 WHERE attempt_key = $1",
-            [key, outcome, postID, detail]
+            """
+            UPDATE publish_attempts SET finished_at = now(), outcome = $2, external_post_id = $3, detail = $4,
+                   screenshot_path = $5, failed_step = $6
+            WHERE attempt_key = $1
+            """,
+            [key, outcome, postID, detail, screenshotPath, failedStep]
         )
+    }
+
+    /// When the account's posting cap or spacing (`accounts.posting_schedule_json`: `max_per_day`,
+    /// `min_gap_minutes`) lets this variant go next, if not now. Locks the account's row for the transaction,
+    /// so two daemons claiming publishes of one account take turns and both see the other's attempt.
+    public func cadenceHold(_ target: Target, now: Date = Date(), on connection: PostgresConnection) throws -> (until: Date, reason: String)? {
+        guard
+            let row = try connection.query("SELECT posting_schedule_json::text AS schedule FROM accounts WHERE id = $1 FOR UPDATE", [target.accountID])
+                .first
+        else { return nil }
+        let schedule = PostingSchedule(json: try row.decode("schedule"))
+        guard schedule.maxPerDay != nil || schedule.minGapMinutes != nil else { return nil }
+        // Posts of the last day: attempts that posted, or whose outcome is still unknown (they may have).
+        let recent = try connection.query(
+            """
+            SELECT count(DISTINCT content_queue_id)::int AS n, min(started_at) AS oldest, max(started_at) AS latest
+            FROM publish_attempts
+            WHERE account_id = $1 AND started_at > now() - interval '24 hours' AND content_queue_id <> $2
+              AND (outcome IS NULL OR outcome IN ('published', 'reconciled', 'operator_published'))
+            """,
+            [target.accountID, target.queueID]
+        ).first
+        let count: Int = try recent?.decode("n") ?? 0
+        if let gap = schedule.minGapMinutes, let latest: Date = try recent?.decodeIfPresent("latest") {
+            let next = latest.addingTimeInterval(Double(gap) * 60)
+            if next > now { return (next, "@\(target.handle) posts at most every \(gap) minutes") }
+        }
+        if let cap = schedule.maxPerDay, count >= cap, let oldest: Date = try recent?.decodeIfPresent("oldest") {
+            return (oldest.addingTimeInterval(24 * 3600), "@\(target.handle) has posted \(count) of its \(cap) a day")
+        }
+        return nil
     }
 
     /// `queued → published`, with what the backend answered.
@@ -126,11 +170,16 @@ public struct PublishRepository: Sendable {
         try event("publish.needs_check", target, ["reason": reason], on: connection)
     }
 
-    /// A hard block from the backend: the account is paused with the reason, and its publishes wait.
+    /// A hard block from the backend: the account is paused with the reason, and its publishes wait (this one
+    /// too: it stays `queued` with the reason and goes out once an operator resumes the account).
     public func pauseAccount(_ target: Target, reason: String, on connection: PostgresConnection) throws {
         try connection.query(
             "UPDATE accounts SET status = 'paused', paused_reason = $2 WHERE id = $1 AND status = 'active'",
             [target.accountID, reason]
+        )
+        try connection.query(
+            "UPDATE content_queue SET publish_error = $2, updated_at = now() WHERE id = $1",
+            [target.queueID, "waiting: the account was paused: \(reason)"]
         )
         try event("account.paused", target, ["reason": reason, "handle": target.handle], on: connection)
     }

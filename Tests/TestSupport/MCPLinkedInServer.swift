@@ -1,16 +1,16 @@
-import Foundation
-import TestSupport
+public import Foundation
 
 /// The MCP server the publishing tests post to: `Tests/Publishing/mcp_linkedin_server.py`, built with the
 /// official MCP Python SDK and answering like Composio's LinkedIn tool, on a loopback port of its own.
-final class MCPLinkedInServer: @unchecked Sendable {
-    let port: Int
-    let key: String
-    let record: URL
+public final class MCPLinkedInServer: @unchecked Sendable {
+    public let port: Int
+    public let key: String
+    public let record: URL
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/mcp")! }
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)/mcp")! }
 
-    init(key: String = "mcp-test-\(UUID().uuidString)") throws {
+    /// Starts the server; `answerDelaySeconds` holds each successful post's answer back after recording it.
+    public init(key: String = "mcp-test-\(UUID().uuidString)", answerDelaySeconds: Double = 0) throws {
         guard let python = ProcessInfo.processInfo.environment["DRSOCIAL_PYTHON"] else { throw MissingService(name: "DRSOCIAL_PYTHON") }
         self.key = key
         record = try TestEnvironment.temporaryDirectory("mcp-record").appending(path: "posts.jsonl")
@@ -23,6 +23,7 @@ final class MCPLinkedInServer: @unchecked Sendable {
             process.arguments = [
                 TestEnvironment.repositoryRoot.appending(path: "Tests/Publishing/mcp_linkedin_server.py").path, "\(port)", key, record.path,
             ]
+            process.environment = ProcessInfo.processInfo.environment.merging(["MCP_ANSWER_DELAY_SECONDS": "\(answerDelaySeconds)"]) { $1 }
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -42,12 +43,12 @@ final class MCPLinkedInServer: @unchecked Sendable {
     private var processRef: Process?
 
     /// Every post the server recorded.
-    func posts() throws -> [[String: Any]] {
+    public func posts() throws -> [[String: Any]] {
         guard let text = try? String(contentsOf: record, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    func stop() {
+    public func stop() {
         guard let process = processRef, process.isRunning else { return }
         // SIGKILL: a session the client left open must not keep it alive, and its state is not needed.
         kill(process.processIdentifier, SIGKILL)
@@ -59,7 +60,7 @@ final class MCPLinkedInServer: @unchecked Sendable {
 
 extension FileHandle {
     /// One line of standard output, or nil at its end.
-    func readLine() -> String? {
+    public func readLine() -> String? {
         var bytes: [UInt8] = []
         while true {
             let byte = readData(ofLength: 1)

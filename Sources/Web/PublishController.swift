@@ -1,0 +1,137 @@
+import Blobs
+public import Foundation
+import Hummingbird
+import Store
+
+/// The publisher for operators: paused accounts and why, failed publishes and those whose outcome nobody
+/// knows, and the actions on them (pause, resume, retry, settle a check), as pages and as JSON.
+struct PublishController<Context: RequestContext>: Sendable {
+    let pool: PostgresPool
+    let blobs: (any BlobStore)?
+    let templates: Templates
+    let opsToken: String
+
+    var operations: PublishOperations { PublishOperations(pool: pool, queue: JobQueue(pool: pool)) }
+
+    func addRoutes(to router: Router<Context>) {
+        let pages = router.group("ops").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        pages.get("publishing") { _, _ in try await page() }
+        pages.get("publish-attempts/:id/screenshot") { _, context in try await screenshot(attemptID: try context.parameters.require("id", as: Int64.self)) }
+        // The ops cookie is SameSite=Strict: another site's form cannot post these with it.
+        pages.post("accounts/:id/pause") { request, context in
+            let form = try await Self.form(request)
+            _ = try await act { try await operations.pause(accountID: try context.parameters.require("id", as: UUID.self), reason: form["reason"] ?? "") }
+            return Self.back()
+        }
+        pages.post("accounts/:id/resume") { _, context in
+            _ = try await act { try await operations.resume(accountID: try context.parameters.require("id", as: UUID.self)) }
+            return Self.back()
+        }
+        pages.post("variants/:id/retry-publish") { _, context in
+            _ = try await act { try await operations.retry(variantID: try context.parameters.require("id", as: UUID.self)) }
+            return Self.back()
+        }
+        pages.post("variants/:id/check") { request, context in
+            let form = try await Self.form(request)
+            let id = try context.parameters.require("id", as: UUID.self)
+            _ = try await act { try await operations.settleCheck(variantID: id, foundPostID: form["post_id"], url: form["post_url"]) }
+            return Self.back()
+        }
+        let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
+        api.get("accounts") { _, _ in try JSONResponse.make(try await operations.accounts()) }
+        api.get("publishing/troubles") { _, _ in try JSONResponse.make(try await operations.troubles()) }
+        api.post("accounts/:id/pause") { request, context in
+            let body = try await Self.json(request)
+            return try JSONResponse.make(try await act { try await operations.pause(accountID: try context.parameters.require("id", as: UUID.self), reason: body["reason"] ?? "") })
+        }
+        api.post("accounts/:id/resume") { _, context in
+            try JSONResponse.make(try await act { try await operations.resume(accountID: try context.parameters.require("id", as: UUID.self)) })
+        }
+        api.post("variants/:id/retry-publish") { _, context in
+            try JSONResponse.make(try await act { try await operations.retry(variantID: try context.parameters.require("id", as: UUID.self)) })
+        }
+        api.post("variants/:id/check") { request, context in
+            let body = try await Self.json(request)
+            let id = try context.parameters.require("id", as: UUID.self)
+            return try JSONResponse.make(try await act { try await operations.settleCheck(variantID: id, foundPostID: body["post_id"], url: body["post_url"]) })
+        }
+    }
+
+    /// Runs an action, turning its refusals into 404 and 409.
+    private func act(_ action: () async throws -> PublishOperations.Outcome) async throws -> PublishOperations.Outcome {
+        do {
+            return try await action()
+        } catch let refusal as PublishOperations.Refusal {
+            switch refusal {
+            case .notFound(let why): throw HTTPError(.notFound, message: why)
+            case .conflict(let why): throw HTTPError(.conflict, message: why)
+            }
+        }
+    }
+
+    private static func back() -> Response { Response(status: .seeOther, headers: [.location: "/ops/publishing"]) }
+
+    private static func form(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 8 * 1024)
+        guard let form = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)) else {
+            throw HTTPError(.badRequest, message: "expected a form")
+        }
+        return form
+    }
+
+    /// A JSON object of strings; an empty body is an empty object.
+    private static func json(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 8 * 1024)
+        guard body.readableBytes > 0 else { return [:] }
+        guard let object = try? JSONDecoder().decode([String: String].self, from: Data(String(buffer: body).utf8)) else {
+            throw HTTPError(.badRequest, message: "send a JSON object of strings")
+        }
+        return object
+    }
+
+    private func page() async throws -> HTMLResponse {
+        let accounts = try await operations.accounts()
+        let troubles = try await operations.troubles()
+        let view: [String: Any] = [
+            "paused": accounts.filter { $0.status == "paused" }.map(Self.account),
+            "hasPaused": accounts.contains { $0.status == "paused" },
+            "accounts": accounts.map(Self.account),
+            "checks": troubles.filter(\.needsCheck).map(Self.trouble),
+            "hasChecks": troubles.contains(where: \.needsCheck),
+            "failed": troubles.filter { !$0.needsCheck }.map(Self.trouble),
+            "hasFailed": troubles.contains { !$0.needsCheck },
+        ]
+        return HTMLResponse(html: try templates.render("publishing", view))
+    }
+
+    static func account(_ account: PublishOperations.Account) -> [String: Any] {
+        var cadence: [String] = []
+        if let cap = account.postingSchedule.maxPerDay { cadence.append("\(cap) a day") }
+        if let gap = account.postingSchedule.minGapMinutes { cadence.append("\(gap) min apart") }
+        return [
+            "id": account.id.uuidString.lowercased(), "talent": account.talent, "platform": account.platform, "handle": account.handle,
+            "channel": account.channel, "status": account.status, "reason": account.pausedReason ?? "", "waiting": account.waiting,
+            "isPaused": account.status == "paused", "isActive": account.status == "active",
+            "cadence": cadence.isEmpty ? "—" : cadence.joined(separator: ", "),
+        ]
+    }
+
+    static func trouble(_ trouble: PublishOperations.Trouble) -> [String: Any] {
+        [
+            "id": trouble.id.uuidString.lowercased(), "platform": trouble.platform, "handle": trouble.handle, "state": trouble.state,
+            "error": trouble.error ?? "", "updated": RunViews.timestamp(trouble.updatedAt),
+            "runURL": trouble.postRequestID.map { "/ops/runs/\($0.uuidString.lowercased())" } as Any,
+        ]
+    }
+
+    /// The screen a failing device step left.
+    private func screenshot(attemptID: Int64) async throws -> Response {
+        let path = try await pool.withConnection { try OpsQueries().publishScreenshotBlob(attemptID: attemptID, on: $0) }
+        guard let blobs, let path else { throw HTTPError(.notFound, message: "no screenshot for publish attempt \(attemptID)") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "image/png", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: .init(bytes: try blobs.read(path)))
+        )
+    }
+}
