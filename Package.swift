@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "drsocial-intake", targets: ["Daemon"]),
         .executable(name: "drsocial-bench-queue", targets: ["QueueBench"]),
         .executable(name: "drsocial-bench-agent", targets: ["AgentBench"]),
+        .executable(name: "drsocial-bench-publish", targets: ["PublishBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
@@ -192,6 +193,7 @@ let package = Package(
             dependencies: [
                 "Domain",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -274,6 +276,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/AgentBench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "PublishBench",
+            dependencies: ["Store", "Workers", "Publishing", "Blobs", "Domain", .product(name: "Logging", package: "swift-log")],
+            path: "bench/PublishBench",
             swiftSettings: swiftSettings
         ),
 

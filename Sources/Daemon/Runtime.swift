@@ -139,12 +139,18 @@ struct Runtime {
         )
     }
 
-    /// The publishing backends this daemon has: the MCP channel when `MCP_SERVER_URL` is set, with the flows of
-    /// `PIPELINES_DIR/publish`.
+    /// The publishing backends this daemon has, with the flows of `PIPELINES_DIR/publish`: the MCP channel when
+    /// `MCP_SERVER_URL` is set, the device channel when `DEVICE_HUB_URL` is.
     func publishChannels() throws -> [any PublishChannel] {
-        guard let server = try environment.mcpServer else { return [] }
-        let flows = try PublishFlow.load(from: try environment.pipelinesDirectory.appending(path: "publish"))
-        return [MCPChannel(endpoint: server.url, apiKey: server.key, flows: flows)]
+        let directory = try environment.pipelinesDirectory.appending(path: "publish")
+        var channels: [any PublishChannel] = []
+        if let server = try environment.mcpServer {
+            channels.append(MCPChannel(endpoint: server.url, apiKey: server.key, flows: try PublishFlow.load(from: directory)))
+        }
+        if let hub = try DeviceHubConfiguration.fromEnvironment(environment.values) {
+            channels.append(DeviceChannel(configuration: hub, flows: try DeviceFlow.load(from: directory)))
+        }
+        return channels
     }
 
     /// The LLM router's client, or nil when `LLM_ROUTER_URL` is unset.
