@@ -37,7 +37,7 @@ public struct PublishFlow: Sendable, Equatable {
     public static func parse(_ text: String, platform: String, file: String) throws -> PublishFlow {
         func fail(_ message: String) -> PublishFlowError { PublishFlowError(description: "\(file): \(message)") }
         guard let root = try Yams.load(yaml: text) as? [String: Any] else { throw fail("expected a mapping") }
-        let known: Set<String> = ["channel", "tool", "arguments", "lookup", "hard_block", "soft_block", "steps"]
+        let known: Set<String> = ["channel", "tool", "arguments", "lookup", "hard_block", "soft_block", "steps", "app_url", "capabilities", "step_timeout"]
         if let unknown = root.keys.first(where: { !known.contains($0) }) { throw fail("unknown key '\(unknown)'") }
         guard let channel = root["channel"] as? String, ["mcp", "device"].contains(channel) else {
             throw fail("'channel' must be mcp or device")

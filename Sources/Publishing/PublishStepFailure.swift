@@ -24,5 +24,6 @@ public struct PublishStepFailure: Error, Sendable, CustomStringConvertible {
         self.screenshotPNG = screenshotPNG
     }
 
-    public var description: String { "step \(step): \(error)" }
+    /// The error's reason, which names the step already.
+    public var description: String { error.description }
 }
