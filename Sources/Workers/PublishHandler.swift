@@ -77,7 +77,7 @@ public struct PublishHandler: JobHandler {
     }
 
     static func missingChannel(_ target: PublishRepository.Target) -> String {
-        let why = target.channel == "device" ? "this daemon has no device hub client (DEVICE_HUB_URL)" : "MCP_SERVER_URL is not set"
+        let why = target.channel == "device" ? "DEVICE_HUB_URL is not set" : "MCP_SERVER_URL is not set"
         return "no \(target.channel) backend is configured for \(target.platform) @\(target.handle) (\(why)); "
             + "an account publishes through its own channel only"
     }

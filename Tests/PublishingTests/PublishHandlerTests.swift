@@ -53,32 +53,7 @@ struct PublishHandlerTests {
     /// Claims the variant's publish job and runs the handler on it, as a worker would; the error it threw, if any.
     @discardableResult
     func runJob(_ h: Harness, _ id: UUID) async throws -> (any Error)? {
-        try await h.pool.withConnection { connection in
-            try connection.query(
-                "UPDATE jobs SET run_after = now() WHERE kind = 'publish' AND status = 'pending' AND payload_json->>'content_queue_id' = $1",
-                [id.uuidString.lowercased()]
-            )
-        }
-        // Other tests' publish jobs may be waiting in the shared database (no worker runs them there): set them
-        // an hour aside and take this variant's.
-        while let job = try await h.queue.claim(kinds: ["publish"], workerID: "test") {
-            guard job.payload["content_queue_id"] == id.uuidString.lowercased() else {
-                try await h.queue.postpone(job, until: Date().addingTimeInterval(3600))
-                continue
-            }
-            do {
-                try await h.handler.handle(job, logger: TestEnvironment.logger)
-                _ = try await h.queue.complete(job)
-                return nil
-            } catch let later as JobNotYet {
-                try await h.queue.postpone(job, until: later.date)
-                return later
-            } catch {
-                _ = try await h.queue.fail(job, error: "\(error)")
-                return error
-            }
-        }
-        return nil
+        try await PublishJobRunner(pool: h.pool, queue: h.queue, handler: h.handler).run(variant: id)
     }
 
     func variant(_ h: Harness, _ id: UUID) async throws -> (state: String, postID: String?, url: String?, error: String?, needsCheck: Bool) {
