@@ -6,7 +6,8 @@ extension DeviceChannel {
     ///
     /// Hard patterns win, from the message or the screen ("Your account has been restricted"); then an
     /// unreachable hub, or a session that could not be made or was lost, is soft; then the soft patterns; else
-    /// the variant fails. After `confirm`, soft becomes failed: the post may be out.
+    /// the variant fails. After `confirm`, anything but hard cannot be reconciled: the post may be out, and the
+    /// variant waits for an operator's check.
     func failure(
         _ error: any Error,
         step: String,
@@ -39,7 +40,9 @@ extension DeviceChannel {
             }
         guard confirmed else { return PublishStepFailure(error: classified, step: step, screenshotPNG: screenshot) }
         let note = " (after the publishing tap, so the post may be out: check \(flow.platform) before publishing again)"
-        let settled: PublishError = if case .hard = classified { .hard(message + note) } else { .failed(message + note) }
+        // Nobody knows whether the post went out, and the device offers no lookup: an operator checks before
+        // anything is posted again (a hard block still pauses the account).
+        let settled: PublishError = if case .hard = classified { .hard(message + note) } else { .cannotReconcile(message + note) }
         return PublishStepFailure(error: settled, step: step, screenshotPNG: screenshot)
     }
 

@@ -146,7 +146,12 @@ public struct PublishHandler: JobHandler {
             case .hard(let reason):
                 try finish("hard_failure", reason)
                 try repository.pauseAccount(target, reason: reason, on: connection)
-            case .failed(let reason), .notConfigured(let reason), .cannotReconcile(let reason):
+            case .cannotReconcile(let reason):
+                // The backend may have posted (a device flow that failed after its publishing tap): nothing goes
+                // out again until an operator has checked.
+                try finish("needs_check", reason)
+                try repository.markNeedsCheck(target, reason: reason, on: connection)
+            case .failed(let reason), .notConfigured(let reason):
                 try finish("failed", reason)
                 try repository.markFailed(target, reason: evidence.map { "step \($0.step): \(reason)" } ?? reason, on: connection)
             }
@@ -165,7 +170,8 @@ public struct PublishHandler: JobHandler {
         switch error {
         case .soft: .softFailure
         case .hard: .hardBlock
-        default: .failed
+        case .cannotReconcile: .needsCheck
+        case .failed, .notConfigured: .failed
         }
     }
 

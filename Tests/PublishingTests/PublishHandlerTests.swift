@@ -332,4 +332,31 @@ struct PublishHandlerTests {
         #expect(try await variant(h, lost).state == "published")
         #expect(try h.server.posts().map { $0["commentary"] as? String } == ["It did not\n\n#Studio"], "only the one nobody had posted")
     }
+
+    /// A backend whose publishing tap went through and whose answer never came (a device flow failing after
+    /// `confirm`): the outcome cannot be known from here.
+    struct TapThenSilence: PublishChannel {
+        let name = "mcp"
+        func publish(_ post: PublishRequest) async throws -> PublishReceipt {
+            throw PublishStepFailure(
+                error: .cannotReconcile("6: read post_id: did not appear (after the publishing tap, so the post may be out)"),
+                step: "6: read post_id",
+                screenshotPNG: Data([0x89, 0x50, 0x4E, 0x47])
+            )
+        }
+        func find(_ post: PublishRequest) async throws -> PublishReceipt? { throw PublishError.cannotReconcile("no lookup") }
+    }
+
+    @Test func aStepThatFailsAfterThePublishingTapWaitsForAnOperatorNotARetry() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let handler = PublishHandler(pool: h.pool, queue: h.queue, blobs: h.blobs, channels: [TapThenSilence()])
+        let id = try await approved(h, account: h.linkedin, caption: "Maybe out")
+        #expect(try await PublishJobRunner(pool: h.pool, queue: h.queue, handler: handler).run(variant: id) == nil, "not retried")
+        let after = try await variant(h, id)
+        #expect(after.needsCheck && after.state == "queued", "\(after)")
+        let attempt = try #require(try await h.pool.withConnection { try OpsQueries().publishAttempts(queueID: id, on: $0) }.first)
+        #expect(attempt.outcome == "needs_check" && attempt.hasScreenshot && attempt.failedStep == "6: read post_id", "\(attempt)")
+        #expect(try await PublishOperations(pool: h.pool, queue: h.queue).troubles().contains { $0.id == id && $0.needsCheck })
+    }
 }
