@@ -90,7 +90,8 @@ public struct DeviceChannel: PublishChannel {
     /// The values of a flow's placeholders for `post`.
     func placeholders(_ flow: DeviceFlow, _ post: PublishRequest) -> [String: String] {
         [
-            "identity": post.vaultRef ?? post.handle,
+            "identity": post.handle,
+            "credential": post.credential?.value ?? "",
             "handle": post.handle,
             "text": post.text,
             "app_url": appURL.map { DeviceFlow.fill($0, ["platform": flow.platform]) } ?? flow.appURL,

@@ -15,9 +15,10 @@ import Yams
 /// soft_block: ["try again later"]
 /// ```
 ///
-/// Templates (step targets and texts, capability values) take `{identity}` (the account's vault_ref, else its
-/// handle), `{handle}`, `{text}` (the caption with its hashtags) and `{app_url}`, filled in one pass, so a
-/// caption that contains `{handle}` stays as written.
+/// Templates (step targets and texts, capability values) take `{identity}` and `{handle}` (the account's
+/// handle), `{text}` (the caption with its hashtags), `{credential}` (the account's credential from its
+/// vault_ref, empty without one) and `{app_url}`, filled in one pass, so a caption that contains `{handle}`
+/// stays as written.
 public struct DeviceFlow: Sendable, Equatable {
     public var platform: String
     /// The app's address for `{app_url}` (a deep link in production).

@@ -30,7 +30,7 @@ public struct MCPChannel: PublishChannel {
 
     public func publish(_ post: PublishRequest) async throws -> PublishReceipt {
         let flow = try self.flow(for: post)
-        let answer = try await call(flow.tool, arguments(flow.arguments, post), flow: flow)
+        let answer = try await call(flow.tool, arguments(flow.arguments, post), key: post.credential?.value ?? apiKey, flow: flow)
         guard let data = answer["data"] as? [String: Any], let id = (data["id"] as? String) ?? (data["post_id"] as? String) else {
             throw PublishError.failed("the backend answered without a post id: \(Self.describe(answer))")
         }
@@ -42,7 +42,7 @@ public struct MCPChannel: PublishChannel {
         guard let tool = flow.lookupTool, let field = flow.lookupMatch, case .text(let template)? = flow.arguments[field] else {
             throw PublishError.cannotReconcile("the \(post.platform) flow has no lookup")
         }
-        let answer = try await call(tool, arguments(flow.lookupArguments, post), flow: flow)
+        let answer = try await call(tool, arguments(flow.lookupArguments, post), key: post.credential?.value ?? apiKey, flow: flow)
         let posts = (answer["data"] as? [String: Any])?["posts"] as? [[String: Any]] ?? []
         let ours = PublishFlow.fill(template, post)
         guard let found = posts.last(where: { $0[field] as? String == ours }), let id = found["id"] as? String else { return nil }
@@ -65,9 +65,9 @@ public struct MCPChannel: PublishChannel {
         }
     }
 
-    /// One tool call on a fresh session: the Composio answer as a dictionary, or a classified error.
-    func call(_ tool: String, _ arguments: [String: Value], flow: PublishFlow) async throws -> [String: Any] {
-        let key = apiKey
+    /// One tool call on a fresh session with `key` (the account's credential, else `MCP_API_KEY`): the Composio
+    /// answer as a dictionary, or a classified error.
+    func call(_ tool: String, _ arguments: [String: Value], key: String, flow: PublishFlow) async throws -> [String: Any] {
         let transport = HTTPClientTransport(
             endpoint: endpoint,
             streaming: false,

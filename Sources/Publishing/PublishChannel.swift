@@ -19,9 +19,11 @@ public struct PublishRequest: Sendable, Equatable {
     public var variantID: UUID
     public var platform: String
     public var handle: String
-    /// The account's identity at its backend (`accounts.vault_ref` names where its secret is; the handle
-    /// stands for the identity in development).
+    /// Where the account's credential is kept (`accounts.vault_ref`), if anywhere.
     public var vaultRef: String?
+    /// The account's credential, resolved from `vaultRef` by the publisher (nil without one): the MCP channel
+    /// sends it instead of `MCP_API_KEY`, the device channel hands it to the hub as `{credential}`.
+    public var credential: AccountCredential?
     public var caption: String
     public var hashtags: [String]
     /// Local files of the post's media (the composed reel or the attachment).
@@ -37,7 +39,8 @@ public struct PublishRequest: Sendable, Equatable {
         caption: String,
         hashtags: [String],
         media: [String],
-        attemptKey: String
+        attemptKey: String,
+        credential: AccountCredential? = nil
     ) {
         self.variantID = variantID
         self.platform = platform
@@ -47,6 +50,7 @@ public struct PublishRequest: Sendable, Equatable {
         self.hashtags = hashtags
         self.media = media
         self.attemptKey = attemptKey
+        self.credential = credential
     }
 
     /// The caption with its hashtags, as the platform shows it.

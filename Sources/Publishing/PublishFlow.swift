@@ -74,7 +74,7 @@ public struct PublishFlow: Sendable, Equatable {
 
     /// An argument with its placeholders filled for `post`.
     public static func fill(_ template: String, _ post: PublishRequest) -> String {
-        template.replacingOccurrences(of: "{identity}", with: post.vaultRef ?? post.handle)
+        template.replacingOccurrences(of: "{identity}", with: post.handle)
             .replacingOccurrences(of: "{text}", with: post.text)
             .replacingOccurrences(of: "{handle}", with: post.handle)
     }

@@ -22,12 +22,22 @@ public struct PublishHandler: JobHandler {
     let channels: [String: any PublishChannel]
     /// How long a paused account's publishes wait before looking again.
     let pausedRecheck: Duration
+    /// Resolves an account's `vault_ref` into its credential.
+    let secrets: any SecretProvider
 
-    public init(pool: PostgresPool, queue: JobQueue, blobs: any BlobStore, channels: [any PublishChannel], pausedRecheck: Duration = .seconds(60)) {
+    public init(
+        pool: PostgresPool,
+        queue: JobQueue,
+        blobs: any BlobStore,
+        channels: [any PublishChannel],
+        secrets: any SecretProvider = EnvironmentSecretProvider(),
+        pausedRecheck: Duration = .seconds(60)
+    ) {
         self.pool = pool
         self.queue = queue
         self.blobs = blobs
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.secrets = secrets
         self.pausedRecheck = pausedRecheck
     }
 
@@ -91,7 +101,8 @@ public struct PublishHandler: JobHandler {
             caption: target.caption,
             hashtags: target.hashtags,
             media: try target.assetPath.map { [try blobs.localFile(for: $0).path] } ?? [],
-            attemptKey: key
+            attemptKey: key,
+            credential: try target.vaultRef.map(secrets.credential(for:))
         )
     }
 

@@ -21,6 +21,7 @@ struct PublishHandlerTests {
         let blobs: LocalBlobStore
         let fixture: TenantFixture
         let server: MCPLinkedInServer
+        let channel: MCPChannel
         let handler: PublishHandler
 
         var linkedin: AccountSnapshot { fixture.account(.linkedin) }
@@ -40,6 +41,7 @@ struct PublishHandlerTests {
             blobs: blobs,
             fixture: try await TenantFixture.make(on: pool),
             server: server,
+            channel: channel,
             handler: PublishHandler(pool: pool, queue: queue, blobs: blobs, channels: [channel])
         )
     }
@@ -358,5 +360,31 @@ struct PublishHandlerTests {
         let attempt = try #require(try await h.pool.withConnection { try OpsQueries().publishAttempts(queueID: id, on: $0) }.first)
         #expect(attempt.outcome == "needs_check" && attempt.hasScreenshot && attempt.failedStep == "6: read post_id", "\(attempt)")
         #expect(try await PublishOperations(pool: h.pool, queue: h.queue).troubles().contains { $0.id == id && $0.needsCheck })
+    }
+
+    // MARK: Per-account credentials
+
+    @Test func anAccountsOwnCredentialFromItsVaultRefIsSentInsteadOfTheDaemonsKey() async throws {
+        let h = try await harness(key: "the-daemon-wide-key-is-wrong")
+        defer { h.server.stop() }
+        let secrets = EnvironmentSecretProvider(environment: ["LINKEDIN_TOKEN_TEST": h.server.key])
+        let handler = PublishHandler(pool: h.pool, queue: h.queue, blobs: h.blobs, channels: [h.channel], secrets: secrets)
+        try await h.pool.withConnection { try $0.query("UPDATE accounts SET vault_ref = 'env:LINKEDIN_TOKEN_TEST' WHERE id = $1", [h.linkedin.id]) }
+        let id = try await approved(h, account: h.linkedin, caption: "With its own token")
+        #expect(try await PublishJobRunner(pool: h.pool, queue: h.queue, handler: handler).run(variant: id) == nil)
+        #expect(try await variant(h, id).state == "published")
+        #expect(try h.server.posts().first?["author"] as? String == "urn:li:person:\(h.linkedin.handle)", "the author is the account, not its vault_ref")
+    }
+
+    @Test func anAccountWhoseCredentialIsMissingIsPausedWithThatReason() async throws {
+        let h = try await harness()
+        defer { h.server.stop() }
+        let handler = PublishHandler(pool: h.pool, queue: h.queue, blobs: h.blobs, channels: [h.channel], secrets: EnvironmentSecretProvider(environment: [:]))
+        try await h.pool.withConnection { try $0.query("UPDATE accounts SET vault_ref = 'env:LINKEDIN_TOKEN_GONE' WHERE id = $1", [h.linkedin.id]) }
+        let id = try await approved(h, account: h.linkedin, caption: "No token")
+        #expect(try await PublishJobRunner(pool: h.pool, queue: h.queue, handler: handler).run(variant: id) is JobNotYet)
+        let paused = try await account(h, h.linkedin.id)
+        #expect(paused.status == "paused" && paused.reason?.contains("LINKEDIN_TOKEN_GONE") == true, "\(paused)")
+        #expect(try h.server.posts().isEmpty)
     }
 }
