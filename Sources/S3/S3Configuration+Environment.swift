@@ -17,19 +17,23 @@ extension S3Configuration {
             return text
         }
         guard let location = value("BLOB_STORE_URL"), !location.lowercased().hasPrefix("file:") else { return nil }
+        // The value is never repeated in an error: a mistaken paste could hold a key.
         guard location.lowercased().hasPrefix("s3://") else {
-            throw .configuration("BLOB_STORE_URL must be s3://bucket[/prefix] or file://…, not \(location)")
+            throw .configuration("BLOB_STORE_URL must be s3://bucket[/prefix] or file://…")
         }
         let rest = location.dropFirst("s3://".count)
         let bucket = String(rest.prefix { $0 != "/" })
         let prefix = String(rest.dropFirst(bucket.count))
-        guard !bucket.isEmpty else { throw .configuration("BLOB_STORE_URL names no bucket: \(location)") }
+        guard !bucket.isEmpty else { throw .configuration("BLOB_STORE_URL names no bucket (s3://bucket[/prefix])") }
+        guard bucket.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }) else {
+            throw .configuration("BLOB_STORE_URL's bucket name may hold only letters, digits, '.', '-' and '_' (s3://bucket[/prefix])")
+        }
 
         var endpoint: URL?
         if let text = value("S3_ENDPOINT") {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
                 url.host?.isEmpty == false
-            else { throw .configuration("S3_ENDPOINT must be an http:// or https:// URL, not \(text)") }
+            else { throw .configuration("S3_ENDPOINT must be an http:// or https:// URL with a host") }
             endpoint = url
         }
 
@@ -45,7 +49,7 @@ extension S3Configuration {
         let missing = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].filter { value($0) == nil }
         guard missing.isEmpty, let accessKeyID = value("AWS_ACCESS_KEY_ID"), let secret = value("AWS_SECRET_ACCESS_KEY") else {
             throw .configuration(
-                "BLOB_STORE_URL=\(location) needs credentials: set \(missing.joined(separator: " and ")) (and AWS_SESSION_TOKEN for temporary ones)"
+                "BLOB_STORE_URL=s3://\(bucket) needs credentials: set \(missing.joined(separator: " and ")) (and AWS_SESSION_TOKEN for temporary ones)"
             )
         }
         return S3Configuration(

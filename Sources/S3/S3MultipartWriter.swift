@@ -4,8 +4,9 @@ import Logging
 public import NIOCore
 
 /// Streams one object into the store with bounded memory: bytes are buffered up to `partSize`, each full part
-/// is sent (with its own SHA-256 declared) while the next one fills, so at most two parts are held at once;
-/// the whole object's SHA-256 is hashed on the way. An object smaller than one part goes in a single `PUT`.
+/// is sent (with its own SHA-256 declared) while the next one fills, so at most two parts are held at once, in
+/// two buffers used in turn; the whole object's SHA-256 is hashed on the way. An object smaller than one part
+/// goes in a single `PUT`.
 ///
 /// It belongs to one task: `write`, `finish` and `abort` are called one after another, never concurrently.
 /// After a failure, call `abort()` so that the store drops the parts it holds (a writer that is simply dropped
@@ -43,8 +44,11 @@ public final class S3MultipartWriter {
     private var part: ByteBuffer
     private var uploadID: String?
     private var parts: [S3UploadedPart] = []
-    /// The part being sent while the next one fills.
-    private var inFlight: Task<S3UploadedPart, any Error>?
+    /// The part being sent while the next one fills, and its buffer.
+    private var inFlight: (task: Task<S3UploadedPart, any Error>, buffer: ByteBuffer)?
+    /// The buffer of the part sent last, to fill again: two buffers in turn rather than a new one for each
+    /// part, whose freed memory the allocator might keep.
+    private var spare: ByteBuffer?
 
     /// - Parameter partSize: 5 MiB to 5 GiB; default 8 MiB. An object can have at most 10 000 parts, so the
     ///   part size bounds the object's size (78 GiB at 8 MiB).
@@ -111,10 +115,10 @@ public final class S3MultipartWriter {
     public func abort() async {
         guard state != .finished, state != .aborted else { return }
         state = .aborted
-        inFlight?.cancel()
-        _ = try? await inFlight?.value
+        inFlight?.task.cancel()
+        _ = try? await inFlight?.task.value
         inFlight = nil
-        part = ByteBuffer()
+        (part, spare) = (ByteBuffer(), nil)
         guard let uploadID else { return }
         do { try await client.abortMultipartUpload(key: key, uploadID: uploadID) } catch {
             client.logger.warning("could not abort a multipart upload", metadata: ["key": "\(key)", "error": "\(error)"])
@@ -133,10 +137,17 @@ public final class S3MultipartWriter {
                 throw S3Error.configuration("\(key) needs more than \(Self.maximumParts) parts of \(partSize) bytes")
             }
             let (client, key, uploadID, body, digest) = (client, key, uploadID!, part, partHash.finalize())
-            inFlight = Task {
+            let task = Task {
                 try await client.uploadPart(key: key, uploadID: uploadID, partNumber: number, body: body, checksumSHA256: digest)
             }
-            part = ByteBufferAllocator().buffer(capacity: partSize)
+            inFlight = (task, body)
+            if var reused = spare {
+                spare = nil
+                reused.clear()  // keeps its memory when nothing else holds it any more
+                part = reused
+            } else {
+                part = ByteBufferAllocator().buffer(capacity: partSize)
+            }
             partHash = SHA256()
         } catch {
             state = .failed
@@ -146,8 +157,9 @@ public final class S3MultipartWriter {
 
     /// Waits for the part in flight and records it.
     private func awaitInFlight() async throws(S3Error) {
-        guard let task = inFlight else { return }
+        guard let (task, buffer) = inFlight else { return }
         inFlight = nil
+        spare = buffer
         do { parts.append(try await task.value) } catch let error as S3Error { throw error } catch {
             throw S3Error(.cancelled, "cancelled", operation: "upload part \(parts.count + 1)")
         }

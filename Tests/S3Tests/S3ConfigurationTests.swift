@@ -69,6 +69,13 @@ struct S3ConfigurationTests {
         ] {
             #expect(throws: S3Error.self, "\(environment)") { try S3Configuration.fromEnvironment(environment.merging(Self.keys) { $1 }) }
         }
+        // A key pasted into the URL by mistake is refused, and not repeated.
+        do {
+            _ = try S3Configuration.fromEnvironment(Self.keys.merging(["BLOB_STORE_URL": "s3://AKIAX:hunter2@bucket/p"]) { $1 })
+            Issue.record("no error")
+        } catch {
+            #expect(!error.description.contains("hunter2"))
+        }
     }
 
     @Test func addressing() {
