@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A local stand-in for the LLM router: an HTTP server on 127.0.0.1 that speaks Anthropic's Messages API
@@ -28,6 +29,7 @@ public final class FakeLLMRouter: Sendable {
         var healthy = true
         var port = 0
         var server: Task<Void, any Error>?
+        var group: ServiceGroup?
     }
 
     /// The key every `/v1` route requires.
@@ -67,9 +69,13 @@ public final class FakeLLMRouter: Sendable {
             },
             logger: logger
         )
+        // Run under a service group so that `stop()` can shut the server down gracefully: cancelling its task
+        // while a connection is being accepted traps in NIO (apple/swift-nio#2637: "Deinited NIOAsyncWriter
+        // without calling finish()"), which takes the whole test process down.
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         let server = Task {
             defer { portsContinuation.finish() }
-            try await application.run()
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
@@ -80,18 +86,28 @@ public final class FakeLLMRouter: Sendable {
         router.state.withLock {
             $0.port = port
             $0.server = server
+            $0.group = group
         }
         return router
     }
 
-    /// Stops the server; requests in flight (a `.delayed` reply, a stream) are cut off.
+    /// Stops the server: no new connection is accepted, and requests in flight (a `.delayed` reply, a stream)
+    /// get a few seconds to end before they are cut off.
     public func stop() async {
-        let server = state.withLock { state in
-            defer { state.server = nil }
-            return state.server
+        let (server, group) = state.withLock { state in
+            defer { (state.server, state.group) = (nil, nil) }
+            return (state.server, state.group)
         }
-        server?.cancel()
-        _ = try? await server?.value
+        guard let server else { return }
+        await group?.triggerGracefulShutdown()
+        // The listening socket is closed now; what is left are requests in flight, which a test that stops the
+        // fake no longer waits for.
+        let cutOff = Task {
+            try await Task.sleep(for: .seconds(5))
+            server.cancel()
+        }
+        _ = try? await server.value
+        cutOff.cancel()
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash or `/v1`.
