@@ -107,12 +107,16 @@ extension S3Client {
         )
     }
 
-    /// Aborts a multipart upload and frees its parts; one that is already gone counts as aborted.
+    /// Aborts a multipart upload and frees its parts; one that is already gone (`NoSuchUpload`) counts as
+    /// aborted.
+    ///
+    /// `CreateMultipartUpload` is retried like every call, so an answer lost on the way can leave an extra,
+    /// empty upload behind: `abortMultipartUploads(startedBefore:)` sweeps those.
     public func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
         do {
             _ = try await send(.DELETE, storeKey: storeKey(key), query: [(name: "uploadId", value: uploadID)], operation: "abort multipart upload")
         } catch {
-            if error.status == 404 { return }
+            if error.status == 404, error.code != "NoSuchBucket" { return }
             throw error
         }
     }

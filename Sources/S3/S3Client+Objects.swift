@@ -52,7 +52,8 @@ extension S3Client {
     }
 
     /// The object's size (and ETag, and with `checksumMode` its stored SHA-256 checksum), or nil when there is
-    /// no such object.
+    /// no such object. (A missing bucket answers `HEAD` with a bare 404 too: `checkBucket()` at start-up tells
+    /// the two apart.)
     public func headObject(key: String, checksumMode: Bool = false) async throws(S3Error) -> S3ObjectHead? {
         let headers: [(name: String, value: String)] = checksumMode ? [(name: "x-amz-checksum-mode", value: "ENABLED")] : []
         let answer: Response
@@ -66,10 +67,11 @@ extension S3Client {
         return S3ObjectHead(size: size, etag: Self.etag(answer.headers), checksumSHA256: answer.headers.first(name: "x-amz-checksum-sha256"))
     }
 
-    /// Deletes an object; deleting one that is not there succeeds (as S3 answers 204 either way).
+    /// Deletes an object; deleting one that is not there succeeds (S3 answers 204 either way), deleting in a
+    /// bucket that is not there does not.
     public func deleteObject(key: String) async throws(S3Error) {
         do { _ = try await send(.DELETE, storeKey: storeKey(key), operation: "DELETE object") } catch {
-            if error.status == 404 { return }
+            if error.status == 404, error.code != "NoSuchBucket" { return }
             throw error
         }
     }
