@@ -13,27 +13,30 @@ public import Foundation
 public protocol BlobStore: Sendable {
     /// Starts writing a new blob; nothing is visible until `commit`.
     func makeWriter() throws -> any BlobWriter
-    /// A local file holding the blob, for libraries that read files (media analysis).
-    func localFile(for path: String) throws -> URL
+    /// A local file holding the blob, for libraries that read files (media analysis): the file itself in a
+    /// local store, a copy in this daemon's scratch cache for an object store.
+    func localFile(for path: String) async throws -> URL
     /// Whether a blob exists at `path`.
-    func exists(_ path: String) -> Bool
+    func exists(_ path: String) async throws -> Bool
     /// Reads a whole (small) blob.
-    func read(_ path: String) throws -> Data
+    func read(_ path: String) async throws -> Data
 }
 
 extension BlobStore {
-    /// Stores a local file's bytes, streaming it through a writer.
-    public func store(file: URL, in namespace: BlobNamespace, chunkSize: Int = 1 << 20) throws -> StoredBlob {
+    /// Stores a local file's bytes, streaming it through a writer (reads off the cooperative pool).
+    public func store(file: URL, in namespace: BlobNamespace, chunkSize: Int = 1 << 20) async throws -> StoredBlob {
         guard let handle = try? FileHandle(forReadingFrom: file) else {
             throw BlobError.unreadable(file.path)
         }
         defer { try? handle.close() }
         let writer = try makeWriter()
         do {
-            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+            while true {
+                await writer.waitForRoom(chunkSize)
+                guard let chunk = try await BlockingIO.run({ try handle.read(upToCount: chunkSize) }), !chunk.isEmpty else { break }
                 try writer.write(chunk)
             }
-            return try writer.commit(in: namespace)
+            return try await writer.commit(in: namespace)
         } catch {
             writer.abort()
             throw error
@@ -41,11 +44,17 @@ extension BlobStore {
     }
 
     /// Stores bytes held in memory.
-    public func store(data: Data, in namespace: BlobNamespace) throws -> StoredBlob {
+    public func store(data: Data, in namespace: BlobNamespace) async throws -> StoredBlob {
         let writer = try makeWriter()
         do {
-            try writer.write(data)
-            return try writer.commit(in: namespace)
+            var offset = 0
+            repeat {
+                let end = min(data.count, offset + (1 << 20))
+                await writer.waitForRoom(end - offset)
+                try writer.write(data[offset..<end])
+                offset = end
+            } while offset < data.count
+            return try await writer.commit(in: namespace)
         } catch {
             writer.abort()
             throw error
@@ -64,8 +73,9 @@ public protocol BlobWriter: AnyObject, Sendable {
     /// Suspends until `write` can take `bytes` without blocking its thread (async callers call this
     /// first, so a slow store never holds a thread of the cooperative pool).
     func waitForRoom(_ bytes: Int) async
-    /// Makes the blob visible under its content address and returns where it is.
-    func commit(in namespace: BlobNamespace) throws -> StoredBlob
+    /// Makes the blob visible under its content address and returns where it is (durably: a local store
+    /// fsyncs off the cooperative pool, an object store completes the upload).
+    func commit(in namespace: BlobNamespace) async throws -> StoredBlob
     /// Drops everything written; safe to call more than once and after a failed commit.
     func abort()
 }

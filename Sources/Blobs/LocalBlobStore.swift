@@ -14,19 +14,23 @@ public struct LocalBlobStore: BlobStore {
         try LocalBlobWriter(root: root)
     }
 
-    public func localFile(for path: String) throws -> URL {
+    public func localFile(for path: String) async throws -> URL { try file(for: path) }
+
+    /// The blob's file, at once (a local store needs no waiting).
+    public func file(for path: String) throws -> URL {
         let url = try resolve(path)
         guard FileManager.default.fileExists(atPath: url.path) else { throw BlobError.missing(path) }
         return url
     }
 
-    public func exists(_ path: String) -> Bool {
+    public func exists(_ path: String) async -> Bool {
         guard let url = try? resolve(path) else { return false }
         return FileManager.default.fileExists(atPath: url.path)
     }
 
-    public func read(_ path: String) throws -> Data {
-        try Data(contentsOf: try localFile(for: path))
+    public func read(_ path: String) async throws -> Data {
+        let url = try file(for: path)
+        return try await BlockingIO.run { try Data(contentsOf: url) }
     }
 
     /// Maps a stored path to a file, refusing anything that would leave the root.

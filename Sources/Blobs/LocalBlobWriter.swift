@@ -161,7 +161,12 @@ final class LocalBlobWriter: BlobWriter, @unchecked Sendable {
         }
     }
 
-    func commit(in namespace: BlobNamespace) throws -> StoredBlob {
+    /// Waits for the queues, fsyncs and renames into place, on a Dispatch thread.
+    func commit(in namespace: BlobNamespace) async throws -> StoredBlob {
+        try await BlockingIO.run { try self.commitNow(in: namespace) }
+    }
+
+    private func commitNow(in namespace: BlobNamespace) throws -> StoredBlob {
         let (bytes, hex): (Int64, String) = try lock.withLock {
             guard !current.finished else { throw BlobError.writeFailed("writer already finished") }
             hand()

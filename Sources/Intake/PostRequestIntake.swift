@@ -214,10 +214,10 @@ public struct PostRequestIntake: Sendable {
             let leading: Data
             switch file.source {
             case .path(let url):
-                stored = try await BlockingIO.run { [blobs] in try blobs.store(file: url, in: namespace) }
+                stored = try await blobs.store(file: url, in: namespace)
                 leading = Self.leadingBytes(of: url)
             case .bytes(let data):
-                stored = try await BlockingIO.run { [blobs] in try blobs.store(data: data, in: namespace) }
+                stored = try await blobs.store(data: data, in: namespace)
                 leading = data.prefix(MediaSniffer.headerLength)
             case .stored(let blob, let mime):
                 attachments.append(

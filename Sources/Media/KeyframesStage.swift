@@ -78,14 +78,14 @@ public struct KeyframesStage: Stage {
         )
         let extracted = try await worker.keyframes(file: file, options: options)
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
-        let blobs = self.blobs
-        let keyframes = try await BlockingIO.run {
-            try extracted.map { frame in
-                guard scenes.scenes.indices.contains(frame.scene) else {
-                    throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
-                }
-                let scene = scenes.scenes[frame.scene]
-                return KeyframeList.Keyframe(
+        var keyframes: [KeyframeList.Keyframe] = []
+        for frame in extracted {
+            guard scenes.scenes.indices.contains(frame.scene) else {
+                throw StageFailure("the media worker named scene \(frame.scene) of \(scenes.scenes.count)")
+            }
+            let scene = scenes.scenes[frame.scene]
+            keyframes.append(
+                KeyframeList.Keyframe(
                     scene: frame.scene,
                     frame: frame.frame,
                     seconds: frame.seconds,
@@ -94,10 +94,10 @@ public struct KeyframesStage: Stage {
                     sharpness: frame.sharpness,
                     width: frame.width,
                     height: frame.height,
-                    image: try blobs.store(file: URL(filePath: frame.imagePath), in: namespace).path,
-                    thumbnail: try blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path
+                    image: try await blobs.store(file: URL(filePath: frame.imagePath), in: namespace).path,
+                    thumbnail: try await blobs.store(file: URL(filePath: frame.thumbnailPath), in: namespace).path
                 )
-            }
+            )
         }
         let summary =
             "\(keyframes.count) keyframe\(keyframes.count == 1 ? "" : "s") for \(scenes.scenes.count) scene\(scenes.scenes.count == 1 ? "" : "s")"

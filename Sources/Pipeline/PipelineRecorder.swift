@@ -19,7 +19,7 @@ public protocol PipelineRecorder: Sendable {
     /// crash cannot leave a closed run under a request that still looks unfinished.
     func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws
     /// A local file holding an attachment.
-    func localFile(for attachment: AttachmentSnapshot) throws -> URL
+    func localFile(for attachment: AttachmentSnapshot) async throws -> URL
     /// Shows a running stage's progress (the run page shows it as the stage's summary until it ends).
     func stageProgress(runID: UUID, stage: String, attachmentID: UUID?, text: String) async throws
 }

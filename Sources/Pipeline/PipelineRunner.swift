@@ -62,6 +62,8 @@ public struct PipelineRunner: Sendable {
                     try await recorder.setRequestStatus(status, reason: nil, requestID: requestID)
                     statusShown = true
                 }
+                var attachmentFile: URL?
+                if let attachment { attachmentFile = try await recorder.localFile(for: attachment) }
                 var context = StageContext(
                     pipelineRunID: runID,
                     request: input.request,
@@ -69,7 +71,7 @@ public struct PipelineRunner: Sendable {
                     targets: input.targets,
                     attachments: input.attachments,
                     attachment: attachment,
-                    attachmentFile: try attachment.map { try recorder.localFile(for: $0) },
+                    attachmentFile: attachmentFile,
                     platforms: platforms,
                     fencing: fencing,
                     logger: stageLogger,

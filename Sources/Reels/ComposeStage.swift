@@ -112,8 +112,8 @@ public struct ComposeStage: Stage {
             return StageResult(summary: "nothing to compose", output: output)
         }
         var names: [String: String] = [:]
-        func file(_ attachment: AttachmentSnapshot) throws -> String {
-            let path = try blobs.localFile(for: attachment.storagePath).path
+        func file(_ attachment: AttachmentSnapshot) async throws -> String {
+            let path = try await blobs.localFile(for: attachment.storagePath).path
             names[path] = attachment.filename
             return path
         }
@@ -122,7 +122,7 @@ public struct ComposeStage: Stage {
         // reported and the pipeline's bed plays instead.
         var ownMusic: String?
         if let path = context.talent.musicBedPath {
-            do { ownMusic = try blobs.localFile(for: path).path } catch {
+            do { ownMusic = try await blobs.localFile(for: path).path } catch {
                 context.logger.warning("the talent's music bed cannot be read; using the pipeline's", metadata: ["path": "\(path)", "error": "\(error)"])
             }
         }
@@ -136,7 +136,7 @@ public struct ComposeStage: Stage {
             let output = folder.appending(path: "\(name).mp4")
             var job = ReelJob(template: template, platform: context.platforms[platform], output: output.path)
             if let video {
-                job.video = try file(video)
+                job.video = try await file(video)
                 job.words = try words(video)
                 job.sceneStarts = (try context.output(SceneAnalysis.self, for: video)?.scenes ?? []).map(\.startSeconds)
             } else {
@@ -148,10 +148,12 @@ public struct ComposeStage: Stage {
                         ?? context.talent.contentPillars.first.map { InstructionText.keyLine(of: $0) } ?? context.talent.displayName
                     job.card = TextCard(text: line, background: brand?.background, colour: brand?.text, font: brand?.font)
                 } else {
-                    job.stills = try stills.map(file)
+                    var paths: [String] = []
+                    for still in stills { paths.append(try await file(still)) }
+                    job.stills = paths
                 }
                 if let voiceMemo {
-                    job.voice = try file(voiceMemo)
+                    job.voice = try await file(voiceMemo)
                     job.words = try words(voiceMemo)
                 } else if configuration.narrate {
                     job.narration = context.request.promptText
@@ -161,7 +163,7 @@ public struct ComposeStage: Stage {
             job.displayNames = names
             do {
                 let composed = try await worker.compose(job)
-                let stored = try await BlockingIO.run { [blobs] in try blobs.store(file: output, in: namespace) }
+                let stored = try await blobs.store(file: output, in: namespace)
                 reels.append(ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil))
             } catch {
                 context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])

@@ -29,10 +29,10 @@ public struct OCRStage: Stage {
 
     let configuration: Configuration
     let worker: MediaWorkerClient
-    let keyframeFile: @Sendable (String) throws -> URL
+    let keyframeFile: @Sendable (String) async throws -> URL
 
     /// - Parameter keyframeFile: a local file for a keyframe's blob path.
-    public init(configuration: Configuration, worker: MediaWorkerClient, keyframeFile: @escaping @Sendable (String) throws -> URL) {
+    public init(configuration: Configuration, worker: MediaWorkerClient, keyframeFile: @escaping @Sendable (String) async throws -> URL) {
         self.configuration = configuration
         self.worker = worker
         self.keyframeFile = keyframeFile
@@ -57,7 +57,8 @@ public struct OCRStage: Stage {
         guard let keyframes = try context.output(of: KeyframesStage.self, for: attachment) else {
             throw StageFailure("the keyframes stage did not succeed for this video, so there are no frames to read")
         }
-        let files = try keyframes.keyframes.map { try keyframeFile($0.image) }
+        var files: [URL] = []
+        for keyframe in keyframes.keyframes { files.append(try await keyframeFile(keyframe.image)) }
         let readings = try await worker.recognizeText(files: files, limits: limits)
         var scenes: [OnScreenText.SceneText] = []
         var previous = ""

@@ -52,7 +52,7 @@ struct MailController<Context: RequestContext>: Sendable {
         guard let blobs, let path = message.rawPath else {
             throw HTTPError(.notFound, message: "the raw message of \(id) was not kept")
         }
-        let data = try blobs.read(path)
+        let data = try await blobs.read(path)
         return Response(
             status: .ok,
             headers: [

@@ -109,7 +109,7 @@ struct OpsController<Context: RequestContext>: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(bytes: try blobs.read(path)))
+            body: .init(byteBuffer: .init(bytes: try await blobs.read(path)))
         )
     }
 
@@ -117,7 +117,7 @@ struct OpsController<Context: RequestContext>: Sendable {
     private func reel(queueID: UUID) async throws -> Response {
         let path = try await pool.withConnection { try OpsQueries().reelBlob(queueID: queueID, on: $0) }
         guard let blobs, let path else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
-        return try FileResponse.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
+        return try FileResponse.stream(file: try await blobs.localFile(for: path), mime: "video/mp4")
     }
 
     private func runsPage() async throws -> HTMLResponse {

@@ -131,7 +131,7 @@ struct PublishController<Context: RequestContext>: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "image/png", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(bytes: try blobs.read(path)))
+            body: .init(byteBuffer: .init(bytes: try await blobs.read(path)))
         )
     }
 }

@@ -30,7 +30,7 @@ public enum PipelineFactory {
         registry.register(ProbeStage.self) { ProbeStage(configuration: $0, worker: mediaWorker) }
         registry.register(ScenesStage.self) { ScenesStage(configuration: $0, worker: mediaWorker) }
         registry.register(KeyframesStage.self) { KeyframesStage(configuration: $0, worker: mediaWorker, blobs: blobs) }
-        registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: mediaWorker, keyframeFile: { try blobs.localFile(for: $0) }) }
+        registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: mediaWorker, keyframeFile: { try await blobs.localFile(for: $0) }) }
         registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: speech) }
         let directory = pipelinesDirectory ?? URL(filePath: "pipelines", directoryHint: .isDirectory)
         registry.register(ComposeStage.self) { configuration in

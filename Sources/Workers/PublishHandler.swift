@@ -92,15 +92,17 @@ public struct PublishHandler: JobHandler {
             + "an account publishes through its own channel only"
     }
 
-    func request(_ target: PublishRepository.Target, key: String) throws -> PublishRequest {
-        PublishRequest(
+    func request(_ target: PublishRepository.Target, key: String) async throws -> PublishRequest {
+        var media: [String] = []
+        if let asset = target.assetPath { media.append(try await blobs.localFile(for: asset).path) }
+        return PublishRequest(
             variantID: target.queueID,
             platform: target.platform,
             handle: target.handle,
             vaultRef: target.vaultRef,
             caption: target.caption,
             hashtags: target.hashtags,
-            media: try target.assetPath.map { [try blobs.localFile(for: $0).path] } ?? [],
+            media: media,
             attemptKey: key,
             credential: try target.vaultRef.map(secrets.credential(for:))
         )
@@ -110,7 +112,7 @@ public struct PublishHandler: JobHandler {
         guard let channel = channels[target.channel] else { return }
         let repository = PublishRepository()
         do {
-            let receipt = try await channel.publish(try request(target, key: key))
+            let receipt = try await channel.publish(try await request(target, key: key))
             try await pool.withTransaction { connection in
                 try repository.finishAttempt(key: key, outcome: "published", postID: receipt.postID, on: connection)
                 try repository.markPublished(target, postID: receipt.postID, url: receipt.url, on: connection)
@@ -120,15 +122,15 @@ public struct PublishHandler: JobHandler {
         } catch let error as PublishError {
             try await settle(target, key: key, error: error, logger: logger)
         } catch let failure as PublishStepFailure {
-            try await settle(target, key: key, error: failure.error, evidence: evidence(failure, target: target, logger: logger), logger: logger)
+            try await settle(target, key: key, error: failure.error, evidence: await evidence(failure, target: target, logger: logger), logger: logger)
         }
     }
 
     /// Keeps a failing step's screenshot as a blob of the talent's, for the run page.
-    func evidence(_ failure: PublishStepFailure, target: PublishRepository.Target, logger: Logger) -> (step: String, screenshot: String?) {
+    func evidence(_ failure: PublishStepFailure, target: PublishRepository.Target, logger: Logger) async -> (step: String, screenshot: String?) {
         guard let png = failure.screenshotPNG else { return (failure.step, nil) }
         do {
-            return (failure.step, try blobs.store(data: png, in: .talent(tenantID: target.tenantID, talentID: target.talentID)).path)
+            return (failure.step, try await blobs.store(data: png, in: .talent(tenantID: target.tenantID, talentID: target.talentID)).path)
         } catch {
             logger.warning("could not keep the failing step's screenshot", metadata: ["error": "\(error)"])
             return (failure.step, nil)
@@ -192,7 +194,7 @@ public struct PublishHandler: JobHandler {
         let repository = PublishRepository()
         let found: PublishReceipt?
         do {
-            found = try await channel.find(try request(target, key: staleKey))
+            found = try await channel.find(try await request(target, key: staleKey))
         } catch PublishError.cannotReconcile(let why) {
             try await pool.withTransaction { connection in
                 try repository.finishAttempt(key: staleKey, outcome: "needs_check", detail: why, on: connection)

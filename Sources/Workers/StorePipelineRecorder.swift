@@ -172,8 +172,8 @@ struct StorePipelineRecorder: PipelineRecorder {
         }
     }
 
-    func localFile(for attachment: AttachmentSnapshot) throws -> URL {
-        try blobs.localFile(for: attachment.storagePath)
+    func localFile(for attachment: AttachmentSnapshot) async throws -> URL {
+        try await blobs.localFile(for: attachment.storagePath)
     }
 
     func stageProgress(runID: UUID, stage: String, attachmentID: UUID?, text: String) async throws {

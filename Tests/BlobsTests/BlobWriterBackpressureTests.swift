@@ -44,7 +44,7 @@ struct BlobWriterBackpressureTests {
 
         let second = Data(repeating: 7, count: 12_345)
         try writer.write(second)
-        let blob = try writer.commit(in: .unassigned)
+        let blob = try await writer.commit(in: .unassigned)
         #expect(blob.sha256 == SHA256.hash(data: first + second).map { String(format: "%02x", $0) }.joined())
     }
 

@@ -61,7 +61,7 @@ struct PublisherDaemonTests {
         var ids: [UUID] = []
         for index in 0..<20 {
             let asset = index.isMultiple(of: 2)
-                ? try setup.blobs.store(data: Data("picture \(index)".utf8), in: .talent(tenantID: setup.fixture.tenantID, talentID: setup.fixture.talentID)).path
+                ? try await setup.blobs.store(data: Data("picture \(index)".utf8), in: .talent(tenantID: setup.fixture.tenantID, talentID: setup.fixture.talentID)).path
                 : nil
             ids.append(
                 try await setup.fixture.approvedVariant(

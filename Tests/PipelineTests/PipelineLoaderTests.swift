@@ -20,7 +20,7 @@ import TextRecognition
         registry.register(ScenesStage.self) { ScenesStage(configuration: $0, worker: worker) }
         let blobs = try! LocalBlobStore(root: FileManager.default.temporaryDirectory.appending(path: "drsocial-loader-blobs"))
         registry.register(KeyframesStage.self) { KeyframesStage(configuration: $0, worker: worker, blobs: blobs) }
-        registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: worker, keyframeFile: { try blobs.localFile(for: $0) }) }
+        registry.register(OCRStage.self) { OCRStage(configuration: $0, worker: worker, keyframeFile: { try await blobs.localFile(for: $0) }) }
         registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: OfflineTranscriber(worker: worker)) }
         let folder = TestEnvironment.pipelinesDirectory
         let platforms = try! PlatformPresets.load(from: folder.appending(path: "platforms.yaml"))

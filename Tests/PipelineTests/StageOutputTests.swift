@@ -134,5 +134,5 @@ final class MemoryRecorder: PipelineRecorder {
         if case .failed(let error, _) = outcome { failures.withLock { $0[stage] = error } }
     }
     func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws {}
-    func localFile(for attachment: AttachmentSnapshot) throws -> URL { URL(filePath: "/dev/null") }
+    func localFile(for attachment: AttachmentSnapshot) async throws -> URL { URL(filePath: "/dev/null") }
 }

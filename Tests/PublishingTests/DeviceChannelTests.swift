@@ -19,9 +19,9 @@ struct DeviceChannelTests {
 
         /// A `testmedia/` file stored the way an attachment is: its local file, as the publisher hands it over,
         /// and its digest.
-        func media(_ name: String) throws -> (path: String, blob: StoredBlob) {
-            let blob = try blobs.store(file: TestEnvironment.testmedia(name), in: .unassigned)
-            return (try blobs.localFile(for: blob.path).path, blob)
+        func media(_ name: String) async throws -> (path: String, blob: StoredBlob) {
+            let blob = try await blobs.store(file: TestEnvironment.testmedia(name), in: .unassigned)
+            return (try await blobs.localFile(for: blob.path).path, blob)
         }
     }
 
@@ -81,7 +81,7 @@ struct DeviceChannelTests {
 
     @Test func instagramPostsOnceWithTheCaptionAndTheFiles() async throws {
         try await withHarness { h in
-            let photos = [try h.media("photo.jpg"), try h.media("photo2.jpg")]
+            let photos = [try await h.media("photo.jpg"), try await h.media("photo2.jpg")]
             let request = post(
                 "instagram",
                 caption: "Morning light in the café, 'before' and \"after\" \(UUID().uuidString.prefix(8))\nSecond line",
@@ -102,7 +102,7 @@ struct DeviceChannelTests {
 
     @Test func tiktokPostsTheVideo() async throws {
         try await withHarness { h in
-            let video = try h.media("short.mp4")
+            let video = try await h.media("short.mp4")
             let request = post("tiktok", caption: "Behind the scenes \(UUID().uuidString.prefix(8))", media: [video.path])
             let receipt = try await h.channel.publish(request)
 
@@ -121,7 +121,7 @@ struct DeviceChannelTests {
 
     @Test func aMissingButtonFailsTheStepWithAScreenshot() async throws {
         try await withHarness { h in
-            let request = post("instagram", caption: "A new screen [broken]", media: [try h.media("photo.jpg").path])
+            let request = post("instagram", caption: "A new screen [broken]", media: [try await h.media("photo.jpg").path])
             let failure = try await #require(throws: PublishStepFailure.self) { try await h.channel.publish(request) }
 
             let flow = try #require(h.flows["instagram"])
@@ -139,7 +139,7 @@ struct DeviceChannelTests {
 
     @Test func aRestrictedAccountIsHard() async throws {
         try await withHarness { h in
-            let request = post("tiktok", caption: "Launch day [restricted]", media: [try h.media("short.mp4").path])
+            let request = post("tiktok", caption: "Launch day [restricted]", media: [try await h.media("short.mp4").path])
             let failure = try await #require(throws: PublishStepFailure.self) { try await h.channel.publish(request) }
 
             let flow = try #require(h.flows["tiktok"])

@@ -27,7 +27,7 @@ struct DevicePublishTests {
 
         /// An approved variant of the talent's `platform` account with `testmedia/<media>` as its media.
         func approved(_ platform: Platform, caption: String, media: String) async throws -> UUID {
-            let blob = try blobs.store(file: TestEnvironment.testmedia(media), in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID))
+            let blob = try await blobs.store(file: TestEnvironment.testmedia(media), in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID))
             return try await fixture.approvedVariant(
                 on: database.pool, queue: JobQueue(pool: database.pool), account: fixture.account(platform), caption: caption, assetPath: blob.path
             )
@@ -96,7 +96,7 @@ struct DevicePublishTests {
             let path = try #require(
                 try await h.database.pool.withConnection { try OpsQueries().publishScreenshotBlob(attemptID: attempt.id, on: $0) }
             )
-            #expect(try h.blobs.read(path).prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a PNG of the screen")
+            #expect(try await h.blobs.read(path).prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a PNG of the screen")
         }
     }
 }

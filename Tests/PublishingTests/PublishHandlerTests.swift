@@ -33,7 +33,7 @@ struct PublishHandlerTests {
         let server = try MCPLinkedInServer()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("publish-blobs"))
         let loaded = try flows ?? PublishFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
-        let channel = MCPChannel(endpoint: server.url, apiKey: key ?? server.key, flows: loaded, timeoutSeconds: 30)
+        let channel = MCPChannel(endpoint: server.url, apiKey: key ?? server.key, flows: loaded, timeoutSeconds: 600)
         let queue = JobQueue(pool: pool)
         return Harness(
             pool: pool,
@@ -48,7 +48,7 @@ struct PublishHandlerTests {
 
     /// An approved variant for `account` (with a picture unless `media` is false).
     func approved(_ h: Harness, account: AccountSnapshot, caption: String, scheduled: Date? = nil, media: Bool = true) async throws -> UUID {
-        let asset = media ? try h.blobs.store(data: Data("a picture".utf8), in: .talent(tenantID: h.fixture.tenantID, talentID: h.fixture.talentID)).path : nil
+        let asset = media ? try await h.blobs.store(data: Data("a picture".utf8), in: .talent(tenantID: h.fixture.tenantID, talentID: h.fixture.talentID)).path : nil
         return try await h.fixture.approvedVariant(on: h.pool, queue: h.queue, account: account, caption: caption, assetPath: asset, scheduled: scheduled)
     }
 

@@ -30,7 +30,7 @@ public final class FailingBlobStore: BlobStore {
         return try wrapped.makeWriter()
     }
 
-    public func localFile(for path: String) throws -> URL { try wrapped.localFile(for: path) }
-    public func exists(_ path: String) -> Bool { wrapped.exists(path) }
-    public func read(_ path: String) throws -> Data { try wrapped.read(path) }
+    public func localFile(for path: String) async throws -> URL { try await wrapped.localFile(for: path) }
+    public func exists(_ path: String) async throws -> Bool { try await wrapped.exists(path) }
+    public func read(_ path: String) async throws -> Data { try await wrapped.read(path) }
 }

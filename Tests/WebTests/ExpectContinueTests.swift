@@ -11,7 +11,7 @@ import Testing
 @testable import Web
 
 /// `Expect: 100-continue` over a real socket to the daemon's HTTP server: the interim `100 Continue`
-/// comes before the body is sent, and the upload then completes as usual. The waits are long (60 s) only
+/// comes before the body is sent, and the upload then completes as usual. The waits are long (600 s) only
 /// so that a suite sharing two cores with every other suite cannot time them out; they end at the answer.
 @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct ExpectContinueTests {
@@ -49,10 +49,10 @@ struct ExpectContinueTests {
             let connection = try RawConnection(port: try #require(client.port))
             try connection.send(head)
             // Nothing of the body has been sent: only the server's interim answer can arrive now.
-            let interim = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 60)
+            let interim = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 600)
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue"), "got: \(interim)")
             try connection.send(body)
-            let final = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 60)
+            let final = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 600)
             #expect(final.hasPrefix("HTTP/1.1 201"), "got: \(final)")
         }
         #expect(try await portal.requestCount(h) == 1)
@@ -66,9 +66,9 @@ struct ExpectContinueTests {
         try await application(h).test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
             try connection.send(head)
-            var answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 60)
+            var answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 600)
             if answer.hasPrefix("HTTP/1.1 100") {
-                answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 60)
+                answer = try await connection.receive(until: "\r\n\r\n", timeoutSeconds: 600)
             }
             #expect(answer.hasPrefix("HTTP/1.1 413"), "too large by its Content-Length alone, got: \(answer)")
         }

@@ -166,7 +166,7 @@ struct OpsRoutesTests {
         let pool = try await TestDatabase.shared.pool()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-mail"))
         let raw = Data("From: a@example.com\r\nTo: who+settings@intake.test\r\nSubject: <script>x</script>\r\n\r\nhi\r\n".utf8)
-        let stored = try blobs.store(data: raw, in: .unassigned)
+        let stored = try await blobs.store(data: raw, in: .unassigned)
         let mailbox = "web-\(UUID().uuidString.prefix(8))"
         let id = try #require(
             try await pool.withConnection { connection in
@@ -316,7 +316,7 @@ struct OpsRoutesTests {
         let pool = try await TestDatabase.shared.pool()
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("web-keyframes"))
         let (fixture, requestID) = try await submitRequest(pool, prompt: "Scenes")
-        let thumbnail = try blobs.store(
+        let thumbnail = try await blobs.store(
             data: Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
             in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID)
         )

@@ -206,7 +206,7 @@ struct PortalRoutesTests {
         #expect(try row.decode("targets", as: String.self) == "{\(account)}")
         #expect(try row.decode("mime", as: String.self) == "image/png", "typed by magic bytes, not the part's Content-Type")
         #expect(!(try row.decode("filename", as: String.self)).contains("/"))
-        #expect(try h.blobs.read(try row.decode("storage_path")) == photo)
+        #expect(try await h.blobs.read(try row.decode("storage_path")) == photo)
     }
 
     @Test(arguments: ["too big", "bad type", "no boundary", "truncated", "many parts", "foreign account", "no csrf", "cross-site", "empty"])
@@ -412,7 +412,7 @@ struct PortalRoutesTests {
         let fake = try await FakeLLMRouter.start(apiKey: "portal-key")
         defer { Task { await fake.stop() } }
         let pool = try await TestDatabase.shared.pool()
-        let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: fake.baseURL, apiKey: "portal-key", timeoutSeconds: 30))
+        let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: fake.baseURL, apiKey: "portal-key", timeoutSeconds: 600))
         let h = try await harness(captions: CaptionModerator(pool: pool, client: client))
         let (_, ids) = try await variants(h, caption: "Beach day")
         let headers = try await h.headers(try await h.token())

@@ -69,7 +69,7 @@ struct PublishingRoutesTests {
         let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
         let request = try await intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Reel", platforms: [.instagram], files: []))
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("the screen".utf8)
-        let shot = try blobs.store(data: png, in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID)).path
+        let shot = try await blobs.store(data: png, in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID)).path
         let variant = try await fixture.approvedVariant(on: pool, queue: JobQueue(pool: pool), account: fixture.account(.instagram), caption: "Broken")
         let attemptID: Int64 = try await pool.withConnection { connection in
             try connection.query("UPDATE content_queue SET post_request_id = $2, origin = 'request_operator' WHERE id = $1", [variant, request.requestID])

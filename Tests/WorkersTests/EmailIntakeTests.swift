@@ -109,7 +109,7 @@ struct EmailIntakeTests {
         #expect(attachments.count == 1)
         #expect(attachments.first?.filename == "photo.jpg")
         #expect(attachments.first?.sha256 == sha256(original))
-        #expect(try h.blobs.read(try #require(attachments.first).storagePath) == original)
+        #expect(try await h.blobs.read(try #require(attachments.first).storagePath) == original)
 
         // Filed only after the database has it; the raw message is kept.
         #expect(try TestMailServer.count(h.box.inbox) == 0)
@@ -117,7 +117,7 @@ struct EmailIntakeTests {
         let record = try #require(try await messages(h).first)
         #expect(record.outcome == "ingested")
         #expect(record.filedAt != nil)
-        #expect(try h.blobs.read(try #require(record.rawPath)).count == Int(try #require(record.rawBytes)))
+        #expect(try await h.blobs.read(try #require(record.rawPath)).count == Int(try #require(record.rawBytes)))
 
         // The pipeline takes it to the approval queue.
         #expect(try await h.runner.run(requestID: id, fencing: nil, logger: TestEnvironment.logger) == .complete)

@@ -33,7 +33,7 @@ struct LLMDraftingTests {
         let queue = JobQueue(pool: pool)
         let fake = try await FakeLLMRouter.start(apiKey: Self.key)
         let client = LLMRouterClient(
-            configuration: LLMRouterConfiguration(baseURL: fake.baseURL, apiKey: Self.key, api: api, timeoutSeconds: 30, attempts: attempts, backoffSeconds: 0.05)
+            configuration: LLMRouterConfiguration(baseURL: fake.baseURL, apiKey: Self.key, api: api, timeoutSeconds: 600, attempts: attempts, backoffSeconds: 0.05)
         )
         let runner = try PipelineFactory.loadPostRequestRunner(
             directory: try TestEnvironment.pipelinesWithoutReels(),
@@ -135,7 +135,7 @@ struct LLMDraftingTests {
             presets: try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         )
         let reports = Mutex<[String]>([])
-        let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: h.fake.baseURL, apiKey: Self.key, timeoutSeconds: 30))
+        let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: h.fake.baseURL, apiKey: Self.key, timeoutSeconds: 600))
         _ = try await LLMContentAgent(client: client).draft(brief, progress: { text in reports.withLock { $0.append(text) } })
         let seen = reports.withLock { $0 }
         #expect(seen.count > 2, "the draft grew in several reports: \(seen)")

@@ -204,7 +204,7 @@ struct PostRequestPipelineTests {
         let attachments = try await h.pool.withConnection { try PostRequestRepository().attachments(requestID: receipt.requestID, on: $0) }
         #expect(attachments.map(\.filename) == ["photo.jpg", "short.mp4", "truncated.mp4"])
         for (attachment, original) in zip(attachments, files) {
-            let stored = try h.blobs.read(attachment.storagePath)
+            let stored = try await h.blobs.read(attachment.storagePath)
             let originalData = try Data(contentsOf: original)
             #expect(stored == originalData)
             #expect(attachment.sha256 == SHA256.hash(data: originalData).map { String(format: "%02x", $0) }.joined())
@@ -309,7 +309,7 @@ struct PostRequestPipelineTests {
         let keyframes = try #require((video["keyframes"] as? [String: Any])?["keyframes"] as? [[String: Any]])
         #expect(keyframes.count == 1)
         let thumbnail = try #require(keyframes.first?["thumbnail"] as? String)
-        #expect(try h.blobs.read(thumbnail).prefix(2) == Data([0xFF, 0xD8]), "the thumbnail is a JPEG in the blob store")
+        #expect(try await h.blobs.read(thumbnail).prefix(2) == Data([0xFF, 0xD8]), "the thumbnail is a JPEG in the blob store")
         let ocr = try #require(video["ocr"] as? [String: Any])
         #expect((ocr["text"] as? String)?.contains("summer video") == true, "\(ocr)")
         let picture = try #require(try JSONSerialization.jsonObject(with: Data(detail.attachments[1].analysisJSON.utf8)) as? [String: Any])
@@ -349,7 +349,7 @@ struct PostRequestPipelineTests {
         #expect(rows.count == 2)
         for row in rows {
             #expect(row.type == "reel" && row.state == "awaiting_owner_approval")
-            let reel = try h.blobs.read(try #require(row.asset))
+            let reel = try await h.blobs.read(try #require(row.asset))
             #expect(reel.count > 10_000 && reel[4..<8] == Data("ftyp".utf8), "an MP4 in the blob store")
         }
         // The voice memo's words are the subtitles.

@@ -206,7 +206,7 @@ public final class MailIntake: Sendable {
             return .refused(reason: "the message is larger than \(limit >> 20) MiB and was not read", raw: nil, email: nil, routes: [])
         }
         let data = try fetched.get()
-        let raw = RawMessage(blob: try await BlockingIO.run { [blobs] in try blobs.store(data: data, in: .unassigned) }, data: data)
+        let raw = RawMessage(blob: try await blobs.store(data: data, in: .unassigned), data: data)
         let messages = IntakeMessageRepository()
         // The same bytes were taken in before, so GMime has survived them: a duplicate is parsed here, for its
         // subject and sender; new bytes are parsed in a child, and the daemon uses its answer.
@@ -239,7 +239,7 @@ public final class MailIntake: Sendable {
         guard let isolatedParser else { return .unavailable("no isolated parser") }
         let file: URL
         do {
-            file = try blobs.localFile(for: raw.blob.path)
+            file = try await blobs.localFile(for: raw.blob.path)
         } catch {
             return .unavailable("the stored message has no local file: \(error)")
         }
@@ -422,7 +422,7 @@ public final class MailIntake: Sendable {
         }
         guard let message = found else { throw MailIntakeError("no email and no request from email has the id \(id)") }
         guard let path = message.rawPath else { throw MailIntakeError("the message \(message.id) was too large to keep; it cannot be replayed") }
-        let data = try blobs.read(path)
+        let data = try await blobs.read(path)
         let raw = RawMessage(blob: StoredBlob(path: path, sha256: message.rawSHA256 ?? "", bytes: Int64(data.count)), data: data)
         let parsed: Result<ParsedEmail, MIMEReadFailure>
         switch await parseInChild(raw) {

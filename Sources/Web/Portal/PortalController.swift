@@ -209,7 +209,7 @@ extension PortalController {
         do {
             for file in upload.files {
                 let writer = file.writer
-                files.append(.init(stored: try await BlockingIO.run { try writer.commit(in: namespace) }, mime: file.mime, filename: file.filename))
+                files.append(.init(stored: try await writer.commit(in: namespace), mime: file.mime, filename: file.filename))
             }
         } catch {
             upload.abort()
@@ -303,7 +303,7 @@ extension PortalController {
                 }
             )
         else { throw HTTPError(.notFound) }
-        return try FileResponse.stream(file: try blobs.localFile(for: found.path), mime: found.mime)
+        return try FileResponse.stream(file: try await blobs.localFile(for: found.path), mime: found.mime)
     }
 
     /// `GET /me/variants/:id/reel`: the composed reel of one of the talent's variants, the exact file that publishes.
@@ -318,7 +318,7 @@ extension PortalController {
                 }
             )
         else { throw HTTPError(.notFound) }
-        return try FileResponse.stream(file: try blobs.localFile(for: path), mime: "video/mp4")
+        return try FileResponse.stream(file: try await blobs.localFile(for: path), mime: "video/mp4")
     }
 
     static func refusal(_ error: ApprovalRepository.MoveError) -> PortalError {
