@@ -114,6 +114,7 @@ let package = Package(
         .target(
             name: "S3",
             dependencies: [
+                "Blobs",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -260,7 +261,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "LLMRouter", "Publishing", "Intake",
-                "Workers", "Web", "Telemetry",
+                "Workers", "Web", "Telemetry", "S3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -321,7 +322,7 @@ let package = Package(
         .testTarget(
             name: "S3Tests",
             dependencies: [
-                "S3", "TestSupport",
+                "S3", "Blobs", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -127,14 +127,14 @@ public struct BlobError: Error, CustomStringConvertible {
     private let code: Code
     public let description: String
 
-    static func unreadable(_ path: String) -> BlobError {
+    public static func unreadable(_ path: String) -> BlobError {
         BlobError(code: .unreadable, description: "cannot read \(path)")
     }
-    static func missing(_ path: String) -> BlobError { BlobError(code: .missing, description: "no blob at \(path)") }
-    static func writeFailed(_ reason: String) -> BlobError {
+    public static func missing(_ path: String) -> BlobError { BlobError(code: .missing, description: "no blob at \(path)") }
+    public static func writeFailed(_ reason: String) -> BlobError {
         BlobError(code: .writeFailed, description: "storing a blob failed: \(reason)")
     }
-    static func badPath(_ path: String) -> BlobError {
+    public static func badPath(_ path: String) -> BlobError {
         BlobError(code: .badPath, description: "refusing blob path \(path)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LLMRouter
 import Logging
+import S3
 import Speech
 
 /// Settings read from the environment, each checked with a message naming the variable.
@@ -54,6 +55,34 @@ struct DaemonEnvironment {
                 throw ConfigurationError("STORAGE_DIR (\(path)) is not writable")
             }
             return url
+        }
+    }
+
+    /// The object store (`BLOB_STORE_URL=s3://bucket/prefix` and the `S3_*`, `AWS_*` settings), or nil for the
+    /// local store in `STORAGE_DIR` (`BLOB_STORE_URL` unset or `file://`).
+    var objectStore: S3Configuration? {
+        get throws {
+            if let raw = values["BLOB_STORE_URL"], raw.hasPrefix("file://") {
+                let path = String(raw.dropFirst("file://".count))
+                guard path.isEmpty || path == (values["STORAGE_DIR"] ?? path) else {
+                    throw ConfigurationError("BLOB_STORE_URL=file://… and STORAGE_DIR name different folders: set one of them")
+                }
+            }
+            do { return try S3Configuration.fromEnvironment(values) } catch { throw ConfigurationError("\(error)") }
+        }
+    }
+
+    /// Where this daemon keeps local copies of object-store blobs (`SCRATCH_DIR`, default
+    /// `STORAGE_DIR/scratch`, else the temporary folder's `drsocial-scratch`), and how much it may hold
+    /// (`SCRATCH_MAX_BYTES`, default 10 GiB). Each daemon on a host needs a folder of its own: it is emptied at start.
+    var scratch: (directory: URL, maxBytes: Int64) {
+        get throws {
+            let directory = values["SCRATCH_DIR"].map { URL(filePath: $0, directoryHint: .isDirectory) }
+                ?? values["STORAGE_DIR"].map { URL(filePath: $0, directoryHint: .isDirectory).appending(path: "scratch") }
+                ?? FileManager.default.temporaryDirectory.appending(path: "drsocial-scratch")
+            guard let raw = values["SCRATCH_MAX_BYTES"] else { return (directory, 10 << 30) }
+            guard let bytes = Int64(raw), bytes > 0 else { throw ConfigurationError("SCRATCH_MAX_BYTES must be a positive number of bytes, not '\(raw)'") }
+            return (directory, bytes)
         }
     }
 

@@ -37,7 +37,7 @@ struct ReplayCommand: AsyncParsableCommand {
         )
         guard
             let mail = try replayRuntime.mailIntake(
-                blobs: try runtime.blobStore(),
+                blobs: try await runtime.blobStore(),
                 queue: try runtime.queue(),
                 needsMailbox: false
             )

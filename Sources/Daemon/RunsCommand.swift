@@ -26,7 +26,7 @@ struct RunsCommand: AsyncParsableCommand {
             let runtime = try await Runtime.start(label: "drsocial.runs")
             let receipt: RerunReceipt
             do {
-                let runner = try runtime.postRequestRunner(queue: try runtime.queue())
+                let runner = try await runtime.postRequestRunner(queue: try runtime.queue())
                 receipt = try await PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
                     .rerun(requestID: requestID, stage: stage, requestedBy: "cli")
             } catch let error as RerunError {
@@ -61,7 +61,7 @@ struct RunsCommand: AsyncParsableCommand {
                 let queue = try runtime.queue()
                 let handler = PostRequestPipelineHandler(
                     kind: PostRequestIntakeKinds.pipeline,
-                    runner: try runtime.postRequestRunner(queue: queue),
+                    runner: try await runtime.postRequestRunner(queue: queue),
                     pool: runtime.pool
                 )
                 revived = try await JobReviver(queue: queue, handlers: [handler]).revive(jobID: job)

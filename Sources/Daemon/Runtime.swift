@@ -7,6 +7,7 @@ import Logging
 import Media
 import Pipeline
 import Publishing
+import S3
 import Speech
 import Store
 import Workers
@@ -70,8 +71,20 @@ struct Runtime {
         JobQueue(pool: pool, configuration: .init(leaseSeconds: Double(try environment.jobLeaseSeconds)))
     }
 
-    func blobStore() throws -> LocalBlobStore {
-        try LocalBlobStore(root: try environment.storageDirectory)
+    /// The blob store: the object store when `BLOB_STORE_URL` names one (checked: a missing bucket or refused
+    /// credentials stop the command with that reason), else the local folder `STORAGE_DIR`.
+    func blobStore() async throws -> any BlobStore {
+        guard let configuration = try environment.objectStore else {
+            return try LocalBlobStore(root: try environment.storageDirectory)
+        }
+        let client = S3Client(configuration: configuration, logger: logger)
+        do {
+            try await client.checkBucket()
+        } catch {
+            throw ConfigurationError("the object store cannot be used: \(error)")
+        }
+        let scratch = try environment.scratch
+        return S3BlobStore(client: client, scratch: try ScratchCache(directory: scratch.directory, maxBytes: scratch.maxBytes))
     }
 
     /// The intake for post requests, with the configured attachment limit.
@@ -127,11 +140,13 @@ struct Runtime {
     func mediaWorker() throws -> MediaWorkerClient { workers }
 
     /// The post-request pipeline from `PIPELINES_DIR`, checked as `serve` checks it.
-    func postRequestRunner(queue: JobQueue) throws -> PipelineRunner {
-        try PipelineFactory.loadPostRequestRunner(
+    func postRequestRunner(queue: JobQueue, blobs: (any BlobStore)? = nil) async throws -> PipelineRunner {
+        let store: any BlobStore
+        if let blobs { store = blobs } else { store = try await blobStore() }
+        return try PipelineFactory.loadPostRequestRunner(
             directory: try environment.pipelinesDirectory,
             pool: pool,
-            blobs: try blobStore(),
+            blobs: store,
             queue: queue,
             mediaWorker: workers,
             transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) },

@@ -29,10 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
         let port = try environment.httpPort
         let workers = try environment.workers
         let queue = try runtime.queue()
-        let blobs = try runtime.blobStore()
+        let blobs = try await runtime.blobStore()
         if !skipMigrations { try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate() }
         // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
-        let runner = try runtime.postRequestRunner(queue: queue)
+        let runner = try await runtime.postRequestRunner(queue: queue, blobs: blobs)
         let logger = runtime.logger
         let router = try runtime.llmRouter()
         if let router { await router.checkAtStart() }

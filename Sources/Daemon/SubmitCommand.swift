@@ -39,7 +39,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         let runtime = try await Runtime.start(label: "drsocial.submit")
         defer { Task { await runtime.pool.close() } }
-        let intake = try runtime.postRequestIntake(blobs: try runtime.blobStore(), queue: try runtime.queue())
+        let intake = try runtime.postRequestIntake(blobs: try await runtime.blobStore(), queue: try runtime.queue())
         do {
             let receipt = try await intake.submit(
                 .init(
