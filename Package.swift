@@ -301,7 +301,12 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["Domain", "Store", "Blobs", "Pipeline", "Intake"],
+            dependencies: [
+                "Domain", "Store", "Blobs", "Pipeline", "Intake", "S3",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -393,6 +398,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LLMRouterTests", dependencies: ["LLMRouter", "LLMRouterFake", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Store", "Intake", "Blobs", "Domain", "LLMRouterFake"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Store", "Intake", "Blobs", "Domain", "LLMRouterFake", "S3"], swiftSettings: swiftSettings),
     ]
 )

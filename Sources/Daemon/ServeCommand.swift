@@ -5,6 +5,7 @@ import Intake
 import LLMRouter
 import Logging
 import Pipeline
+import S3
 import ServiceLifecycle
 import Speech
 import Store
@@ -30,6 +31,18 @@ struct ServeCommand: AsyncParsableCommand {
         let workers = try environment.workers
         let queue = try runtime.queue()
         let blobs = try await runtime.blobStore()
+        if let objectStore = blobs as? S3BlobStore {
+            // Uploads a daemon that died mid-write left behind; failing to sweep is not a reason to stop.
+            let logger = runtime.logger
+            Task {
+                do {
+                    let swept = try await objectStore.sweepIncompleteUploads()
+                    if swept > 0 { logger.notice("aborted incomplete uploads older than a day", metadata: ["count": "\(swept)"]) }
+                } catch {
+                    logger.warning("could not sweep incomplete uploads", metadata: ["error": "\(error)"])
+                }
+            }
+        }
         if !skipMigrations { try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate() }
         // Pipelines are validated before anything starts: a bad file stops the daemon with its name and line.
         let runner = try await runtime.postRequestRunner(queue: queue, blobs: blobs)

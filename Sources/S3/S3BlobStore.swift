@@ -52,6 +52,12 @@ public struct S3BlobStore: BlobStore {
         }
     }
 
+    /// Aborts uploads under `incoming/` started more than `age` ago: what a daemon that died mid-upload left
+    /// (a live upload of that age would be one of a day-long request). Returns how many it aborted.
+    public func sweepIncompleteUploads(olderThan age: Duration = .seconds(86_400)) async throws -> Int {
+        try await client.abortMultipartUploads(startedBefore: Date().addingTimeInterval(-Double(age.components.seconds)), prefix: "incoming/")
+    }
+
     /// A presigned GET of the blob for `expires` (for backends and browsers that take a URL).
     public func presignedURL(for path: String, expires: Duration) throws -> URL {
         try Self.check(path)

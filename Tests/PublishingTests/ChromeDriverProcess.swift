@@ -31,7 +31,7 @@ final class ChromeDriverProcess: @unchecked Sendable {
     static func start() async throws -> ChromeDriverProcess {
         var lastProblem = ""
         for _ in 0..<5 {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let process = Process()
             process.executableURL = URL(filePath: executable)
             process.arguments = ["--port=\(port)"]
@@ -74,21 +74,4 @@ final class ChromeDriverProcess: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    /// A loopback port nothing listens on now: bound to port 0, read, and closed.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MissingService(name: "a socket for a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw MissingService(name: "a free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

@@ -158,7 +158,7 @@ struct DeviceChannelTests {
 
     @Test func aHubWithNothingListeningIsSoft() async throws {
         let flows = try DeviceFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
-        let port = try ChromeDriverProcess.freePort()
+        let port = try LoopbackPort.free()
         let channel = DeviceChannel(hub: URL(string: "http://127.0.0.1:\(port)")!, token: "secret-token", flows: flows, commandTimeoutSeconds: 30)
         let failure = try await #require(throws: PublishStepFailure.self) {
             try await channel.publish(post("instagram", caption: "Nobody home", media: [TestEnvironment.testmedia("photo.jpg").path]))
@@ -175,7 +175,7 @@ struct DeviceChannelTests {
     @Test func aPostWithoutMediaFailsBeforeAnySession() async throws {
         let flows = try DeviceFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
         // Nothing listens there: a session attempt would be a soft failure, not this one.
-        let channel = DeviceChannel(hub: URL(string: "http://127.0.0.1:\(try ChromeDriverProcess.freePort())")!, token: nil, flows: flows)
+        let channel = DeviceChannel(hub: URL(string: "http://127.0.0.1:\(try LoopbackPort.free())")!, token: nil, flows: flows)
         await #expect(throws: PublishError.failed("the instagram flow attaches media and this post has none")) {
             try await channel.publish(post("instagram", caption: "Text only", media: []))
         }

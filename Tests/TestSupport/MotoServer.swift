@@ -1,11 +1,8 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
-import Testing
-import TestSupport
-
-@testable import S3
+@testable public import S3
 
 /// A real S3 server for the tests: moto's `moto_server`, from the venv `DRSOCIAL_PYTHON` belongs to, on
 /// 127.0.0.1 and a free port, with one bucket, killed (SIGKILL) when the suite ends.
@@ -14,23 +11,23 @@ import TestSupport
 /// key: from then on moto recomputes the SigV4 signature of every request it receives (with botocore) and
 /// refuses a mismatch (403 `SignatureDoesNotMatch`), and refuses unknown keys. Presigned URLs do not work in
 /// that mode (moto answers 500), so the presigned tests use a server without it.
-final class MotoServer: @unchecked Sendable {
-    let port: Int
-    let bucket: String
+public final class MotoServer: @unchecked Sendable {
+    public let port: Int
+    public let bucket: String
     /// The key requests sign with: any before `authenticated` set-up, the IAM user's after.
-    private(set) var credentials: S3Credentials
-    let log: URL
+    public private(set) var credentials: S3Credentials
+    public let log: URL
     private let process: Process
 
-    var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// The server of the suite being run (see `MotoServerTrait`).
-    @TaskLocal static var current: MotoServer?
+    @TaskLocal public static var current: MotoServer?
 
-    static var python: String? { ProcessInfo.processInfo.environment["DRSOCIAL_PYTHON"] }
+    public static var python: String? { ProcessInfo.processInfo.environment["DRSOCIAL_PYTHON"] }
 
     /// Whether the venv has moto and boto3 (`scripts/lib/venv.sh` installs them).
-    static let isInstalled: Bool = {
+    public static let isInstalled: Bool = {
         guard let python else { return false }
         let process = Process()
         process.executableURL = URL(filePath: python)
@@ -51,7 +48,7 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// A configuration for this server's bucket (path-style, as a bucket sub-domain of 127.0.0.1 does not resolve).
-    func configuration(keyPrefix: String = "", credentials: S3Credentials? = nil, bucket: String? = nil) -> S3Configuration {
+    public func configuration(keyPrefix: String = "", credentials: S3Credentials? = nil, bucket: String? = nil) -> S3Configuration {
         S3Configuration(
             endpoint: endpoint,
             region: "us-east-1",
@@ -62,7 +59,7 @@ final class MotoServer: @unchecked Sendable {
         )
     }
 
-    func client(keyPrefix: String = "", credentials: S3Credentials? = nil, bucket: String? = nil) -> S3Client {
+    public func client(keyPrefix: String = "", credentials: S3Credentials? = nil, bucket: String? = nil) -> S3Client {
         S3Client(
             configuration: configuration(keyPrefix: keyPrefix, credentials: credentials, bucket: bucket),
             retry: S3RetryPolicy(maximumAttempts: 3),
@@ -74,12 +71,12 @@ final class MotoServer: @unchecked Sendable {
 
     /// Starts moto on a free loopback port and waits until it answers: as long as it takes while the process
     /// lives (a loaded machine is slow to import moto), and at once with its log when it exits.
-    static func start(authenticated: Bool) async throws -> MotoServer {
+    public static func start(authenticated: Bool) async throws -> MotoServer {
         guard let python else { throw MissingService(name: "DRSOCIAL_PYTHON") }
         let folder = try TestEnvironment.temporaryDirectory("moto")
         var lastLog = ""
         for _ in 0..<5 {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let log = folder.appending(path: "moto-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
@@ -181,9 +178,9 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// The process id, for watching its CPU time.
-    var pid: pid_t { process.processIdentifier }
+    public var pid: pid_t { process.processIdentifier }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         // SIGKILL: its state is not needed, and nothing must keep it alive past the suite.
         kill(process.processIdentifier, SIGKILL)
@@ -191,40 +188,5 @@ final class MotoServer: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    /// A port nothing listens on now: bind to port 0 and read back the one the kernel chose.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MissingService(name: "a socket for a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw MissingService(name: "a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
-/// Runs a suite against one moto server of its own, started before its first test and killed after its last.
-struct MotoServerTrait: SuiteTrait, TestScoping {
-    let authenticated: Bool
-    var isRecursive: Bool { false }
-
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let server = try await MotoServer.start(authenticated: authenticated)
-        defer { server.stop() }
-        try await MotoServer.$current.withValue(server) { try await function() }
-    }
-}
-
-extension Trait where Self == MotoServerTrait {
-    /// A moto server for the suite; `authenticated` makes it check every request's signature.
-    static func motoServer(authenticated: Bool) -> Self { MotoServerTrait(authenticated: authenticated) }
-}
