@@ -394,7 +394,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PublishingTests",
-            dependencies: ["Publishing", "Workers", "Store", "Blobs", "Domain", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Publishing", "Workers", "Store", "Blobs", "Domain", "TestSupport", "S3", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LLMRouterTests", dependencies: ["LLMRouter", "LLMRouterFake", "TestSupport"], swiftSettings: swiftSettings),

@@ -138,3 +138,10 @@ public struct BlobError: Error, CustomStringConvertible {
         BlobError(code: .badPath, description: "refusing blob path \(path)")
     }
 }
+
+/// A store that can hand out a URL for a blob (an object store's presigned GET), for backends that take media
+/// by URL rather than as files.
+public protocol BlobPresigning: Sendable {
+    /// A URL that reads the blob until `expires` has passed.
+    func presignedURL(for path: String, expires: Duration) throws -> URL
+}

@@ -14,6 +14,8 @@ public import Foundation
 /// let receipt = try await channel.publish(post)
 /// ```
 public struct DeviceChannel: PublishChannel {
+    /// The flows attach local files to the app's file picker.
+    public let takesMediaURLs = false
     public let name = "device"
     let client: WebDriverClient
     let flows: [String: DeviceFlow]

@@ -12,6 +12,8 @@ import FoundationNetworking
 /// tool's text; an MCP tool error (`isError`) fails the same way. Errors are classified by the flow.
 public struct MCPChannel: PublishChannel {
     public let name = "mcp"
+    /// Composio fetches media by URL (it also takes paths the server can read).
+    public let takesMediaURLs = true
     let endpoint: URL
     let apiKey: String
     let flows: [String: PublishFlow]

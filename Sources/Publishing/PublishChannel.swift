@@ -6,6 +6,9 @@ public import Foundation
 public protocol PublishChannel: Sendable {
     /// `mcp` or `device`, as `accounts.channel` says.
     var name: String { get }
+    /// Whether the backend takes media by URL (then a store that presigns hands it URLs instead of local
+    /// files: nothing is fetched to this host for it).
+    var takesMediaURLs: Bool { get }
     /// Posts once; throws a `PublishError` saying whether trying again could help.
     func publish(_ post: PublishRequest) async throws -> PublishReceipt
     /// Looks for a post this attempt may already have made (the daemon died before recording the answer):
@@ -26,7 +29,8 @@ public struct PublishRequest: Sendable, Equatable {
     public var credential: AccountCredential?
     public var caption: String
     public var hashtags: [String]
-    /// Local files of the post's media (the composed reel or the attachment).
+    /// The post's media (the composed reel or the attachment): local files, or presigned URLs for a channel
+    /// that `takesMediaURLs` when the store can presign.
     public var media: [String]
     /// Unique per attempt: `<variant>:<job attempt>`.
     public var attemptKey: String

@@ -5,7 +5,7 @@ import NIOCore
 /// Blobs in an S3-compatible object store (`BLOB_STORE_URL=s3://bucket/prefix`): the store every daemon on
 /// every host shares. Keys are the local store's paths (content addresses under the tenant's and talent's
 /// prefix). Libraries that read files get a copy from this daemon's `ScratchCache`.
-public struct S3BlobStore: BlobStore {
+public struct S3BlobStore: BlobStore, BlobPresigning {
     public let client: S3Client
     public let scratch: ScratchCache
     /// The size of each ranged GET that fills a scratch copy.

@@ -94,7 +94,13 @@ public struct PublishHandler: JobHandler {
 
     func request(_ target: PublishRepository.Target, key: String) async throws -> PublishRequest {
         var media: [String] = []
-        if let asset = target.assetPath { media.append(try await blobs.localFile(for: asset).path) }
+        if let asset = target.assetPath {
+            if channels[target.channel]?.takesMediaURLs == true, let presigning = blobs as? any BlobPresigning {
+                media.append(try presigning.presignedURL(for: asset, expires: .seconds(6 * 3600)).absoluteString)
+            } else {
+                media.append(try await blobs.localFile(for: asset).path)
+            }
+        }
         return PublishRequest(
             variantID: target.queueID,
             platform: target.platform,

@@ -1,8 +1,12 @@
 import Blobs
 import Domain
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
 import Publishing
+import S3
 import Store
 import TestSupport
 import Testing
@@ -339,6 +343,7 @@ struct PublishHandlerTests {
     /// `confirm`): the outcome cannot be known from here.
     struct TapThenSilence: PublishChannel {
         let name = "mcp"
+        let takesMediaURLs = false
         func publish(_ post: PublishRequest) async throws -> PublishReceipt {
             throw PublishStepFailure(
                 error: .cannotReconcile("6: read post_id: did not appear (after the publishing tap, so the post may be out)"),
@@ -386,5 +391,28 @@ struct PublishHandlerTests {
         let paused = try await account(h, h.linkedin.id)
         #expect(paused.status == "paused" && paused.reason?.contains("LINKEDIN_TOKEN_GONE") == true, "\(paused)")
         #expect(try h.server.posts().isEmpty)
+    }
+
+    // MARK: Media by URL
+
+    @Test func anObjectStoresMediaReachesTheMCPServerAsAPresignedURL() async throws {
+        guard MotoServer.isInstalled else { throw MissingService(name: "moto (scripts/lib/venv.sh installs it)") }
+        let moto = try await MotoServer.start(authenticated: false)
+        defer { moto.stop() }
+        let h = try await harness()
+        defer { h.server.stop() }
+        let store = S3BlobStore(
+            client: moto.client(keyPrefix: "publish/"),
+            scratch: try ScratchCache(directory: try TestEnvironment.temporaryDirectory("publish-scratch"), maxBytes: 1 << 30)
+        )
+        let picture = Data("the picture's bytes".utf8)
+        let asset = try await store.store(data: picture, in: .talent(tenantID: h.fixture.tenantID, talentID: h.fixture.talentID)).path
+        let handler = PublishHandler(pool: h.pool, queue: h.queue, blobs: store, channels: [h.channel])
+        let id = try await h.fixture.approvedVariant(on: h.pool, queue: h.queue, account: h.linkedin, caption: "From the bucket", assetPath: asset)
+        #expect(try await PublishJobRunner(pool: h.pool, queue: h.queue, handler: handler).run(variant: id) == nil)
+        let image = try #require((try h.server.posts().first?["images"] as? [String])?.first)
+        #expect(image.hasPrefix(moto.endpoint.absoluteString) && image.contains("X-Amz-Signature="), "\(image)")
+        let (fetched, _) = try await URLSession.shared.data(from: try #require(URL(string: image)))
+        #expect(fetched == picture, "the backend can fetch the media with the URL alone")
     }
 }
