@@ -1,0 +1,162 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Domain
+import Intake
+import S3
+import Store
+import TestSupport
+import Testing
+
+/// Three daemons that share nothing but PostgreSQL, the object store (moto) and the IMAP server, each with a
+/// scratch folder and a port of its own: requests come in through two daemons' portals, the CLI and email;
+/// one daemon is SIGKILLed while they are processed. Every request completes once, one daemon polls the
+/// mailbox, and each surviving daemon serves every request's media.
+///
+/// The daemons run on loopback, side by side: the scenario is the one several hosts would see (nothing is
+/// shared through a local disk), without network namespaces.
+@Suite(
+    .enabled(
+        if: TestEnvironment.available(
+            TestEnvironment.hasDatabase && TestEnvironment.executable != nil && MotoServer.isInstalled && TestMailServer.isConfigured
+        )
+    ),
+    .serialized
+)
+struct SeveralDaemonsTests {
+    static let domain = "hosts.test"
+    static let jwtSecret = "several-daemons-jwt-secret-0123456789abcdef"
+    static let opsToken = "several-daemons-operator-token"
+
+    @Test func requestsThroughEveryDoorCompleteOnceWhileADaemonDies() async throws {
+        let moto = try await MotoServer.start(authenticated: true)
+        defer { moto.stop() }
+        let database = try await IsolatedDatabase.make("several_daemons")
+        let fixture = try await TenantFixture.make(on: database.pool)
+        let box = try TestMailServer.freshMailbox()
+        func environment(port: Int) throws -> [String: String] {
+            [
+                "DATABASE_URL": database.url, "OPS_TOKEN": Self.opsToken, "JWT_SECRET": Self.jwtSecret, "HTTP_PORT": "\(port)",
+                "WORKERS": "1", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "info", "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,
+                "BLOB_STORE_URL": "s3://\(moto.bucket)/hosts", "S3_ENDPOINT": moto.endpoint.absoluteString, "S3_REGION": "us-east-1",
+                "S3_FORCE_PATH_STYLE": "1", "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyID,
+                "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
+                "SCRATCH_DIR": try TestEnvironment.temporaryDirectory("hosts-scratch-\(port)").path,
+                "IMAP_URL": TestMailServer.url(mailbox: box.inbox), "IMAP_USER": TestMailServer.user, "IMAP_PASSWORD": TestMailServer.password,
+                "INTAKE_DOMAIN": Self.domain, "IMAP_POLL_SECONDS": "1", "IMAP_INGESTED_FOLDER": box.ingested, "IMAP_REFUSED_FOLDER": box.refused,
+            ]
+        }
+        let ports = try (0..<3).map { _ in try LoopbackPort.free() }
+        var daemons: [DaemonProcess] = []
+        defer { daemons.forEach { $0.kill() } }
+        for port in ports {
+            let daemon = try DaemonProcess(arguments: ["serve"], environment: try environment(port: port))
+            #expect(await daemon.waitForOutput(containing: "listening", within: 120), "\(daemon.output.suffix(2000))")
+            daemons.append(daemon)
+        }
+
+        // Two requests through the CLI, two through two daemons' portals, three by email.
+        for index in 0..<2 {
+            let submit = try DaemonProcess(
+                arguments: ["submit", "--talent", fixture.slug, "--prompt", "CLI \(index)", "--platforms", "LI", "--file", TestEnvironment.testmedia("photo.jpg").path],
+                environment: try environment(port: ports[0])
+            )
+            #expect(await submit.waitForExit(within: 120) == 0, "\(submit.output)")
+        }
+        let tokenRun = try DaemonProcess(arguments: ["token", "--talent", fixture.slug], environment: try environment(port: ports[0]))
+        #expect(await tokenRun.waitForExit(within: 120) == 0, "\(tokenRun.output)")
+        let token = try #require(tokenRun.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("ey") })
+        let photo = try Data(contentsOf: TestEnvironment.testmedia("photo2.jpg"))
+        for (index, port) in ports.prefix(2).enumerated() {
+            #expect(try await portalUpload(port: port, token: token, prompt: "Portal \(index)", file: photo, account: fixture.account(.linkedin).id) == 201)
+        }
+        let client = try TestMailServer.client(mailbox: box.inbox)
+        let picture = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
+        for index in 0..<3 {
+            let mail = TestEmail.build(
+                to: "\(fixture.slug)+post@\(Self.domain)",
+                subject: "Email \(index) #LI",
+                body: "From the road \(index)",
+                attachments: [TestEmail.Part(filename: "road-\(index).jpg", contentType: "image/jpeg", data: picture)]
+            )
+            try client.append(mail, to: box.inbox)
+        }
+        // The first daemon dies with the work under way.
+        try await Task.sleep(for: .milliseconds(Int.random(in: 200...1200)))
+        daemons[0].kill()
+
+        func counts() async throws -> (all: Int, complete: Int) {
+            try await database.pool.withConnection { connection in
+                let row = try connection.query(
+                    "SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'complete')::int AS done FROM post_requests WHERE talent_id = $1",
+                    [fixture.talentID]
+                ).first!
+                return (try row.decode("n"), try row.decode("done"))
+            }
+        }
+        let survivors = Array(daemons.dropFirst())
+        let ending = try await ProgressWatch(processes: { survivors.map(\.pid) }).wait(
+            until: { try await counts() == (7, 7) && (try TestMailServer.count(box.inbox)) == 0 },
+            progress: { "\(try TestMailServer.count(box.inbox))/" + (try await ProgressWatch.databaseActivity(database.pool)) }
+        )
+        #expect(ending == .done, "\(ending)\n\(survivors.map { $0.output.suffix(1500) }.joined(separator: "\n---\n"))")
+        #expect(try await counts() == (7, 7), "every request once, complete")
+
+        // One poller: of the daemons alive, exactly one holds the mailbox's lock.
+        let pollers: Int = try await database.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()
+                """
+            ).first!.decode("n")
+        }
+        #expect(pollers == 1, "one mailbox poller at a time")
+        let ingested: Int = try await database.pool.withConnection { connection in
+            try connection.query("SELECT count(*)::int AS n FROM intake_messages WHERE outcome = 'ingested'").first!.decode("n")
+        }
+        #expect(ingested == 3)
+
+        // Every surviving daemon serves every request's media, from the bucket.
+        let attachments: [(UUID, Int)] = try await database.pool.withConnection { connection in
+            try connection.query(
+                "SELECT a.id, a.bytes FROM post_request_attachments a JOIN post_requests r ON r.id = a.post_request_id WHERE r.talent_id = $1",
+                [fixture.talentID]
+            ).rows.map { (try $0.decode("id"), Int(try $0.decode("bytes", as: Int64.self))) }
+        }
+        #expect(attachments.count == 7)
+        for port in ports.dropFirst() {
+            for (id, bytes) in attachments {
+                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/media/\(id.uuidString.lowercased())")!)
+                request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                let (body, response) = try await URLSession.shared.data(for: request)
+                #expect((response as? HTTPURLResponse)?.statusCode == 200 && body.count == bytes, "daemon on \(port), attachment \(id)")
+            }
+        }
+        await database.pool.close()
+    }
+
+    /// A portal upload as the browser sends it: the page's CSRF token, then the multipart form.
+    func portalUpload(port: Int, token: String, prompt: String, file: Data, account: UUID) async throws -> Int {
+        var page = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/")!)
+        page.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let html = String(decoding: try await URLSession.shared.data(for: page).0, as: UTF8.self)
+        let marker = #"<meta name="csrf-token" content=""#
+        let csrf = try #require(html.range(of: marker).map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
+        var body = Data()
+        for (name, filename, data) in [("account", nil, Data(account.uuidString.lowercased().utf8)), ("prompt", nil, Data(prompt.utf8)), ("file", "photo.jpg", file)] as [(String, String?, Data)] {
+            body.append(Data("--XyZ\r\nContent-Disposition: form-data; name=\"\(name)\"".utf8))
+            if let filename { body.append(Data("; filename=\"\(filename)\"\r\nContent-Type: image/jpeg".utf8)) }
+            body.append(Data("\r\n\r\n".utf8) + data + Data("\r\n".utf8))
+        }
+        body.append(Data("--XyZ--\r\n".utf8))
+        var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/requests")!)
+        upload.httpMethod = "POST"
+        upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        upload.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token")
+        upload.setValue("multipart/form-data; boundary=XyZ", forHTTPHeaderField: "Content-Type")
+        let (_, response) = try await URLSession.shared.upload(for: upload, from: body)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+}
