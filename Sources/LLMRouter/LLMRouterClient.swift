@@ -26,11 +26,23 @@ public struct LLMRouterClient: Sendable {
     /// Largest buffered answer read (a caption call's answer is a few KB).
     static let maximumAnswerBytes = 8 << 20
 
-    public init(configuration: LLMRouterConfiguration, http: HTTPClient = .shared, logger: Logger = Logger(label: "drsocial.llm")) {
+    public init(configuration: LLMRouterConfiguration, http: HTTPClient = LLMRouterClient.defaultHTTPClient, logger: Logger = Logger(label: "drsocial.llm")) {
         self.configuration = configuration
         self.http = http
         self.logger = logger
     }
+
+    /// The HTTP client calls go through unless one is given: async-http-client's shared event loops, up to 64
+    /// connections to the router (the shared client's 8 capped calls in flight at 8), a 10 s connect timeout,
+    /// and no connection attempts retried inside the client: a router that is down fails the attempt at once,
+    /// and this client's own retries (with backoff, within `LLM_TIMEOUT_SECONDS`) take over.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     // MARK: Calls
 

@@ -10,7 +10,7 @@ import Testing
 @Suite struct LLMRouterClientTests {
     static let key = "sk-test-\(UUID().uuidString)"
 
-    func client(_ fake: FakeLLMRouter, api: LLMRouterConfiguration.API = .messages, auth: LLMRouterConfiguration.Authentication = .apiKey, timeout: Double = 30, attempts: Int = 3) -> LLMRouterClient {
+    func client(_ fake: FakeLLMRouter, api: LLMRouterConfiguration.API = .messages, auth: LLMRouterConfiguration.Authentication = .apiKey, timeout: Double = 600, attempts: Int = 3) -> LLMRouterClient {
         LLMRouterClient(
             configuration: LLMRouterConfiguration(
                 baseURL: fake.baseURL + "/v1/",
@@ -104,6 +104,20 @@ import Testing
         #expect(error?.description.contains("upstream is down") == true)
         #expect(error?.description.contains(Self.key) == false, "the key is never shown")
         #expect(fake.requests.filter { $0.method == "POST" }.count == 3)
+    }
+
+    @Test func aRouterThatIsDownFailsEachAttemptAsARefusedConnection() async throws {
+        // A port nothing listens on: every attempt is refused at once and retried by this client, not held
+        // open by async-http-client retrying the connection until the call's deadline.
+        let fake = try await FakeLLMRouter.start(apiKey: Self.key)
+        let down = fake.baseURL
+        await fake.stop()
+        let client = LLMRouterClient(
+            configuration: LLMRouterConfiguration(baseURL: down + "/v1/", apiKey: Self.key, timeoutSeconds: 600, attempts: 3, backoffSeconds: 0.05)
+        )
+        let error = await #expect(throws: LLMRouterError.self) { try await client.send(request, purpose: "test") }
+        #expect(error?.attempts == 3, "\(String(describing: error))")
+        #expect(error?.description.lowercased().contains("refused") == true, "\(String(describing: error))")
     }
 
     @Test func otherClientErrorsFailAtOnce() async throws {
