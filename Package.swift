@@ -103,6 +103,7 @@ let package = Package(
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "JSON", swiftSettings: swiftSettings),
         .target(
             name: "Blobs",
             dependencies: [
@@ -186,7 +187,7 @@ let package = Package(
         .target(
             name: "LLMRouter",
             dependencies: [
-                "Telemetry",
+                "Telemetry", "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -197,13 +198,13 @@ let package = Package(
         ),
         .target(
             name: "Agents",
-            dependencies: ["Domain", "Pipeline", "Contracts", "LLMRouter", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Domain", "Pipeline", "Contracts", "LLMRouter", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Publishing",
             dependencies: [
-                "Domain",
+                "Domain", "JSON",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 public import LLMRouter
 import Pipeline
+import JSON
 
 /// The one call that drafts every target account's variant: the rules as the system prompt, the brief as
 /// delimited data, and the `submit_variants` tool as the only way to answer.

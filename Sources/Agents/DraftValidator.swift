@@ -2,6 +2,7 @@ public import Domain
 public import Foundation
 public import LLMRouter
 public import Pipeline
+public import JSON
 
 /// Checks a `submit_variants` answer against the brief: every target account exactly once, captions within
 /// the platform's limit with their hashtags, hashtags well formed, within count and not repeated in the

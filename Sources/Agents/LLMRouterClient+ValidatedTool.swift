@@ -1,6 +1,7 @@
 public import Contracts
 public import LLMRouter
 public import Pipeline
+public import JSON
 
 extension LLMRouterClient {
     /// Makes a call whose answer must come through `request.forcedTool`, and validates the tool's input.

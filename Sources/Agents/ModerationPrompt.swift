@@ -2,6 +2,7 @@ public import Contracts
 public import Domain
 public import Foundation
 public import LLMRouter
+public import JSON
 
 /// The second pass of moderation: one call judges every variant that passed the never-say list, answered
 /// through the `submit_verdicts` tool. Captions, hashtags and the text burned into or spoken in the reels

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The OpenAI Chat Completions shape (`POST /v1/chat/completions`) with function tools: the request body, the
 /// buffered answer, and the streamed chunks folded back into one answer. Finish reasons are mapped to the

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import Telemetry
+import JSON
 
 /// The one way this daemon talks to a model: the LLM router, in the Anthropic Messages shape or the OpenAI
 /// Chat Completions shape (`LLM_ROUTER_API`).

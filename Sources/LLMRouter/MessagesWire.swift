@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The Anthropic Messages shape (`POST /v1/messages`): the request body, the buffered answer, and the
 /// streamed events folded back into one answer.

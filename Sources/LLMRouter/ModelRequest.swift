@@ -1,3 +1,4 @@
+public import JSON
 /// One call to a model, in neutral terms; the client writes it in the router shape it is configured for.
 public struct ModelRequest: Sendable, Equatable {
     /// A turn of the conversation.

@@ -1,4 +1,5 @@
 import Foundation
+public import JSON
 
 /// A model's answer, with what it cost.
 public struct ModelResponse: Sendable, Equatable {

@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 public import Foundation
+public import JSON
 
 /// The `device` channel: publishes by driving the platform's app on a device hub (Appium with UiAutomator2 or
 /// XCUITest in production) over W3C WebDriver, by the steps of the platform's `DeviceFlow`.
@@ -20,7 +21,7 @@ public struct DeviceChannel: PublishChannel {
     let client: WebDriverClient
     let flows: [String: DeviceFlow]
     let appURL: String?
-    let capabilities: [String: WebDriverValue]?
+    let capabilities: [String: JSONValue]?
 
     /// - Parameters:
     ///   - hub: `DEVICE_HUB_URL`.
@@ -35,7 +36,7 @@ public struct DeviceChannel: PublishChannel {
         token: String?,
         flows: [String: DeviceFlow],
         appURL: String? = nil,
-        capabilities: [String: WebDriverValue]? = nil,
+        capabilities: [String: JSONValue]? = nil,
         commandTimeoutSeconds: Double = 120,
         http: HTTPClient = WebDriverClient.defaultHTTPClient
     ) {

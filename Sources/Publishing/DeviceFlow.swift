@@ -1,5 +1,6 @@
 public import Foundation
 import Yams
+public import JSON
 
 /// How a platform's variants are published on the `device` channel, declared in
 /// `pipelines/publish/<platform>.yaml` with `channel: device`: the capabilities of the WebDriver session, the
@@ -24,7 +25,7 @@ public struct DeviceFlow: Sendable, Equatable {
     /// The app's address for `{app_url}` (a deep link in production).
     public var appURL: String
     /// The session's `alwaysMatch` capabilities, before placeholders are filled.
-    public var capabilities: [String: WebDriverValue]
+    public var capabilities: [String: JSONValue]
     public var steps: [DeviceStep]
     /// Seconds a step waits for its element when it declares no `timeout` (default 20).
     public var stepTimeout: Double
@@ -36,7 +37,7 @@ public struct DeviceFlow: Sendable, Equatable {
     public init(
         platform: String,
         appURL: String,
-        capabilities: [String: WebDriverValue],
+        capabilities: [String: JSONValue],
         steps: [DeviceStep],
         stepTimeout: Double = 20,
         hardBlock: [String] = [],
@@ -78,9 +79,9 @@ public struct DeviceFlow: Sendable, Equatable {
         let known: Set<String> = ["channel", "app_url", "capabilities", "step_timeout", "steps", "hard_block", "soft_block"]
         if let unknown = root.keys.first(where: { !known.contains($0) }) { throw fail("unknown key '\(unknown)'") }
         guard let appURL = root["app_url"] as? String, !appURL.isEmpty else { throw fail("'app_url' must be a URL or deep link") }
-        var capabilities: [String: WebDriverValue] = [:]
+        var capabilities: [String: JSONValue] = [:]
         if let raw = root["capabilities"] {
-            guard case .object(let members)? = WebDriverValue(any: raw) else { throw fail("'capabilities' must be a mapping of JSON values") }
+            guard case .object(let members)? = JSONValue(any: raw) else { throw fail("'capabilities' must be a mapping of JSON values") }
             capabilities = members
         }
         var stepTimeout = 20.0

@@ -1,4 +1,5 @@
 public import Foundation
+public import JSON
 
 /// Where the device hub is and how to talk to it, from the environment.
 ///
@@ -13,10 +14,10 @@ public import Foundation
 public struct DeviceHubConfiguration: Sendable, Equatable {
     public var url: URL
     public var token: String?
-    public var capabilities: [String: WebDriverValue]?
+    public var capabilities: [String: JSONValue]?
     public var appURL: String?
 
-    public init(url: URL, token: String? = nil, capabilities: [String: WebDriverValue]? = nil, appURL: String? = nil) {
+    public init(url: URL, token: String? = nil, capabilities: [String: JSONValue]? = nil, appURL: String? = nil) {
         self.url = url
         self.token = token
         self.capabilities = capabilities
@@ -33,9 +34,9 @@ public struct DeviceHubConfiguration: Sendable, Equatable {
         guard let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw Invalid(description: "DEVICE_HUB_URL must be an http(s) URL with a host")
         }
-        var capabilities: [String: WebDriverValue]?
+        var capabilities: [String: JSONValue]?
         if let json = value("DEVICE_HUB_CAPABILITIES") {
-            guard case .object(let members)? = try? JSONDecoder().decode(WebDriverValue.self, from: Data(json.utf8)) else {
+            guard case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) else {
                 throw Invalid(description: "DEVICE_HUB_CAPABILITIES must be a JSON object such as {\"browserName\": \"chrome\"}")
             }
             capabilities = members

@@ -3,6 +3,7 @@ public import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+public import JSON
 
 /// A W3C WebDriver client (https://www.w3.org/TR/webdriver2/) over async-http-client, for a device hub
 /// (Appium with UiAutomator2 or XCUITest) or any other remote end, chromedriver included.
@@ -50,8 +51,8 @@ public struct WebDriverClient: Sendable {
     // MARK: Commands without a session
 
     /// New Session (`POST /session`) with `capabilities` as `alwaysMatch`.
-    public func newSession(capabilities: [String: WebDriverValue]) async throws(WebDriverError) -> WebDriverSession {
-        let body: WebDriverValue = .object(["capabilities": .object(["alwaysMatch": .object(capabilities), "firstMatch": .array([.object([:])])])])
+    public func newSession(capabilities: [String: JSONValue]) async throws(WebDriverError) -> WebDriverSession {
+        let body: JSONValue = .object(["capabilities": .object(["alwaysMatch": .object(capabilities), "firstMatch": .array([.object([:])])])])
         let value = try await execute(.POST, "/session", body)
         guard let id = value["sessionId"]?.stringValue, !id.isEmpty else {
             throw WebDriverError(code: .malformedAnswer, message: "New Session answered without a sessionId", command: "POST /session")
@@ -73,10 +74,10 @@ public struct WebDriverClient: Sendable {
     func execute(
         _ method: HTTPMethod,
         _ path: String,
-        _ body: WebDriverValue? = nil,
+        _ body: JSONValue? = nil,
         session: String? = nil,
         element: String? = nil
-    ) async throws(WebDriverError) -> WebDriverValue {
+    ) async throws(WebDriverError) -> JSONValue {
         let command = "\(method.rawValue) \(path)"
         var filled = path
         for (placeholder, value) in [("{session}", session), ("{element}", element)] {
@@ -105,7 +106,7 @@ public struct WebDriverClient: Sendable {
         } catch {
             throw WebDriverError(code: .transport, message: "\(error)", command: command)
         }
-        guard let answer = try? JSONDecoder().decode(WebDriverValue.self, from: data), case .object = answer else {
+        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = answer else {
             let text = String(decoding: data.prefix(200), as: UTF8.self)
             throw WebDriverError(code: .malformedAnswer, message: "not a WebDriver answer: \(text)", status: status, command: command)
         }

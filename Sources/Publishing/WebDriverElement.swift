@@ -1,3 +1,4 @@
+public import JSON
 /// A web element reference a remote end handed out (Find Element), valid within its session.
 public struct WebDriverElement: Sendable, Hashable {
     /// The W3C web element identifier, the key of an element reference in JSON.
@@ -10,7 +11,7 @@ public struct WebDriverElement: Sendable, Hashable {
     public init(id: String) { self.id = id }
 
     /// The reference in an answer (`{"element-6066-…": id}`); nil when it is none.
-    init?(reference: WebDriverValue) {
+    init?(reference: JSONValue) {
         guard let id = (reference[Self.referenceKey] ?? reference[Self.legacyReferenceKey])?.stringValue else { return nil }
         self.id = id
     }

@@ -1,5 +1,6 @@
 public import Foundation
 import NIOHTTP1
+public import JSON
 
 /// One WebDriver session on a remote end: the commands a device flow uses. A session holds a device (or a
 /// browser) until it is deleted, so whoever creates one deletes it, also after a failure.
@@ -7,7 +8,7 @@ public struct WebDriverSession: Sendable {
     /// The session id the remote end gave.
     public let id: String
     /// The capabilities the remote end matched.
-    public let capabilities: [String: WebDriverValue]
+    public let capabilities: [String: JSONValue]
     let client: WebDriverClient
 
     /// Navigate To (`POST /session/{id}/url`): a web address, or on Appium a deep link into the app.
@@ -17,7 +18,7 @@ public struct WebDriverSession: Sendable {
 
     /// Find Element (`POST /session/{id}/element`); throws `.noSuchElement` when nothing matches now.
     public func findElement(_ locator: Locator) async throws(WebDriverError) -> WebDriverElement {
-        let body: WebDriverValue = .object(["using": .string(locator.strategy.rawValue), "value": .string(locator.value)])
+        let body: JSONValue = .object(["using": .string(locator.strategy.rawValue), "value": .string(locator.value)])
         let value = try await client.execute(.POST, "/session/{session}/element", body, session: id)
         guard let element = WebDriverElement(reference: value) else {
             throw WebDriverError(

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import LLMRouter
+import JSON
 
 /// The client against the fake router, which speaks both wire formats (and is itself checked against the
 /// official `anthropic` SDK in `LLMRouterFakeTests`).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LLMRouter
+import JSON
 
 @Suite struct ServerSentEventParserTests {
     @Test func eventsSplitAnywhereComeOutWhole() {

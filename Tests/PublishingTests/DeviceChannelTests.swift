@@ -3,6 +3,7 @@ import Foundation
 import Publishing
 import TestSupport
 import Testing
+import JSON
 
 /// The shipped device flows (`pipelines/publish/instagram.yaml`, `tiktok.yaml`) run through `DeviceChannel`
 /// against a real W3C WebDriver server (chromedriver driving headless chromium) on a page that imitates the
@@ -189,7 +190,7 @@ struct DeviceChannelTests {
         defer { driver.stop() }
         let client = WebDriverClient(hub: driver.url, token: nil)
         let capabilities = try #require(
-            try JSONDecoder().decode(WebDriverValue.self, from: Data(ChromeDriverProcess.capabilitiesJSON.utf8)).objectValue
+            try JSONDecoder().decode(JSONValue.self, from: Data(ChromeDriverProcess.capabilitiesJSON.utf8)).objectValue
         )
         let session = try await client.newSession(capabilities: capabilities)
         do {

@@ -2,6 +2,7 @@ import Foundation
 import Publishing
 import TestSupport
 import Testing
+import JSON
 
 /// Device flow files and the device hub's settings, without a hub.
 struct DeviceFlowTests {
@@ -85,7 +86,7 @@ struct DeviceFlowTests {
         let values = ["text": "Meet {handle} at {app_url}", "handle": "studio", "app_url": "app://"]
         #expect(DeviceFlow.fill("{app_url}/u/{handle}: {text} {unknown} {", values) == "app:///u/studio: Meet {handle} at {app_url} {unknown} {")
         #expect(
-            WebDriverValue.object(["a": .array([.string("{handle}"), .number(1)])]).mapStrings { DeviceFlow.fill($0, values) }
+            JSONValue.object(["a": .array([.string("{handle}"), .number(1)])]).mapStrings { DeviceFlow.fill($0, values) }
                 == .object(["a": .array([.string("studio"), .number(1)])])
         )
     }
