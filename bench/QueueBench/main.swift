@@ -2,6 +2,10 @@
 //   pickup latency: jobs enqueued one at a time while idle workers wait on LISTEN/NOTIFY (polling every 5 s)
 //   throughput:     M trivial jobs enqueued at once, drained by 1 and by 4 workers
 // Prints a table, or JSON with --json. Run through bench/queue, which starts a private PostgreSQL.
+//
+// --throughput-only --kind K --workers N [--start-at EPOCH]: one daemon of several (bench/queue_daemons.py
+// starts one or two at once): waits until EPOCH, then claims the jobs of kind K that are already waiting with
+// N workers until none is left pending or running, and prints as JSON how many this process handled.
 import Foundation
 import Logging
 import Store
@@ -13,6 +17,10 @@ struct Options {
     var latencyGapMs = 20
     var throughputJobs = 5000
     var json = false
+    var throughputOnly = false
+    var kind = ""
+    var workers = 1
+    var startAt: Double?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -22,6 +30,10 @@ struct Options {
             case "--gap-ms": latencyGapMs = Int(iterator.next() ?? "") ?? latencyGapMs
             case "--throughput-jobs": throughputJobs = Int(iterator.next() ?? "") ?? throughputJobs
             case "--json": json = true
+            case "--throughput-only": throughputOnly = true
+            case "--kind": kind = iterator.next() ?? ""
+            case "--workers": workers = Int(iterator.next() ?? "") ?? workers
+            case "--start-at": startAt = Double(iterator.next() ?? "")
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(2)
@@ -76,6 +88,61 @@ logger.logLevel = .error
 let pool = PostgresPool(configuration: .init(url: url, maximumConnections: 12), logger: logger)
 try await Migrator(pool: pool, logger: logger).migrate()
 let queue = JobQueue(pool: pool)
+
+/// One daemon of several claiming from the same queue: waits until `startAt` (so that every process starts
+/// claiming at the same moment, whatever its own start-up took), then drains the jobs of `kind` with `workers`
+/// workers. The rate is counted from the database by the caller (`finished_at`), over the common window.
+func claimUntilDrained(
+    _ queue: JobQueue, kind: String, workers: Int, startAt: Double?, logger: Logger
+) async throws -> [String: Double] {
+    let recorder = Recorder()
+    let service = JobWorkerService(
+        queue: queue,
+        handlers: [BenchHandler(kind: kind, recorder: recorder)],
+        configuration: .init(workers: workers, pollInterval: .milliseconds(200)),
+        logger: logger
+    )
+    let ready = Date().timeIntervalSince1970
+    if let startAt, startAt > ready { try await Task.sleep(for: .seconds(startAt - ready)) }
+    let started = Date()
+    let task = runService(service)
+    // Both terms can use the partial indexes on pending and on running jobs: no scan of the whole table,
+    // which grows with every run, while other processes are claiming.
+    var left = 1
+    while left > 0 && Date().timeIntervalSince(started) < 300 {
+        try await Task.sleep(for: .milliseconds(200))
+        left = try await queue.pool.withConnection {
+            try $0.query(
+                """
+                SELECT (SELECT count(*) FROM jobs WHERE status = 'pending' AND kind = $1)
+                     + (SELECT count(*) FROM jobs WHERE status = 'running' AND kind = $1) AS n
+                """,
+                [kind]
+            ).first!.decode("n")
+        }
+    }
+    task.cancel()
+    await task.value
+    return [
+        "handled": Double(recorder.count.load(ordering: .relaxed)), "ready_at": ready,
+        "started_at": started.timeIntervalSince1970, "left": Double(left),
+    ]
+}
+
+if options.throughputOnly {
+    guard !options.kind.isEmpty else {
+        FileHandle.standardError.write(Data("--throughput-only needs --kind\n".utf8))
+        exit(2)
+    }
+    let result = try await claimUntilDrained(
+        queue, kind: options.kind, workers: options.workers, startAt: options.startAt, logger: logger
+    )
+    await pool.close()
+    let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    exit(0)
+}
+
 let run = UUID().uuidString.prefix(8).lowercased()
 var results: [String: Double] = [:]
 
