@@ -8,7 +8,8 @@ bench/peer_queue.py), one after the other on the same PostgreSQL.
 Every process is told one moment to start claiming (`--start-at`, a few seconds ahead, so that its own
 start-up is not in the figure) and exits when no job of its kind is left pending or running. Jobs per second
 come from the database: jobs succeeded / (last `finished_at` - the start moment), the window common to the
-processes, as they drain one queue together. Each run starts from the same table: its jobs are inserted and
+processes, as they drain one queue together. Also the CPU time PostgreSQL (the postmaster and its
+backends, this machine's processes) and the claiming processes used per job. Each run starts from the same table: its jobs are inserted and
 analysed before it, deleted and vacuumed after it. ROUNDS rounds, the second with two processes first, so
 that drift on a shared machine does not always favour one of the two.
   queue_daemons.py SWIFT_BIN JOBS "1 2 4" ROUNDS       # prints JSON
@@ -16,6 +17,7 @@ that drift on a shared machine does not always favour one of the two.
 Needs DATABASE_URL, with drsocial's migrations applied."""
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -71,12 +73,38 @@ def peer_process(kind, workers, start_at):
     print(json.dumps({"handled": sum(counts), "ready_at": ready, "started_at": started, "left": left}))
 
 
+def postgres_cpu_seconds(cur):
+    """CPU time of the server our backend belongs to: the postmaster, the children it reaped, its live children."""
+    cur.execute("SELECT pg_backend_pid()")
+    postmaster = int(open("/proc/%d/stat" % cur.fetchone()[0]).read().rsplit(")", 1)[1].split()[1])
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid):
+        return open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+
+    own = fields(postmaster)
+    total = sum(int(own[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+    for child in open("/proc/%d/task/%d/children" % (postmaster, postmaster)).read().split():
+        try:
+            child_fields = fields(int(child))
+        except OSError:
+            continue  # ended meanwhile: counted in cutime from now on
+        total += int(child_fields[11]) + int(child_fields[12])
+    return total / ticks
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def drain(cur, command, kind, jobs, processes, workers):
     """Enqueues `jobs`, starts `processes` copies of `command` together; returns the rate and each one's share."""
     cur.execute("INSERT INTO jobs (kind, payload_json, max_attempts) SELECT %s, '{}'::jsonb, 3 FROM generate_series(1, %s)",
                 (kind, jobs))
     cur.execute("ANALYZE jobs")
     start_at = time.time() + LEAD_SECONDS
+    server_before, clients_before = postgres_cpu_seconds(cur), children_cpu_seconds()
     args = command(kind, workers, start_at)
     children = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(processes)]
     reports = []
@@ -85,6 +113,7 @@ def drain(cur, command, kind, jobs, processes, workers):
         if child.returncode != 0:
             raise SystemExit("%s exited with %d" % (args[0], child.returncode))
         reports.append(json.loads(out))
+    server_cpu, clients_cpu = postgres_cpu_seconds(cur) - server_before, children_cpu_seconds() - clients_before
     cur.execute("SELECT count(*), extract(epoch FROM max(finished_at)) FROM jobs WHERE kind = %s AND status = 'succeeded'", (kind,))
     done, last = cur.fetchone()
     cur.execute("DELETE FROM jobs WHERE kind = %s", (kind,))
@@ -92,6 +121,7 @@ def drain(cur, command, kind, jobs, processes, workers):
     late = max(report["started_at"] for report in reports) - start_at
     return {"per_second": done / (float(last) - start_at), "jobs": done, "seconds": float(last) - start_at,
             "handled": [report["handled"] for report in reports], "latest_start_ms": late * 1000,
+            "postgres_cpu_ms_per_job": 1000 * server_cpu / max(done, 1), "clients_cpu_ms_per_job": 1000 * clients_cpu / max(done, 1),
             "spare_lead_ms": min(start_at - report["ready_at"] for report in reports) * 1000}
 
 
