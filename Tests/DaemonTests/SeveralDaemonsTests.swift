@@ -9,13 +9,16 @@ import Store
 import TestSupport
 import Testing
 
-/// Three daemons that share nothing but PostgreSQL, the object store (moto) and the IMAP server, each with a
-/// scratch folder and a port of its own: requests come in through two daemons' portals, the CLI and email;
-/// one daemon is SIGKILLed while they are processed. Every request completes once, one daemon polls the
-/// mailbox, and each surviving daemon serves every request's media.
+/// Three daemons on three hosts that share nothing but PostgreSQL, the object store (moto) and the IMAP
+/// server, each with a scratch folder of its own: requests come in through two daemons' portals, the CLI and
+/// email; one daemon is SIGKILLed while they are processed. Every request completes once, one daemon polls
+/// the mailbox, and each surviving daemon serves every request's media.
 ///
-/// The daemons run on loopback, side by side: the scenario is the one several hosts would see (nothing is
-/// shared through a local disk), without network namespaces.
+/// Each host is a network namespace the test makes (`NetworkHosts`: a veth pair, addresses of its own, the
+/// services' ports forwarded to their loopback listeners; IMAP through a sidecar on the namespace's own
+/// loopback, since the daemon wants TLS for IMAP elsewhere); the daemon listens on its namespace's address
+/// and the test reaches it there. Where this machine refuses namespaces (no privilege), the test says so and runs
+/// the same scenario with the three daemons side by side on loopback.
 @Suite(
     .enabled(
         if: TestEnvironment.available(
@@ -35,41 +38,56 @@ struct SeveralDaemonsTests {
         let database = try await IsolatedDatabase.make("several_daemons")
         let fixture = try await TenantFixture.make(on: database.pool)
         let box = try TestMailServer.freshMailbox()
-        func environment(port: Int) throws -> [String: String] {
-            [
-                "DATABASE_URL": database.url, "OPS_TOKEN": Self.opsToken, "JWT_SECRET": Self.jwtSecret, "HTTP_PORT": "\(port)",
+        let imapURL = TestMailServer.url(mailbox: box.inbox)
+        let servicePorts = try [database.url, imapURL, moto.endpoint.absoluteString].map { try #require(URLComponents(string: $0)?.port) }
+        // IMAP through a sidecar on each host's loopback: the daemon insists on TLS for IMAP beyond loopback.
+        let (network, refusal) = try NetworkHosts.make(count: 3, forwarding: servicePorts, insideLoopback: [servicePorts[1]])
+        defer { network?.remove() }
+        let placements: [Placement]
+        if let network {
+            placements = network.hosts.map { Placement(launcher: NetworkHosts.prefix(for: $0), address: $0.address, services: $0.gateway, port: 8080) }
+            print("SeveralDaemonsTests: three network namespaces, daemons at \(placements.map(\.address).joined(separator: ", "))")
+        } else {
+            placements = try (0..<3).map { _ in Placement(launcher: [], address: "127.0.0.1", services: "127.0.0.1", port: try LoopbackPort.free()) }
+            print("SeveralDaemonsTests: network namespaces cannot be made here (\(refusal ?? "?")): the same scenario on loopback")
+        }
+        /// A daemon's settings on its host: the services at the address that host reaches them at.
+        func environment(_ placement: Placement) throws -> [String: String] {
+            let here = { (url: String) in url.replacingOccurrences(of: "127.0.0.1", with: placement.services) }
+            return [
+                "DATABASE_URL": here(database.url), "OPS_TOKEN": Self.opsToken, "JWT_SECRET": Self.jwtSecret,
+                "HTTP_HOST": placement.address, "HTTP_PORT": "\(placement.port)",
                 "WORKERS": "1", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "info", "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,
-                "BLOB_STORE_URL": "s3://\(moto.bucket)/hosts", "S3_ENDPOINT": moto.endpoint.absoluteString, "S3_REGION": "us-east-1",
+                "BLOB_STORE_URL": "s3://\(moto.bucket)/hosts", "S3_ENDPOINT": here(moto.endpoint.absoluteString), "S3_REGION": "us-east-1",
                 "S3_FORCE_PATH_STYLE": "1", "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyID,
                 "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
-                "SCRATCH_DIR": try TestEnvironment.temporaryDirectory("hosts-scratch-\(port)").path,
-                "IMAP_URL": TestMailServer.url(mailbox: box.inbox), "IMAP_USER": TestMailServer.user, "IMAP_PASSWORD": TestMailServer.password,
+                "SCRATCH_DIR": try TestEnvironment.temporaryDirectory("hosts-scratch").path,
+                "IMAP_URL": imapURL, "IMAP_USER": TestMailServer.user, "IMAP_PASSWORD": TestMailServer.password,
                 "INTAKE_DOMAIN": Self.domain, "IMAP_POLL_SECONDS": "1", "IMAP_INGESTED_FOLDER": box.ingested, "IMAP_REFUSED_FOLDER": box.refused,
             ]
         }
-        let ports = try (0..<3).map { _ in try LoopbackPort.free() }
         var daemons: [DaemonProcess] = []
         defer { daemons.forEach { $0.kill() } }
-        for port in ports {
-            let daemon = try DaemonProcess(arguments: ["serve"], environment: try environment(port: port))
+        for placement in placements {
+            let daemon = try DaemonProcess(arguments: ["serve"], environment: try environment(placement), launcher: placement.launcher)
             #expect(await daemon.waitForOutput(containing: "listening", within: 120), "\(daemon.output.suffix(2000))")
             daemons.append(daemon)
         }
 
-        // Two requests through the CLI, two through two daemons' portals, three by email.
+        // Two requests through the CLI (on the first host), two through two daemons' portals, three by email.
         for index in 0..<2 {
             let submit = try DaemonProcess(
                 arguments: ["submit", "--talent", fixture.slug, "--prompt", "CLI \(index)", "--platforms", "LI", "--file", TestEnvironment.testmedia("photo.jpg").path],
-                environment: try environment(port: ports[0])
+                environment: try environment(placements[0]), launcher: placements[0].launcher
             )
             #expect(await submit.waitForExit(within: 120) == 0, "\(submit.output)")
         }
-        let tokenRun = try DaemonProcess(arguments: ["token", "--talent", fixture.slug], environment: try environment(port: ports[0]))
+        let tokenRun = try DaemonProcess(arguments: ["token", "--talent", fixture.slug], environment: try environment(placements[0]))
         #expect(await tokenRun.waitForExit(within: 120) == 0, "\(tokenRun.output)")
         let token = try #require(tokenRun.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("ey") })
         let photo = try Data(contentsOf: TestEnvironment.testmedia("photo2.jpg"))
-        for (index, port) in ports.prefix(2).enumerated() {
-            #expect(try await portalUpload(port: port, token: token, prompt: "Portal \(index)", file: photo, account: fixture.account(.linkedin).id) == 201)
+        for (index, placement) in placements.prefix(2).enumerated() {
+            #expect(try await portalUpload(to: placement, token: token, prompt: "Portal \(index)", file: photo, account: fixture.account(.linkedin).id) == 201)
         }
         let client = try TestMailServer.client(mailbox: box.inbox)
         let picture = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
@@ -126,20 +144,20 @@ struct SeveralDaemonsTests {
             ).rows.map { (try $0.decode("id"), Int(try $0.decode("bytes", as: Int64.self))) }
         }
         #expect(attachments.count == 7)
-        for port in ports.dropFirst() {
+        for placement in placements.dropFirst() {
             for (id, bytes) in attachments {
-                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/media/\(id.uuidString.lowercased())")!)
+                var request = URLRequest(url: placement.url("/me/media/\(id.uuidString.lowercased())"))
                 request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                 let (body, response) = try await URLSession.shared.data(for: request)
-                #expect((response as? HTTPURLResponse)?.statusCode == 200 && body.count == bytes, "daemon on \(port), attachment \(id)")
+                #expect((response as? HTTPURLResponse)?.statusCode == 200 && body.count == bytes, "daemon at \(placement.address):\(placement.port), attachment \(id)")
             }
         }
         await database.pool.close()
     }
 
     /// A portal upload as the browser sends it: the page's CSRF token, then the multipart form.
-    func portalUpload(port: Int, token: String, prompt: String, file: Data, account: UUID) async throws -> Int {
-        var page = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/")!)
+    func portalUpload(to placement: Placement, token: String, prompt: String, file: Data, account: UUID) async throws -> Int {
+        var page = URLRequest(url: placement.url("/me/"))
         page.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let html = String(decoding: try await URLSession.shared.data(for: page).0, as: UTF8.self)
         let marker = #"<meta name="csrf-token" content=""#
@@ -151,12 +169,23 @@ struct SeveralDaemonsTests {
             body.append(Data("\r\n\r\n".utf8) + data + Data("\r\n".utf8))
         }
         body.append(Data("--XyZ--\r\n".utf8))
-        var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/requests")!)
+        var upload = URLRequest(url: placement.url("/me/requests"))
         upload.httpMethod = "POST"
         upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         upload.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token")
         upload.setValue("multipart/form-data; boundary=XyZ", forHTTPHeaderField: "Content-Type")
         let (_, response) = try await URLSession.shared.upload(for: upload, from: body)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// Where one daemon runs: what starts it there, the address it listens on (and the test reaches it at),
+    /// and the address at which it reaches PostgreSQL, the object store and the IMAP server.
+    struct Placement {
+        let launcher: [String]
+        let address: String
+        let services: String
+        let port: Int
+
+        func url(_ path: String) -> URL { URL(string: "http://\(address):\(port)\(path)")! }
     }
 }

@@ -5,14 +5,20 @@ public final class DaemonProcess: @unchecked Sendable {
     public let process = Process()
     public let logFile: URL
 
-    /// Starts `drsocial-intake <arguments>` with `environment` added to this process's environment.
-    public init(arguments: [String], environment: [String: String]) throws {
+    /// Starts `drsocial-intake <arguments>` with `environment` added to this process's environment; after
+    /// `launcher` when given (such as `ip netns exec NAME`, which execs the daemon in place: same process id).
+    public init(arguments: [String], environment: [String: String], launcher: [String] = []) throws {
         guard let executable = TestEnvironment.executable else { throw MissingService(name: "DRSOCIAL_EXECUTABLE") }
         logFile = try TestEnvironment.temporaryDirectory("daemon-log").appending(path: "daemon.log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
-        process.executableURL = executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(filePath: program)
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = log
         process.standardError = log
