@@ -72,7 +72,7 @@ final class S3BlobWriter: BlobWriter, @unchecked Sendable {
             let result = try await upload.finish()
             let path = namespace.path(sha256: result.sha256)
             if try await client.headObject(key: path) == nil {
-                try await client.copyObject(from: key, to: path)
+                try await client.copyObject(from: key, to: path, size: result.size)
             }
             try await client.deleteObject(key: key)
             return StoredBlob(path: path, sha256: result.sha256, bytes: result.size)

@@ -39,6 +39,23 @@ struct S3ClientMotoTests {
         #expect(try await client.headObject(key: "empty")?.size == 0)
     }
 
+    /// An object above the single-copy limit (5 GiB on S3; lowered here) is copied by `UploadPartCopy` ranges
+    /// and comes out byte for byte; one below it in one `CopyObject`.
+    @Test func largeObjectsAreCopiedPartByPart() async throws {
+        let partSize = S3MultipartWriter.minimumPartSize
+        let bytes = TestBytes.random(2 * partSize + 98_765)
+        _ = try await client.putObject(key: "source.bin", data: bytes)
+        try await client.copyObject(
+            from: "source.bin", to: "in parts.bin", size: Int64(bytes.count), singleCopyLimit: Int64(partSize), partBytes: Int64(partSize)
+        )
+        #expect(try await client.getObject(key: "in parts.bin", maximumBytes: 32 << 20).data == bytes)
+        let head = try #require(try await client.headObject(key: "in parts.bin"))
+        #expect(head.etag?.hasSuffix("-3") == true, "three copied parts: \(head.etag ?? "no ETag")")
+        try await client.copyObject(from: "source.bin", to: "whole.bin", size: Int64(bytes.count))
+        #expect(try await client.getObject(key: "whole.bin", maximumBytes: 32 << 20).data == bytes)
+        #expect(try await client.listMultipartUploads().isEmpty, "no upload left open")
+    }
+
     @Test func multipartUploadRoundTripsByteForByte() async throws {
         let partSize = S3MultipartWriter.minimumPartSize
         let bytes = TestBytes.random(3 * partSize + 123_457)
