@@ -18,6 +18,11 @@ public struct ComposedReel: Sendable, Codable, Equatable {
     public var elapsedSeconds: Double
     /// What a reader of the run page should know (a cut at a scene boundary, …).
     public var notes: [String]
+    /// The template's limit in seconds when it shortened the reel (nil: the inputs' own length was kept).
+    public var cappedAt: Double?
+    /// The template whose render this is, when the file was composed for another platform's template and
+    /// shared because it is the same render (nil: composed for this one).
+    public var sharedFrom: String?
 
     public init(
         template: String,
@@ -34,7 +39,8 @@ public struct ComposedReel: Sendable, Codable, Equatable {
         audio: MixReport,
         fileBytes: Int64,
         elapsedSeconds: Double,
-        notes: [String]
+        notes: [String],
+        cappedAt: Double? = nil
     ) {
         self.template = template
         self.platform = platform
@@ -51,5 +57,6 @@ public struct ComposedReel: Sendable, Codable, Equatable {
         self.fileBytes = fileBytes
         self.elapsedSeconds = elapsedSeconds
         self.notes = notes
+        self.cappedAt = cappedAt
     }
 }

@@ -9,7 +9,9 @@ public import Pipeline
 
 /// `compose`: per target platform, a reel from the request's stills (with the voice memo, or the prompt
 /// narrated, and subtitles) or a cut of its video, composed in the media worker, probed back, and stored in
-/// the blob store for the `draft` stage to attach. One platform's failure (a corrupt still, a voice that
+/// the blob store for the `draft` stage to attach. Platforms whose templates make the same render (the same
+/// size, frame rate and style, and a length limit that does not shorten it) share one file, its subtitles
+/// kept clear of all their overlays. One platform's failure (a corrupt still, a voice that
 /// will not decode, a failed check) is recorded with its reason; the other platforms' reels still complete
 /// and the failed one's variant keeps the original media.
 public struct ComposeStage: Stage {
@@ -126,15 +128,14 @@ public struct ComposeStage: Stage {
                 context.logger.warning("the talent's music bed cannot be read; using the pipeline's", metadata: ["path": "\(path)", "error": "\(error)"])
             }
         }
-        var reels: [ComposedReels.Reel] = []
-        let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
+        // One job per platform, then one render per group of identical jobs (see `ReelJob.renderKey`).
+        var planned: [(platform: Platform, template: String, job: ReelJob)] = []
+        let folder = FileManager.default.temporaryDirectory.appending(path: "drsocial-reel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         for platform in platforms {
             guard let name = configuration.templates[platform.rawValue], let template = templates[name] else { continue }
-            let folder = FileManager.default.temporaryDirectory.appending(path: "drsocial-reel-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let output = folder.appending(path: "\(name).mp4")
-            var job = ReelJob(template: template, platform: context.platforms[platform], output: output.path)
+            var job = ReelJob(template: template, platform: context.platforms[platform], output: folder.appending(path: "\(name).mp4").path)
             if let video {
                 job.video = try await file(video)
                 job.words = try words(video)
@@ -161,19 +162,48 @@ public struct ComposeStage: Stage {
             }
             job.music = ownMusic ?? music
             job.displayNames = names
-            do {
-                let composed = try await worker.compose(job)
-                let stored = try await blobs.store(file: output, in: namespace)
-                reels.append(ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil))
-            } catch {
-                context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])
-                reels.append(ComposedReels.Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)"))
+            planned.append((platform, name, job))
+        }
+        let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
+        var outcomes: [ComposedReels.Reel?] = Array(repeating: nil, count: planned.count)
+        for group in try ReelJob.renderGroups(planned.map(\.job)) {
+            // The longest limit renders first, its subtitles clear of every platform still waiting; the jobs its
+            // render also serves take it; any left (a limit shortened it, or it failed) render on their own.
+            var waiting = group
+            while let first = waiting.first {
+                waiting.removeFirst()
+                let (platform, name, plannedJob) = planned[first]
+                var job = plannedJob
+                job.platform.safeArea = ReelJob.safeArea(clearOfAll: ([first] + waiting).map { planned[$0].job }) ?? job.platform.safeArea
+                do {
+                    let composed = try await worker.compose(job)
+                    let stored = try await blobs.store(file: URL(filePath: job.output), in: namespace)
+                    outcomes[first] = ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil)
+                    waiting = waiting.filter { index in
+                        guard planned[index].job.isServed(by: composed) else { return true }
+                        var shared = composed
+                        shared.template = planned[index].template
+                        shared.platform = planned[index].platform.rawValue
+                        shared.sharedFrom = name
+                        shared.elapsedSeconds = 0
+                        outcomes[index] = ComposedReels.Reel(
+                            platform: planned[index].platform, template: planned[index].template, path: stored.path, reel: shared, error: nil
+                        )
+                        return false
+                    }
+                } catch {
+                    context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])
+                    outcomes[first] = ComposedReels.Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)")
+                }
             }
         }
+        let reels = outcomes.compactMap { $0 }
         let made = reels.filter { $0.path != nil }
         var summary = "\(made.count) reel\(made.count == 1 ? "" : "s")"
         if !made.isEmpty {
-            summary += " (" + made.map { "\($0.template) \(String(format: "%.1f", $0.reel?.seconds ?? 0)) s" }.joined(separator: ", ") + ")"
+            summary += " (" + made.map { reel in
+                "\(reel.template) \(String(format: "%.1f", reel.reel?.seconds ?? 0)) s" + (reel.reel?.sharedFrom.map { ", \($0)'s render" } ?? "")
+            }.joined(separator: "; ") + ")"
         }
         let failed = reels.filter { $0.error != nil }
         if !failed.isEmpty { summary += "; \(failed.count) failed: " + failed.map { "\($0.template): \($0.error ?? "")" }.joined(separator: "; ") }

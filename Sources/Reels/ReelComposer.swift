@@ -43,9 +43,11 @@ public struct ReelComposer: Sendable {
 
         let reel: (frames: Int, stills: Int, audio: StereoAudio?)
         var seconds: Double
+        var cappedAt: Double?
         if let video = job.video {
             let plan = try VideoCutPlan(path: video, job: job)
             seconds = plan.seconds
+            cappedAt = plan.cappedAt
             notes += plan.notes
             reel = (Int((seconds * Double(template.fps)).rounded()), 0, plan.audio)
         } else {
@@ -55,6 +57,7 @@ public struct ReelComposer: Sendable {
             if seconds > template.maxSeconds {
                 notes.append("shortened from \(String(format: "%.1f", seconds)) s to the template's \(Int(template.maxSeconds)) s")
                 seconds = template.maxSeconds
+                cappedAt = template.maxSeconds
             }
             seconds = max(seconds, 1)
             reel = (Int((seconds * Double(template.fps)).rounded()), count, nil)
@@ -132,7 +135,8 @@ public struct ReelComposer: Sendable {
             audio: mixReport,
             fileBytes: bytes,
             elapsedSeconds: (ContinuousClock.now - started).seconds,
-            notes: notes
+            notes: notes,
+            cappedAt: cappedAt
         )
     }
 

@@ -9,6 +9,8 @@ struct VideoCutPlan {
     let seconds: Double
     let audio: StereoAudio?
     let notes: [String]
+    /// The limit that shortened the video, if one did.
+    let cappedAt: Double?
 
     init(path: String, job: ReelJob) throws {
         let name = job.displayName(path)
@@ -24,6 +26,7 @@ struct VideoCutPlan {
         let limit = min(job.template.maxSeconds, job.seconds ?? .infinity)
         var notes: [String] = []
         var seconds = length
+        cappedAt = length > limit ? limit : nil
         if length > limit {
             if let boundary = job.sceneStarts.filter({ $0 > limit / 2 && $0 <= limit }).max() {
                 seconds = boundary

@@ -334,7 +334,7 @@ struct PostRequestPipelineTests {
                 talentSlug: fixture.slug,
                 source: .operator,
                 prompt: "New collection",
-                platforms: [.tiktok, .linkedin],
+                platforms: [.tiktok, .instagram, .linkedin],
                 files: [
                     .init(url: TestEnvironment.testmedia("photo.jpg")), .init(url: TestEnvironment.testmedia("photo2.jpg")),
                     .init(url: TestEnvironment.testmedia("voice-memo.m4a"), role: .voiceMemo),
@@ -344,14 +344,28 @@ struct PostRequestPipelineTests {
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let detail = try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: receipt.requestID, on: $0) })
         let compose = try #require(detail.stages.first { $0.stage == "compose" })
-        #expect(compose.status == "succeeded" && compose.summary?.hasPrefix("2 reels") == true, "\(compose.summary ?? "") \(compose.error ?? "")")
+        #expect(compose.status == "succeeded" && compose.summary?.hasPrefix("3 reels") == true, "\(compose.summary ?? "") \(compose.error ?? "")")
         let rows = try await contentRows(receipt.requestID, h.pool)
-        #expect(rows.count == 2)
+        #expect(rows.count == 3)
         for row in rows {
             #expect(row.type == "reel" && row.state == "awaiting_owner_approval")
             let reel = try await h.blobs.read(try #require(row.asset))
             #expect(reel.count > 10_000 && reel[4..<8] == Data("ftyp".utf8), "an MP4 in the blob store")
         }
+        // TikTok's and Instagram Reels' templates differ only in their length limit, which a voice memo of a
+        // few seconds does not reach: one render serves both. LinkedIn's square reel is its own.
+        let assets: [String: String] = try await h.pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                SELECT a.platform, c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id
+                JOIN accounts a ON a.id = q.account_id WHERE q.post_request_id = $1
+                """,
+                [receipt.requestID]
+            ).rows
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode("platform"), try $0.decode("asset_url")) })
+        }
+        #expect(assets["tiktok"] != nil && assets["tiktok"] == assets["instagram"], "\(assets)")
+        #expect(assets["linkedin"] != nil && assets["linkedin"] != assets["tiktok"], "\(assets)")
         // The voice memo's words are the subtitles.
         let output = try await h.pool.withConnection { connection -> String in
             let row = try #require(
@@ -367,11 +381,13 @@ struct PostRequestPipelineTests {
         }
         let document = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let reels = try #require(document["reels"] as? [[String: Any]])
-        #expect(reels.count == 2)
+        #expect(reels.count == 3)
         for reel in reels {
             let made = try #require(reel["reel"] as? [String: Any], "\(reel)")
             #expect((made["subtitles"] as? [Any])?.isEmpty == false, "\(made)")
         }
+        let shared = reels.compactMap { ($0["reel"] as? [String: Any])?["shared_from"] ?? ($0["reel"] as? [String: Any])?["sharedFrom"] }
+        #expect(shared.count == 1, "one reel names the render it shares: \(reels.map { $0["template"] ?? "" })")
     }
 
     @Test(.timeLimit(.minutes(20)))
