@@ -12,7 +12,7 @@ processes, as they drain one queue together. Also the CPU time PostgreSQL (the p
 backends, this machine's processes) and the claiming processes used per job. Each run starts from the same table: its jobs are inserted and
 analysed before it, deleted and vacuumed after it. ROUNDS rounds, the second with two processes first, so
 that drift on a shared machine does not always favour one of the two.
-  queue_daemons.py SWIFT_BIN JOBS "1 2 4" ROUNDS       # prints JSON
+  queue_daemons.py SWIFT_BIN JOBS "1 2 4" ROUNDS ["1 2 4"]   # workers, rounds, processes; prints JSON
   queue_daemons.py peer-process KIND WORKERS START_AT  # one peer process (what the above starts)
 Needs DATABASE_URL, with drsocial's migrations applied."""
 import json
@@ -131,6 +131,7 @@ def main():
         return
     swift_bin, jobs, worker_counts = sys.argv[1], int(sys.argv[2]), [int(w) for w in sys.argv[3].split()]
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    process_counts = [int(p) for p in sys.argv[5].split()] if len(sys.argv) > 5 else [1, 2]
     sides = {
         "drsocial": lambda kind, workers, start_at: [swift_bin, "--throughput-only", "--kind", kind, "--workers", str(workers),
                                                      "--start-at", repr(start_at)],
@@ -145,7 +146,7 @@ def main():
     for round_ in range(rounds):
         for workers in worker_counts:
             for side, command in sides.items():
-                for processes in ((1, 2) if round_ % 2 == 0 else (2, 1)):
+                for processes in (process_counts if round_ % 2 == 0 else process_counts[::-1]):
                     kind = "bench.daemons.%s.%dx%d.%d.%s" % (side, processes, workers, round_, run)
                     result = drain(cur, command, kind, jobs, processes, workers)
                     results.setdefault("%s_%dx%d" % (side, processes, workers), []).append(result)
