@@ -85,9 +85,11 @@ while time.time() < deadline:
 
 request_latency, queue_latency, with_photo, without_photo = [], [], [], []
 last = 0.0
+last_request = 0.0
 for subject, created, queued in rows:
     index = int(subject.split()[1])
     request_latency.append(float(created) - appended[index])
+    last_request = max(last_request, float(created))
     end = float(queued) if queued is not None else float(created)
     last = max(last, end)
     if queued is not None:
@@ -99,6 +101,7 @@ result = {
     "messages": count, "completed": len(rows), "photo_bytes": len(photo),
     "wall_seconds": last - first, "messages_per_second": len(rows) / (last - first) if last > first else float("nan"),
     "append_seconds": max(appended.values()) - first,
+    "requests_per_second": len(rows) / (last_request - first) if last_request > first else float("nan"),
     "request_p50_s": percentile(request_latency, 50), "request_p95_s": percentile(request_latency, 95),
     "request_max_s": max(request_latency) if request_latency else float("nan"),
 }

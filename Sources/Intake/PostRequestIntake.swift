@@ -71,6 +71,11 @@ public struct PostRequestIntake: Sendable {
         public let request: PostRequestRepository.NewRequest
         public let attachments: [PostRequestRepository.NewAttachment]
         let rememberTargets: Bool
+        /// Neither platforms nor accounts were named: the talent's last selection decides, read when the
+        /// request is recorded (an earlier request recorded meanwhile may have changed it).
+        let followsLastSelection: Bool
+        /// The talent's accounts, to choose from then.
+        let accounts: [AccountSnapshot]
     }
 
     /// What the caller asks for.
@@ -172,7 +177,8 @@ public struct PostRequestIntake: Sendable {
     /// Blobs come first: a crash after this leaves at worst an unreferenced blob, never a row without bytes.
     public func prepare(_ submission: Submission) async throws -> PreparedRequest {
         let talents = TalentRepository()
-        let (talent, accounts, lastUsed) = try await pool.withConnection { connection in
+        let followsLastSelection = (submission.accountIDs ?? []).isEmpty && (submission.platforms ?? []).isEmpty
+        let (talent, accounts) = try await pool.withConnection { connection in
             let talent: TalentSnapshot
             switch submission.talent {
             case .slug(let slug):
@@ -186,10 +192,7 @@ public struct PostRequestIntake: Sendable {
                 }
                 talent = found
             }
-            return (
-                talent, try talents.accounts(talentID: talent.id, on: connection),
-                try talents.lastTargetAccountIDs(talentID: talent.id, on: connection)
-            )
+            return (talent, try talents.accounts(talentID: talent.id, on: connection))
         }
         let slug = talent.slug
         let targets: [AccountSnapshot]
@@ -198,12 +201,8 @@ public struct PostRequestIntake: Sendable {
             guard chosen.allSatisfy({ id in active.contains { $0.id == id } }) else { throw IntakeError.foreignAccount(slug) }
             targets = active.filter { chosen.contains($0.id) }
         } else {
-            targets = try TargetSelection.resolve(
-                platforms: submission.platforms,
-                accounts: accounts,
-                lastUsed: lastUsed,
-                slug: slug
-            )
+            // With no platforms named this checks there is an account to target; `record` makes the choice.
+            targets = try TargetSelection.resolve(platforms: submission.platforms, accounts: accounts, lastUsed: nil, slug: slug)
         }
         for file in submission.files { try check(file) }
 
@@ -258,7 +257,9 @@ public struct PostRequestIntake: Sendable {
             talent: talent,
             request: request,
             attachments: attachments,
-            rememberTargets: !(submission.platforms ?? []).isEmpty
+            rememberTargets: !(submission.platforms ?? []).isEmpty,
+            followsLastSelection: followsLastSelection,
+            accounts: accounts
         )
     }
 
@@ -266,8 +267,13 @@ public struct PostRequestIntake: Sendable {
     /// A request whose intake key is already known is not recorded again: the receipt names the existing one.
     public func record(_ prepared: PreparedRequest, on connection: PostgresConnection) throws -> Receipt {
         let requests = PostRequestRepository()
-        let request = prepared.request
+        var request = prepared.request
         let talent = prepared.talent
+        if prepared.followsLastSelection {
+            let lastUsed = try TalentRepository().lastTargetAccountIDs(talentID: talent.id, on: connection)
+            request.targetAccountIDs = try TargetSelection.resolve(platforms: nil, accounts: prepared.accounts, lastUsed: lastUsed, slug: talent.slug)
+                .map(\.id)
+        }
         guard let id = try requests.insert(request, attachments: prepared.attachments, on: connection) else {
             let existing = try request.intakeKey.flatMap { try requests.requestID(intakeKey: $0, on: connection) }
             guard let existing else { throw IntakeError.conflict }

@@ -5,6 +5,8 @@ import Foundation
 /// and every call on it blocks, so callers reach it only through `PostgresPool` (off the cooperative pool).
 public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Statements sent on this connection (each a round trip): a test counts them with it.
+    public private(set) var statementsSent = 0
 
     /// Opens a connection (`postgresql://user:pass@host:port/db` or a key/value string).
     ///
@@ -53,6 +55,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with bound parameters (`$1`, `$2` …) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> PostgresResult {
+        statementsSent += 1
         let texts = parameters.map { $0?.postgresText }
         let result = withOptionalCStringArray(texts) { pointers in
             PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
@@ -62,6 +65,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs a script of several statements with no parameters (migrations only).
     public func executeScript(_ sql: String) throws {
+        statementsSent += 1
         _ = try consume(PQexec(handle, sql))
     }
 

@@ -162,6 +162,18 @@ struct EmailIntakeTests {
         #expect(try await request(id, h.pool).targets == h.fixture.accounts.filter { $0.platform == .tiktok }.map(\.id))
     }
 
+    @Test func anUntaggedMessageReadAheadStillFollowsTheSelectionOfTheOneBeforeIt() async throws {
+        // Both in one poll: the second is fetched and read while the first is recorded, and must still see the
+        // selection the first one's tag made.
+        let h = try await harness()
+        try h.append(TestEmail.build(to: h.address, subject: "First #TT", body: ""))
+        try h.append(TestEmail.build(to: h.address, subject: "Second, no tag", body: ""))
+        let report = try await h.mail.pollOnce()
+        #expect(report.ingested == 2 && report.requestIDs.count == 2, "\(report)")
+        let second = try #require(report.requestIDs.last)
+        #expect(try await request(second, h.pool).targets == h.fixture.accounts.filter { $0.platform == .tiktok }.map(\.id))
+    }
+
     @Test func twoTalentsInOneMessageGetOneRequestEach() async throws {
         let h = try await harness()
         let other = try await TenantFixture.make(on: h.pool)
@@ -310,6 +322,56 @@ struct EmailIntakeTests {
         #expect(report.duplicates == 1)
         #expect(report.requestIDs.count == 1)
         #expect(try TestMailServer.count(h.box.ingested) == 2)
+    }
+
+    /// The poller's round trips, counted on the IMAP client and on a pool of one connection: what a poll costs
+    /// whatever its size (search, sizes, lookups, moves, marks) and what each new message adds. One more
+    /// message costs one IMAP transfer (its fetch) and the statements that record it; nothing per message is
+    /// looked up or filed one at a time.
+    @Test func thePollersRoundTripsPerMessageAreCounted() async throws {
+        let url = try #require(TestEnvironment.databaseURL)
+        let pool = PostgresPool(configuration: .init(url: url, maximumConnections: 1), logger: TestEnvironment.logger)
+        let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("mail-blobs"))
+        let box = try TestMailServer.freshMailbox()
+        let client = try TestMailServer.client(mailbox: box.inbox)
+        let fixture = try await TenantFixture.make(on: try await TestDatabase.shared.pool())
+        let mail = MailIntake(
+            configuration: .init(intakeDomain: Self.domain, mailbox: box.inbox, ingestedFolder: box.ingested, refusedFolder: box.refused),
+            client: client,
+            pool: pool,
+            blobs: blobs,
+            intake: PostRequestIntake(pool: pool, blobs: blobs, queue: JobQueue(pool: pool), logger: TestEnvironment.logger),
+            logger: TestEnvironment.logger
+        )
+        try await mail.prepareFolders()
+        let address = "\(fixture.slug)+post@\(Self.domain)"
+        func poll(_ count: Int) async throws -> (imap: Int, statements: Int) {
+            for index in 0..<count {
+                try TestMailServer.client().append(
+                    TestEmail.build(to: address, subject: "Counted \(count).\(index) #LI", body: "Round trips \(UUID())"), to: box.inbox
+                )
+            }
+            let (imap, statements) = (client.transfersMade, try await pool.withConnection { $0.statementsSent })
+            let report = try await mail.pollOnce()
+            #expect(report.ingested == count, "\(report)")
+            return (client.transfersMade - imap, try await pool.withConnection { $0.statementsSent } - statements)
+        }
+        _ = try await poll(1)  // learns the server's capabilities, once per client
+        let one = try await poll(1)
+        let seven = try await poll(7)
+        let imapPerMessage = Double(seven.imap - one.imap) / 6
+        let statementsPerMessage = Double(seven.statements - one.statements) / 6
+        print("mail poll round trips: 1 message \(one.imap) IMAP / \(one.statements) SQL; 7 messages \(seven.imap) / \(seven.statements)")
+        #expect(imapPerMessage == 1, "one fetch per message: \(one) and \(seven)")
+        // Per message, as measured when this test was written (13): reading it (the duplicate check, the talent
+        // in two queries, its accounts) and the one transaction that records it (BEGIN, the request, its
+        // pipeline job, the selection its tag makes, its event, the message, the message's event, COMMIT).
+        // More is a regression: something looked up or written one message at a time again.
+        #expect(statementsPerMessage <= 13, "statements per message: \(statementsPerMessage), from \(one) and \(seven)")
+        // A poll's own: IMAP refresh, EXAMINE, SEARCH, sizes and one MOVE; SQL the filed check, the two batch
+        // lookups and one mark of the filed messages.
+        #expect(one.imap <= 6 && one.statements - 13 <= 4, "a poll's own cost: \(one)")
+        await pool.close()
     }
 
     @Test func aReusedMessageIDDoesNotBlockADifferentMail() async throws {

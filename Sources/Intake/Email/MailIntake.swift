@@ -111,6 +111,14 @@ public final class MailIntake: Sendable {
     }
 
     /// Takes in every message waiting in the mailbox (up to `batchSize`).
+    ///
+    /// One round of lookups serves the whole batch: the UIDs (`UID SEARCH`), their sizes (one `UID FETCH …
+    /// (RFC822.SIZE)`), which are recorded already and which have unfinished parses (one query each). New
+    /// messages are then read ahead: while one is recorded, the next ones are being fetched, stored and
+    /// parsed (up to `readAhead` messages and `readAheadBytes` bytes of them at once; one larger message is
+    /// read alone). Each is recorded in its own transaction, in UID order, and moved to its folder after
+    /// that: recorded messages are moved together, one `UID MOVE` per folder for up to `fileTogether` of
+    /// them, and noted as filed in one statement.
     public func pollOnce() async throws -> PollReport {
         let mailbox = configuration.mailbox
         let (status, uids) = try await (try mail).run { client throws(CurlError) in
@@ -119,69 +127,124 @@ public final class MailIntake: Sendable {
         }
         var report = PollReport()
         try await noteFiledWhenGone(mailbox: mailbox, uidValidity: status.uidValidity, present: Set(uids))
-        for uid in uids.prefix(configuration.batchSize) {
-            try Task.checkCancellation()
-            let key = IntakeMessageRepository.MailboxKey(mailbox: mailbox, uidValidity: status.uidValidity, uid: uid)
-            try await take(key, into: &report)
+        let batch = Array(uids.prefix(configuration.batchSize))
+        guard !batch.isEmpty else { return report }
+        let messages = IntakeMessageRepository()
+        let (recorded, unfinished) = try await pool.withConnection { connection in
+            (
+                try messages.messages(mailbox: mailbox, uidValidity: status.uidValidity, uids: batch, on: connection),
+                try messages.unfinishedParses(mailbox: mailbox, uidValidity: status.uidValidity, uids: batch, on: connection)
+            )
         }
+        var filing = Filing()
+        for uid in batch {
+            guard let known = recorded[uid] else { continue }
+            // Recorded, not moved yet: a crash between the commit and the move. Only filed now.
+            filing.add(uid: uid, id: known.id, folder: known.folder)
+            report.refiled += 1
+            DaemonMetrics.emailFiled(.refiled)
+        }
+        let fresh = batch.filter { recorded[$0] == nil }
+        let sizes = fresh.isEmpty ? [:] : try await (try mail).run { client throws(CurlError) in try client.messageSizes(mailbox, uids: fresh) }
+
+        var ahead: [(key: IntakeMessageRepository.MailboxKey, bytes: Int, task: Task<Prepared, any Error>)] = []
+        defer { for item in ahead { item.task.cancel() } }
+        var upcoming = fresh.makeIterator()
+        var waiting = upcoming.next()
+        func readAhead() {
+            while let uid = waiting, ahead.count < Self.readAhead {
+                let bytes = sizes[uid] ?? 0
+                guard ahead.isEmpty || ahead.reduce(0, { $0 + $1.bytes }) + bytes <= Self.readAheadBytes else { return }
+                let key = IntakeMessageRepository.MailboxKey(mailbox: mailbox, uidValidity: status.uidValidity, uid: uid)
+                let attempts = unfinished[uid] ?? 0
+                ahead.append((key, bytes, Task { try await self.prepare(key, unfinishedParses: attempts) }))
+                waiting = upcoming.next()
+            }
+        }
+        // Bytes taken in by this poll, so a message repeated within the batch is a duplicate like any other.
+        var ingestedHere: [String: UUID] = [:]
+        readAhead()
+        while !ahead.isEmpty {
+            try Task.checkCancellation()
+            let (key, _, task) = ahead.removeFirst()
+            let prepared = try await task.value
+            readAhead()
+            switch prepared {
+            case .refile(let id, let folder):
+                filing.add(uid: key.uid, id: id, folder: folder)
+                report.refiled += 1
+                DaemonMetrics.emailFiled(.refiled)
+            case .decided(var decided, let gmailID):
+                if case .ingested(_, let raw, let email, _) = decided, let earlier = ingestedHere[raw.blob.sha256] {
+                    decided = .duplicate(of: earlier, raw: raw, email: email)
+                }
+                let record = try await record(decided, key: key, gmailID: gmailID, clearingParses: (unfinished[key.uid] ?? 0) > 0)
+                switch decided {
+                case .ingested(_, let raw, _, _):
+                    ingestedHere[raw.blob.sha256] = record.id
+                    report.ingested += 1
+                    DaemonMetrics.emailFiled(.ingested)
+                case .refused:
+                    report.refused += 1
+                    DaemonMetrics.emailFiled(.refused)
+                case .duplicate:
+                    report.duplicates += 1
+                    DaemonMetrics.emailFiled(.duplicate)
+                }
+                report.requestIDs += record.requestIDs
+                filing.add(uid: key.uid, id: record.id, folder: record.folder)
+            }
+            if filing.count >= Self.fileTogether { try await file(&filing) }
+        }
+        try await file(&filing)
         return report
+    }
+
+    /// New messages fetched, stored and parsed ahead of the one being recorded.
+    static let readAhead = 4
+    /// The most bytes of messages read ahead at once (a larger message is read alone).
+    static let readAheadBytes = 32 << 20
+    /// The most recorded messages waiting to be moved together.
+    static let fileTogether = 32
+
+    /// A recorded message waiting to be moved, by folder.
+    struct Filing {
+        var byFolder: [String: [(uid: UInt32, id: UUID)]] = [:]
+        var count: Int { byFolder.values.reduce(0) { $0 + $1.count } }
+        mutating func add(uid: UInt32, id: UUID, folder: String) { byFolder[folder, default: []].append((uid, id)) }
+    }
+
+    /// What reading one new message came to, before anything is recorded.
+    enum Prepared: Sendable {
+        /// Recorded under another UIDVALIDITY (the same Gmail message): only to be filed.
+        case refile(id: UUID, folder: String)
+        case decided(Decision, gmailID: String?)
     }
 
     /// A recorded message no longer in the mailbox was moved (the daemon died between the move and the note).
     private func noteFiledWhenGone(mailbox: String, uidValidity: UInt32, present: Set<UInt32>) async throws {
         try await pool.withConnection { connection in
             let messages = IntakeMessageRepository()
-            for (id, uid) in try messages.unfiled(mailbox: mailbox, uidValidity: uidValidity, on: connection)
-            where !present.contains(uid) {
-                try messages.markFiled(id: id, on: connection)
-            }
+            let gone = try messages.unfiled(mailbox: mailbox, uidValidity: uidValidity, on: connection).filter { !present.contains($0.uid) }
+            try messages.markFiled(ids: gone.map(\.id), on: connection)
         }
     }
 
     // MARK: One message
 
-    private func take(_ key: IntakeMessageRepository.MailboxKey, into report: inout PollReport) async throws {
+    /// Fetches, stores and reads one new message; records nothing.
+    private func prepare(_ key: IntakeMessageRepository.MailboxKey, unfinishedParses unfinished: Int) async throws -> Prepared {
         let messages = IntakeMessageRepository()
-        if let recorded = try await pool.withConnection({ try messages.message(key: key, on: $0) }) {
-            try await file(key, recordID: recorded.id, folder: recorded.folder)
-            report.refiled += 1
-            DaemonMetrics.emailFiled(.refiled)
-            return
-        }
         let gmailID = try await (try mail).run { client throws(CurlError) in try client.gmailMessageID(key.mailbox, uid: key.uid) }
         if let gmailID, let recorded = try await pool.withConnection({ try messages.message(gmailMessageID: gmailID, on: $0) }) {
             // The same Gmail message under a new UIDVALIDITY: already taken in.
-            try await file(key, recordID: recorded.id, folder: recorded.folder)
-            report.refiled += 1
-            DaemonMetrics.emailFiled(.refiled)
-            return
+            return .refile(id: recorded.id, folder: recorded.folder)
         }
-        let unfinished = try await pool.withConnection { try messages.unfinishedParses(key: key, on: $0) }
-        let decided: Decision
         if unfinished >= configuration.maxReadAttempts {
-            decided = .refused(
-                reason:
-                    "reading this message failed \(unfinished) times: the daemon stopped inside the MIME parser each time (a crash on this message)",
-                raw: nil,
-                email: nil,
-                routes: []
-            )
-        } else {
-            decided = try await decide(key, gmailID: gmailID)
+            let reason = "reading this message failed \(unfinished) times: the daemon stopped inside the MIME parser each time (a crash on this message)"
+            return .decided(.refused(reason: reason, raw: nil, email: nil, routes: []), gmailID: gmailID)
         }
-        let recorded = try await record(decided, key: key, gmailID: gmailID)
-        switch decided {
-        case .ingested: report.ingested += 1
-        case .refused: report.refused += 1
-        case .duplicate: report.duplicates += 1
-        }
-        report.requestIDs += recorded.requestIDs
-        try await file(key, recordID: recorded.id, folder: recorded.folder)
-        switch decided {
-        case .ingested: DaemonMetrics.emailFiled(.ingested)
-        case .refused: DaemonMetrics.emailFiled(.refused)
-        case .duplicate: DaemonMetrics.emailFiled(.duplicate)
-        }
+        return .decided(try await decide(key, gmailID: gmailID), gmailID: gmailID)
     }
 
     /// The raw message as stored, with its digest.
@@ -258,10 +321,12 @@ public final class MailIntake: Sendable {
     }
 
     /// Parses in this process (GMime), counting parses so a test can tell where a message was read.
+    /// One at a time: messages read ahead may reach here together (duplicates are parsed in the daemon).
     private func parseHere(_ data: Data, limits: MIMELimits) -> Result<ParsedEmail, MIMEReadFailure> {
-        localParses.increment()
-        return Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: limits) }
-            .mapError { MIMEReadFailure(description: String(describing: $0)) }
+        localParses.withOneParse {
+            Result { () throws(MIMEError) in try MIMEParser.parse(data, limits: limits) }
+                .mapError { MIMEReadFailure(description: String(describing: $0)) }
+        }
     }
 
     /// How many messages this intake has parsed in its own process (not in a child).
@@ -336,10 +401,13 @@ public final class MailIntake: Sendable {
     private var mimeLimits: MIMELimits { MIMELimits(maxAttachmentBytes: configuration.maxAttachmentBytes) }
 
     /// One transaction: the message's record, its requests with their attachments and jobs, and events.
+    /// - Parameter clearingParses: whether the message had unfinished parses to forget (a parse in this
+    ///   process clears its own count when it finishes).
     private func record(
         _ decision: Decision,
         key: IntakeMessageRepository.MailboxKey,
-        gmailID: String?
+        gmailID: String?,
+        clearingParses: Bool
     ) async throws -> (id: UUID, folder: String, requestIDs: [UUID]) {
         let configuration = self.configuration
         let intake = self.intake
@@ -386,7 +454,7 @@ public final class MailIntake: Sendable {
                 on: connection
             )
             guard let id = inserted else { throw AlreadyRecorded() }
-            try messages.clearUnfinishedParses(key: key, on: connection)
+            if clearingParses { try messages.clearUnfinishedParses(key: key, on: connection) }
             try events.record(
                 kind: "email.\(outcome.rawValue)",
                 tenantID: nil,
@@ -403,11 +471,18 @@ public final class MailIntake: Sendable {
     /// Another poller recorded the message between our check and our insert; the transaction rolled back.
     struct AlreadyRecorded: Error {}
 
-    /// Moves the message to its folder and notes it. A move that fails is retried on the next poll.
-    private func file(_ key: IntakeMessageRepository.MailboxKey, recordID: UUID, folder: String) async throws {
-        try await (try mail).run { client throws(CurlError) in try client.move(uid: key.uid, from: key.mailbox, to: folder) }
-        try await pool.withConnection { try IntakeMessageRepository().markFiled(id: recordID, on: $0) }
-        logger.info("email filed", metadata: ["uid": "\(key.uid)", "folder": "\(folder)", "intake_message_id": "\(recordID)"])
+    /// Moves recorded messages to their folders (one command per folder) and notes them as filed. A move
+    /// that fails is retried on the next poll, which finds the messages recorded and only files them.
+    private func file(_ filing: inout Filing) async throws {
+        let waiting = filing.byFolder
+        filing = Filing()
+        let mailbox = configuration.mailbox
+        for (folder, messages) in waiting.sorted(by: { $0.key < $1.key }) {
+            let uids = messages.map(\.uid)
+            try await (try mail).run { client throws(CurlError) in try client.move(uids: uids, from: mailbox, to: folder) }
+            try await pool.withConnection { try IntakeMessageRepository().markFiled(ids: messages.map(\.id), on: $0) }
+            logger.info("email filed", metadata: ["uids": "\(IMAPClient.sequenceSet(uids))", "folder": "\(folder)", "messages": "\(messages.count)"])
+        }
     }
 
     // MARK: Replay
@@ -459,9 +534,15 @@ public struct MailIntakeError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Messages parsed in this process.
+/// Messages parsed in this process, one at a time.
 final class ParseCount: Sendable {
-    private let count = Atomic<Int>(0)
-    func increment() { count.add(1, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
+    private let count = Mutex<Int>(0)
+    /// Runs `parse` holding the lock, and counts it.
+    func withOneParse<T>(_ parse: () -> T) -> T {
+        count.withLock { count in
+            count += 1
+            return parse()
+        }
+    }
+    var value: Int { count.withLock { $0 } }
 }

@@ -31,6 +31,7 @@ public final class IMAPClient: @unchecked Sendable {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let lock = NSLock()
     private var cachedCapabilities: Set<String>?
+    private var transfers = 0
     /// Set when a transfer failed: whatever it left unread may still sit in the connection, so the next
     /// call opens a fresh one instead of reading a stranger's bytes as its reply.
     private var connectionSuspect = false
@@ -170,22 +171,46 @@ public final class IMAPClient: @unchecked Sendable {
         return IMAPResponse.gmailMessageID(transfer.bodyText, uid: uid)
     }
 
+    /// The sizes of these messages in bytes (`RFC822.SIZE`), by UID, in one command; a UID the server does
+    /// not know is absent.
+    public func messageSizes(_ mailbox: String, uids: [UInt32]) throws(CurlError) -> [UInt32: Int] {
+        guard !uids.isEmpty else { return [:] }
+        let transfer = try perform(try mailboxURL(mailbox), command: "UID FETCH \(Self.sequenceSet(uids)) (RFC822.SIZE)")
+        return IMAPResponse.messageSizes(transfer.bodyText)
+    }
+
+    /// An IMAP sequence set of UIDs, runs collapsed: `[1, 2, 3, 7]` → `1:3,7`.
+    static func sequenceSet(_ uids: [UInt32]) -> String {
+        var runs: [(first: UInt32, last: UInt32)] = []
+        for uid in Set(uids).sorted() {
+            if let last = runs.last?.last, uid == last &+ 1 { runs[runs.count - 1].last = uid } else { runs.append((uid, uid)) }
+        }
+        return runs.map { $0.first == $0.last ? "\($0.first)" : "\($0.first):\($0.last)" }.joined(separator: ",")
+    }
+
     /// Moves one message to another mailbox.
     ///
     /// With `MOVE` it is one `UID MOVE`; otherwise (or when `preferMove` is false) `UID COPY`, then
     /// `UID STORE +FLAGS.SILENT (\Deleted)`, then `UID EXPUNGE` (plain `EXPUNGE` without `UIDPLUS`).
     /// A UID that is already gone is not an error: the server answers OK and nothing moves.
     public func move(uid: UInt32, from source: String, to destination: String, preferMove: Bool = true) throws(CurlError) {
+        try move(uids: [uid], from: source, to: destination, preferMove: preferMove)
+    }
+
+    /// Moves messages to another mailbox in one command (or one of each for the fallback); see `move(uid:…)`.
+    public func move(uids: [UInt32], from source: String, to destination: String, preferMove: Bool = true) throws(CurlError) {
+        guard !uids.isEmpty else { return }
         let capabilities = try knownCapabilities()
         let url = try mailboxURL(source)
         let target = try IMAPMailboxName.quoted(destination)
+        let set = Self.sequenceSet(uids)
         if preferMove && capabilities.contains("MOVE") {
-            _ = try perform(url, command: "UID MOVE \(uid) \(target)")
+            _ = try perform(url, command: "UID MOVE \(set) \(target)")
             return
         }
-        _ = try perform(url, command: "UID COPY \(uid) \(target)")
-        _ = try perform(url, command: "UID STORE \(uid) +FLAGS.SILENT (\\Deleted)")
-        _ = try perform(url, command: capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(uid)" : "EXPUNGE")
+        _ = try perform(url, command: "UID COPY \(set) \(target)")
+        _ = try perform(url, command: "UID STORE \(set) +FLAGS.SILENT (\\Deleted)")
+        _ = try perform(url, command: capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(set)" : "EXPUNGE")
     }
 
     /// Appends a message to a mailbox (IMAP `APPEND`, through a libcurl upload).
@@ -224,6 +249,13 @@ public final class IMAPClient: @unchecked Sendable {
         endpoint.base + "/" + (try IMAPMailboxName.urlPath(mailbox))
     }
 
+    /// The transfers (commands, fetches, appends) this client has made: a test counts round trips with it.
+    public var transfersMade: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return transfers
+    }
+
     private func knownCapabilities() throws(CurlError) -> Set<String> {
         lock.lock()
         let cached = cachedCapabilities
@@ -254,6 +286,7 @@ public final class IMAPClient: @unchecked Sendable {
     ) throws(CurlError) -> CurlTransfer {
         lock.lock()
         defer { lock.unlock() }
+        transfers += 1
         let transfer = CurlTransfer(maxBodyBytes: maxBodyBytes, upload: upload ?? Data())
         let userdata = Unmanaged.passUnretained(transfer).toOpaque()
         curl_easy_reset(handle)  // keeps the live connection, clears every option

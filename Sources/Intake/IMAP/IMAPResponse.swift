@@ -56,23 +56,33 @@ enum IMAPResponse {
     ///
     /// A FETCH line naming another UID is skipped (servers may send unsolicited FETCH responses).
     static func gmailMessageID(_ text: String, uid: UInt32) -> String? {
-        for line in lines(text) {
+        fetchItems(text).lazy.filter { $0.uid == nil || $0.uid == uid }.compactMap { line in
+            line.items["X-GM-MSGID"].flatMap { $0.allSatisfy(\.isASCIIDigitCharacter) ? $0 : nil }
+        }.first
+    }
+
+    /// Each message's size from `UID FETCH … (RFC822.SIZE)` lines, by UID.
+    static func messageSizes(_ text: String) -> [UInt32: Int] {
+        var sizes: [UInt32: Int] = [:]
+        for line in fetchItems(text) {
+            if let uid = line.uid, let size = line.items["RFC822.SIZE"].flatMap({ Int($0) }) { sizes[uid] = size }
+        }
+        return sizes
+    }
+
+    /// The simple items (a name and one atom) of each `* n FETCH (…)` line, names upper-cased, and its UID.
+    static func fetchItems(_ text: String) -> [(uid: UInt32?, items: [String: String])] {
+        lines(text).compactMap { line in
             let words = line.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" })
-            guard words.count >= 3, words[0] == "*", words[2].uppercased() == "FETCH" else { continue }
-            var messageID: String?
-            var lineUID: UInt32?
+            guard words.count >= 3, words[0] == "*", words[2].uppercased() == "FETCH" else { return nil }
+            var items: [String: String] = [:]
             var index = 3
             while index + 1 < words.count {
-                switch words[index].uppercased() {
-                case "X-GM-MSGID": if words[index + 1].allSatisfy(\.isASCIIDigitCharacter) { messageID = String(words[index + 1]) }
-                case "UID": lineUID = UInt32(words[index + 1])
-                default: break
-                }
+                items[words[index].uppercased()] = items[words[index].uppercased()] ?? String(words[index + 1])
                 index += 1
             }
-            if let messageID, lineUID == nil || lineUID == uid { return messageID }
+            return (items["UID"].flatMap { UInt32($0) }, items)
         }
-        return nil
     }
 
     /// How many `* LIST` lines the response holds.

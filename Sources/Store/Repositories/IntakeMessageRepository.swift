@@ -146,6 +146,26 @@ public struct IntakeMessageRepository: Sendable {
         ).rows.first.map(Self.decode)
     }
 
+    /// The messages recorded under these UIDs of one mailbox and UIDVALIDITY, by UID: one query for a poll.
+    public func messages(mailbox: String, uidValidity: UInt32, uids: [UInt32], on connection: PostgresConnection) throws -> [UInt32: Message] {
+        guard !uids.isEmpty else { return [:] }
+        let found = try connection.query(
+            "SELECT \(Self.columns) FROM intake_messages WHERE mailbox = $1 AND uid_validity = $2 AND uid = ANY($3::bigint[])",
+            [mailbox, Int64(uidValidity), uids.map { Int64($0) }]
+        ).rows.map(Self.decode)
+        return Dictionary(found.map { (UInt32(truncatingIfNeeded: $0.uid), $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Unfinished parses of these UIDs (see `unfinishedParses(key:on:)`), by UID; absent means none.
+    public func unfinishedParses(mailbox: String, uidValidity: UInt32, uids: [UInt32], on connection: PostgresConnection) throws -> [UInt32: Int] {
+        guard !uids.isEmpty else { return [:] }
+        let rows = try connection.query(
+            "SELECT uid, attempts FROM intake_attempts WHERE mailbox = $1 AND uid_validity = $2 AND uid = ANY($3::bigint[])",
+            [mailbox, Int64(uidValidity), uids.map { Int64($0) }]
+        ).rows
+        return Dictionary(try rows.map { (UInt32(try $0.decode("uid", as: Int64.self)), try $0.decode("attempts", as: Int.self)) }, uniquingKeysWith: max)
+    }
+
     /// The message recorded under this Gmail id, if any.
     public func message(gmailMessageID: String, on connection: PostgresConnection) throws -> Message? {
         try connection.query("SELECT \(Self.columns) FROM intake_messages WHERE gmail_message_id = $1", [gmailMessageID])
@@ -197,7 +217,13 @@ public struct IntakeMessageRepository: Sendable {
 
     /// Notes that the message now sits in its folder on the server.
     public func markFiled(id: UUID, on connection: PostgresConnection) throws {
-        try connection.query("UPDATE intake_messages SET filed_at = now() WHERE id = $1 AND filed_at IS NULL", [id])
+        try markFiled(ids: [id], on: connection)
+    }
+
+    /// Notes that these messages now sit in their folders, in one statement.
+    public func markFiled(ids: [UUID], on connection: PostgresConnection) throws {
+        guard !ids.isEmpty else { return }
+        try connection.query("UPDATE intake_messages SET filed_at = now() WHERE id = ANY($1) AND filed_at IS NULL", [ids])
     }
 
     /// Notes that parsing the message starts; returns how many parses are now unfinished, this one included.
