@@ -8,7 +8,7 @@ import Testing
 
 /// Streaming a large object through `S3MultipartWriter` keeps memory flat: 2 GiB, made on the fly in 1 MiB
 /// chunks, go to moto in 8 MiB parts while the process's peak resident memory (`VmHWM`) grows by less than
-/// 64 MiB.
+/// 96 MiB.
 ///
 /// The upload runs in a child process, this test binary filtered to `S3StreamingMemoryProbe`: `VmHWM` is the
 /// whole process's peak, and in this one other suites run at the same time and move it.
@@ -16,7 +16,11 @@ import Testing
 struct S3StreamingMemoryTests {
     static let size = 2 << 30
     static let partSize = S3MultipartWriter.defaultPartSize
-    static let allowedGrowth = 64 << 20
+    /// Measured: +29 MiB for 512 MiB, +55 MiB for 2 GiB (+45 MiB with `MALLOC_ARENA_MAX=2`): two 8 MiB part
+    /// buffers and the HTTP client's, plus a slow creep of about 17 MiB per GiB that I have not pinned down
+    /// (not the part buffers, which are reused). The bound leaves room for that creep, not for a part held
+    /// per part: 256 of them would be 2 GiB.
+    static let allowedGrowth = 96 << 20
 
     @Test func streamingALargeObjectKeepsMemoryFlat() async throws {
         let server = try #require(MotoServer.current)
