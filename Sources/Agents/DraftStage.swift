@@ -7,6 +7,8 @@ public struct DraftStage: Stage {
     public typealias Configuration = NoOptions
     public static let kind = "draft"
     public static let scope = StageScope.request
+    /// It waits on the LLM router or the database, not the CPU: it takes no permit of the stage budget.
+    public static let usesCPU = false
     public static let reads = ContentBrief.reads
 
     let agent: any ContentAgent

@@ -11,6 +11,8 @@ public struct ModerateStage: Stage {
     public typealias Configuration = NoOptions
     public static let kind = "moderate"
     public static let scope = StageScope.request
+    /// It waits on the LLM router or the database, not the CPU: it takes no permit of the stage budget.
+    public static let usesCPU = false
     public static let reads: [StageRead] = [.required(DraftOutput.self), .optional(ComposedReels.self)]
 
     let client: LLMRouterClient?

@@ -74,6 +74,9 @@ public protocol Stage: Sendable {
     /// The outputs of other stages this stage reads. Loading a pipeline checks that its `needs` cover them,
     /// and the stage can read nothing else.
     static var reads: [StageRead] { get }
+    /// Whether its runs use the CPU (media work) and so take a permit of the daemon's `StageBudget` (true by
+    /// default); false for stages that wait on the network or the database.
+    static var usesCPU: Bool { get }
     /// Whether an attachment-scoped stage applies to this attachment (all, by default).
     func accepts(_ attachment: AttachmentSnapshot) -> Bool
     /// Does the work. Throwing fails this stage run; for request-scoped stages a `StageFailure` fails the
@@ -84,6 +87,7 @@ public protocol Stage: Sendable {
 extension Stage {
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { true }
     public static var reads: [StageRead] { [] }
+    public static var usesCPU: Bool { true }
 }
 
 /// What a stage produced: a line for operators and its typed output for later stages.

@@ -36,6 +36,7 @@ public struct StageRegistry: Sendable {
 /// A built stage with its types erased, as the runner holds it.
 protocol RunnableStage: Sendable {
     var scope: StageScope { get }
+    var usesCPU: Bool { get }
     func accepts(_ attachment: AttachmentSnapshot) -> Bool
     func run(_ context: StageContext) async throws -> EncodedStageResult
 }
@@ -43,6 +44,7 @@ protocol RunnableStage: Sendable {
 struct RunnableStageBox<S: Stage>: RunnableStage {
     let stage: S
     var scope: StageScope { S.scope }
+    var usesCPU: Bool { S.usesCPU }
     func accepts(_ attachment: AttachmentSnapshot) -> Bool { stage.accepts(attachment) }
     func run(_ context: StageContext) async throws -> EncodedStageResult {
         try EncodedStageResult(try await stage.run(context))

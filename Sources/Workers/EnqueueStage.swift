@@ -11,6 +11,8 @@ public struct EnqueueStage: Stage {
     public typealias Configuration = NoOptions
     public static let kind = "enqueue"
     public static let scope = StageScope.request
+    /// It waits on the LLM router or the database, not the CPU: it takes no permit of the stage budget.
+    public static let usesCPU = false
     public static let reads: [StageRead] = [.required(ModerationOutput.self)]
 
     let pool: PostgresPool
