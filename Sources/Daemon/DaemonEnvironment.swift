@@ -111,6 +111,8 @@ struct DaemonEnvironment {
     var httpHost: String { string("HTTP_HOST", default: "127.0.0.1") }
     var httpPort: Int { get throws { try int("HTTP_PORT", default: 8080, range: 0...65535) } }
     var workers: Int { get throws { try int("WORKERS", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
+    /// Stage runs that use the CPU at once in this daemon (`StageBudget`); 1 runs media work one at a time.
+    var stageBudget: Int { get throws { try int("STAGE_BUDGET", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
     var mediaNiceness: Int { get throws { try int("MEDIA_NICENESS", default: 10, range: 0...19) } }
     var databaseConnections: Int { get throws { try int("DB_MAX_CONNECTIONS", default: 8, range: 1...200) } }
     var jobLeaseSeconds: Int { get throws { try int("JOB_LEASE_SECONDS", default: 30, range: 2...3600) } }

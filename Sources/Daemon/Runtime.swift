@@ -150,7 +150,8 @@ struct Runtime {
             queue: queue,
             mediaWorker: workers,
             transcriber: try environment.httpTranscription.map { HTTPTranscriber(configuration: $0, worker: workers) },
-            llmRouter: try llmRouter()
+            llmRouter: try llmRouter(),
+            budget: StageBudget(permits: try environment.stageBudget)
         )
     }
 

@@ -24,11 +24,14 @@ public struct ComposeStage: Stage {
         public var music = ""
         /// Whether templates that narrate may speak the prompt when there is no voice. Default true.
         public var narrate = true
+        /// Whether platforms whose jobs make the same render share one file. Default true.
+        public var shareRenders = true
 
         public enum CodingKeys: String, CodingKey, CaseIterable {
             case templates
             case minStills = "min_stills"
             case music, narrate
+            case shareRenders = "share_renders"
         }
         public typealias Options = CodingKeys
 
@@ -40,6 +43,7 @@ public struct ComposeStage: Stage {
             try container.decodeIfPresent(.minStills, into: &minStills)
             try container.decodeIfPresent(.music, into: &music)
             try container.decodeIfPresent(.narrate, into: &narrate)
+            try container.decodeIfPresent(.shareRenders, into: &shareRenders)
             for key in templates.keys where Platform(rawValue: key) == nil {
                 throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.templates], debugDescription: "unknown platform '\(key)'"))
             }
@@ -166,7 +170,8 @@ public struct ComposeStage: Stage {
         }
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         var outcomes: [ComposedReels.Reel?] = Array(repeating: nil, count: planned.count)
-        for group in try ReelJob.renderGroups(planned.map(\.job)) {
+        let groups = configuration.shareRenders ? try ReelJob.renderGroups(planned.map(\.job)) : planned.indices.map { [$0] }
+        for group in groups {
             // The longest limit renders first, its subtitles clear of every platform still waiting; the jobs its
             // render also serves take it; any left (a limit shortened it, or it failed) render on their own.
             var waiting = group

@@ -62,7 +62,8 @@ public enum PipelineFactory {
         queue: JobQueue,
         mediaWorker: MediaWorkerClient,
         transcriber: (any Transcriber)? = nil,
-        llmRouter: LLMRouterClient? = nil
+        llmRouter: LLMRouterClient? = nil,
+        budget: StageBudget = StageBudget()
     ) throws -> PipelineRunner {
         let platforms = try PlatformPresets.load(from: directory.appending(path: "platforms.yaml"))
         let pipeline = try PipelineDefinition.load(
@@ -77,6 +78,6 @@ public enum PipelineFactory {
                 pipelinesDirectory: directory
             )
         )
-        return PipelineRunner(pipeline: pipeline, platforms: platforms, recorder: StorePipelineRecorder(pool: pool, blobs: blobs))
+        return PipelineRunner(pipeline: pipeline, platforms: platforms, recorder: StorePipelineRecorder(pool: pool, blobs: blobs), budget: budget)
     }
 }

@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""The driver of bench/request.
+  request.py inputs            # makes the inputs into bench/out/request-inputs/ (once)
+  request.py run MODE          # submits the three cases one after the other; prints one JSON line
+  request.py report FILE       # the table from the JSON lines
+Needs DATABASE_URL, STORAGE_DIR, DRSOCIAL_BIN and REQUEST_STATE (bench/request sets them)."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+
+INPUTS = Path("bench/out/request-inputs")
+TALENT = "aurora-lee"
+# The reel templates' encoder settings (pipelines/reels/*.yaml): veryfast, CRF 21, High profile, 8 Mbit/s cap.
+X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-g", "60", "-threads", "0",
+        "-profile:v", "high", "-maxrate", "8000k", "-bufsize", "16000k"]
+AAC = ["-c:a", "aac", "-b:a", "160k"]
+CASES = {
+    "a": ("five stills and a voice memo", ["still-%d.jpg" % i for i in range(1, 6)] + ["memo.m4a"], None),
+    "b": ("a 30 s 1080p video", ["video.mp4"], "Behind the scenes of the shoot"),
+    "c": ("a photo and a prompt", ["photo.jpg"], "New collection drops Friday"),
+}
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
+def make_inputs():
+    INPUTS.mkdir(parents=True, exist_ok=True)
+    sources = ["testsrc2=s=1080x1350", "mandelbrot=s=1080x1350", "cellauto=s=1080x1350:rule=30",
+               "smptehdbars=s=1080x1350", "gradients=s=1080x1350:seed=7"]
+    for index, source in enumerate(sources, 1):
+        target = INPUTS / ("still-%d.jpg" % index)
+        if not target.exists():
+            ffmpeg("-f", "lavfi", "-i", source, "-frames:v", 1, "-q:v", 3, target)
+    if not (INPUTS / "photo.jpg").exists():
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1200x1500", "-frames:v", 1, "-q:v", 3, INPUTS / "photo.jpg")
+    if not (INPUTS / "memo.m4a").exists():
+        speech = "Hi, this is Aurora. Five pictures from my week: the studio, a fractal, the garden, the test card and the sunset."
+        wav = INPUTS / "memo.wav"
+        subprocess.run(["flite", "-t", speech, "-o", str(wav)], check=True)
+        ffmpeg("-i", wav, "-c:a", "aac", "-b:a", "96k", INPUTS / "memo.m4a")
+        wav.unlink()
+    if not (INPUTS / "video.mp4").exists():
+        # Three scenes (cuts at 10 s and 20 s) with a tone under them.
+        parts = []
+        for index, source in enumerate(["testsrc2", "smptehdbars", "mandelbrot"]):
+            part = INPUTS / ("part-%d.mp4" % index)
+            ffmpeg("-f", "lavfi", "-i", "%s=s=1920x1080:r=30:d=10" % source, "-f", "lavfi", "-i", "sine=f=%d:d=10" % (330 + 110 * index),
+                   "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", part)
+            parts.append(part)
+        listing = INPUTS / "parts.txt"
+        listing.write_text("".join("file '%s'\n" % p.resolve() for p in parts))
+        ffmpeg("-f", "concat", "-safe", 0, "-i", listing, "-c", "copy", INPUTS / "video.mp4")
+        for part in parts:
+            part.unlink()
+        listing.unlink()
+
+
+def submit(case):
+    _, files, prompt = CASES[case]
+    args = [os.environ["DRSOCIAL_BIN"], "submit", "--talent", TALENT, "--platforms", "IG,TT,LI", "--json"]
+    if prompt:
+        args += ["--prompt", prompt]
+    for name in files:
+        args += ["--file", str(INPUTS / name)]
+    started = time.time()
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    receipt = json.loads(out[out.index("{"):])
+    return receipt["post_request_id"], started
+
+
+def wait_queued(cur, request_id):
+    """Waits until the request is complete (every variant queued) or failed; returns the last queue row's time."""
+    deadline = time.time() + 1800
+    while time.time() < deadline:
+        cur.execute("SELECT status, failure_reason FROM post_requests WHERE id = %s", (request_id,))
+        status, reason = cur.fetchone()
+        if status in ("complete", "failed"):
+            if status == "failed":
+                raise SystemExit("request %s failed: %s" % (request_id, reason))
+            cur.execute("SELECT extract(epoch FROM max(created_at)), count(*) FROM content_queue WHERE post_request_id = %s", (request_id,))
+            last, count = cur.fetchone()
+            return float(last), count
+        time.sleep(0.05)
+    raise SystemExit("request %s did not complete in 30 min" % request_id)
+
+
+def reels(cur, request_id):
+    cur.execute("""SELECT DISTINCT c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id
+                   WHERE q.post_request_id = %s AND c.type = 'reel'""", (request_id,))
+    return [row[0] for row in cur.fetchall()]
+
+
+def floor_seconds(paths):
+    """The x264 + AAC encode alone of each distinct reel's decoded frames and sound (decoding untimed)."""
+    total = 0.0
+    scratch = Path(os.environ["REQUEST_STATE"])
+    for relative in paths:
+        source = Path(os.environ["STORAGE_DIR"]) / relative
+        info = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(source)],
+                                         capture_output=True, text=True, check=True).stdout)["streams"]
+        video = next(s for s in info if s["codec_type"] == "video")
+        raw, pcm = scratch / "floor.yuv", scratch / "floor.wav"
+        ffmpeg("-i", source, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "yuv420p", raw)
+        ffmpeg("-i", source, "-map", "0:a:0", "-c:a", "pcm_s16le", pcm)
+        started = time.time()
+        ffmpeg("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "%dx%d" % (video["width"], video["height"]),
+               "-framerate", video["avg_frame_rate"], "-i", raw, "-i", pcm, "-map", "0:v", "-map", "1:a", *X264, *AAC,
+               scratch / "floor.mp4")
+        total += time.time() - started
+        for path in (raw, pcm, scratch / "floor.mp4"):
+            path.unlink(missing_ok=True)
+    return total
+
+
+def run(mode):
+    db = psycopg2.connect(os.environ["DATABASE_URL"])
+    db.autocommit = True
+    cur = db.cursor()
+    result = {"mode": mode, "cases": {}}
+    for case in CASES:
+        request_id, started = submit(case)
+        last, count = wait_queued(cur, request_id)
+        cur.execute("""SELECT s.stage, extract(epoch FROM s.started_at), extract(epoch FROM s.finished_at)
+                       FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id WHERE r.post_request_id = %s""", (request_id,))
+        spans = cur.fetchall()
+        busy = sum(float(end) - float(start) for _, start, end in spans if start and end)
+        paths = reels(cur, request_id)
+        result["cases"][case] = {"seconds": last - started, "variants": count, "reels": len(paths),
+                                 "stage_seconds": busy, "floor_seconds": floor_seconds(paths)}
+        print("[drsocial] %s (%s): %.1f s, %d variants, %d distinct reels" % (CASES[case][0], mode, last - started, count, len(paths)),
+              file=sys.stderr)
+    print(json.dumps(result))
+
+
+def report(path):
+    runs = [json.loads(line) for line in open(path) if line.strip()]
+    med = lambda values: statistics.median(values) if values else float("nan")
+    print("| case | graph + shared renders (s) | both off (s) | off ÷ on | floor: x264 of the distinct reels (s) | on ÷ floor | reels on / off |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for case, (label, _, _) in CASES.items():
+        on = [r["cases"][case] for r in runs if r["mode"] == "on"]
+        off = [r["cases"][case] for r in runs if r["mode"] == "off"]
+        on_s, off_s = med([c["seconds"] for c in on]), med([c["seconds"] for c in off])
+        floor = med([c["floor_seconds"] for c in on])
+        print("| (%s) %s | %.1f | %.1f | %.2f× | %.1f | %.2f× | %d / %d |" % (
+            case, label, on_s, off_s, off_s / on_s, floor, on_s / floor if floor else float("nan"),
+            on[0]["reels"] if on else 0, off[0]["reels"] if off else 0))
+    print()
+    print("Medians of %d rounds (the two modes alternate in order); seconds from `submit` starting to the last variant queued." % (len(runs) // 2))
+
+
+if __name__ == "__main__":
+    {"inputs": lambda: make_inputs(), "run": lambda: run(sys.argv[2]), "report": lambda: report(sys.argv[2])}[sys.argv[1]]()
