@@ -48,9 +48,7 @@ public struct KeyframesStage: Stage {
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
 
     public func run(_ context: StageContext) async throws -> StageResult<KeyframeList> {
-        guard let attachment = context.attachment, let file = context.attachmentFile else {
-            throw StageFailure("no file for this attachment")
-        }
+        let (attachment, file) = try context.attachmentAndFile()
         guard let scenes = try context.output(of: ScenesStage.self, for: attachment) else {
             throw StageFailure("the scenes stage did not succeed for this attachment, so there are no scenes to pick frames from")
         }

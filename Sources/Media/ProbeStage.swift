@@ -43,7 +43,7 @@ public struct ProbeStage: Stage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult<ProbeResult> {
-        guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
+        let file = try context.attachmentAndFile().file
         let result = try await worker.probe(file: file, limits: configuration.limits)
         var summary = "\(result.kind), \(result.container)"
         if let video = result.video, let width = video.width, let height = video.height {

@@ -51,7 +51,7 @@ public struct ScenesStage: Stage {
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
 
     public func run(_ context: StageContext) async throws -> StageResult<SceneAnalysis> {
-        guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
+        let file = try context.attachmentAndFile().file
         let options = SceneOptions(
             detector: configuration.detector,
             analysisWidth: configuration.analysisWidth,

@@ -33,9 +33,7 @@ public struct TranscribeStage: Stage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult<Transcript> {
-        guard let attachment = context.attachment, let file = context.attachmentFile else {
-            throw StageFailure("no file for this attachment")
-        }
+        let (attachment, file) = try context.attachmentAndFile()
         if let probe = try context.output(ProbeResult.self, for: attachment), probe.audio == nil {
             return StageResult(summary: "no audio track", output: Transcript(engine: transcriber.name, text: "", words: [], durationSeconds: nil))
         }

@@ -38,9 +38,7 @@ public struct OCRStage: Stage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult<OnScreenText> {
-        guard let attachment = context.attachment, let file = context.attachmentFile else {
-            throw StageFailure("no file for this attachment")
-        }
+        let (attachment, file) = try context.attachmentAndFile()
         let limits = MediaLimits(maxDimension: configuration.maxDimension)
         if attachment.mime.hasPrefix("image/") {
             let reading = try await worker.recognizeText(files: [file], limits: limits)[0].get()
