@@ -93,26 +93,6 @@ public struct PostRequestIntake: Sendable {
         public var provenance: RequestProvenance
 
         public init(
-            talentSlug: String,
-            source: PostRequestSource,
-            prompt: String?,
-            platforms: [Platform]?,
-            files: [LocalFile],
-            accountIDs: [UUID]? = nil,
-            provenance: RequestProvenance = .init()
-        ) {
-            self.init(
-                talent: .slug(talentSlug),
-                source: source,
-                prompt: prompt,
-                platforms: platforms,
-                files: files,
-                accountIDs: accountIDs,
-                provenance: provenance
-            )
-        }
-
-        public init(
             talent: Talent,
             source: PostRequestSource,
             prompt: String?,
