@@ -157,42 +157,18 @@ public enum AudioDecoder {
             throw FFmpegError.unsupported("the file has no decodable audio stream")
         }
         var codec = avcodec_alloc_context3(decoder)
-        var packet = av_packet_alloc()
-        var frame = av_frame_alloc()
-        defer {
-            avcodec_free_context(&codec)
-            av_packet_free(&packet)
-            av_frame_free(&frame)
-        }
-        guard let codec, let packet, let frame else { throw FFmpegError.unsupported("out of memory") }
+        defer { avcodec_free_context(&codec) }
+        guard let codec else { throw FFmpegError.unsupported("out of memory") }
         try FFmpegError.check(avcodec_parameters_to_context(codec, stream.pointee.codecpar), "reading the audio parameters")
         try FFmpegError.check(avcodec_open2(codec, decoder, nil), "opening the audio decoder")
         guard codec.pointee.sample_rate > 0, codec.pointee.sample_rate <= 768_000 else {
             throw FFmpegError.unsupported("the audio stream has no usable sample rate")
         }
         try setUp(codec)
-        func drain() throws {
-            while true {
-                let status = avcodec_receive_frame(codec, frame)
-                if status == drsocial_averror(EAGAIN) || status == drsocial_averror_eof() { return }
-                try FFmpegError.check(status, "decoding audio")
-                defer { av_frame_unref(frame) }
-                try body(codec, frame)
-            }
+        try input.decodeFrames(of: index, with: codec, errors: ("decoding audio", "sending audio to the decoder")) { frame in
+            try body(codec, frame)
+            return true
         }
-        while true {
-            let read = av_read_frame(format, packet)
-            if read == drsocial_averror_eof() { break }
-            if read == drsocial_averror_exit() { throw FFmpegError.limit("decoding took longer than the deadline") }
-            try FFmpegError.check(read, "reading a packet")
-            defer { av_packet_unref(packet) }
-            guard packet.pointee.stream_index == index else { continue }
-            let sent = avcodec_send_packet(codec, packet)
-            if sent < 0 && sent != drsocial_averror(EAGAIN) { try FFmpegError.check(sent, "sending audio to the decoder") }
-            try drain()
-        }
-        _ = avcodec_send_packet(codec, nil)
-        try drain()
         try body(codec, nil)
     }
 }
