@@ -40,9 +40,7 @@ struct AnalyzeCommand: ParsableCommand {
             throw AnalyzeError(description: "\(path): \(error)")
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try printJSON(result)
             return
         }
         print("\(result.frameCount) frames, \(result.scenes.count) scenes")

@@ -90,9 +90,7 @@ struct ComposeCommand: ParsableCommand {
         }
         bar?.finish()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reel), as: UTF8.self))
+            try printJSON(reel)
             return
         }
         print(

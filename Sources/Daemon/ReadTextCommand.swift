@@ -23,9 +23,7 @@ struct ReadTextCommand: ParsableCommand {
         setenv("OMP_THREAD_LIMIT", "1", 0)
         let answers = try TextRecognizer.readAll(paths: paths, limits: MediaLimits())
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(answers), as: UTF8.self))
+            try printJSON(answers)
             return
         }
         for (path, answer) in zip(paths, answers) {

@@ -43,7 +43,7 @@ struct SubmitCommand: AsyncParsableCommand {
         do {
             let receipt = try await intake.submit(
                 .init(
-                    talentSlug: talent,
+                    talent: .slug(talent),
                     source: .operator,
                     prompt: prompt,
                     platforms: parsedPlatforms,

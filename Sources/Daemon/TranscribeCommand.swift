@@ -27,9 +27,7 @@ struct TranscribeCommand: ParsableCommand {
             throw AnalyzeError(description: "\(path): \(error)")
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(transcript), as: UTF8.self))
+            try printJSON(transcript)
             return
         }
         print(transcript.text)

@@ -98,26 +98,6 @@ public struct PostRequestIntake: Sendable {
         public var provenance: RequestProvenance
 
         public init(
-            talentSlug: String,
-            source: PostRequestSource,
-            prompt: String?,
-            platforms: [Platform]?,
-            files: [LocalFile],
-            accountIDs: [UUID]? = nil,
-            provenance: RequestProvenance = .init()
-        ) {
-            self.init(
-                talent: .slug(talentSlug),
-                source: source,
-                prompt: prompt,
-                platforms: platforms,
-                files: files,
-                accountIDs: accountIDs,
-                provenance: provenance
-            )
-        }
-
-        public init(
             talent: Talent,
             source: PostRequestSource,
             prompt: String?,
@@ -210,36 +190,26 @@ public struct PostRequestIntake: Sendable {
         var attachments: [PostRequestRepository.NewAttachment] = []
         for file in submission.files {
             let stored: StoredBlob
-            let leading: Data
+            let mime: String
             switch file.source {
             case .path(let url):
                 stored = try await blobs.store(file: url, in: namespace)
-                leading = Self.leadingBytes(of: url)
+                mime = MediaSniffer.sniff(Self.leadingBytes(of: url)).mime
             case .bytes(let data):
                 stored = try await blobs.store(data: data, in: namespace)
-                leading = data.prefix(MediaSniffer.headerLength)
-            case .stored(let blob, let mime):
-                attachments.append(
-                    .init(
-                        filename: file.filename,
-                        storagePath: blob.path,
-                        mime: mime,
-                        bytes: blob.bytes,
-                        sha256: blob.sha256,
-                        role: Self.role(file.role, mime: mime)
-                    )
-                )
-                continue
+                mime = MediaSniffer.sniff(data.prefix(MediaSniffer.headerLength)).mime
+            case .stored(let blob, let given):
+                stored = blob
+                mime = given
             }
-            let verdict = MediaSniffer.sniff(leading)
             attachments.append(
                 .init(
                     filename: file.filename,
                     storagePath: stored.path,
-                    mime: verdict.mime,
+                    mime: mime,
                     bytes: stored.bytes,
                     sha256: stored.sha256,
-                    role: Self.role(file.role, mime: verdict.mime)
+                    role: Self.role(file.role, mime: mime)
                 )
             )
         }

@@ -15,29 +15,18 @@ public struct KeyframesStage: Stage {
         public var deadlineSeconds = 300.0
         public var maxDimension = 8192
 
-        public enum CodingKeys: String, CodingKey, CaseIterable {
-            case candidates
-            case thumbnailWidth = "thumbnail_width"
-            case deadlineSeconds = "deadline_seconds"
-            case maxDimension = "max_dimension"
-        }
-        public typealias Options = CodingKeys
+        public static let options: [StageOption<Self>] = [
+            .init("candidates", \.candidates),
+            .init("thumbnail_width", \.thumbnailWidth),
+            .init("deadline_seconds", \.deadlineSeconds),
+            .init("max_dimension", \.maxDimension),
+        ]
 
         public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeIfPresent(.candidates, into: &candidates)
-            try container.decodeIfPresent(.thumbnailWidth, into: &thumbnailWidth)
-            try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
-            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
+        public func validate() throws {
             guard (1...25).contains(candidates), (64...1920).contains(thumbnailWidth), deadlineSeconds > 0, maxDimension > 0 else {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: [],
-                        debugDescription: "candidates must be 1–25, thumbnail_width 64–1920, limits positive"
-                    )
-                )
+                throw Self.invalid("candidates must be 1–25, thumbnail_width 64–1920, limits positive")
             }
         }
     }
@@ -59,9 +48,7 @@ public struct KeyframesStage: Stage {
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
 
     public func run(_ context: StageContext) async throws -> StageResult<KeyframeList> {
-        guard let attachment = context.attachment, let file = context.attachmentFile else {
-            throw StageFailure("no file for this attachment")
-        }
+        let (attachment, file) = try context.attachmentAndFile()
         guard let scenes = try context.output(of: ScenesStage.self, for: attachment) else {
             throw StageFailure("the scenes stage did not succeed for this attachment, so there are no scenes to pick frames from")
         }

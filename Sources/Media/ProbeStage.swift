@@ -14,23 +14,16 @@ public struct ProbeStage: Stage {
         /// Wall-clock limit on opening and probing. Default 20 s.
         public var deadlineSeconds: Double = 20
 
-        public enum CodingKeys: String, CodingKey, CaseIterable {
-            case maxDurationSeconds = "max_duration_seconds"
-            case maxDimension = "max_dimension"
-            case deadlineSeconds = "deadline_seconds"
-        }
-        public typealias Options = CodingKeys
+        public static let options: [StageOption<Self>] = [
+            .init("max_duration_seconds", \.maxDurationSeconds),
+            .init("max_dimension", \.maxDimension),
+            .init("deadline_seconds", \.deadlineSeconds),
+        ]
 
         public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeIfPresent(.maxDurationSeconds, into: &maxDurationSeconds)
-            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
-            try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
-            guard maxDurationSeconds > 0, maxDimension > 0, deadlineSeconds > 0 else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "limits must be positive"))
-            }
+        public func validate() throws {
+            guard maxDurationSeconds > 0, maxDimension > 0, deadlineSeconds > 0 else { throw Self.invalid("limits must be positive") }
         }
 
         var limits: MediaLimits {
@@ -50,7 +43,7 @@ public struct ProbeStage: Stage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult<ProbeResult> {
-        guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
+        let file = try context.attachmentAndFile().file
         let result = try await worker.probe(file: file, limits: configuration.limits)
         var summary = "\(result.kind), \(result.container)"
         if let video = result.video, let width = video.width, let height = video.height {

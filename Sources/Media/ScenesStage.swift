@@ -17,29 +17,22 @@ public struct ScenesStage: Stage {
         public var maxDurationSeconds = 900.0
         public var maxDimension = 8192
 
-        public enum CodingKeys: String, CodingKey, CaseIterable {
-            case detector
-            case analysisWidth = "analysis_width"
-            case deadlineSeconds = "deadline_seconds"
-            case maxDurationSeconds = "max_duration_seconds"
-            case maxDimension = "max_dimension"
-        }
-        public typealias Options = CodingKeys
+        public static let options: [StageOption<Self>] = [
+            .init("detector", \.detector),
+            .init("analysis_width", \.analysisWidth),
+            .init("deadline_seconds", \.deadlineSeconds),
+            .init("max_duration_seconds", \.maxDurationSeconds),
+            .init("max_dimension", \.maxDimension),
+        ]
 
         public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeIfPresent(.detector, into: &detector)
-            try container.decodeIfPresent(.analysisWidth, into: &analysisWidth)
-            try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
-            try container.decodeIfPresent(.maxDurationSeconds, into: &maxDurationSeconds)
-            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
+        public func validate() throws {
             guard SceneAnalyzer.registry[detector] != nil, detector != "dissolve" else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.detector], debugDescription: "detector must be adaptive or content"))
+                throw Self.invalid("detector must be adaptive or content", at: \.detector)
             }
             guard (32...1920).contains(analysisWidth), deadlineSeconds > 0, maxDurationSeconds > 0, maxDimension > 0 else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "analysis_width must be 32–1920 and limits positive"))
+                throw Self.invalid("analysis_width must be 32–1920 and limits positive")
             }
         }
     }
@@ -58,7 +51,7 @@ public struct ScenesStage: Stage {
     public func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.mime.hasPrefix("video/") }
 
     public func run(_ context: StageContext) async throws -> StageResult<SceneAnalysis> {
-        guard let file = context.attachmentFile else { throw StageFailure("no file for this attachment") }
+        let file = try context.attachmentAndFile().file
         let options = SceneOptions(
             detector: configuration.detector,
             analysisWidth: configuration.analysisWidth,

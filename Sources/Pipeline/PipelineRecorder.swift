@@ -62,6 +62,23 @@ public struct RecordedStageRun: Sendable, Equatable {
 public enum StageOutcome: Sendable {
     case succeeded(EncodedStageResult, durationMs: Double)
     case failed(error: String, durationMs: Double)
+
+    /// What the stage produced; nil when it failed.
+    public var result: EncodedStageResult? {
+        if case .succeeded(let result, _) = self { result } else { nil }
+    }
+
+    /// Why the stage failed; nil when it succeeded.
+    public var error: String? {
+        if case .failed(let error, _) = self { error } else { nil }
+    }
+
+    /// How long the stage ran, in milliseconds.
+    public var durationMs: Double {
+        switch self {
+        case .succeeded(_, let durationMs), .failed(_, let durationMs): durationMs
+        }
+    }
 }
 
 /// The run `beginRun` chose: its id, what it recorded so far, and the accounts it drafts for (nil: every target).

@@ -8,45 +8,55 @@ public enum StageScope: String, Sendable, Codable {
 }
 
 /// A stage's options, decoded from its `options:` mapping in `pipelines/*.yaml`. Each option is spelled once,
-/// as a case of `Options` (its `CodingKeys`); a default is the property's initial value, which decoding keeps
-/// when the YAML leaves the option out (`container.decodeIfPresent(.key, into: &property)`).
+/// in `options`: its YAML name beside the property it sets. A default is the property's initial value, which
+/// decoding keeps when the YAML leaves the option out; `validate()` then checks the values together.
 ///
 /// ```swift
 /// struct Configuration: StageConfiguration {
+///     /// Largest accepted width or height. Default 8192 px.
 ///     var maxDimension = 8192
-///     enum CodingKeys: String, CodingKey, CaseIterable { case maxDimension = "max_dimension" }
-///     typealias Options = CodingKeys
-///     init(from decoder: any Decoder) throws {
-///         try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(.maxDimension, into: &maxDimension)
+///     static let options: [StageOption<Self>] = [.init("max_dimension", \.maxDimension)]
+///     func validate() throws {
+///         guard maxDimension > 0 else { throw Self.invalid("must be positive", at: \.maxDimension) }
 ///     }
 /// }
 /// ```
-public protocol StageConfiguration: Decodable, Sendable {
+public protocol StageConfiguration: Sendable {
+    /// Every option at its default, as if the YAML left them all out.
+    init()
     /// The options this configuration reads. Anything else in the YAML is refused at start-up.
-    associatedtype Options: CodingKey & CaseIterable
-    /// Every option name, as the YAML spells it: `Options`' names, by default.
-    static var optionNames: Set<String> { get }
+    static var options: [StageOption<Self>] { get }
+    /// Checks the decoded options; throws `invalid(_:at:)` for a value out of range. Accepts all, by default.
+    func validate() throws
 }
 
 extension StageConfiguration {
-    /// Every option name, as the YAML spells it.
-    public static var optionNames: Set<String> { Set(Options.allCases.map(\.stringValue)) }
-}
+    public func validate() throws {}
 
-extension KeyedDecodingContainer {
-    /// Decodes `key` into `value` when the YAML gives it; leaves the default otherwise.
-    public func decodeIfPresent<T: Decodable>(_ key: Key, into value: inout T) throws {
-        if let decoded = try decodeIfPresent(T.self, forKey: key) { value = decoded }
+    /// Every option name, as the YAML spells it.
+    public static var optionNames: Set<String> { Set(options.map(\.name)) }
+
+    /// The defaults, overridden by each option `decoder` holds, then validated.
+    public init(decodingOptionsFrom decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: StageOptionKey.self)
+        for option in Self.options { try option.decode(container, &self) }
+        try validate()
+    }
+
+    /// The error for options out of range: at one option when `option` names its property
+    /// (`'max_dimension': must be positive`), else for the options as a whole.
+    public static func invalid(_ message: String, at option: PartialKeyPath<Self>? = nil) -> DecodingError {
+        let name = option.flatMap { option in options.first { $0.keyPath as AnyKeyPath == option as AnyKeyPath }?.name }
+        let path: [any CodingKey] = name.map { [StageOptionKey($0)] } ?? []
+        return DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: message))
     }
 }
 
 /// For stages without options.
 public struct NoOptions: StageConfiguration {
-    /// One placeholder case (an enum with a raw type needs one); `optionNames` is empty all the same.
-    public enum Options: String, CodingKey, CaseIterable { case none }
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public static var optionNames: Set<String> { [] }
+    public static var options: [StageOption<NoOptions>] { [] }
 }
 
 /// One step of a pipeline. Stages are registered in a `StageRegistry` and named by pipelines.

@@ -29,6 +29,13 @@ public struct StageContext: Sendable {
     /// the stage's summary until it ends. Cheap to call often: reports are written at most twice a second.
     public internal(set) var progress: @Sendable (String) -> Void = { _ in }
 
+    /// For attachment-scoped stages: the attachment this run is about and its local file. Throws a `StageFailure`
+    /// when the run has none.
+    public func attachmentAndFile() throws -> (attachment: AttachmentSnapshot, file: URL) {
+        guard let attachment, let attachmentFile else { throw StageFailure("no file for this attachment") }
+        return (attachment, attachmentFile)
+    }
+
     /// The output of a request-scoped stage this stage reads; nil when that stage did not succeed or is not in
     /// the pipeline. Throws when the stage did not declare the read, or the stored output does not decode.
     public func output<O: StageOutput>(_ type: O.Type) throws -> O? {

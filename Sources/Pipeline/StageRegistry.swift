@@ -24,8 +24,8 @@ public struct StageRegistry: Sendable {
         precondition(entries[S.kind] == nil, "stage kind \(S.kind) registered twice")
         precondition(S.Output.producer == S.kind, "\(S.self) produces \(S.Output.self), which names '\(S.Output.producer)' as its producer")
         entries[S.kind] = Entry(scope: S.scope, optionNames: S.Configuration.optionNames, reads: S.reads) { document, node in
-            let configuration = try document.decode(S.Configuration.self, from: node, what: "options of '\(S.kind)'")
-            return RunnableStageBox(stage: try make(configuration))
+            let options = try document.decode(DecodedStageOptions<S.Configuration>.self, from: node, what: "options of '\(S.kind)'")
+            return RunnableStageBox(stage: try make(options.configuration))
         }
     }
 

@@ -27,29 +27,21 @@ public struct ComposeStage: Stage {
         /// Whether platforms whose jobs make the same render share one file. Default true.
         public var shareRenders = true
 
-        public enum CodingKeys: String, CodingKey, CaseIterable {
-            case templates
-            case minStills = "min_stills"
-            case music, narrate
-            case shareRenders = "share_renders"
-        }
-        public typealias Options = CodingKeys
+        public static let options: [StageOption<Self>] = [
+            .init("templates", \.templates),
+            .init("min_stills", \.minStills),
+            .init("music", \.music),
+            .init("narrate", \.narrate),
+            .init("share_renders", \.shareRenders),
+        ]
 
         public init() {}
 
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeIfPresent(.templates, into: &templates)
-            try container.decodeIfPresent(.minStills, into: &minStills)
-            try container.decodeIfPresent(.music, into: &music)
-            try container.decodeIfPresent(.narrate, into: &narrate)
-            try container.decodeIfPresent(.shareRenders, into: &shareRenders)
+        public func validate() throws {
             for key in templates.keys where Platform(rawValue: key) == nil {
-                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.templates], debugDescription: "unknown platform '\(key)'"))
+                throw Self.invalid("unknown platform '\(key)'", at: \.templates)
             }
-            guard minStills >= 1 else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.minStills], debugDescription: "min_stills must be at least 1"))
-            }
+            guard minStills >= 1 else { throw Self.invalid("min_stills must be at least 1", at: \.minStills) }
         }
     }
 

@@ -20,46 +20,23 @@ public struct SourceRect: Sendable, Equatable {
 public enum PictureResampler {
     /// Renders `rect` of `source` into `target` (the whole of it), all three planes.
     public static func draw(_ source: YUVPicture, rect: SourceRect, into target: inout YUVPicture) {
-        let width = target.width
-        let height = target.height
-        target.luma.withUnsafeMutableBufferPointer { out in
-            source.luma.withUnsafeBufferPointer { plane in
-                resample(
-                    plane,
-                    width: source.width,
-                    height: source.height,
-                    rect: rect,
-                    into: out,
-                    outWidth: width,
-                    outHeight: height
-                )
-            }
-        }
-        let half = SourceRect(x: rect.x / 2, y: rect.y / 2, width: rect.width / 2, height: rect.height / 2)
-        target.blue.withUnsafeMutableBufferPointer { out in
-            source.blue.withUnsafeBufferPointer { plane in
-                resample(
-                    plane,
-                    width: source.chromaWidth,
-                    height: source.chromaHeight,
-                    rect: half,
-                    into: out,
-                    outWidth: width / 2,
-                    outHeight: height / 2
-                )
-            }
-        }
-        target.red.withUnsafeMutableBufferPointer { out in
-            source.red.withUnsafeBufferPointer { plane in
-                resample(
-                    plane,
-                    width: source.chromaWidth,
-                    height: source.chromaHeight,
-                    rect: half,
-                    into: out,
-                    outWidth: width / 2,
-                    outHeight: height / 2
-                )
+        for plane in YUVPicture.Plane.allCases {
+            let scale = Double(plane.subsampling)
+            let part = SourceRect(x: rect.x / scale, y: rect.y / scale, width: rect.width / scale, height: rect.height / scale)
+            let outWidth = target.width(of: plane)
+            let outHeight = target.height(of: plane)
+            target[keyPath: plane.samples].withUnsafeMutableBufferPointer { out in
+                source[keyPath: plane.samples].withUnsafeBufferPointer { samples in
+                    resample(
+                        samples,
+                        width: source.width(of: plane),
+                        height: source.height(of: plane),
+                        rect: part,
+                        into: out,
+                        outWidth: outWidth,
+                        outHeight: outHeight
+                    )
+                }
             }
         }
     }
@@ -165,9 +142,7 @@ public enum PictureResampler {
                 }
             }
         }
-        mix(&a.luma, b.luma)
-        mix(&a.blue, b.blue)
-        mix(&a.red, b.red)
+        for plane in YUVPicture.Plane.allCases { mix(&a[keyPath: plane.samples], b[keyPath: plane.samples]) }
     }
 
     /// A soft, enlarged copy of `picture` filling `width × height` (for the blurred pad behind fitted video):
@@ -176,9 +151,11 @@ public enum PictureResampler {
         let small = max(2, (picture.width / 16) & ~1)
         let smallHeight = max(2, (picture.height / 16) & ~1)
         var thumbnail = YUVPicture(width: small, height: smallHeight)
-        boxShrink(picture.luma, picture.width, picture.height, into: &thumbnail.luma, small, smallHeight)
-        boxShrink(picture.blue, picture.chromaWidth, picture.chromaHeight, into: &thumbnail.blue, small / 2, smallHeight / 2)
-        boxShrink(picture.red, picture.chromaWidth, picture.chromaHeight, into: &thumbnail.red, small / 2, smallHeight / 2)
+        for plane in YUVPicture.Plane.allCases {
+            let (outWidth, outHeight) = (thumbnail.width(of: plane), thumbnail.height(of: plane))
+            let samples = picture[keyPath: plane.samples]
+            boxShrink(samples, picture.width(of: plane), picture.height(of: plane), into: &thumbnail[keyPath: plane.samples], outWidth, outHeight)
+        }
         // Cover the target: crop the thumbnail to the target's aspect around its centre.
         let scale = max(Double(width) / Double(small), Double(height) / Double(smallHeight))
         let spanX = Double(width) / scale
@@ -231,8 +208,11 @@ public enum PictureResampler {
                 for column in start..<end { plane[(y + row) * planeWidth + x + column] = source[row * width + column] }
             }
         }
-        copy(picture.luma, picture.width, picture.height, into: &target.luma, target.width, target.height, x, y)
-        copy(picture.blue, picture.chromaWidth, picture.chromaHeight, into: &target.blue, target.chromaWidth, target.chromaHeight, x / 2, y / 2)
-        copy(picture.red, picture.chromaWidth, picture.chromaHeight, into: &target.red, target.chromaWidth, target.chromaHeight, x / 2, y / 2)
+        for plane in YUVPicture.Plane.allCases {
+            let (planeWidth, planeHeight) = (target.width(of: plane), target.height(of: plane))
+            let samples = picture[keyPath: plane.samples]
+            let (width, height) = (picture.width(of: plane), picture.height(of: plane))
+            copy(samples, width, height, into: &target[keyPath: plane.samples], planeWidth, planeHeight, x / plane.subsampling, y / plane.subsampling)
+        }
     }
 }

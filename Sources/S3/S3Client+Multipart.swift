@@ -59,7 +59,7 @@ extension S3Client {
     /// A failure S3 reports inside a 200 answer (an `<Error>` body) is an error like any other (retried when
     /// it is `InternalError` or `SlowDown`). When a retry finds the upload gone because an earlier try
     /// completed it and its answer was lost, the object's stored checksum decides whether it is this upload.
-    public func completeMultipartUpload(key: String, uploadID: String, parts: [S3UploadedPart]) async throws(S3Error) -> S3CompletedUpload {
+    public func completeMultipartUpload(key: String, uploadID: String, parts: [S3UploadedPart]) async throws(S3Error) -> S3PutResult {
         let sorted = parts.sorted { $0.partNumber < $1.partNumber }
         var xml = #"<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
         for part in sorted {
@@ -83,16 +83,16 @@ extension S3Client {
             guard error.attempts > 1, error.code == "NoSuchUpload", let expected = S3UploadedPart.compositeChecksum(of: sorted),
                 let head = try? await headObject(key: key, checksumMode: true), head.checksumSHA256 == expected
             else { throw error }
-            return S3CompletedUpload(etag: head.etag, checksumSHA256: head.checksumSHA256)
+            return S3PutResult(etag: head.etag, checksumSHA256: head.checksumSHA256)
         }
-        guard let completed = S3CompletedUpload(parsing: Data(answer.body.readableBytesView)) else {
+        guard let completed = S3PutResult(parsing: Data(answer.body.readableBytesView)) else {
             throw S3Error(.malformedAnswer, "no CompleteMultipartUploadResult", operation: "complete multipart upload")
         }
         try await verifyComposite(completed, key: key, parts: sorted)
         return completed
     }
 
-    private func verifyComposite(_ completed: S3CompletedUpload, key: String, parts: [S3UploadedPart]) async throws(S3Error) {
+    private func verifyComposite(_ completed: S3PutResult, key: String, parts: [S3UploadedPart]) async throws(S3Error) {
         guard let expected = S3UploadedPart.compositeChecksum(of: parts) else { return }
         var reported = completed.checksumSHA256
         if reported == nil { reported = try await headObject(key: key, checksumMode: true)?.checksumSHA256 }

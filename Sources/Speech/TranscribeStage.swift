@@ -9,15 +9,10 @@ public import Pipeline
 public struct TranscribeStage: Stage {
     public struct Configuration: StageConfiguration {
         public var maxDurationSeconds = 900.0
-        public enum CodingKeys: String, CodingKey, CaseIterable { case maxDurationSeconds = "max_duration_seconds" }
-        public typealias Options = CodingKeys
+        public static let options: [StageOption<Self>] = [.init("max_duration_seconds", \.maxDurationSeconds)]
         public init() {}
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeIfPresent(.maxDurationSeconds, into: &maxDurationSeconds)
-            guard maxDurationSeconds > 0 else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.maxDurationSeconds], debugDescription: "must be positive"))
-            }
+        public func validate() throws {
+            guard maxDurationSeconds > 0 else { throw Self.invalid("must be positive", at: \.maxDurationSeconds) }
         }
     }
 
@@ -38,9 +33,7 @@ public struct TranscribeStage: Stage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult<Transcript> {
-        guard let attachment = context.attachment, let file = context.attachmentFile else {
-            throw StageFailure("no file for this attachment")
-        }
+        let (attachment, file) = try context.attachmentAndFile()
         if let probe = try context.output(ProbeResult.self, for: attachment), probe.audio == nil {
             return StageResult(summary: "no audio track", output: Transcript(engine: transcriber.name, text: "", words: [], durationSeconds: nil))
         }

@@ -11,15 +11,10 @@ public import Pipeline
 public struct OCRStage: Stage {
     public struct Configuration: StageConfiguration {
         public var maxDimension = 8192
-        public enum CodingKeys: String, CodingKey, CaseIterable { case maxDimension = "max_dimension" }
-        public typealias Options = CodingKeys
+        public static let options: [StageOption<Self>] = [.init("max_dimension", \.maxDimension)]
         public init() {}
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeIfPresent(.maxDimension, into: &maxDimension)
-            guard maxDimension > 0 else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.maxDimension], debugDescription: "must be positive"))
-            }
+        public func validate() throws {
+            guard maxDimension > 0 else { throw Self.invalid("must be positive", at: \.maxDimension) }
         }
     }
 
@@ -43,9 +38,7 @@ public struct OCRStage: Stage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult<OnScreenText> {
-        guard let attachment = context.attachment, let file = context.attachmentFile else {
-            throw StageFailure("no file for this attachment")
-        }
+        let (attachment, file) = try context.attachmentAndFile()
         let limits = MediaLimits(maxDimension: configuration.maxDimension)
         if attachment.mime.hasPrefix("image/") {
             let reading = try await worker.recognizeText(files: [file], limits: limits)[0].get()

@@ -90,10 +90,7 @@ struct StorePipelineRecorder: PipelineRecorder {
     func stageFinished(runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome) async throws {
         try await recordStageFinished(runID: runID, input: input, stage: stage, attachmentID: attachmentID, outcome: outcome)
         // Counted once the row is committed, so this daemon's counts match what `stage_runs` holds.
-        switch outcome {
-        case .succeeded(_, let durationMs): DaemonMetrics.stageFinished(stage, outcome: .succeeded, seconds: durationMs / 1000)
-        case .failed(_, let durationMs): DaemonMetrics.stageFinished(stage, outcome: .failed, seconds: durationMs / 1000)
-        }
+        DaemonMetrics.stageFinished(stage, outcome: outcome.result == nil ? .failed : .succeeded, seconds: outcome.durationMs / 1000)
     }
 
     private func recordStageFinished(
@@ -104,57 +101,35 @@ struct StorePipelineRecorder: PipelineRecorder {
         outcome: StageOutcome
     ) async throws {
         try await pool.withTransaction { connection in
-            let runs = PipelineRunRepository()
+            let result = outcome.result
+            try PipelineRunRepository().stageFinished(
+                runID: runID,
+                stage: stage,
+                attachmentID: attachmentID,
+                status: result == nil ? "failed" : "succeeded",
+                durationMs: outcome.durationMs,
+                summary: result?.summary,
+                outputJSON: result?.outputJSON,
+                error: outcome.error,
+                on: connection
+            )
+            guard let attachmentID else { return }
+            let requests = PostRequestRepository()
             switch outcome {
-            case .succeeded(let result, let durationMs):
-                try runs.stageFinished(
-                    runID: runID,
-                    stage: stage,
+            case .failed(let error, _):
+                try requests.mergeAnalysis(attachmentID: attachmentID, key: stage, json: try PostgresJSON(["error": error]).text, on: connection)
+            case .succeeded(let result, _):
+                try requests.mergeAnalysis(
                     attachmentID: attachmentID,
-                    status: "succeeded",
-                    durationMs: durationMs,
-                    summary: result.summary,
-                    outputJSON: result.outputJSON,
-                    error: nil,
+                    key: stage,
+                    json: result.outputJSON,
+                    durationSeconds: Self.duration(stage: stage, in: result.outputJSON),
+                    transcript: result.transcript,
                     on: connection
                 )
-                if let attachmentID {
-                    let requests = PostRequestRepository()
-                    try requests.mergeAnalysis(
-                        attachmentID: attachmentID,
-                        key: stage,
-                        json: result.outputJSON,
-                        durationSeconds: Self.duration(stage: stage, in: result.outputJSON),
-                        transcript: result.transcript,
-                        on: connection
-                    )
-                    // A voice memo speaks the prompt when the request came without one.
-                    if let transcript = result.transcript,
-                        input.attachments.first(where: { $0.id == attachmentID })?.role == .voiceMemo
-                    {
-                        try requests.fillPromptIfEmpty(transcript, requestID: input.request.id, on: connection)
-                    }
-                }
-            case .failed(let error, let durationMs):
-                try runs.stageFinished(
-                    runID: runID,
-                    stage: stage,
-                    attachmentID: attachmentID,
-                    status: "failed",
-                    durationMs: durationMs,
-                    summary: nil,
-                    outputJSON: nil,
-                    error: error,
-                    on: connection
-                )
-                if let attachmentID {
-                    let failure = try PostgresJSON(["error": error])
-                    try PostRequestRepository().mergeAnalysis(
-                        attachmentID: attachmentID,
-                        key: stage,
-                        json: failure.text,
-                        on: connection
-                    )
+                // A voice memo speaks the prompt when the request came without one.
+                if let transcript = result.transcript, input.attachments.first(where: { $0.id == attachmentID })?.role == .voiceMemo {
+                    try requests.fillPromptIfEmpty(transcript, requestID: input.request.id, on: connection)
                 }
             }
         }

@@ -29,7 +29,7 @@ extension CrashSuites {
                 let files = index % 3 == 2 ? [] : [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia(media[index % 3]))]
                 let receipt = try await intake.submit(
                     .init(
-                        talentSlug: fixture.slug,
+                        talent: .slug(fixture.slug),
                         source: .operator,
                         prompt: "Crash test request \(index)",
                         platforms: index % 2 == 0 ? [.instagram, .tiktok] : [.linkedin],

@@ -39,7 +39,7 @@ struct HostileMediaDaemonTests {
             } + [PostRequestIntake.LocalFile(url: TestEnvironment.testmedia("caption-video.mp4"))]
         let receipt = try await intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Hostile set",
                 platforms: [.tiktok],

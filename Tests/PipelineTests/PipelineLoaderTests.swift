@@ -86,9 +86,28 @@ import TextRecognition
         )
     }
 
-    @Test func optionNamesComeFromTheConfigurationsKeys() {
+    @Test func optionNamesComeFromTheConfigurationsOptions() {
         #expect(ProbeStage.Configuration.optionNames == ["max_duration_seconds", "max_dimension", "deadline_seconds"])
         #expect(NoOptions.optionNames.isEmpty)
+    }
+
+    @Test func givenOptionsReplaceTheirDefaultsAndTheOthersKeepTheirs() throws {
+        struct Decoded: Decodable {
+            let configuration: ScenesStage.Configuration
+            init(from decoder: any Decoder) throws { configuration = try .init(decodingOptionsFrom: decoder) }
+        }
+        let decoded = try JSONDecoder().decode(Decoded.self, from: Data(#"{"analysis_width": 128, "detector": "content"}"#.utf8))
+        #expect(decoded.configuration.analysisWidth == 128)
+        #expect(decoded.configuration.detector == "content")
+        #expect(decoded.configuration.deadlineSeconds == ScenesStage.Configuration().deadlineSeconds)
+    }
+
+    @Test func anOptionOutOfRangeIsNamed() {
+        expectError(
+            "name: p\nstages:\n  - name: transcribe\n    options:\n      max_duration_seconds: -1\n",
+            line: 5,
+            containing: "'max_duration_seconds': must be positive"
+        )
     }
 
     @Test func cyclesAreRefused() {

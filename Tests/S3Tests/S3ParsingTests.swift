@@ -32,7 +32,7 @@ struct S3ParsingTests {
             </CompleteMultipartUploadResult>
             """.utf8
         )
-        let completed = try #require(S3CompletedUpload(parsing: body))
+        let completed = try #require(S3PutResult(parsing: body))
         #expect(completed.etag == "3858f62230ac3c915f300c664312c11f-9")
         #expect(completed.checksumSHA256 == "abc=-9")
     }

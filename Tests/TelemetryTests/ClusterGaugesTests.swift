@@ -38,7 +38,7 @@ struct ClusterGaugesTests {
         for status in ["analyzing", "analyzing", "drafting", "complete"] {
             let receipt = try await intake.submit(
                 .init(
-                    talentSlug: fixture.slug,
+                    talent: .slug(fixture.slug),
                     source: .operator,
                     prompt: "Gauges",
                     platforms: [.instagram],

@@ -46,7 +46,7 @@ struct OpsRoutesTests {
         )
         let receipt = try await intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: prompt,
                 platforms: [.instagram],

@@ -67,7 +67,7 @@ struct PublishingRoutesTests {
         let (app, pool, blobs) = try await app()
         let fixture = try await TenantFixture.make(on: pool)
         let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
-        let request = try await intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Reel", platforms: [.instagram], files: []))
+        let request = try await intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Reel", platforms: [.instagram], files: []))
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("the screen".utf8)
         let shot = try await blobs.store(data: png, in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID)).path
         let variant = try await fixture.approvedVariant(on: pool, queue: JobQueue(pool: pool), account: fixture.account(.instagram), caption: "Broken")

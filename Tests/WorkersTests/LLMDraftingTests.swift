@@ -81,7 +81,7 @@ struct LLMDraftingTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: nil,
                 platforms: [.instagram, .linkedin],
@@ -125,7 +125,7 @@ struct LLMDraftingTests {
         defer { Task { await h.fake.stop() } }
         h.fake.setDefault(Self.compliantModel())
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Hours", platforms: [.instagram, .tiktok], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Hours", platforms: [.instagram, .tiktok], files: []))
         let talent = try #require(try await h.pool.withConnection { try TalentRepository().talent(id: fixture.talentID, on: $0) })
         let brief = ContentBrief(
             requestID: receipt.requestID,
@@ -163,7 +163,7 @@ struct LLMDraftingTests {
         defer { Task { await h.fake.stop() } }
         h.fake.setDefault(Self.compliantModel(verdicts: ["instagram": ("block", "promises a cure"), "linkedin": ("flag", "names a client")]))
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "New studio hours", platforms: [.instagram, .linkedin, .tiktok], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "New studio hours", platforms: [.instagram, .linkedin, .tiktok], files: []))
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let rows = try await queued(receipt.requestID, h.pool)
         #expect(rows.map(\.platform) == ["linkedin", "tiktok"], "the blocked Instagram variant is not queued")
@@ -187,7 +187,7 @@ struct LLMDraftingTests {
         let tooLong = Self.jsonText(["variants": [["account_id": instagram, "caption": String(repeating: "word ", count: 500), "hashtags": (1...31).map { "#t\($0)" }]]])
         h.fake.enqueue(.message(.tool(name: "submit_variants", inputJSON: tooLong)))
         h.fake.setDefault(Self.compliantModel())
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Hours", platforms: [.instagram], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Hours", platforms: [.instagram], files: []))
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let repair = try #require(posts(h).dropFirst().first)
         let messages = repair.json?["messages"] as? [[String: Any]] ?? []
@@ -203,7 +203,7 @@ struct LLMDraftingTests {
         defer { Task { await h.fake.stop() } }
         h.fake.setDefault { _ in .message(.tool(name: "submit_variants", inputJSON: #"{"variants":[]}"#)) }
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Hours", platforms: [.tiktok], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Hours", platforms: [.tiktok], files: []))
         let outcome = try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger)
         guard case .failed(let reason) = outcome else {
             Issue.record("expected a failed run, got \(outcome)")
@@ -222,7 +222,7 @@ struct LLMDraftingTests {
             down.withLock { $0 } ? .error(status: 503, type: "api_error", message: "router maintenance") : model(request)
         }
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Hours", platforms: [.linkedin], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Hours", platforms: [.linkedin], files: []))
         await #expect(throws: LLMRouterError.self, "the attempt fails, so the job is retried with backoff") {
             try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger)
         }
@@ -257,7 +257,7 @@ struct LLMDraftingTests {
             .message(.tool(name: "submit_variants", inputJSON: Self.jsonText(["variants": [["account_id": instagram, "caption": "Approved! Publishing now.", "hashtags": []]]])))
         )
         h.fake.setDefault(Self.compliantModel())
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .email, prompt: injection, platforms: [.instagram], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .email, prompt: injection, platforms: [.instagram], files: []))
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let first = try #require(posts(h).first)
         let text = try #require(Self.userText(first))
@@ -329,7 +329,7 @@ extension LLMDraftingTests {
             return .message(.tool(name: "submit_variants", inputJSON: Self.jsonText(["variants": variants])))
         }
         let fixture = try await TenantFixture.make(on: h.pool)
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "Studio hours", platforms: [.instagram, .linkedin], files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Studio hours", platforms: [.instagram, .linkedin], files: []))
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         let rerunner = PipelineRerunner(pool: h.pool, pipeline: h.runner.pipeline)
         for round in 1...4 {

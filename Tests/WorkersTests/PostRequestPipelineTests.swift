@@ -73,7 +73,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Studio notes",
                 platforms: [.instagram, .linkedin],
@@ -145,7 +145,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Queue me",
                 platforms: [.linkedin],
@@ -180,7 +180,7 @@ struct PostRequestPipelineTests {
         let files = ["photo.jpg", "short.mp4", "truncated.mp4"].map { TestEnvironment.testmedia($0) }
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Sunset shoot at the pier",
                 platforms: [.instagram, .tiktok],
@@ -231,7 +231,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Cut reel",
                 platforms: [.tiktok],
@@ -256,7 +256,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: nil,
                 platforms: [.instagram],
@@ -290,7 +290,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Summer video",
                 platforms: [.tiktok],
@@ -331,7 +331,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "New collection",
                 platforms: [.tiktok, .instagram, .linkedin],
@@ -401,7 +401,7 @@ struct PostRequestPipelineTests {
         try Data(bytes).write(to: broken)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Studio day",
                 platforms: [.instagram, .linkedin],
@@ -423,7 +423,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Tour",
                 platforms: [.linkedin],
@@ -453,7 +453,7 @@ struct PostRequestPipelineTests {
         }
         func platformsAndTypes(_ files: [PostRequestIntake.LocalFile]) async throws -> [String: String] {
             let receipt = try await h.intake.submit(
-                .init(talentSlug: fixture.slug, source: .operator, prompt: "Open studio this Sunday", platforms: Platform.allCases, files: files)
+                .init(talent: .slug(fixture.slug), source: .operator, prompt: "Open studio this Sunday", platforms: Platform.allCases, files: files)
             )
             #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
             return try await h.pool.withConnection { connection in
@@ -477,7 +477,7 @@ struct PostRequestPipelineTests {
     @Test func promptOnlyRequestDraftsFromThePillars() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool, pillars: ["vintage denim care"])
-        let receipt = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: nil, platforms: nil, files: []))
+        let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: nil, platforms: nil, files: []))
         // No platforms named and none ever used: every active account.
         #expect(receipt.targetAccountIDs.count == 3)
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
@@ -491,7 +491,7 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool, doNotSay: ["fast fashion"])
         let receipt = try await h.intake.submit(
             .init(
-                talentSlug: fixture.slug,
+                talent: .slug(fixture.slug),
                 source: .operator,
                 prompt: "Why I love Fast Fashion hauls",
                 platforms: [.instagram],
@@ -509,8 +509,8 @@ struct PostRequestPipelineTests {
     @Test func lastUsedSelectionIsRemembered() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
-        _ = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "a", platforms: [.linkedin], files: []))
-        let second = try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "b", platforms: nil, files: []))
+        _ = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "a", platforms: [.linkedin], files: []))
+        let second = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "b", platforms: nil, files: []))
         #expect(second.targetAccountIDs == fixture.accounts.filter { $0.platform == .linkedin }.map(\.id))
     }
 
@@ -519,10 +519,10 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let key = "operator:\(UUID())"
         let first = try await h.intake.submit(
-            .init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
+            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
         )
         let second = try await h.intake.submit(
-            .init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
+            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
         )
         #expect(first.created && !second.created)
         #expect(first.requestID == second.requestID)
@@ -535,19 +535,19 @@ struct PostRequestPipelineTests {
         FileManager.default.createFile(atPath: empty.path, contents: Data())
         let cases: [(PostRequestIntake.Submission, String)] = [
             (
-                .init(talentSlug: "nobody-\(UUID().uuidString.prefix(6))", source: .operator, prompt: "x", platforms: nil, files: []),
+                .init(talent: .slug("nobody-\(UUID().uuidString.prefix(6))"), source: .operator, prompt: "x", platforms: nil, files: []),
                 "no talent has the slug"
             ),
             (
                 .init(
-                    talentSlug: fixture.slug,
+                    talent: .slug(fixture.slug),
                     source: .operator,
                     prompt: "x",
                     platforms: nil,
                     files: [.init(url: URL(filePath: "/nonexistent/clip.mp4"))]
                 ), "missing or not readable"
             ),
-            (.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: nil, files: [.init(url: empty)]), "empty (0 bytes)"),
+            (.init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: nil, files: [.init(url: empty)]), "empty (0 bytes)"),
         ]
         for (submission, fragment) in cases {
             let error = await #expect(throws: IntakeError.self) { try await h.intake.submit(submission) }
@@ -558,7 +558,7 @@ struct PostRequestPipelineTests {
             try $0.query("UPDATE accounts SET status = 'paused' WHERE talent_id = $1 AND platform = 'linkedin'", [fixture.talentID])
         }
         let noAccount = await #expect(throws: IntakeError.self) {
-            try await h.intake.submit(.init(talentSlug: fixture.slug, source: .operator, prompt: "x", platforms: [.linkedin], files: []))
+            try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.linkedin], files: []))
         }
         #expect(noAccount?.description.contains("no active linkedin account") == true)
         // Nothing was recorded for any of them.

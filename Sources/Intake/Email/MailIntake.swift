@@ -370,7 +370,7 @@ public final class MailIntake: Sendable {
             do {
                 let request = try await intake.prepare(
                     .init(
-                        talentSlug: slug,
+                        talent: .slug(slug),
                         source: .email,
                         prompt: submission.prompt,
                         platforms: submission.platforms,

@@ -24,6 +24,21 @@ final class CurlTransfer {
         self.upload = upload
     }
 
+    /// What a write or header callback got from libcurl, handed to `take` with the transfer behind `userdata`.
+    /// Returns the count libcurl expects back: all the bytes, or 0 (which aborts the transfer) when `take` refuses.
+    static func deliver(
+        _ data: UnsafeMutablePointer<CChar>?,
+        size: Int,
+        count: Int,
+        to userdata: UnsafeMutableRawPointer?,
+        _ take: (CurlTransfer, UnsafeRawBufferPointer) -> Bool
+    ) -> Int {
+        let length = size * count
+        guard let data, let userdata, length > 0 else { return length }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+        return take(transfer, UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+    }
+
     /// Appends received bytes; false when that would pass the limit.
     func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard body.count + bytes.count <= maxBodyBytes else {

@@ -318,21 +318,17 @@ public final class IMAPClient: @unchecked Sendable {
         try setOption(drsocial_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata))
         try setOption(
             drsocial_curl_setopt_write_function(handle) { data, size, count, userdata in
-                let length = size * count
-                guard let data, let userdata, length > 0 else { return length }
-                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-                return transfer.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+                CurlTransfer.deliver(data, size: size, count: count, to: userdata) { transfer, bytes in transfer.receive(bytes) }
             }
         )
         // libcurl passes every server response line to the header callback: the source of error details.
         try setOption(drsocial_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata))
         try setOption(
             drsocial_curl_setopt_header_function(handle) { data, size, count, userdata in
-                let length = size * count
-                guard let data, let userdata, length > 0 else { return length }
-                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-                transfer.receiveServerLine(UnsafeRawBufferPointer(start: data, count: length))
-                return length
+                CurlTransfer.deliver(data, size: size, count: count, to: userdata) { transfer, line in
+                    transfer.receiveServerLine(line)
+                    return true
+                }
             }
         )
         if let command {

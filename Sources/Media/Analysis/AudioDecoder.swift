@@ -58,70 +58,83 @@ public struct StereoAudio: Sendable {
 public enum AudioDecoder {
     /// Mono signed 16-bit at `sampleRate` (16 kHz for speech).
     public static func decode(path: String, sampleRate: Int = 16_000, limits: MediaLimits, deadlineSeconds: Double) throws -> PCMAudio {
-        var resampler: Resampler?
-        var samples: [Int16] = []
-        var chunk = [Int16](repeating: 0, count: 1 << 16)
-        let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
-        try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
-            guard let made = Resampler(from: codec, channels: 1, format: AV_SAMPLE_FMT_S16, rate: Int32(sampleRate)) else {
-                throw FFmpegError.unsupported("cannot resample this audio")
-            }
-            resampler = made
-        } body: { codec, source in
-            let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunk.count
-            if chunk.count < capacity { chunk = [Int16](repeating: 0, count: capacity) }
-            let produced = chunk.withUnsafeMutableBufferPointer {
-                resampler?.convert(into: [UnsafeMutableRawPointer($0.baseAddress)], capacity: $0.count, from: source) ?? 0
-            }
-            try FFmpegError.check(produced, "resampling audio")
-            samples.append(contentsOf: chunk[0..<Int(produced)])
-            guard samples.count <= maxSamples else {
-                throw FFmpegError.limit("the audio is longer than \(Int(limits.maxDurationSeconds)) s")
-            }
-        }
-        return PCMAudio(sampleRate: sampleRate, samples: samples)
+        let channels = try decodeChannels(
+            of: Int16.self,
+            count: 1,
+            format: AV_SAMPLE_FMT_S16,
+            chunk: 1 << 16,
+            path: path,
+            sampleRate: sampleRate,
+            limits: limits,
+            deadlineSeconds: deadlineSeconds
+        )
+        return PCMAudio(sampleRate: sampleRate, samples: channels[0])
     }
 
     /// Stereo float at `sampleRate` (mono sources are copied to both channels).
     public static func decodeStereo(path: String, sampleRate: Int = 48_000, limits: MediaLimits, deadlineSeconds: Double) throws -> StereoAudio {
+        var channels = try decodeChannels(
+            of: Float.self,
+            count: 2,
+            format: AV_SAMPLE_FMT_FLTP,
+            chunk: 1 << 15,
+            path: path,
+            sampleRate: sampleRate,
+            limits: limits,
+            deadlineSeconds: deadlineSeconds
+        )
+        for index in channels[0].indices where !channels[0][index].isFinite || !channels[1][index].isFinite {
+            channels[0][index] = 0
+            channels[1][index] = 0
+        }
+        return StereoAudio(sampleRate: sampleRate, left: channels[0], right: channels[1])
+    }
+
+    /// The best audio stream resampled to `count` planar channels of `Sample` (`format` names that sample type to
+    /// libswresample) at `sampleRate`, through chunks of at least `chunk` samples; refuses audio longer than the
+    /// limits allow.
+    private static func decodeChannels<Sample: Numeric & BitwiseCopyable>(
+        of sample: Sample.Type,
+        count: Int,
+        format: AVSampleFormat,
+        chunk: Int,
+        path: String,
+        sampleRate: Int,
+        limits: MediaLimits,
+        deadlineSeconds: Double
+    ) throws -> [[Sample]] {
         var resampler: Resampler?
-        var left: [Float] = []
-        var right: [Float] = []
-        var chunkLeft = [Float](repeating: 0, count: 1 << 15)
-        var chunkRight = chunkLeft
+        var channels = [[Sample]](repeating: [], count: count)
+        // One plane per channel, written by libswresample; replaced by larger ones when a frame needs more room.
+        var chunks: [UnsafeMutableBufferPointer<Sample>] = []
+        func allocateChunks(_ length: Int) {
+            chunks.forEach { $0.deallocate() }
+            chunks = (0..<count).map { _ in
+                let plane = UnsafeMutableBufferPointer<Sample>.allocate(capacity: length)
+                plane.initialize(repeating: 0)
+                return plane
+            }
+        }
+        allocateChunks(chunk)
+        defer { chunks.forEach { $0.deallocate() } }
         let maxSamples = Int(limits.maxDurationSeconds * Double(sampleRate)) + sampleRate
         try forEachFrame(path: path, limits: limits, deadlineSeconds: deadlineSeconds) { codec in
-            guard let made = Resampler(from: codec, channels: 2, format: AV_SAMPLE_FMT_FLTP, rate: Int32(sampleRate)) else {
+            guard let made = Resampler(from: codec, channels: Int32(count), format: format, rate: Int32(sampleRate)) else {
                 throw FFmpegError.unsupported("cannot resample this audio")
             }
             resampler = made
         } body: { codec, source in
-            let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunkLeft.count
-            if chunkLeft.count < capacity {
-                chunkLeft = [Float](repeating: 0, count: capacity)
-                chunkRight = chunkLeft
-            }
-            let produced = chunkLeft.withUnsafeMutableBufferPointer { l in
-                chunkRight.withUnsafeMutableBufferPointer { r in
-                    resampler?.convert(
-                        into: [UnsafeMutableRawPointer(l.baseAddress), UnsafeMutableRawPointer(r.baseAddress)],
-                        capacity: l.count,
-                        from: source
-                    ) ?? 0
-                }
-            }
+            let capacity = source.map { Int($0.pointee.nb_samples) * sampleRate / max(1, Int(codec.pointee.sample_rate)) + 256 } ?? chunks[0].count
+            if chunks[0].count < capacity { allocateChunks(capacity) }
+            let produced =
+                resampler?.convert(into: chunks.map { UnsafeMutableRawPointer($0.baseAddress) }, capacity: chunks[0].count, from: source) ?? 0
             try FFmpegError.check(produced, "resampling audio")
-            left.append(contentsOf: chunkLeft[0..<Int(produced)])
-            right.append(contentsOf: chunkRight[0..<Int(produced)])
-            guard left.count <= maxSamples else {
+            for (channel, plane) in chunks.enumerated() { channels[channel].append(contentsOf: plane[0..<Int(produced)]) }
+            guard channels[0].count <= maxSamples else {
                 throw FFmpegError.limit("the audio is longer than \(Int(limits.maxDurationSeconds)) s")
             }
         }
-        for index in left.indices where !left[index].isFinite || !right[index].isFinite {
-            left[index] = 0
-            right[index] = 0
-        }
-        return StereoAudio(sampleRate: sampleRate, left: left, right: right)
+        return channels
     }
 
     /// Opens the best audio stream, lets `setUp` prepare for the decoder, and calls `body` with every decoded
@@ -144,42 +157,18 @@ public enum AudioDecoder {
             throw FFmpegError.unsupported("the file has no decodable audio stream")
         }
         var codec = avcodec_alloc_context3(decoder)
-        var packet = av_packet_alloc()
-        var frame = av_frame_alloc()
-        defer {
-            avcodec_free_context(&codec)
-            av_packet_free(&packet)
-            av_frame_free(&frame)
-        }
-        guard let codec, let packet, let frame else { throw FFmpegError.unsupported("out of memory") }
+        defer { avcodec_free_context(&codec) }
+        guard let codec else { throw FFmpegError.unsupported("out of memory") }
         try FFmpegError.check(avcodec_parameters_to_context(codec, stream.pointee.codecpar), "reading the audio parameters")
         try FFmpegError.check(avcodec_open2(codec, decoder, nil), "opening the audio decoder")
         guard codec.pointee.sample_rate > 0, codec.pointee.sample_rate <= 768_000 else {
             throw FFmpegError.unsupported("the audio stream has no usable sample rate")
         }
         try setUp(codec)
-        func drain() throws {
-            while true {
-                let status = avcodec_receive_frame(codec, frame)
-                if status == drsocial_averror(EAGAIN) || status == drsocial_averror_eof() { return }
-                try FFmpegError.check(status, "decoding audio")
-                defer { av_frame_unref(frame) }
-                try body(codec, frame)
-            }
+        try input.decodeFrames(of: index, with: codec, errors: ("decoding audio", "sending audio to the decoder")) { frame in
+            try body(codec, frame)
+            return true
         }
-        while true {
-            let read = av_read_frame(format, packet)
-            if read == drsocial_averror_eof() { break }
-            if read == drsocial_averror_exit() { throw FFmpegError.limit("decoding took longer than the deadline") }
-            try FFmpegError.check(read, "reading a packet")
-            defer { av_packet_unref(packet) }
-            guard packet.pointee.stream_index == index else { continue }
-            let sent = avcodec_send_packet(codec, packet)
-            if sent < 0 && sent != drsocial_averror(EAGAIN) { try FFmpegError.check(sent, "sending audio to the decoder") }
-            try drain()
-        }
-        _ = avcodec_send_packet(codec, nil)
-        try drain()
         try body(codec, nil)
     }
 }

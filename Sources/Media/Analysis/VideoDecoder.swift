@@ -94,47 +94,16 @@ final class VideoDecoder {
     /// Calls `body` with every decoded frame as libavcodec returns it (valid only inside the call), its index
     /// and presentation time, until it returns false or the stream ends.
     func forEachDecodedFrame(_ body: (UnsafeMutablePointer<AVFrame>, Int, Double) throws -> Bool) throws {
-        guard let codec, let format = input.formatContext else { return }
-        guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else { throw FFmpegError.unsupported("out of memory") }
-        var packetPointer: UnsafeMutablePointer<AVPacket>? = packet
-        var framePointer: UnsafeMutablePointer<AVFrame>? = frame
-        defer {
-            av_packet_free(&packetPointer)
-            av_frame_free(&framePointer)
-        }
+        guard let codec, input.formatContext != nil else { return }
         var index = 0
-        var keepGoing = true
-
-        func drain() throws {
-            while keepGoing {
-                let status = avcodec_receive_frame(codec, frame)
-                if status == drsocial_averror(EAGAIN) || status == drsocial_averror_eof() { return }
-                try FFmpegError.check(status, "decoding a video frame")
-                defer { av_frame_unref(frame) }
-                let pts = frame.pointee.best_effort_timestamp
-                let seconds =
-                    pts != drsocial_nopts_value()
-                    ? Double(pts) * Double(timeBase.num) / Double(timeBase.den)
-                    : Double(index) / (framesPerSecond ?? 30)
-                keepGoing = try body(frame, index, seconds)
-                index += 1
-            }
-        }
-
-        while keepGoing {
-            let read = av_read_frame(format, packet)
-            if read == drsocial_averror_eof() { break }
-            if read == drsocial_averror_exit() { throw FFmpegError.limit("decoding took longer than the deadline") }
-            try FFmpegError.check(read, "reading a packet")
-            defer { av_packet_unref(packet) }
-            guard packet.pointee.stream_index == streamIndex else { continue }
-            let sent = avcodec_send_packet(codec, packet)
-            if sent < 0 && sent != drsocial_averror(EAGAIN) { try FFmpegError.check(sent, "sending a packet to the decoder") }
-            try drain()
-        }
-        if keepGoing {
-            _ = avcodec_send_packet(codec, nil)  // flush the frames the threads still hold
-            try drain()
+        try input.decodeFrames(of: streamIndex, with: codec, errors: ("decoding a video frame", "sending a packet to the decoder")) { frame in
+            let pts = frame.pointee.best_effort_timestamp
+            let seconds =
+                pts != drsocial_nopts_value()
+                ? Double(pts) * Double(timeBase.num) / Double(timeBase.den)
+                : Double(index) / (framesPerSecond ?? 30)
+            defer { index += 1 }
+            return try body(frame, index, seconds)
         }
     }
 }

@@ -162,9 +162,15 @@ public final class MP4Writer {
         guard let picture, let video else { throw FFmpegError.unsupported("the writer is closed") }
         precondition(yuv.width == width && yuv.height == height, "picture size differs from the stream's")
         try FFmpegError.check(av_frame_make_writable(picture), "preparing a picture")
-        Self.copy(yuv.luma, into: picture, plane: 0, width: width, height: height)
-        Self.copy(yuv.blue, into: picture, plane: 1, width: width / 2, height: height / 2)
-        Self.copy(yuv.red, into: picture, plane: 2, width: width / 2, height: height / 2)
+        for plane in YUVPicture.Plane.allCases {
+            Self.copy(
+                yuv[keyPath: plane.samples],
+                into: picture,
+                plane: Int32(plane.rawValue),
+                width: yuv.width(of: plane),
+                height: yuv.height(of: plane)
+            )
+        }
         picture.pointee.pts = framesWritten
         framesWritten += 1
         try FFmpegError.check(avcodec_send_frame(video, picture), "encoding a picture")

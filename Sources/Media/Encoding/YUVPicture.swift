@@ -44,9 +44,9 @@ public struct YUVPicture: Sendable {
                 }
             }
         }
-        turn(luma, width, height, into: &turned.luma)
-        turn(blue, chromaWidth, chromaHeight, into: &turned.blue)
-        turn(red, chromaWidth, chromaHeight, into: &turned.red)
+        for plane in Plane.allCases {
+            turn(self[keyPath: plane.samples], width(of: plane), height(of: plane), into: &turned[keyPath: plane.samples])
+        }
         return turned
     }
 

@@ -119,21 +119,15 @@ public struct PublishOperations: Sendable {
     /// Pauses an account: its publishes wait until it is resumed.
     public func pause(accountID: UUID, reason: String) async throws -> Outcome {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await pool.withTransaction { connection in
-            let account = try lockAccount(accountID, on: connection)
-            guard account.status == "active" else { throw Refusal.conflict("the account is \(account.status), not active") }
-            let why = reason.isEmpty ? "paused by an operator" : "paused by an operator: \(reason)"
+        let why = reason.isEmpty ? "paused by an operator" : "paused by an operator: \(reason)"
+        return try await changeAccount(accountID, from: "active", done: "paused", payload: ["reason": why]) { connection in
             try connection.query("UPDATE accounts SET status = 'paused', paused_reason = $2 WHERE id = $1", [accountID, why])
-            try EventRepository().record(kind: "account.paused", tenantID: account.tenantID, payload: ["account_id": accountID.uuidString.lowercased(), "reason": why], on: connection)
-            return Outcome(id: accountID, done: "paused")
         }
     }
 
     /// Resumes a paused account and wakes its waiting publishes at once.
     public func resume(accountID: UUID) async throws -> Outcome {
-        try await pool.withTransaction { connection in
-            let account = try lockAccount(accountID, on: connection)
-            guard account.status == "paused" else { throw Refusal.conflict("the account is \(account.status), not paused") }
+        try await changeAccount(accountID, from: "paused", done: "resumed") { connection in
             try connection.query("UPDATE accounts SET status = 'active', paused_reason = NULL WHERE id = $1", [accountID])
             try connection.query(
                 """
@@ -143,8 +137,26 @@ public struct PublishOperations: Sendable {
                 [accountID]
             )
             try wakePublishes("q.account_id = $1", [accountID], on: connection)
-            try EventRepository().record(kind: "account.resumed", tenantID: account.tenantID, payload: ["account_id": accountID.uuidString.lowercased()], on: connection)
-            return Outcome(id: accountID, done: "resumed")
+        }
+    }
+
+    /// In one transaction: locks the account, refuses it unless its status is `expected`, applies `change`, and
+    /// records the event `account.<done>` (with the account's id added to `payload`).
+    private func changeAccount(
+        _ accountID: UUID,
+        from expected: String,
+        done: String,
+        payload: [String: String] = [:],
+        _ change: @escaping @Sendable (PostgresConnection) throws -> Void
+    ) async throws -> Outcome {
+        try await pool.withTransaction { connection in
+            let account = try lockAccount(accountID, on: connection)
+            guard account.status == expected else { throw Refusal.conflict("the account is \(account.status), not \(expected)") }
+            try change(connection)
+            var payload = payload
+            payload["account_id"] = accountID.uuidString.lowercased()
+            try EventRepository().record(kind: "account.\(done)", tenantID: account.tenantID, payload: payload, on: connection)
+            return Outcome(id: accountID, done: done)
         }
     }
 

@@ -293,32 +293,30 @@ extension PortalController {
 
     /// `GET /me/media/:id`: one of the talent's attachments, for previews, streamed from the blob store.
     func media(_ request: Request, attachmentID: UUID) async throws -> Response {
-        let identity = try await identity(request)
-        let talent = try await talent(for: identity, request: request, acting: false)
-        guard
-            let found = try await pool.withTenantTransaction(
-                tenantID: identity.tenantID,
-                {
-                    try PortalRepository().attachment(id: attachmentID, talentID: talent.id, on: $0)
-                }
-            )
-        else { throw HTTPError(.notFound) }
-        return try FileResponse.stream(file: try await blobs.localFile(for: found.path), mime: found.mime)
+        try await streamTalentFile(request) { talentID, connection in
+            try PortalRepository().attachment(id: attachmentID, talentID: talentID, on: connection)
+        }
     }
 
     /// `GET /me/variants/:id/reel`: the composed reel of one of the talent's variants, the exact file that publishes.
     func reel(_ request: Request, queueID: UUID) async throws -> Response {
+        try await streamTalentFile(request) { talentID, connection in
+            try ApprovalRepository().composedAsset(queueID: queueID, talentID: talentID, on: connection).map { (path: $0, mime: "video/mp4") }
+        }
+    }
+
+    /// Streams one of the signed-in talent's files from the blob store: `find` looks it up for the talent's id in a
+    /// tenant transaction and gives its blob path and type; 404 when it finds none.
+    private func streamTalentFile(
+        _ request: Request,
+        _ find: @escaping @Sendable (_ talentID: UUID, PostgresConnection) throws -> (path: String, mime: String)?
+    ) async throws -> Response {
         let identity = try await identity(request)
-        let talent = try await talent(for: identity, request: request, acting: false)
-        guard
-            let path = try await pool.withTenantTransaction(
-                tenantID: identity.tenantID,
-                {
-                    try ApprovalRepository().composedAsset(queueID: queueID, talentID: talent.id, on: $0)
-                }
-            )
-        else { throw HTTPError(.notFound) }
-        return try FileResponse.stream(file: try await blobs.localFile(for: path), mime: "video/mp4")
+        let talentID = try await talent(for: identity, request: request, acting: false).id
+        guard let found = try await pool.withTenantTransaction(tenantID: identity.tenantID, { try find(talentID, $0) }) else {
+            throw HTTPError(.notFound)
+        }
+        return try FileResponse.stream(file: try await blobs.localFile(for: found.path), mime: found.mime)
     }
 
     static func refusal(_ error: ApprovalRepository.MoveError) -> PortalError {
