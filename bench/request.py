@@ -50,10 +50,10 @@ def make_inputs():
     if not (INPUTS / "video.mp4").exists():
         # Three scenes (cuts at 10 s and 20 s) with a tone under them.
         parts = []
-        for index, source in enumerate(["testsrc2", "smptehdbars", "mandelbrot"]):
+        for index, source in enumerate(["testsrc2", "smptehdbars", "rgbtestsrc"]):
             part = INPUTS / ("part-%d.mp4" % index)
-            ffmpeg("-f", "lavfi", "-i", "%s=s=1920x1080:r=30:d=10" % source, "-f", "lavfi", "-i", "sine=f=%d:d=10" % (330 + 110 * index),
-                   "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", part)
+            ffmpeg("-f", "lavfi", "-i", "%s=s=1920x1080:r=30" % source, "-f", "lavfi", "-i", "sine=f=%d" % (330 + 110 * index), "-t", 10,
+                   "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac", part)
             parts.append(part)
         listing = INPUTS / "parts.txt"
         listing.write_text("".join("file '%s'\n" % p.resolve() for p in parts))

@@ -252,12 +252,11 @@ struct IMAPClientTests {
 
     @Test func closedPortFailsFast() throws {
         let client = try IMAPTestServer.client(url: "imap://127.0.0.1:1/INBOX")
-        let start = ContinuousClock.now
         let error = #expect(throws: CurlError.self) { try client.capabilities() }
+        // Refused, not timed out: `connectionFailed` is curl's "couldn't connect", which a timeout is not. (No
+        // wall-clock check: other suites keep both cores busy while this runs.)
         #expect(error == .connectionFailed)
         #expect(error?.isTransient == true)
-        // Refused at once, not retried into a timeout (generous: other suites keep both cores busy).
-        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }
 

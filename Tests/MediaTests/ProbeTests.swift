@@ -92,16 +92,14 @@ struct HostileMediaTests {
         let fifo = folder.appending(path: "never.mp4")
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let impatient = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 2))
-        let clock = ContinuousClock()
-        let started = clock.now
         do {
             _ = try await impatient.probe(file: fifo, limits: MediaLimits(deadlineSeconds: 60))
             Issue.record("a FIFO was probed")
         } catch let error as MediaWorkerError {
+            // The child's own 60 s deadline never came into it: the 2 s limit killed it. (No wall-clock check of
+            // the test's own: starting a child on a machine busy with other suites can take longer than that.)
             #expect(error.description.contains("took longer than 2 s"), "\(error)")
         }
-        // Generous: other suites keep both cores busy while this runs; the message above is the point.
-        #expect(clock.now - started < .seconds(60))
     }
 
     static let hostileSet = [
