@@ -31,8 +31,8 @@ public struct OCRStage: Stage {
             try container.decodeIfPresent(.maxDimension, into: &maxDimension)
             try container.decodeIfPresent(.budgetSeconds, into: &budgetSeconds)
             try container.decodeIfPresent(.deadlineSeconds, into: &deadlineSeconds)
-            for (key, value) in [(CodingKeys.maxDimension, Double(maxDimension)), (.budgetSeconds, budgetSeconds), (.deadlineSeconds, deadlineSeconds)]
-            where !(value > 0) {
+            let values = [(CodingKeys.maxDimension, Double(maxDimension)), (.budgetSeconds, budgetSeconds), (.deadlineSeconds, deadlineSeconds)]
+            for (key, value) in values where !(value > 0) {
                 throw DecodingError.dataCorrupted(.init(codingPath: [key], debugDescription: "must be positive"))
             }
         }
