@@ -25,10 +25,14 @@ public struct OnScreenText: StageOutput, Equatable {
     public var blocks: [RecognizedText.Block]?
     /// For videos: text per scene, where a scene shows text different from the scene before.
     public var scenes: [SceneText]?
+    /// Pictures whose reading stopped early (at the OCR budget or deadline), each with what stopped it;
+    /// nil when every picture was read to the end.
+    public var notes: [String]?
 
-    public init(text: String, blocks: [RecognizedText.Block]?, scenes: [SceneText]?) {
+    public init(text: String, blocks: [RecognizedText.Block]?, scenes: [SceneText]?, notes: [String]? = nil) {
         self.text = text
         self.blocks = blocks
         self.scenes = scenes
+        self.notes = notes
     }
 }

@@ -6,7 +6,7 @@ public struct RecognizedText: Sendable, Codable, Equatable {
         /// Mean word confidence, 0–100.
         public var confidence: Double
         public var x: Int, y: Int, width: Int, height: Int
-        /// How it was read: `caption` (a colour band, with the text colour) or `page` (the whole picture).
+        /// How it was read: `caption` (a colour band, with the text colour), `caption box` or `page` (the whole picture).
         public var method: String
 
         public init(text: String, confidence: Double, x: Int, y: Int, width: Int, height: Int, method: String) {
@@ -24,11 +24,15 @@ public struct RecognizedText: Sendable, Codable, Equatable {
     public var blocks: [Block]
     public var width: Int
     public var height: Int
+    /// Why the reading may be incomplete (OCR stopped at its budget or deadline, text read before the
+    /// stop kept); nil when it is not.
+    public var notes: [String]?
 
-    public init(blocks: [Block], width: Int, height: Int) {
+    public init(blocks: [Block], width: Int, height: Int, notes: [String]? = nil) {
         self.blocks = blocks
         self.width = width
         self.height = height
+        self.notes = notes
     }
 
     /// All blocks' text, one line per block.

@@ -18,10 +18,25 @@ struct ReadTextCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON (one reading or error per file).")
     var json = false
 
+    @Option(help: "Tesseract's CPU seconds per picture, as the stage's budget_seconds.")
+    var budgetSeconds = OCRBudget().cpuSeconds
+
+    @Option(help: "Wall-clock seconds per picture (Tesseract's monitor deadline), as the stage's deadline_seconds; 0 for none.")
+    var deadlineSeconds = OCRBudget().deadlineSeconds ?? 0
+
+    @Flag(help: .hidden)
+    var readEveryPage = false
+
+    func validate() throws {
+        guard budgetSeconds > 0, deadlineSeconds >= 0 else { throw ValidationError("the budget must be positive and the deadline not negative") }
+    }
+
     func run() throws {
         // As in the media worker: one thread per call. Nothing else runs yet, so setenv is safe here.
         setenv("OMP_THREAD_LIMIT", "1", 0)
-        let answers = try TextRecognizer.readAll(paths: paths, limits: MediaLimits())
+        let budget = OCRBudget(cpuSeconds: budgetSeconds, deadlineSeconds: deadlineSeconds > 0 ? deadlineSeconds : nil)
+        // --read-every-page with a large budget and no deadline reads the way OCR did before either existed.
+        let answers = try TextRecognizer.readAll(paths: paths, limits: MediaLimits(), budget: budget, readsEveryPage: readEveryPage)
         if json {
             try printJSON(answers)
             return
@@ -46,6 +61,7 @@ struct ReadTextCommand: ParsableCommand {
                     )
                 )
             }
+            for note in reading.notes ?? [] { print("  note: \(note)") }
         }
     }
 }

@@ -48,15 +48,34 @@ final class Tesseract {
         TessBaseAPIDelete(handle)
     }
 
-    /// Recognises an 8-bit grayscale picture and returns its words with confidences (0–100).
-    func recognize(gray: [UInt8], width: Int, height: Int, mode: SegmentationMode) -> [RecognizedWord] {
+    /// Recognises an 8-bit grayscale picture and returns its words with confidences (0–100), stopping
+    /// where `monitor` says (the words read before a stop are kept).
+    func recognize(gray: [UInt8], width: Int, height: Int, mode: SegmentationMode, monitor: TesseractMonitor) -> [RecognizedWord] {
+        setImage(gray: gray, width: width, height: height, mode: mode)
+        return recognize(monitor: monitor)
+    }
+
+    /// Hands Tesseract an 8-bit grayscale picture (it keeps a copy) for `recognize`.
+    func setImage(gray: [UInt8], width: Int, height: Int, mode: SegmentationMode) {
         TessBaseAPISetPageSegMode(handle, mode.raw)
         gray.withUnsafeBufferPointer { pixels in
             TessBaseAPISetImage(handle, pixels.baseAddress, Int32(width), Int32(height), 1, Int32(width))
-            TessBaseAPISetSourceResolution(handle, 300)
-            _ = TessBaseAPIRecognize(handle, nil)
         }
+        TessBaseAPISetSourceResolution(handle, 300)
+    }
+
+    /// Forgets the picture set last (and its layout) without recognising it.
+    func clear() {
+        TessBaseAPIClear(handle)
+    }
+
+    /// Recognises the picture set last (layout analysis, then the words), stopping where `monitor` says,
+    /// and clears it. The layout analysis cannot be interrupted: its CPU time counts toward the budget
+    /// all the same.
+    func recognize(monitor: TesseractMonitor) -> [RecognizedWord] {
         defer { TessBaseAPIClear(handle) }
+        guard !monitor.isSpent else { return [] }
+        monitor.measure { TessBaseAPIRecognize(handle, $0) == 0 }
         guard let iterator = TessBaseAPIGetIterator(handle) else { return [] }
         defer { TessResultIteratorDelete(iterator) }
         var words: [RecognizedWord] = []

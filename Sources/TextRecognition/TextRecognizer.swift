@@ -5,7 +5,9 @@ public import Media
 /// OCR through libtesseract with preprocessing for caption text: find the bands where one colour gathers
 /// like a line of text, keep only that colour, upscale small text, and let Tesseract read each band; the
 /// whole picture is read too, for ordinary dark-on-light text, and overlapping readings keep the more
-/// confident one. One Tesseract instance, on the calling thread.
+/// confident one. Each picture is held to an `OCRBudget` by Tesseract's progress monitor, and a picture
+/// where the caption search finds nothing is read whole only when it is not dense texture
+/// (`PageTexture`). One Tesseract instance, on the calling thread.
 public final class TextRecognizer {
     /// Readings below this mean confidence are dropped.
     public static let minimumConfidence = 60.0
@@ -19,30 +21,68 @@ public final class TextRecognizer {
         tesseract = try Tesseract()
     }
 
-    /// Reads the text of a picture file (image, or a video's first frame).
-    public func recognize(path: String, limits: MediaLimits) throws -> RecognizedText {
+    /// Read the page of every picture, dense texture too (measurements and tests: what a texture costs
+    /// without the `PageTexture` check). Off by default.
+    public var readsEveryPage = false
+
+    /// Reads the text of a picture file (image, or a video's first frame), held to `budget`.
+    public func recognize(path: String, limits: MediaLimits, budget: OCRBudget = OCRBudget()) throws -> RecognizedText {
         _ = try MediaProber(limits: limits).probe(path: path)
-        return recognize(try FrameGrabber.firstPicture(path: path, limits: limits))
+        return try recognize(try FrameGrabber.firstPicture(path: path, limits: limits), budget: budget)
     }
 
-    public func recognize(_ image: RGBImage) -> RecognizedText {
+    /// Reads the text of a picture, held to `budget`: a reading stopped there keeps what it read and says
+    /// so in its `notes`.
+    public func recognize(_ image: RGBImage, budget: OCRBudget = OCRBudget()) throws -> RecognizedText {
+        try read(image, budget: budget).text
+    }
+
+    /// The reading of a picture, and what it took.
+    func read(_ image: RGBImage, budget: OCRBudget) throws -> (text: RecognizedText, trace: OCRTrace) {
+        let monitor = try TesseractMonitor(budget: budget)
+        var stoppedIn: String?
+        /// Whether a pass may start; once the budget is spent, notes the first pass left out.
+        func mayStart(_ pass: String) -> Bool {
+            guard monitor.isSpent else { return true }
+            if stoppedIn == nil { stoppedIn = "before the \(pass) pass" }
+            return false
+        }
+        /// After a pass: notes the pass the budget ran out in.
+        func finished(_ pass: String) {
+            if monitor.stop != nil, stoppedIn == nil {
+                stoppedIn = "in the \(pass) pass" + (monitor.stoppedAt.map { ", at line \($0.word) of \($0.of)" } ?? "")
+            }
+        }
+
         var readings: [RecognizedText.Block] = []
-        for band in CaptionBoxFinder.boxes(in: image) + CaptionBandFinder.bands(in: image) {
+        let bands = CaptionBoxFinder.boxes(in: image) + CaptionBandFinder.bands(in: image)
+        for band in bands {
+            let method = band.isBox ? "caption box \(band.colorHex)" : "caption \(band.colorHex)"
             let rules: [CaptionMasker.Rule] = band.isBox ? [.colorDistance] : CaptionMasker.Rule.allCases
-            let best =
-                rules
-                .map {
-                    read(
-                        CaptionMasker.mask(image, band: band, rule: $0),
-                        method: band.isBox ? "caption box \(band.colorHex)" : "caption \(band.colorHex)"
-                    )
-                }
-                .compactMap { $0 }
-                .max { $0.confidence < $1.confidence }
+            var best: RecognizedText.Block?
+            for rule in rules where mayStart(method) {
+                let mask = CaptionMasker.mask(image, band: band, rule: rule)
+                let words = tesseract.recognize(gray: mask.gray, width: mask.width, height: mask.height, mode: .block, monitor: monitor)
+                finished(method)
+                if let block = Self.block(words, in: mask, method: method), block.confidence > best?.confidence ?? -1 { best = block }
+            }
             if let best { readings.append(best) }
         }
-        let page = TextMask(gray: image.luma(), width: image.width, height: image.height, originX: 0, originY: 0, scale: 1, margin: 0)
-        if let whole = read(page, method: "page", mode: .automatic) { readings.append(whole) }
+
+        var page = OCRTrace.Page.notReached
+        if mayStart("page") {
+            let mask = TextMask(gray: image.luma(), width: image.width, height: image.height, originX: 0, originY: 0, scale: 1, margin: 0)
+            // Where the caption search found nothing, a page dense with outlines is texture: Tesseract's
+            // layout analysis of it would cost seconds the monitor cannot cut, for no text (`PageTexture`).
+            if bands.isEmpty, !readsEveryPage, PageTexture.isTexture(gray: mask.gray, width: mask.width, height: mask.height) {
+                page = .skippedTexture
+            } else {
+                let words = tesseract.recognize(gray: mask.gray, width: mask.width, height: mask.height, mode: .automatic, monitor: monitor)
+                finished("page")
+                if let whole = Self.block(words, in: mask, method: "page") { readings.append(whole) }
+                page = .read
+            }
+        }
 
         // Keep the most confident of readings that overlap (the same caption read two ways).
         var kept: [RecognizedText.Block] = []
@@ -50,13 +90,29 @@ public final class TextRecognizer {
         where !kept.contains(where: { Self.overlap($0, reading) > 0.5 }) {
             kept.append(reading)
         }
-        return RecognizedText(blocks: kept.sorted { ($0.y, $0.x) < ($1.y, $1.x) }, width: image.width, height: image.height)
+        let notes = stoppedIn.map { [Self.note(monitor.stop ?? .cpuBudget, budget: budget, where: $0)] }
+        let text = RecognizedText(blocks: kept.sorted { ($0.y, $0.x) < ($1.y, $1.x) }, width: image.width, height: image.height, notes: notes)
+        return (text, OCRTrace(ticks: monitor.ticks, cpuSeconds: monitor.cpuSpent, page: page, stop: monitor.stop, stoppedAt: monitor.stoppedAt))
     }
 
-    /// One Tesseract pass over a mask; nil when it found nothing confident.
-    private func read(_ mask: TextMask, method: String, mode: Tesseract.SegmentationMode = .block) -> RecognizedText.Block? {
-        let words = tesseract.recognize(gray: mask.gray, width: mask.width, height: mask.height, mode: mode)
-            .filter { $0.text.contains { $0.isLetter || $0.isNumber } }
+    /// The note on a reading stopped early.
+    static func note(_ stop: TesseractMonitor.Stop, budget: OCRBudget, where place: String) -> String {
+        let limit =
+            switch stop {
+            case .cpuBudget: "its budget of \(seconds(budget.cpuSeconds)) of Tesseract CPU time"
+            case .deadline: "its deadline of \(seconds(budget.deadlineSeconds ?? 0)) (wall clock)"
+            }
+        return "OCR stopped at \(limit) \(place); the text read before the stop is kept"
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
+    /// The confident words of one Tesseract pass over a mask as one block, in the source picture's
+    /// coordinates; nil when it found nothing confident.
+    private static func block(_ recognized: [RecognizedWord], in mask: TextMask, method: String) -> RecognizedText.Block? {
+        let words = recognized.filter { $0.text.contains { $0.isLetter || $0.isNumber } }
         guard !words.isEmpty else { return nil }
         let confidence = words.map(\.confidence).reduce(0, +) / Double(words.count)
         guard confidence >= Self.minimumConfidence else { return nil }

@@ -59,7 +59,7 @@ struct ReelCompositionTests {
         let reel = try ReelComposer(job: job).compose()
         #expect(reel.source == "text card" && reel.stills == 0)
         let frame = try ReelFixtures.frame(output, at: 1.0)
-        let read = try TextRecognizer().recognize(frame)
+        let read = try TextRecognizer().recognize(frame, budget: OCRBudget(deadlineSeconds: nil))  // no wall clock in tests
         let words = Set(read.text.uppercased().split { !$0.isLetter }.map(String.init))
         #expect(words.isSuperset(of: ["STUDIO", "SUNDAY"]), "OCR read: \(read.text)")
         // Away from the words, the picture is the brand colour.
@@ -98,7 +98,9 @@ struct ReelCompositionTests {
         #expect(reel.subtitles.map(\.text) == ["SUMMER SALE TODAY"])
 
         let recognizer = try TextRecognizer()
-        let during = recognizer.recognize(try ReelFixtures.frame(output, at: 1.0))
+        // The CPU budget alone: a wall-clock deadline could cut a reading on a loaded machine.
+        let budget = OCRBudget(deadlineSeconds: nil)
+        let during = try recognizer.recognize(try ReelFixtures.frame(output, at: 1.0), budget: budget)
         let words = Set(during.text.uppercased().split { !$0.isLetter }.map(String.init))
         #expect(words.isSuperset(of: ["SUMMER", "SALE", "TODAY"]), "OCR read: \(during.text)")
 
@@ -112,7 +114,7 @@ struct ReelCompositionTests {
         }
 
         // After the line ends, it is gone.
-        let after = recognizer.recognize(try ReelFixtures.frame(output, at: 2.6))
+        let after = try recognizer.recognize(try ReelFixtures.frame(output, at: 2.6), budget: budget)
         #expect(!after.text.uppercased().contains("SUMMER"), "still showing: \(after.text)")
     }
 

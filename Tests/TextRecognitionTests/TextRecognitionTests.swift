@@ -15,13 +15,19 @@ struct TextRecognitionTests {
 
     static func caption(_ name: String) -> String { truth[name]!["caption"] as! String }
 
+    /// The default CPU budget without the wall-clock deadline: a loaded machine must never cut a reading
+    /// in a test. The CPU budget only counts Tesseract's own time on the reading thread, which load does
+    /// not stretch.
+    static let budget = OCRBudget(deadlineSeconds: nil)
+
     /// Includes the kinds the Tesseract CLI alone reads nothing from here: yellow serif on colour bars,
     /// white on a busy texture.
     @Test(arguments: ["caption-plain.png", "caption-yellow-bars.png", "caption-white-texture.png"])
     func captionImagesAreRead(name: String) throws {
-        let reading = try TextRecognizer().recognize(path: TestEnvironment.testmedia(name).path, limits: MediaLimits())
+        let reading = try TextRecognizer().recognize(path: TestEnvironment.testmedia(name).path, limits: MediaLimits(), budget: Self.budget)
         let accuracy = TextAccuracy.characterAccuracy(found: reading.text, truth: Self.caption(name))
         #expect(accuracy >= 0.95, "\(name): read '\(reading.text)' (accuracy \(accuracy))")
+        #expect(reading.notes == nil, "\(name): read within the default budget")
         // The caption's block lies where the fixture drew it.
         let box = Self.truth[name]!["text_bbox"] as! [String: Int]
         let block = try #require(reading.blocks.max { $0.confidence < $1.confidence })
@@ -36,21 +42,104 @@ struct TextRecognitionTests {
         let folder = try TestEnvironment.temporaryDirectory("keyframes")
         let keyframes = try KeyframeOptions(scenes: scenes.scenes, limits: MediaLimits(), outputDirectory: folder.path).extract(path: path)
         #expect(keyframes.count == scenes.scenes.count)
-        let reading = try TextRecognizer().recognize(path: try #require(keyframes.first).imagePath, limits: MediaLimits())
+        let reading = try TextRecognizer().recognize(path: try #require(keyframes.first).imagePath, limits: MediaLimits(), budget: Self.budget)
         let accuracy = TextAccuracy.characterAccuracy(found: reading.text, truth: Self.caption(name))
         #expect(accuracy >= 0.95, "read '\(reading.text)' (accuracy \(accuracy))")
     }
 
     @Test func aPictureWithoutTextReadsNothing() throws {
-        let reading = try TextRecognizer().recognize(path: TestEnvironment.testmedia("photo3.jpg").path, limits: MediaLimits())
+        let reading = try TextRecognizer().recognize(path: TestEnvironment.testmedia("photo3.jpg").path, limits: MediaLimits(), budget: Self.budget)
         #expect(reading.text.split { $0.isWhitespace }.count <= 1, "read '\(reading.text)'")
+    }
+
+    // MARK: The textured still: no text, a minute of Tesseract when read whole
+
+    static func texture() throws -> RGBImage {
+        try FrameGrabber.firstPicture(path: TestEnvironment.testmedia("texture.jpg").path, limits: MediaLimits())
+    }
+
+    /// The caption search finds nothing on it and it is dense with outlines, so Tesseract never sees it:
+    /// no layout analysis (which its monitor could not cut), no word recognised (its monitor never consulted).
+    @Test func theTexturedStillIsNotReadWhole() throws {
+        let (reading, trace) = try TextRecognizer().read(Self.texture(), budget: Self.budget)
+        #expect(trace.page == .skippedTexture)
+        #expect(trace.ticks == 0, "Tesseract recognised \(trace.ticks) words")
+        #expect(reading.blocks.isEmpty && reading.notes == nil, "read '\(reading.text)', notes \(reading.notes ?? [])")
+    }
+
+    /// Read whole all the same, the CPU budget stops it early in its page pass, and the reading says so.
+    /// Measured in Tesseract's progress, not in time: stopped at a small share of the page's lines.
+    @Test func theBudgetStopsAPageThatWouldTakeAMinute() throws {
+        let recognizer = try TextRecognizer()
+        recognizer.readsEveryPage = true
+        let (reading, trace) = try recognizer.read(Self.texture(), budget: OCRBudget(cpuSeconds: 0.5, deadlineSeconds: nil))
+        #expect(trace.page == .read && trace.stop == .cpuBudget)
+        let progress = try #require(trace.stoppedAt)
+        #expect(progress.word < progress.of / 4, "stopped at line \(progress.word) of \(progress.of)")
+        let note = try #require(reading.notes?.first)
+        #expect(note.contains("budget of 0.5 s") && note.contains("page pass"), "\(note)")
+    }
+
+    /// The monitor's wall-clock deadline stops a reading too (it can only fire sooner than the minute
+    /// this page takes, so the test cannot flake), and the note names it.
+    @Test func theDeadlineStopsAPageThatWouldTakeAMinute() throws {
+        let recognizer = try TextRecognizer()
+        recognizer.readsEveryPage = true
+        let (reading, trace) = try recognizer.read(Self.texture(), budget: OCRBudget(cpuSeconds: 1000, deadlineSeconds: 1))
+        #expect(trace.stop == .deadline)
+        #expect(reading.notes?.first?.contains("deadline of 1 s") == true, "\(reading.notes ?? [])")
+    }
+
+    /// The texture measure on real pictures: the textured still is far above the line; photos and
+    /// captions are below it.
+    @Test func outlinesTellTextureFromText() throws {
+        func density(_ image: RGBImage) -> Double {
+            PageTexture.outlinesPerMegapixel(gray: image.luma(), width: image.width, height: image.height)
+        }
+        let texture = density(try Self.texture())
+        #expect(texture > 1.5 * PageTexture.textureOutlinesPerMegapixel, "texture.jpg: \(texture) outlines per megapixel")
+        for name in ["caption-plain.png", "caption-yellow-bars.png", "photo.jpg", "photo3.jpg"] {
+            let image = try FrameGrabber.firstPicture(path: TestEnvironment.testmedia(name).path, limits: MediaLimits())
+            let value = density(image)
+            #expect(value < PageTexture.textureOutlinesPerMegapixel, "\(name): \(value) outlines per megapixel")
+        }
+    }
+
+    /// Components counted by rows: a ring is one ink outline with one hole; two diagonal pixels are one
+    /// 8-connected ink outline but split the ground no further.
+    @Test func runComponentsCountLikeConnectedComponents() {
+        // 6×6: ink (0) a ring around a white centre, and one ink pixel touching the ring at a corner.
+        let ring: [UInt8] = [
+            255, 255, 255, 255, 255, 255,
+            255, 0, 0, 0, 255, 255,
+            255, 0, 255, 0, 255, 255,
+            255, 0, 0, 0, 255, 255,
+            255, 255, 255, 255, 0, 255,
+            255, 255, 255, 255, 255, 255,
+        ]
+        // Ink: the ring and the pixel at its lower right corner (diagonal) are one component. Ground: the
+        // outside and the hole.
+        let perMegapixel = PageTexture.outlinesPerMegapixel(gray: ring, width: 6, height: 6)
+        #expect((perMegapixel * 36 / 1_000_000).rounded() == 3)
+    }
+
+    /// The stage's options: defaults, and a bad value refused.
+    @Test func theStageTakesItsBudgetFromThePipelineFile() throws {
+        let defaults = OCRStage.Configuration()
+        #expect(defaults.budget == OCRBudget())
+        let decoded = try JSONDecoder().decode(OCRStage.Configuration.self, from: Data(#"{"budget_seconds": 1.5, "deadline_seconds": 4}"#.utf8))
+        #expect(decoded.budget == OCRBudget(cpuSeconds: 1.5, deadlineSeconds: 4))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(OCRStage.Configuration.self, from: Data(#"{"budget_seconds": 0}"#.utf8))
+        }
     }
 
     @Test(arguments: ["not-media.mp4", "hostile/huge-dimensions.png", "hostile/zero.mp4"])
     func unreadableFilesGetTheirOwnError(name: String) throws {
         let answers = try TextRecognizer.readAll(
             paths: [TestEnvironment.testmedia(name).path, TestEnvironment.testmedia("caption-plain.png").path],
-            limits: MediaLimits()
+            limits: MediaLimits(),
+            budget: Self.budget
         )
         #expect(answers[0].result == nil && answers[0].error?.isEmpty == false)
         #expect(answers[1].result?.text.contains("Sunday") == true, "one bad picture does not spoil the next")
