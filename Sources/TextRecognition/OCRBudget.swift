@@ -13,11 +13,12 @@ public struct OCRBudget: Sendable, Codable, Equatable {
     /// Tesseract (linear in the pixels) is not counted. Default 2.5 s.
     public var cpuSeconds: Double
     /// Wall-clock seconds for one picture, from its first pixel to its last Tesseract call, set as the
-    /// monitor's deadline: the bound on latency when the machine is so loaded that the CPU budget alone
-    /// would let a picture drag on. nil: no deadline. Default 10 s.
+    /// monitor's deadline: a bound on latency when the machine is so loaded that the CPU budget alone would
+    /// let a picture drag on. nil: no deadline (the default), so that what is read does not depend on how
+    /// busy the machine was: the CPU budget alone already bounds the work.
     public var deadlineSeconds: Double?
 
-    public init(cpuSeconds: Double = 2.5, deadlineSeconds: Double? = 10) {
+    public init(cpuSeconds: Double = 2.5, deadlineSeconds: Double? = nil) {
         self.cpuSeconds = cpuSeconds
         self.deadlineSeconds = deadlineSeconds
     }

@@ -16,8 +16,9 @@ public struct OCRStage: Stage {
         public var maxDimension = 8192
         /// Tesseract's CPU time per picture (`OCRBudget.cpuSeconds`). Default 2.5 s.
         public var budgetSeconds = OCRBudget().cpuSeconds
-        /// Wall clock per picture, Tesseract's monitor deadline (`OCRBudget.deadlineSeconds`). Default 10 s.
-        public var deadlineSeconds = OCRBudget().deadlineSeconds ?? 10
+        /// Wall clock per picture, Tesseract's monitor deadline (`OCRBudget.deadlineSeconds`); 0 for none (the
+        /// default: what is read then does not depend on how busy the machine is).
+        public var deadlineSeconds = 0.0
 
         public static let options: [StageOption<Self>] = [
             .init("max_dimension", \.maxDimension),
@@ -28,10 +29,10 @@ public struct OCRStage: Stage {
         public func validate() throws {
             guard maxDimension > 0 else { throw Self.invalid("must be positive", at: \.maxDimension) }
             guard budgetSeconds > 0 else { throw Self.invalid("must be positive", at: \.budgetSeconds) }
-            guard deadlineSeconds > 0 else { throw Self.invalid("must be positive", at: \.deadlineSeconds) }
+            guard deadlineSeconds >= 0 else { throw Self.invalid("must be 0 (none) or positive", at: \.deadlineSeconds) }
         }
 
-        var budget: OCRBudget { OCRBudget(cpuSeconds: budgetSeconds, deadlineSeconds: deadlineSeconds) }
+        var budget: OCRBudget { OCRBudget(cpuSeconds: budgetSeconds, deadlineSeconds: deadlineSeconds > 0 ? deadlineSeconds : nil) }
     }
 
     public static let kind = "ocr"
