@@ -12,6 +12,10 @@ public struct ScenesStage: Stage {
         public var detector = "adaptive"
         /// Width frames are scaled to before comparing. Default 256 px.
         public var analysisWidth = 256
+        /// The least content change (PySceneDetect's content value: the mean HSV change from the previous
+        /// frame, 0–255) the adaptive detector cuts on, however much it stands out against still neighbours:
+        /// PySceneDetect's `min_content_val`. Default 15.
+        public var minimumContent = SceneAnalyzer.defaultMinimumContent
         /// Wall-clock limit on decoding the whole file, inside the worker. Default 300 s.
         public var deadlineSeconds = 300.0
         public var maxDurationSeconds = 900.0
@@ -20,6 +24,7 @@ public struct ScenesStage: Stage {
         public static let options: [StageOption<Self>] = [
             .init("detector", \.detector),
             .init("analysis_width", \.analysisWidth),
+            .init("min_content_value", \.minimumContent),
             .init("deadline_seconds", \.deadlineSeconds),
             .init("max_duration_seconds", \.maxDurationSeconds),
             .init("max_dimension", \.maxDimension),
@@ -34,6 +39,7 @@ public struct ScenesStage: Stage {
             guard (32...1920).contains(analysisWidth), deadlineSeconds > 0, maxDurationSeconds > 0, maxDimension > 0 else {
                 throw Self.invalid("analysis_width must be 32–1920 and limits positive")
             }
+            guard (0...255).contains(minimumContent) else { throw Self.invalid("must be 0–255", at: \.minimumContent) }
         }
     }
 
@@ -55,6 +61,7 @@ public struct ScenesStage: Stage {
         let options = SceneOptions(
             detector: configuration.detector,
             analysisWidth: configuration.analysisWidth,
+            minimumContent: configuration.minimumContent,
             deadlineSeconds: configuration.deadlineSeconds,
             limits: MediaLimits(maxDurationSeconds: configuration.maxDurationSeconds, maxDimension: configuration.maxDimension)
         )
@@ -72,21 +79,32 @@ public struct ScenesStage: Stage {
 public struct SceneOptions: Sendable, Codable, Equatable {
     public var detector: String
     public var analysisWidth: Int
+    /// The least content value of an adaptive cut.
+    public var minimumContent: Double
     public var deadlineSeconds: Double
     public var limits: MediaLimits
 
-    public init(detector: String, analysisWidth: Int, deadlineSeconds: Double, limits: MediaLimits) {
+    public init(
+        detector: String,
+        analysisWidth: Int,
+        minimumContent: Double = SceneAnalyzer.defaultMinimumContent,
+        deadlineSeconds: Double,
+        limits: MediaLimits
+    ) {
         self.detector = detector
         self.analysisWidth = analysisWidth
+        self.minimumContent = minimumContent
         self.deadlineSeconds = deadlineSeconds
         self.limits = limits
     }
+
+    /// The analyzer these options describe.
+    var analyzer: SceneAnalyzer { SceneAnalyzer(cutDetector: detector, analysisWidth: analysisWidth, minimumContent: minimumContent) }
 
     /// Probes (enforcing the limits), then decodes and detects. Runs inside the worker.
     public func analyze(path: String) throws -> SceneAnalyzer.Result {
         let probe = try MediaProber(limits: limits).probe(path: path)
         guard probe.video != nil else { throw FFmpegError.unsupported("the file has no video stream") }
-        return try SceneAnalyzer(cutDetector: detector, analysisWidth: analysisWidth)
-            .analyze(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
+        return try analyzer.analyze(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
     }
 }

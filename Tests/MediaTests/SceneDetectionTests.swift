@@ -30,7 +30,7 @@ struct SceneDetectionTests {
 
     /// The adaptive detector (the default) on both clips; PySceneDetect's plain content detector also cuts
     /// inside the 720p clip's fast-scrolling texture (as it does in PySceneDetect), so it is held to the 1080p clip.
-    @Test(arguments: [("cuts-720p.mp4", "adaptive"), ("cuts-1080p.mp4", "adaptive"), ("cuts-1080p.mp4", "content")])
+    @Test(arguments: [("cuts-720p.mp4", "adaptive"), ("cuts-1080p.mp4", "adaptive"), ("cuts-1080p.mp4", "content"), ("still.mp4", "adaptive")])
     func hardCutsAreFound(clip: String, detector: String) throws {
         let result = try SceneAnalyzer(cutDetector: detector).analyze(path: TestEnvironment.testmedia(clip).path)
         let expected = try #require(Self.truth[clip]?["cut_frames"] as? [Int])
@@ -49,6 +49,22 @@ struct SceneDetectionTests {
         let result = try SceneAnalyzer().analyze(path: TestEnvironment.testmedia("motion.mp4").path)
         #expect(result.transitions.isEmpty, "\(result.transitions)")
         #expect(result.scenes.count == 1)
+    }
+
+    /// `still.mp4` holds still for 6 s, with a barely visible change (a small box 2 luma levels brighter,
+    /// and the slight flicker of re-encoded keyframes): against neighbours that do not change at all, each
+    /// stands out as much as a cut does, so only the adaptive detector's minimum content value keeps it
+    /// from being one. With the default minimum only the true cut is found; with almost none the still
+    /// segment is cut, which shows the clip provokes what it should.
+    @Test func aBarelyVisibleChangeBetweenStillFramesIsNotACut() throws {
+        let path = TestEnvironment.testmedia("still.mp4").path
+        let expected = try #require(Self.truth["still.mp4"]?["cut_frames"] as? [Int])
+        let result = try SceneAnalyzer().analyze(path: path)
+        #expect(result.transitions.map(\.frame) == expected, "\(result.transitions)")
+        #expect(result.scenes.count == 2)
+        let unguarded = try SceneAnalyzer(minimumContent: 0.01).analyze(path: path)
+        let still = try #require(expected.first)
+        #expect(unguarded.transitions.contains { $0.kind == .cut && $0.frame < still }, "\(unguarded.transitions)")
     }
 
     @Test func aDissolveIsOneTransition() throws {
@@ -78,6 +94,47 @@ struct SceneDetectionTests {
         // The cut at frame 60 has the highest content score of its neighbourhood.
         let scores = rows.dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[2])! }
         #expect(scores[60] > 27 && scores[59] < 27 && scores[61] < 27)
+    }
+}
+
+/// The adaptive detector's minimum content value, on made-up statistics (no decoding).
+struct AdaptiveDetectorTests {
+    /// Frames with the given content scores, 30 per second.
+    static func frames(_ scores: [Double]) -> [FrameStatistics] {
+        scores.enumerated().map { FrameStatistics(index: $0.offset, seconds: Double($0.offset) / 30, contentScore: $0.element, lumaChange: 0, lumaVariance: 0) }
+    }
+
+    @Test func aSmallChangeAmongStillFramesIsNotACut() {
+        var scores = [Double](repeating: 0, count: 60)
+        scores[30] = 0.4
+        let frames = Self.frames(scores)
+        #expect(AdaptiveDetector().transitions(in: frames, spans: []).isEmpty)
+        // Without the minimum the ratio to still neighbours alone would call it a cut.
+        #expect(AdaptiveDetector(minimumContent: 0.01).transitions(in: frames, spans: []).map(\.frame) == [30])
+    }
+
+    @Test func aSmallChangeAmongNearlyStillFramesIsNotACut() {
+        var scores = [Double](repeating: 0.02, count: 60)
+        scores[30] = 0.5
+        #expect(AdaptiveDetector().transitions(in: Self.frames(scores), spans: []).isEmpty)
+    }
+
+    @Test func aCutAfterStillFramesIsStillACut() {
+        var scores = [Double](repeating: 0, count: 60)
+        scores[30] = SceneAnalyzer.defaultMinimumContent + 20
+        #expect(AdaptiveDetector().transitions(in: Self.frames(scores), spans: []).map(\.frame) == [30])
+    }
+
+    @Test func theStageOptionReachesTheAnalyzer() throws {
+        let configuration = try JSONDecoder().decode(ScenesStage.Configuration.self, from: Data(#"{"min_content_value": 20}"#.utf8))
+        #expect(configuration.minimumContent == 20)
+        #expect(ScenesStage.Configuration().minimumContent == SceneAnalyzer.defaultMinimumContent)
+        let options = SceneOptions(detector: "adaptive", analysisWidth: 256, minimumContent: 20, deadlineSeconds: 1, limits: MediaLimits())
+        let decoded = try JSONDecoder().decode(SceneOptions.self, from: JSONEncoder().encode(options))
+        #expect((try decoded.analyzer.configuredCutDetector() as? AdaptiveDetector)?.minimumContent == 20)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ScenesStage.Configuration.self, from: Data(#"{"min_content_value": 300}"#.utf8))
+        }
     }
 }
 

@@ -74,6 +74,14 @@ import TextRecognition
         expectError("name: p\nstages:\n  - name: probe\n    options:\n      max_dimension: huge\n", line: 5, containing: "options of 'probe'")
     }
 
+    @Test func aMinimumContentValueOffItsScaleIsRefused() {
+        expectError(
+            "name: p\nstages:\n  - name: probe\n  - name: scenes\n    needs: [probe]\n    options:\n      min_content_value: 300\n",
+            line: 7,
+            containing: "min_content_value must be 0–255"
+        )
+    }
+
     @Test func unknownOptionIsRefused() {
         expectError("name: p\nstages:\n  - name: probe\n    options:\n      max_dimensoin: 10\n", line: 5, containing: "unknown key 'max_dimensoin'")
     }

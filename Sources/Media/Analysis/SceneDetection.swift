@@ -44,11 +44,12 @@ struct ContentDetector: SceneDetector {
 }
 
 /// PySceneDetect's adaptive detector: a cut where the content change stands out against the frames around
-/// it (ratio to their mean), so steady fast motion does not cut.
+/// it (ratio to their mean), so steady fast motion does not cut, and is itself at least `minimumContent`
+/// (PySceneDetect's `min_content_val`): after still frames, whose change is zero, any flicker stands out.
 struct AdaptiveDetector: SceneDetector {
     var name: String { "adaptive" }
     var ratioThreshold = 3.0
-    var minimumContent = 15.0
+    var minimumContent = SceneAnalyzer.defaultMinimumContent
     var window = 2
     var minimumSceneFrames = 15
 
@@ -149,13 +150,29 @@ public struct SceneAnalyzer: Sendable {
 
     public typealias Result = SceneAnalysis
 
+    /// The least content value the adaptive detector cuts on: PySceneDetect's `min_content_val`, on the
+    /// same scale (the mean HSV change of a frame 256 px wide, 0–255).
+    public static let defaultMinimumContent = 15.0
+
     /// Hard cuts from `cutDetector` (`content` or `adaptive`), gradual transitions from `dissolve`.
     public var cutDetector: String
     public var analysisWidth: Int
+    /// The least content value of an adaptive cut (`defaultMinimumContent`); the content detector's own
+    /// threshold is higher.
+    public var minimumContent: Double
 
-    public init(cutDetector: String = "adaptive", analysisWidth: Int = 256) {
+    public init(cutDetector: String = "adaptive", analysisWidth: Int = 256, minimumContent: Double = defaultMinimumContent) {
         self.cutDetector = cutDetector
         self.analysisWidth = analysisWidth
+        self.minimumContent = minimumContent
+    }
+
+    /// The cut detector named `cutDetector`, with this analyzer's settings.
+    func configuredCutDetector() throws -> any SceneDetector {
+        guard let detector = Self.registry[cutDetector] else { throw FFmpegError.unsupported("no scene detector named \(cutDetector)") }
+        guard var adaptive = detector as? AdaptiveDetector else { return detector }
+        adaptive.minimumContent = minimumContent
+        return adaptive
     }
 
     /// Per-frame statistics of a file, for detectors and for tuning (`--stats`).
@@ -224,8 +241,8 @@ public struct SceneAnalyzer: Sendable {
 
     /// Scenes and transitions of the video at `path`.
     public func analyze(path: String, limits: MediaLimits = .init(), deadlineSeconds: Double = 600) throws -> Result {
+        let cuts = try configuredCutDetector()
         let (frames, spans) = try statistics(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
-        guard let cuts = Self.registry[cutDetector] else { throw FFmpegError.unsupported("no scene detector named \(cutDetector)") }
         var transitions = cuts.transitions(in: frames, spans: spans)
         for dissolve in DissolveDetector().transitions(in: frames, spans: spans)
         where !transitions.contains(where: { abs($0.frame - dissolve.frame) <= Self.spanHalfWindow }) {
