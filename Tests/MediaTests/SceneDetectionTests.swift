@@ -126,14 +126,14 @@ struct AdaptiveDetectorTests {
     }
 
     @Test func theStageOptionReachesTheAnalyzer() throws {
-        let configuration = try JSONDecoder().decode(ScenesStage.Configuration.self, from: Data(#"{"min_content_value": 20}"#.utf8))
+        let configuration = try StageOptionsJSON.decode(ScenesStage.Configuration.self, #"{"min_content_value": 20}"#)
         #expect(configuration.minimumContent == 20)
         #expect(ScenesStage.Configuration().minimumContent == SceneAnalyzer.defaultMinimumContent)
         let options = SceneOptions(detector: "adaptive", analysisWidth: 256, minimumContent: 20, deadlineSeconds: 1, limits: MediaLimits())
         let decoded = try JSONDecoder().decode(SceneOptions.self, from: JSONEncoder().encode(options))
         #expect((try decoded.analyzer.configuredCutDetector() as? AdaptiveDetector)?.minimumContent == 20)
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(ScenesStage.Configuration.self, from: Data(#"{"min_content_value": 300}"#.utf8))
+            try StageOptionsJSON.decode(ScenesStage.Configuration.self, #"{"min_content_value": 300}"#)
         }
     }
 }

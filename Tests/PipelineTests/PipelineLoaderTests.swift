@@ -78,7 +78,7 @@ import TextRecognition
         expectError(
             "name: p\nstages:\n  - name: probe\n  - name: scenes\n    needs: [probe]\n    options:\n      min_content_value: 300\n",
             line: 7,
-            containing: "min_content_value must be 0–255"
+            containing: "'min_content_value': must be 0–255"
         )
     }
 

@@ -127,10 +127,10 @@ struct TextRecognitionTests {
     @Test func theStageTakesItsBudgetFromThePipelineFile() throws {
         let defaults = OCRStage.Configuration()
         #expect(defaults.budget == OCRBudget())
-        let decoded = try JSONDecoder().decode(OCRStage.Configuration.self, from: Data(#"{"budget_seconds": 1.5, "deadline_seconds": 4}"#.utf8))
+        let decoded = try StageOptionsJSON.decode(OCRStage.Configuration.self, #"{"budget_seconds": 1.5, "deadline_seconds": 4}"#)
         #expect(decoded.budget == OCRBudget(cpuSeconds: 1.5, deadlineSeconds: 4))
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(OCRStage.Configuration.self, from: Data(#"{"budget_seconds": 0}"#.utf8))
+            try StageOptionsJSON.decode(OCRStage.Configuration.self, #"{"budget_seconds": 0}"#)
         }
     }
 
