@@ -88,7 +88,8 @@ print(json.dumps({"cuts": [s[0].get_frames() for s in scenes[1:]], "seconds": el
 
 
 def scenes_table():
-    clips = [ROOT / "testmedia" / n for n in ("cuts-720p.mp4", "cuts-1080p.mp4", "fade.mp4", "motion.mp4")] + [long_clip()]
+    clips = [ROOT / "testmedia" / n for n in ("cuts-720p.mp4", "cuts-1080p.mp4", "fade.mp4", "motion.mp4", "still.mp4", "portrait.mp4")]
+    clips.append(long_clip())
     print("### Scene detection\n")
     print("| clip | frames | ffmpeg decode-only fps | ffmpeg scdet fps | PySceneDetect adaptive fps (F1) | PySceneDetect content fps (F1) "
           "| ours: decode-only fps | ours: scenes fps (F1) | ours ÷ ffmpeg decode | ours ÷ PySceneDetect adaptive |")

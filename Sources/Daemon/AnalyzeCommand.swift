@@ -17,6 +17,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "The hard-cut detector: adaptive or content.")
     var detector = "adaptive"
 
+    @Option(help: "The longer side frames are scaled to before comparing, in pixels (the scenes stage's analysis_width).")
+    var analysisWidth = 256
+
     @Option(help: "Write per-frame scores as CSV to this file.")
     var stats: String?
 
@@ -31,7 +34,7 @@ struct AnalyzeCommand: ParsableCommand {
             print("\(try DecodeFloor.countFrames(path: path)) frames decoded")
             return
         }
-        let analyzer = SceneAnalyzer(cutDetector: detector)
+        let analyzer = SceneAnalyzer(cutDetector: detector, analysisWidth: analysisWidth)
         let result: SceneAnalyzer.Result
         do {
             result = try analyzer.analyze(path: path)

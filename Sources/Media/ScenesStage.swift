@@ -10,7 +10,8 @@ public struct ScenesStage: Stage {
     public struct Configuration: StageConfiguration {
         /// The hard-cut detector: `adaptive` (default) or `content`. Dissolves are always looked for.
         public var detector = "adaptive"
-        /// Width frames are scaled to before comparing. Default 256 px.
+        /// The longer side frames are scaled to before comparing: the width of a landscape frame, the
+        /// height of a portrait one (by an integer factor where it can). Default 256 px.
         public var analysisWidth = 256
         /// The least content change (PySceneDetect's content value: the mean HSV change from the previous
         /// frame, 0–255) the adaptive detector cuts on, however much it stands out against still neighbours:

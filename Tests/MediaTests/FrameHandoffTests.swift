@@ -10,7 +10,7 @@ struct FrameHandoffTests {
     struct Stop: Error {}
 
     func decoder(_ clip: String) throws -> VideoDecoder {
-        try VideoDecoder(input: try MediaInput(path: TestEnvironment.testmedia(clip).path, limits: .init()), targetWidth: 256)
+        try VideoDecoder(input: try MediaInput(path: TestEnvironment.testmedia(clip).path, limits: .init()), targetSize: 256)
     }
 
     @Test func everyFrameArrivesOnceInOrderOnTheSecondThread() throws {

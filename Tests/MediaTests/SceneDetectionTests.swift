@@ -67,6 +67,31 @@ struct SceneDetectionTests {
         #expect(unguarded.transitions.contains { $0.kind == .cut && $0.frame < still }, "\(unguarded.transitions)")
     }
 
+    /// Phone video: `portrait.mp4` (720×1280 at 25 fps) is measured at 144×256, as many pixels as a 1280×720
+    /// frame at 256×144 (shrunk by its width it kept 6× as many), and its two cuts, fast pan and dissolve
+    /// come out as they should.
+    @Test func portraitVideoIsMeasuredLikeLandscapeAndEveryTransitionIsFound() throws {
+        let path = TestEnvironment.testmedia("portrait.mp4").path
+        var size: (width: Int, height: Int)?
+        try VideoDecoder(input: try MediaInput(path: path, limits: .init()), targetSize: 256).forEachFrame { frame in
+            size = (frame.width, frame.height)
+            return false
+        }
+        #expect(size?.width == 144 && size?.height == 256, "\(String(describing: size))")
+        let entry = try #require(Self.truth["portrait.mp4"])
+        let cuts = try #require(entry["cut_frames"] as? [Int])
+        let blend = try #require(entry["transition"] as? [String: Any])
+        let start = try #require(blend["start_frame"] as? Int)
+        let end = try #require(blend["end_frame"] as? Int)
+        let result = try SceneAnalyzer().analyze(path: path)
+        let found = result.transitions.filter { $0.kind == .cut }.map(\.frame)
+        #expect(Self.f1(found: found, truth: cuts) == 1, "found \(result.transitions), truth \(cuts)")
+        let dissolves = result.transitions.filter { $0.kind == .dissolve }
+        #expect(dissolves.count == 1 && dissolves.allSatisfy { (start...end).contains($0.frame) }, "\(result.transitions)")
+        #expect(result.scenes.count == cuts.count + 2)
+        #expect(result.frameCount == entry["frame_count"] as? Int)
+    }
+
     @Test func aDissolveIsOneTransition() throws {
         let result = try SceneAnalyzer().analyze(path: TestEnvironment.testmedia("fade.mp4").path)
         let blend = try #require(Self.truth["fade.mp4"]?["transition"] as? [String: Any])

@@ -1,9 +1,9 @@
 /// Full-size pictures out of image and video files, through the shared `VideoDecoder`.
 public enum FrameGrabber {
-    /// The picture of an image file (or the first frame of a video), at most `limits.maxDimension` wide.
+    /// The picture of an image file (or the first frame of a video), at most `limits.maxDimension` on its longer side.
     public static func firstPicture(path: String, limits: MediaLimits) throws -> RGBImage {
         let input = try MediaInput(path: path, limits: limits)
-        let decoder = try VideoDecoder(input: input, targetWidth: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
+        let decoder = try VideoDecoder(input: input, targetSize: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
         var picture: RGBImage?
         try decoder.forEachFrame { frame in
             picture = RGBImage(frame: frame)
@@ -23,7 +23,7 @@ public enum FrameGrabber {
     ) throws -> [(image: RGBImage, frame: Int, seconds: Double, sharpness: Double)?] {
         let input = try MediaInput(path: path, limits: limits)
         input.extendDeadline(seconds: deadlineSeconds)
-        let decoder = try VideoDecoder(input: input, targetWidth: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
+        let decoder = try VideoDecoder(input: input, targetSize: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
         var groupOf: [Int: [Int]] = [:]
         for (group, frames) in candidates.enumerated() {
             for frame in frames { groupOf[frame, default: []].append(group) }

@@ -91,7 +91,7 @@ extension VideoDecoder {
     func forEachFrameOnSecondThread(depth: Int = 4, _ body: (AnalysisFrame) throws -> Bool) throws {
         try withoutActuallyEscaping(body) { body in
             let handoff = FrameHandoff(depth: depth)
-            let box = AnalysisBox(body: body, scaler: Scaler(targetWidth: targetWidth, output: output))
+            let box = AnalysisBox(body: body, scaler: Scaler(targetSize: targetSize, output: output))
             let finished = DispatchSemaphore(value: 0)
             let thread = Thread {
                 analyse(handoff, box)  // its locals, the closure among them, are gone when it returns

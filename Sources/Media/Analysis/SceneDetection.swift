@@ -156,6 +156,8 @@ public struct SceneAnalyzer: Sendable {
 
     /// Hard cuts from `cutDetector` (`content` or `adaptive`), gradual transitions from `dissolve`.
     public var cutDetector: String
+    /// The longer side frames are scaled to (a portrait frame is measured with as many pixels as a
+    /// landscape one).
     public var analysisWidth: Int
     /// The least content value of an adaptive cut (`defaultMinimumContent`); the content detector's own
     /// threshold is higher.
@@ -179,7 +181,7 @@ public struct SceneAnalyzer: Sendable {
     func statistics(path: String, limits: MediaLimits, deadlineSeconds: Double) throws -> ([FrameStatistics], [SpanMeasure?]) {
         let input = try MediaInput(path: path, limits: limits)
         input.extendDeadline(seconds: deadlineSeconds)
-        let decoder = try VideoDecoder(input: input, targetWidth: analysisWidth, output: .rgb24)
+        let decoder = try VideoDecoder(input: input, targetSize: analysisWidth, output: .rgb24)
         var builder = FrameStatisticsBuilder()
         var frames: [FrameStatistics] = []
         var spans: [SpanMeasure?] = []
@@ -244,9 +246,14 @@ public struct SceneAnalyzer: Sendable {
         let cuts = try configuredCutDetector()
         let (frames, spans) = try statistics(path: path, limits: limits, deadlineSeconds: deadlineSeconds)
         var transitions = cuts.transitions(in: frames, spans: spans)
-        for dissolve in DissolveDetector().transitions(in: frames, spans: spans)
-        where !transitions.contains(where: { abs($0.frame - dissolve.frame) <= Self.spanHalfWindow }) {
-            transitions.append(dissolve)
+        for dissolve in DissolveDetector().transitions(in: frames, spans: spans) {
+            // No frame inside a blend changes as much as a content cut (the dissolve detector checks), so an
+            // adaptive cut there is the blend's first frame standing out against the still frames before it
+            // (hue swings on greyish pixels): the blend is the transition.
+            if let first = dissolve.startFrame, let last = dissolve.endFrame {
+                transitions.removeAll { $0.kind == .cut && $0.frame > first && $0.frame <= last && $0.detector == AdaptiveDetector().name }
+            }
+            if !transitions.contains(where: { abs($0.frame - dissolve.frame) <= Self.spanHalfWindow }) { transitions.append(dissolve) }
         }
         transitions.sort { $0.frame < $1.frame }
         var scenes: [Scene] = []

@@ -33,15 +33,16 @@ final class VideoDecoder {
     /// The clockwise quarter turn the stream's display matrix asks for (0, 90, 180 or 270).
     let rotation: Int
     let output: Output
-    let targetWidth: Int
+    let targetSize: Int
 
     /// - Parameters:
-    ///   - targetWidth: the width frames are scaled to (height keeps the aspect ratio; never upscaled).
+    ///   - targetSize: the longer side frames are scaled to, the width of a landscape frame and the height
+    ///     of a portrait one (the aspect ratio is kept; never upscaled).
     ///   - skipLoopFilter: skip H.264's deblocking, which analysis does not need, for speed.
-    init(input: MediaInput, targetWidth: Int = 256, output: Output = .rgb24, skipLoopFilter: Bool = true, threads: Int = 0) throws {
+    init(input: MediaInput, targetSize: Int = 256, output: Output = .rgb24, skipLoopFilter: Bool = true, threads: Int = 0) throws {
         self.input = input
         self.output = output
-        self.targetWidth = targetWidth
+        self.targetSize = targetSize
         guard let format = input.formatContext else { throw FFmpegError.unsupported("the file is not open") }
         var decoder: UnsafePointer<AVCodec>?
         let index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
@@ -69,7 +70,7 @@ final class VideoDecoder {
     /// Calls `body` with every frame in order (or only those `wants` accepts, by index and seconds, which
     /// saves scaling the others) until it returns false or the stream ends.
     func forEachFrame(wants: ((Int, Double) -> Bool)? = nil, _ body: (AnalysisFrame) throws -> Bool) throws {
-        let scaler = Scaler(targetWidth: targetWidth, output: output)
+        let scaler = Scaler(targetSize: targetSize, output: output)
         try forEachDecodedFrame { frame, index, seconds in
             guard wants?(index, seconds) ?? true else { return true }
             var keepGoing = true
@@ -110,14 +111,17 @@ final class VideoDecoder {
 
 /// Owns a libswscale context and the buffer it scales into.
 final class Scaler {
-    let targetWidth: Int
+    /// The longer side of a scaled frame: a portrait frame gets as many pixels as a landscape one of the
+    /// same shape (scaled by its width, a 720×1280 phone frame kept 6× the pixels of a 1280×720 one and
+    /// analysed at 0.8× the decoder's speed).
+    let targetSize: Int
     let output: VideoDecoder.Output
     private var context: OpaquePointer?
     private var buffer: [UInt8] = []
     private var key: (Int32, Int32, Int32, Bool) = (0, 0, -1, false)
 
-    init(targetWidth: Int, output: VideoDecoder.Output) {
-        self.targetWidth = targetWidth
+    init(targetSize: Int, output: VideoDecoder.Output) {
+        self.targetSize = targetSize
         self.output = output
     }
 
@@ -133,9 +137,11 @@ final class Scaler {
         guard sourceWidth > 0, sourceHeight > 0 else { throw FFmpegError.unsupported("a frame has no size") }
         // 4:2:0 frames shrunk by 2× or more go through one C pass (box average + RGB) instead of libswscale's
         // area filter: the scaler was a third of scene detection's time (bench/analysis).
-        let factor = Int(sourceWidth) / targetWidth
+        let longer = max(Int(sourceWidth), Int(sourceHeight))
+        let shorter = min(Int(sourceWidth), Int(sourceHeight))
+        let factor = longer / targetSize
         let isYUV420 = sourceFormat == AV_PIX_FMT_YUV420P.rawValue || sourceFormat == AV_PIX_FMT_YUVJ420P.rawValue
-        if output == .rgb24, isYUV420, factor >= 2, Int(sourceHeight) / factor >= 2 {
+        if output == .rgb24, isYUV420, factor >= 2, shorter / factor >= 2 {
             let width = Int(sourceWidth) / factor
             let height = Int(sourceHeight) / factor
             let stride = (width * 3 + 63) & ~63
@@ -160,8 +166,9 @@ final class Scaler {
             }
             return
         }
-        let width = Int32(min(targetWidth, Int(sourceWidth)))
-        let height = Int32(max(1, (Int(sourceHeight) * Int(width) + Int(sourceWidth) / 2) / Int(sourceWidth)))
+        let side = min(targetSize, longer)
+        let width = Int32(sourceWidth >= sourceHeight ? side : max(1, (Int(sourceWidth) * side + longer / 2) / longer))
+        let height = Int32(sourceWidth >= sourceHeight ? max(1, (Int(sourceHeight) * side + longer / 2) / longer) : side)
         let pixelFormat = output == .rgb24 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8
         let bytesPerPixel = output == .rgb24 ? 3 : 1
         // libswscale's SIMD writers store whole vectors: a row may be written past its last pixel, so rows

@@ -35,7 +35,7 @@ public final class VideoPictureReader {
     public init(path: String, limits: MediaLimits, deadlineSeconds: Double) throws {
         input = try MediaInput(path: path, limits: limits)
         input.extendDeadline(seconds: deadlineSeconds)
-        decoder = try VideoDecoder(input: input, targetWidth: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
+        decoder = try VideoDecoder(input: input, targetSize: limits.maxDimension, output: .rgb24, skipLoopFilter: false)
         rotation = decoder.rotation
         let sideways = rotation == 90 || rotation == 270
         sourceWidth = sideways ? decoder.sourceHeight : decoder.sourceWidth
