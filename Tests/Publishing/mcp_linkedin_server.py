@@ -23,7 +23,8 @@ Tools, answering like Composio (one text item holding `{"data": ..., "error": ..
     that long after: the window in which a publisher that dies has posted without knowing it.
   LINKEDIN_GET_MY_POSTS(author) gives {"posts": [...]}: the posts of that author in RECORD_FILE, oldest first.
 
-Prints `ready` on stdout once it accepts connections, and nothing else there (logs go to stderr). Exits with
+PORT 0 takes a free port. Prints `ready PORT` on stdout once it accepts connections, PORT being the one it
+listens on, and nothing else there (logs go to stderr). Exits with
 status 0 on SIGTERM or SIGINT.
 """
 
@@ -192,7 +193,8 @@ async def serve(server: uvicorn.Server) -> None:
             await task  # it failed to start (port taken, ...): raise its error
             sys.exit("the server stopped before it was ready")
         await asyncio.sleep(0.02)
-    print("ready", flush=True)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    print(f"ready {port}", flush=True)
     await task
 
 

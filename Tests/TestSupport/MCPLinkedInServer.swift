@@ -14,30 +14,26 @@ public final class MCPLinkedInServer: @unchecked Sendable {
         guard let python = ProcessInfo.processInfo.environment["DRSOCIAL_PYTHON"] else { throw MissingService(name: "DRSOCIAL_PYTHON") }
         self.key = key
         record = try TestEnvironment.temporaryDirectory("mcp-record").appending(path: "posts.jsonl")
+        // Port 0: the server binds a free port itself and names it, so nothing can take it in between.
         let out = Pipe()
-        var lastError = ""
-        for _ in 0..<5 {
-            let port = Int.random(in: 30_000...50_000)
-            let process = Process()
-            process.executableURL = URL(filePath: python)
-            process.arguments = [
-                TestEnvironment.repositoryRoot.appending(path: "Tests/Publishing/mcp_linkedin_server.py").path, "\(port)", key, record.path,
-            ]
-            process.environment = ProcessInfo.processInfo.environment.merging(["MCP_ANSWER_DELAY_SECONDS": "\(answerDelaySeconds)"]) { $1 }
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // `ready` once it listens; an exit (port taken) means another port.
-            let line = out.fileHandleForReading.readLine()
-            if line == "ready" {
-                self.port = port
-                self.processRef = process
-                return
-            }
+        let process = Process()
+        process.executableURL = URL(filePath: python)
+        process.arguments = [
+            TestEnvironment.repositoryRoot.appending(path: "Tests/Publishing/mcp_linkedin_server.py").path, "0", key, record.path,
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["MCP_ANSWER_DELAY_SECONDS": "\(answerDelaySeconds)"]) { $1 }
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // `ready PORT` once it listens; nothing means it died.
+        let words = out.fileHandleForReading.readLine()?.split(separator: " ") ?? []
+        guard words.count == 2, words[0] == "ready", let port = Int(words[1]) else {
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            lastError = "exited \(process.terminationStatus)"
+            throw MissingService(name: "the MCP test server (it printed \(words), status \(process.isRunning ? "running" : "\(process.terminationStatus)"))")
         }
-        throw MissingService(name: "the MCP test server (\(lastError))")
+        self.port = port
+        self.processRef = process
     }
 
     private var processRef: Process?
