@@ -21,8 +21,17 @@ struct TokenCommand: AsyncParsableCommand {
         let secret = try environment.required("JWT_SECRET")
         let slug = talent.lowercased()
         let owner: (tenant: UUID, user: UUID)? = try await runtime.pool.withTransaction { connection in
+            // A talent without an owner gets one: a new tenant user with the role `talent`.
             try connection.query(
-                "UPDATE talents SET owner_user_id = gen_random_uuid() WHERE slug = $1 AND owner_user_id IS NULL",
+                """
+                WITH owner AS (
+                    INSERT INTO tenant_users (tenant_id, supabase_user_id, role)
+                    SELECT tenant_id, gen_random_uuid(), 'talent' FROM talents WHERE slug = $1 AND owner_user_id IS NULL
+                    RETURNING tenant_id, supabase_user_id
+                )
+                UPDATE talents SET owner_user_id = owner.supabase_user_id FROM owner
+                WHERE talents.slug = $1 AND talents.tenant_id = owner.tenant_id
+                """,
                 [slug]
             )
             return try connection.query("SELECT tenant_id, owner_user_id FROM talents WHERE slug = $1", [slug]).first.map {

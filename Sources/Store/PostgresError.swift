@@ -39,6 +39,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var isUniqueViolation: Bool { sqlState == "23505" }
     /// A foreign key refused the row (SQLSTATE 23503).
     public var isForeignKeyViolation: Bool { sqlState == "23503" }
+    /// A CHECK constraint (or a trigger raising `check_violation`) refused the row.
+    public var isCheckViolation: Bool { sqlState == "23514" }
     /// Row-level security refused the row (SQLSTATE 42501, insufficient privilege).
     public var isInsufficientPrivilege: Bool { sqlState == "42501" }
     /// The connection is gone or could not be made: worth retrying later.

@@ -75,7 +75,7 @@ struct DevicePublishTests {
             #expect(after.state == "published" && after.postID == posts.first?["id"] as? String, "\(after)")
             // A second job for the variant posts nothing more.
             try await h.database.pool.withConnection { connection in
-                try JobQueue(pool: h.database.pool).enqueue(.init(kind: "publish", payload: ["content_queue_id": id.uuidString.lowercased()]), on: connection)
+                try JobQueue(pool: h.database.pool).enqueue(.init(kind: "publish", payload: ["content_queue_id": id.uuidString.lowercased()], tenantID: h.fixture.tenantID), on: connection)
             }
             #expect(try await h.runner.run(variant: id) == nil)
             #expect(try await h.page.posts().count == 1)

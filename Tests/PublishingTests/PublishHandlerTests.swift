@@ -97,7 +97,7 @@ struct PublishHandlerTests {
         #expect(after.postID == posts.first?["id"] as? String && after.url?.contains("linkedin.com") == true)
         // Another publish job for the same variant posts nothing more.
         try await h.pool.withConnection { connection in
-            try h.queue.enqueue(.init(kind: "publish", payload: ["content_queue_id": id.uuidString.lowercased()]), on: connection)
+            try h.queue.enqueue(.init(kind: "publish", payload: ["content_queue_id": id.uuidString.lowercased()], tenantID: h.fixture.tenantID), on: connection)
         }
         #expect(try await runJob(h, id) == nil)
         #expect(try h.server.posts().count == 1)

@@ -31,7 +31,9 @@ extension TenantFixture {
                 """,
                 [tenantID, talentID, account.id, content, scheduled]
             ).first!.decode("id")
-            try ApprovalRepository().apply(.approve, variantID: id, talentID: talentID, actorUserID: UUID(), queue: queue, on: connection)
+            // Approved by the talent's owner, one of the tenant's users as the database requires.
+            let owner: UUID = try connection.query("SELECT owner_user_id FROM talents WHERE id = $1", [talentID]).first!.decode("owner_user_id")
+            try ApprovalRepository().apply(.approve, variantID: id, talentID: talentID, actorUserID: owner, queue: queue, on: connection)
             return id
         }
     }

@@ -25,8 +25,9 @@ public struct IsolatedDatabase: Sendable {
     public let url: String
     public let pool: PostgresPool
 
-    /// Creates an empty database owned by `drsocial` (through `DRSOCIAL_TEST_ADMIN_URL`) and migrates it.
-    public static func make(_ label: String) async throws -> IsolatedDatabase {
+    /// Creates an empty database owned by `drsocial` (through `DRSOCIAL_TEST_ADMIN_URL`) and migrates it: with
+    /// every bundled migration, or only `migrations` (a schema as an older release left it).
+    public static func make(_ label: String, migrations: [Migrator.Migration]? = nil) async throws -> IsolatedDatabase {
         guard let sharedURL = TestEnvironment.databaseURL else { throw MissingService(name: "DRSOCIAL_TEST_DATABASE_URL") }
         guard let adminURL = ProcessInfo.processInfo.environment["DRSOCIAL_TEST_ADMIN_URL"] else {
             throw MissingService(name: "DRSOCIAL_TEST_ADMIN_URL")
@@ -38,7 +39,7 @@ public struct IsolatedDatabase: Sendable {
         guard let slash = sharedURL.lastIndex(of: "/") else { throw MissingService(name: "a database URL ending in /NAME") }
         let url = sharedURL[..<slash] + "/" + name
         let pool = PostgresPool(configuration: .init(url: url, maximumConnections: 4), logger: TestEnvironment.logger)
-        try await Migrator(pool: pool, logger: TestEnvironment.logger).migrate()
+        try await Migrator(pool: pool, logger: TestEnvironment.logger).migrate(migrations)
         return IsolatedDatabase(url: url, pool: pool)
     }
 }

@@ -47,7 +47,12 @@ struct PortalRoutesTests {
         let blobs = try LocalBlobStore(root: storage)
         let fixture = try await TenantFixture.make(on: pool)
         let owner = UUID()
-        try await pool.withConnection { try $0.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [owner, fixture.talentID]) }
+        try await pool.withTransaction { connection in
+            try connection.query(
+                "INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'talent')", [fixture.tenantID, owner]
+            )
+            try connection.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [owner, fixture.talentID])
+        }
         let router = try await buildRouter(
             pool: pool,
             configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits, captions: captions),
@@ -398,7 +403,12 @@ struct PortalRoutesTests {
     @Test func operatorsApproveOnlyWithTheTalentsOverride() async throws {
         let h = try await harness()
         let (request, _) = try await variants(h, caption: "Hello")
-        let headers = try await h.headers(try await h.token(role: "operator", user: UUID()))
+        // The operator is one of the tenant's people: who approved is a tenant user.
+        let operatorID = UUID()
+        try await h.pool.withConnection {
+            try $0.query("INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'editor')", [h.fixture.tenantID, operatorID])
+        }
+        let headers = try await h.headers(try await h.token(role: "operator", user: operatorID))
         try await h.app.test(.router) { client in
             let uri = "/me/requests/\(request)/approve-all?talent=\(h.fixture.slug)"
             #expect(try await post(client, uri, headers).0 == .forbidden)

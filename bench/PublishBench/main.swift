@@ -97,7 +97,8 @@ func approve(_ count: Int, label: String, scheduled: @escaping @Sendable (Int) -
                 """,
                 [owner.tenant, owner.talent, owner.account, content, scheduled(index)]
             ).first!.decode("id")
-            try ApprovalRepository().apply(.approve, variantID: id, talentID: owner.talent, actorUserID: UUID(), queue: queue, on: connection)
+            let approver: UUID = try connection.query("SELECT owner_user_id FROM talents WHERE id = $1", [owner.talent]).first!.decode("owner_user_id")
+            try ApprovalRepository().apply(.approve, variantID: id, talentID: owner.talent, actorUserID: approver, queue: queue, on: connection)
             return id
         }
     }

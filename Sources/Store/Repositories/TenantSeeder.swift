@@ -46,6 +46,11 @@ public struct TenantSeeder: Sendable {
 
     /// Creates a talent with its profile and accounts; returns the talent's id.
     public func createTalent(_ spec: TalentSpec, tenantID: UUID, on connection: PostgresConnection) throws -> UUID {
+        // The owner first: `talents.owner_user_id` references the tenant's users.
+        try connection.query(
+            "INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'talent') ON CONFLICT DO NOTHING",
+            [tenantID, spec.ownerUserID]
+        )
         let talentID: UUID = try connection.query(
             """
             INSERT INTO talents (tenant_id, slug, display_name, owner_user_id, primary_email)
@@ -59,10 +64,6 @@ public struct TenantSeeder: Sendable {
             VALUES ($1, $2, $3, $4, $5)
             """,
             [talentID, tenantID, spec.contentPillars, spec.hashtagPreferences, spec.doNotSay]
-        )
-        try connection.query(
-            "INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'owner') ON CONFLICT DO NOTHING",
-            [tenantID, spec.ownerUserID]
         )
         for account in spec.accounts {
             try connection.query(
