@@ -116,6 +116,7 @@ struct DaemonEnvironment {
     var mediaNiceness: Int { get throws { try int("MEDIA_NICENESS", default: 10, range: 0...19) } }
     var databaseConnections: Int { get throws { try int("DB_MAX_CONNECTIONS", default: 8, range: 1...200) } }
     var jobLeaseSeconds: Int { get throws { try int("JOB_LEASE_SECONDS", default: 30, range: 2...3600) } }
+    var jobLostLeaseLimit: Int { get throws { try int("JOB_LOST_LEASE_LIMIT", default: 20, range: 0...10_000) } }
     var databaseWaitSeconds: Int { get throws { try int("DATABASE_WAIT_SECONDS", default: 120, range: 0...86_400) } }
     var maxAttachmentBytes: Int {
         get throws { try int("MAX_ATTACHMENT_BYTES", default: 100 << 20, range: 1024...(4 << 30)) }

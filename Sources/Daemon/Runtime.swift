@@ -68,7 +68,10 @@ struct Runtime {
     }
 
     func queue() throws -> JobQueue {
-        JobQueue(pool: pool, configuration: .init(leaseSeconds: Double(try environment.jobLeaseSeconds)))
+        JobQueue(
+            pool: pool,
+            configuration: .init(leaseSeconds: Double(try environment.jobLeaseSeconds), lostLeaseLimit: try environment.jobLostLeaseLimit)
+        )
     }
 
     /// The blob store: the object store when `BLOB_STORE_URL` names one (checked: a missing bucket or refused

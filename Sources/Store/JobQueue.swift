@@ -20,12 +20,24 @@ public struct JobQueue: Sendable {
         public var retryCapSeconds: Double
         /// Attempts before a job is dead, unless the job says otherwise. Default 8.
         public var defaultMaxAttempts: Int
+        /// Claims of a job that may end with the lease expiring (the worker's daemon died or lost the database)
+        /// without using up one of its attempts. Default 20. A daemon killed under a job is not the job's
+        /// failure: work runs in isolated children, so a daemon rarely dies of its job. The limit still buries
+        /// a job that keeps killing its daemons, after this many lost leases and its attempts.
+        public var lostLeaseLimit: Int
 
-        public init(leaseSeconds: Double = 30, retryBaseSeconds: Double = 2, retryCapSeconds: Double = 300, defaultMaxAttempts: Int = 8) {
+        public init(
+            leaseSeconds: Double = 30,
+            retryBaseSeconds: Double = 2,
+            retryCapSeconds: Double = 300,
+            defaultMaxAttempts: Int = 8,
+            lostLeaseLimit: Int = 20
+        ) {
             self.leaseSeconds = leaseSeconds
             self.retryBaseSeconds = retryBaseSeconds
             self.retryCapSeconds = retryCapSeconds
             self.defaultMaxAttempts = defaultMaxAttempts
+            self.lostLeaseLimit = lostLeaseLimit
         }
     }
 
@@ -155,6 +167,7 @@ public struct JobQueue: Sendable {
 
     private func claimOnce(kinds: [String], workerID: String) async throws -> ClaimedJob? {
         let lease = configuration.leaseSeconds
+        let lostLeaseLimit = configuration.lostLeaseLimit
         return try await pool.withConnection { connection in
             let result = try connection.query(
                 """
@@ -164,17 +177,20 @@ public struct JobQueue: Sendable {
                       AND ((status = 'pending' AND run_after <= now()
                             AND (serial_key IS NULL OR NOT EXISTS (
                                 SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.status = 'running')))
-                           OR (status = 'running' AND lease_expires_at < now() AND attempts < max_attempts))
+                           OR (status = 'running' AND lease_expires_at < now() AND (attempts < max_attempts OR lost_leases < $4)))
                     ORDER BY priority DESC, run_after, id
                     LIMIT 1
                     FOR UPDATE SKIP LOCKED
                 )
+                -- Taking over an expired lease counts a lost lease and, below the limit, gives the lost attempt back.
                 UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_owner = $2,
+                       lost_leases = jobs.lost_leases + (jobs.status = 'running')::int,
+                       max_attempts = jobs.max_attempts + (jobs.status = 'running' AND jobs.lost_leases < $4)::int,
                        lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
                 FROM next WHERE jobs.id = next.id
                 RETURNING jobs.id, jobs.kind, jobs.payload_json, jobs.tenant_id, jobs.attempts, jobs.max_attempts
                 """,
-                [kinds, workerID, lease]
+                [kinds, workerID, lease, lostLeaseLimit]
             )
             guard let row = result.first else { return nil }
             return ClaimedJob(
@@ -335,18 +351,22 @@ public struct JobQueue: Sendable {
         public let lastError: String
     }
 
-    /// Marks `dead` the running jobs whose lease expired on their last attempt (their worker died or hung).
+    /// Marks `dead` the running jobs whose lease expired on their last attempt (their worker died or hung) once
+    /// they have also lost `lostLeaseLimit` leases.
     @discardableResult
     public func buryExpired() async throws -> [DeadJob] {
-        try await pool.withConnection { connection in
+        let lostLeaseLimit = configuration.lostLeaseLimit
+        return try await pool.withConnection { connection in
             try connection.query(
                 """
                 UPDATE jobs SET status = 'dead', finished_at = now(), updated_at = now(),
-                       last_error = coalesce(last_error || E'\\n', '') || 'lease expired on the last attempt (worker died or hung)',
+                       last_error = coalesce(last_error || E'\\n', '')
+                           || 'lease expired on the last attempt (worker died or hung), ' || lost_leases || ' leases lost in all',
                        lease_owner = NULL, lease_expires_at = NULL
-                WHERE status = 'running' AND lease_expires_at < now() AND attempts >= max_attempts
+                WHERE status = 'running' AND lease_expires_at < now() AND attempts >= max_attempts AND lost_leases >= $1
                 RETURNING id, kind, payload_json, last_error
-                """
+                """,
+                [lostLeaseLimit]
             ).rows.map { row in
                 DeadJob(
                     id: try row.decode("id"),

@@ -192,9 +192,37 @@ struct JobQueueTests {
         #expect(again.attempt == 1)
     }
 
+    @Test func aJobWhoseWorkerDiedIsTakenOverWithoutUsingAnAttemptUntilTheLimit() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1, lostLeaseLimit: 2))
+        let kind = uniqueKind()
+        let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
+        let first = try #require(try await queue.claim(kinds: [kind], workerID: "dies-1"))
+        #expect(first.attempt == 1 && first.maxAttempts == 1)
+        // Two daemons die under it: each time the next worker takes it over, and its one attempt is given back.
+        var claims = [first]
+        for worker in ["dies-2", "dies-3"] {
+            try await Task.sleep(for: .milliseconds(1300))
+            let taken = try #require(try await queue.claim(kinds: [kind], workerID: worker))
+            #expect(taken.id == id && taken.attempt == taken.maxAttempts, "the last attempt, again: \(taken)")
+            claims.append(taken)
+        }
+        #expect(claims.map(\.attempt) == [1, 2, 3])
+        // The third loss reaches the limit: nobody takes it over, and it is buried.
+        try await Task.sleep(for: .milliseconds(1300))
+        #expect(try await queue.claim(kinds: [kind], workerID: "w") == nil)
+        _ = try await queue.buryExpired()
+        let row = try await pool.withConnection {
+            try $0.query("SELECT status, lost_leases, last_error FROM jobs WHERE id = $1", [id]).first!
+        }
+        #expect(try row.decode("status", as: String.self) == "dead")
+        #expect(try row.decode("lost_leases", as: Int.self) == 2)
+        #expect(try row.decode("last_error", as: String.self).contains("2 leases lost"))
+    }
+
     @Test func expiredLastAttemptIsBuried() async throws {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1))
+        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1, lostLeaseLimit: 0))
         let kind = uniqueKind()
         let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
         _ = try #require(try await queue.claim(kinds: [kind], workerID: "dies"))

@@ -21,6 +21,7 @@ public enum TestEnvironment {
         let shipped = pipelinesDirectory
         try FileManager.default.copyItem(at: shipped.appending(path: "platforms.yaml"), to: folder.appending(path: "platforms.yaml"))
         try FileManager.default.copyItem(at: shipped.appending(path: "reels"), to: folder.appending(path: "reels"))
+        try FileManager.default.copyItem(at: shipped.appending(path: "publish"), to: folder.appending(path: "publish"))
         var kept: [Substring] = []
         var skipping = false
         for line in try String(contentsOf: shipped.appending(path: "post-request.yaml"), encoding: .utf8).split(
