@@ -1,4 +1,3 @@
-public import Foundation
 import Glibc
 
 /// `sandbox-probe`, for tests only: tries one thing a sandboxed child should be refused (or allowed) and says

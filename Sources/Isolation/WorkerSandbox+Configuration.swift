@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension WorkerSandbox {
     /// What a child's sandbox lets it touch besides the system folders (`WorkerSandbox.systemReadable`).

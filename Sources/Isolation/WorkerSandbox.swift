@@ -1,6 +1,5 @@
 import CSandbox
 import Glibc
-public import Foundation
 import Synchronization
 
 /// The walls a media-worker child puts up around itself before it serves its first request, on top of its CPU,
