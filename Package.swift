@@ -137,6 +137,7 @@ let package = Package(
         ),
         .target(
             name: "Isolation",
+            dependencies: ["CSandbox", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -170,6 +171,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CFileIO", path: "Sources/CFileIO"),
+        .target(name: "CSandbox", path: "Sources/CSandbox"),
         .target(
             name: "CPixelKernels",
             path: "Sources/CPixelKernels",

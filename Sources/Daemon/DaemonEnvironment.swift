@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import LLMRouter
 import Logging
 import S3
@@ -114,6 +115,21 @@ struct DaemonEnvironment {
     /// Stage runs that use the CPU at once in this daemon (`StageBudget`); 1 runs media work one at a time.
     var stageBudget: Int { get throws { try int("STAGE_BUDGET", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
     var mediaNiceness: Int { get throws { try int("MEDIA_NICENESS", default: 10, range: 0...19) } }
+
+    /// The media-worker children's sandbox: on unless `MEDIA_SANDBOX=off`; they may read the blob store
+    /// (`STORAGE_DIR`), the scratch cache, `PIPELINES_DIR` (a template's music bed) and the paths of
+    /// `MEDIA_SANDBOX_READ`, and write the temporary folder.
+    var mediaSandbox: WorkerSandbox.Configuration {
+        get throws {
+            guard WorkerSandbox.Configuration.isOn(values["MEDIA_SANDBOX"]) != nil else {
+                throw ConfigurationError("MEDIA_SANDBOX must be on or off, not '\(values["MEDIA_SANDBOX"] ?? "")'")
+            }
+            let storage = values["STORAGE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+            let scratch = try? self.scratch.directory.path
+            let pipelines = string("PIPELINES_DIR", default: "pipelines")
+            return WorkerSandbox.Configuration(environment: values, readable: [storage, scratch, pipelines].compactMap { $0 })
+        }
+    }
     var databaseConnections: Int { get throws { try int("DB_MAX_CONNECTIONS", default: 8, range: 1...200) } }
     var jobLeaseSeconds: Int { get throws { try int("JOB_LEASE_SECONDS", default: 30, range: 2...3600) } }
     var jobLostLeaseLimit: Int { get throws { try int("JOB_LOST_LEASE_LIMIT", default: 20, range: 0...10_000) } }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Intake
 import Isolation
 import Media
@@ -17,7 +18,8 @@ struct MediaWorkerCommand: ParsableCommand {
         subcommands: [Serve.self]
     )
 
-    /// Every module's isolated tasks, by verb.
+    /// Every module's isolated tasks, by verb; the sandbox's probe only when the tests ask for it
+    /// (`DRSOCIAL_SANDBOX_PROBES=1`, which the daemon never passes on by itself).
     static var registry: IsolatedTaskRegistry {
         var registry = IsolatedTaskRegistry()
         registry.register(ProbeTask.self)
@@ -28,14 +30,34 @@ struct MediaWorkerCommand: ParsableCommand {
         registry.register(SpeechAudioTask.self)
         registry.register(ComposeTask.self)
         registry.register(MIMEParseTask.self)
+        if ProcessInfo.processInfo.environment[SandboxProbeTask.environmentSwitch] == "1" {
+            registry.register(SandboxProbeTask.self)
+        }
         return registry
     }
 
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Answer task requests from standard input (length-prefixed JSON).")
 
+        /// Serve without the sandbox (`MEDIA_SANDBOX=off` in the daemon).
+        @Flag(name: .customLong("no-sandbox"), help: "Do not restrict network sockets and files.")
+        var noSandbox = false
+
+        /// Folders or files the child may read besides the system folders.
+        @Option(name: .customLong("read"), help: "A folder or file the child may read (repeatable).")
+        var readable: [String] = []
+
+        /// Folders the child may read and write (default: the temporary folder).
+        @Option(name: .customLong("write"), help: "A folder the child may read and write (repeatable).")
+        var writable: [String] = []
+
         func run() throws {
-            MediaWorkerCommand.registry.serve()
+            let sandbox = WorkerSandbox.Configuration(
+                enabled: !noSandbox,
+                readable: readable,
+                writable: writable.isEmpty ? [WorkerSandbox.Configuration.temporaryFolder] : writable
+            )
+            MediaWorkerCommand.registry.serve(sandbox: sandbox)
         }
     }
 }

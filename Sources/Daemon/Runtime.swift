@@ -34,8 +34,10 @@ struct Runtime {
         let workers = MediaWorkerClient(
             configuration: .init(
                 executable: MediaWorkerClient.locateExecutable(),
-                niceness: try environment.mediaNiceness
-            )
+                niceness: try environment.mediaNiceness,
+                sandbox: try environment.mediaSandbox
+            ),
+            logger: logger
         )
         let runtime = Runtime(environment: environment, logger: logger, pool: pool, workers: workers)
         if waitForDatabase { try await runtime.waitForDatabase(seconds: try environment.databaseWaitSeconds) }
@@ -181,7 +183,10 @@ struct Runtime {
     /// message takes milliseconds and intake waits for it, so it must not queue behind batch media work
     /// (OCR, composition) that runs at `MEDIA_NICENESS`.
     var mailWorkers: MediaWorkerClient {
-        MediaWorkerClient(configuration: .init(executable: workers.configuration.executable, niceness: 0, maxIdleChildren: 1))
+        MediaWorkerClient(
+            configuration: .init(executable: workers.configuration.executable, niceness: 0, maxIdleChildren: 1, sandbox: workers.configuration.sandbox),
+            logger: logger
+        )
     }
 }
 

@@ -36,8 +36,15 @@ public struct IsolatedTaskRegistry: Sendable {
     /// process's CPU-time limit to what it has used plus the request's budget, so a task that spins is killed
     /// by the kernel (SIGXCPU) however many tasks ran before it. Answers go out on a private copy of standard
     /// output, and standard output itself is pointed at standard error, so a library that prints cannot
-    /// corrupt the frames.
-    public func serve() -> Never {
+    /// corrupt the frames. Before the first request the process enters `sandbox` (`WorkerSandbox.enter`); when
+    /// that fails the child says why on standard error and exits with status 70 without serving.
+    public func serve(sandbox: WorkerSandbox.Configuration) -> Never {
+        do {
+            try WorkerSandbox.enter(sandbox)
+        } catch {
+            FileHandle.standardError.write(Data("media-worker: \(error)\n".utf8))
+            exit(70)
+        }
         let answers = dup(STDOUT_FILENO)
         dup2(STDERR_FILENO, STDOUT_FILENO)
         let input = FrameChannel(fd: STDIN_FILENO)

@@ -1,11 +1,14 @@
 public import Foundation
+public import Logging
 import Synchronization
 
 /// Runs isolated tasks in media-worker children (`drsocial-intake media-worker serve`, the same executable)
 /// under CPU-time, memory and wall-clock limits, so a crash or hang inside a C library on a hostile file fails
 /// that task with a clear message and never takes the daemon down. Children serve many tasks one after
 /// another: a task does not pay for starting a process and loading the libraries. A child is replaced after a
-/// crash, a hang, `maxTasksPerChild` tasks, or once it holds more than a quarter of its memory limit.
+/// crash, a hang, `maxTasksPerChild` tasks, or once it holds more than a quarter of its memory limit. Each child
+/// shuts itself in before its first task (`WorkerSandbox`): no network sockets, and, where the kernel has
+/// Landlock, only the system folders and `sandbox`'s folders to read and write.
 ///
 /// ```swift
 /// let workers = IsolatedWorkers(configuration: .init(executable: IsolatedWorkers.locateExecutable()))
@@ -31,6 +34,10 @@ public struct IsolatedWorkers: Sendable {
         public var maxTasksPerChild: Int
         /// The environment children are made from (filtered by `WorkerEnvironment`). Default: this process's.
         public var environment: [String: String]
+        /// What children may read and write, and whether they are sandboxed at all. Default: sandboxed, reading
+        /// the paths of `MEDIA_SANDBOX_READ` in `environment` and writing the temporary folder
+        /// (`WorkerSandbox.Configuration(environment:)`).
+        public var sandbox: WorkerSandbox.Configuration
 
         public init(
             executable: URL?,
@@ -40,7 +47,8 @@ public struct IsolatedWorkers: Sendable {
             niceness: Int = 10,
             maxIdleChildren: Int = 2,
             maxTasksPerChild: Int = 64,
-            environment: [String: String] = ProcessInfo.processInfo.environment
+            environment: [String: String] = ProcessInfo.processInfo.environment,
+            sandbox: WorkerSandbox.Configuration? = nil
         ) {
             self.executable = executable
             self.cpuSeconds = cpuSeconds
@@ -50,15 +58,20 @@ public struct IsolatedWorkers: Sendable {
             self.maxIdleChildren = max(0, maxIdleChildren)
             self.maxTasksPerChild = max(1, maxTasksPerChild)
             self.environment = environment
+            self.sandbox = sandbox ?? WorkerSandbox.Configuration(environment: environment)
         }
     }
 
     public let configuration: Configuration
     private let pool: ChildPool
 
-    public init(configuration: Configuration) {
+    /// - Parameters:
+    ///   - configuration: the executable and the limits.
+    ///   - logger: says once per process how the children are sandboxed, or why they are not entirely.
+    public init(configuration: Configuration, logger: Logger = Logger(label: "drsocial.media-worker")) {
         self.configuration = configuration
         pool = ChildPool(configuration: configuration)
+        if configuration.executable != nil { SandboxReport.once(configuration.sandbox, logger: logger) }
     }
 
     /// Runs `task` on `input` in a child; `cpuSeconds` and `wallSeconds` override the configured limits for
@@ -126,7 +139,8 @@ final class ChildPool: Sendable {
                 executable: executable,
                 memoryBytes: configuration.memoryBytes,
                 niceness: configuration.niceness,
-                environment: WorkerEnvironment.child(of: configuration.environment)
+                environment: WorkerEnvironment.child(of: configuration.environment),
+                sandbox: configuration.sandbox
             )
         do {
             let answer = try child.exchange(request, wallSeconds: wallSeconds)

@@ -3,7 +3,8 @@ import Synchronization
 
 /// One media-worker child that serves tasks one after another (`media-worker serve`), under `prlimit` (address
 /// space, no core files) at a lower CPU priority. Each exchange has a wall-clock deadline at which the child is
-/// killed. Blocking: called from a Dispatch thread, never from the cooperative pool.
+/// killed. The child puts up its sandbox (`WorkerSandbox`) itself, from its arguments, before it reads a request.
+/// Blocking: called from a Dispatch thread, never from the cooperative pool.
 final class WorkerChild: @unchecked Sendable {
     let process = Process()
     private let requests: FileHandle
@@ -27,10 +28,10 @@ final class WorkerChild: @unchecked Sendable {
         return command
     }
 
-    init(executable: URL, memoryBytes: Int, niceness: Int, environment: [String: String]) throws {
+    init(executable: URL, memoryBytes: Int, niceness: Int, environment: [String: String], sandbox: WorkerSandbox.Configuration) throws {
         let command = Self.commandLine(
             executable: executable,
-            arguments: ["media-worker", "serve"],
+            arguments: ["media-worker", "serve"] + sandbox.arguments,
             memoryBytes: memoryBytes,
             niceness: niceness
         )

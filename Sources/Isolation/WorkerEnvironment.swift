@@ -6,6 +6,8 @@ public enum WorkerEnvironment {
     public static let allowed: Set<String> = [
         "PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "TZ",
         "OMP_THREAD_LIMIT", "TESSDATA_PREFIX", "FONTCONFIG_FILE", "FONTCONFIG_PATH", "XDG_CACHE_HOME",
+        // Set only by the sandbox's tests: makes a child register `SandboxProbeTask`.
+        SandboxProbeTask.environmentSwitch,
     ]
 
     /// The child's environment made from `parent`: the allowed variables, and one Tesseract thread per task
