@@ -21,6 +21,7 @@ public enum TestEnvironment {
         let shipped = pipelinesDirectory
         try FileManager.default.copyItem(at: shipped.appending(path: "platforms.yaml"), to: folder.appending(path: "platforms.yaml"))
         try FileManager.default.copyItem(at: shipped.appending(path: "reels"), to: folder.appending(path: "reels"))
+        try FileManager.default.copyItem(at: shipped.appending(path: "publish"), to: folder.appending(path: "publish"))
         var kept: [Substring] = []
         var skipping = false
         for line in try String(contentsOf: shipped.appending(path: "post-request.yaml"), encoding: .utf8).split(
@@ -31,6 +32,34 @@ public enum TestEnvironment {
             if !skipping { kept.append(line) }
         }
         let text = kept.joined(separator: "\n").replacingOccurrences(of: ", compose]", with: "]")
+        try text.write(to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// A copy of the shipped pipelines whose post-request pipeline only probes (and, with `transcribe`,
+    /// transcribes), drafts, moderates and queues: for tests about intake and secrets, where each request must
+    /// cost next to nothing.
+    public static func pipelinesForIntake(transcribe: Bool = false) throws -> URL {
+        let folder = try pipelinesWithoutReels()
+        let transcription = transcribe ? "  - name: transcribe\n    status: analyzing\n    needs: [probe]\n" : ""
+        let text = """
+            # Intake tests: the least a request needs (probe for the brief, then draft, moderate, enqueue).
+            name: post-request
+            description: Probe, draft, moderate, queue for approval.
+            stages:
+              - name: probe
+                status: analyzing
+
+            """ + transcription + """
+              - name: draft
+                status: drafting
+                needs: [probe\(transcribe ? ", transcribe" : "")]
+              - name: moderate
+                needs: [draft]
+              - name: enqueue
+                needs: [moderate]
+
+            """
         try text.write(to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
         return folder
     }
