@@ -13,7 +13,7 @@ public func buildRouter(
 ) async throws -> Router<BasicRequestContext> {
     let templates = try await Templates.load()
     let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: RequestLogMiddleware())
     // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())

@@ -82,6 +82,20 @@ struct IMAPClientTests {
         #expect(try client.gmailMessageID(mailbox, uid: 1) == nil)
     }
 
+    /// A regression: one `UID FETCH 1:150 (RFC822.SIZE)` failed under libcurl 7.88 (`Too large response headers`),
+    /// so a mailbox with 150 messages waiting was never polled (found by `HostileMailDaemonTests`).
+    @Test func sizesOfAHundredAndFiftyMessages() throws {
+        let client = try IMAPTestServer.client()
+        let mailbox = IMAPTestServer.uniqueMailbox()
+        try client.createMailbox(mailbox)
+        var expected: [UInt32: Int] = [:]
+        for index in 1...150 {
+            let message = IMAPClient.crlfNormalized(IMAPTestServer.message(index, padding: index * 7))
+            expected[try #require(try client.append(message, to: mailbox))] = message.count
+        }
+        #expect(try client.messageSizes(mailbox, uids: Array(expected.keys)) == expected)
+    }
+
     @Test func crlfMessagesComeBackByteForByte() throws {
         let client = try IMAPTestServer.client()
         let mailbox = IMAPTestServer.uniqueMailbox()

@@ -42,6 +42,24 @@ public struct IsolatedDatabase: Sendable {
         try await Migrator(pool: pool, logger: TestEnvironment.logger).migrate(migrations)
         return IsolatedDatabase(url: url, pool: pool)
     }
+
+    /// A URL that reaches this database as a login role of its own, with `password` (letters and digits), a
+    /// member of `drsocial` and so with its rights: for a test that must see a database password go unprinted.
+    public func login(password: String) async throws -> String {
+        precondition(password.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "letters and digits only")
+        guard let adminURL = ProcessInfo.processInfo.environment["DRSOCIAL_TEST_ADMIN_URL"] else {
+            throw MissingService(name: "DRSOCIAL_TEST_ADMIN_URL")
+        }
+        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else {
+            throw MissingService(name: "a database URL with user:password@")
+        }
+        let role = "drsocial_login_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = PostgresPool(configuration: .init(url: adminURL, maximumConnections: 1), logger: TestEnvironment.logger)
+        // DDL takes no parameters; the role is ours and the password letters and digits.
+        try await admin.withConnection { try $0.executeScript("CREATE ROLE \(role) LOGIN NOSUPERUSER PASSWORD '\(password)' IN ROLE drsocial") }
+        await admin.close()
+        return url[..<scheme.upperBound] + "\(role):\(password)" + url[at.lowerBound...]
+    }
 }
 
 /// A tenant with one talent and its accounts, unique to one test.

@@ -36,6 +36,34 @@ public enum TestEnvironment {
         return folder
     }
 
+    /// A copy of the shipped pipelines whose post-request pipeline only probes (and, with `transcribe`,
+    /// transcribes), drafts, moderates and queues: for tests about intake and secrets, where each request must
+    /// cost next to nothing.
+    public static func pipelinesForIntake(transcribe: Bool = false) throws -> URL {
+        let folder = try pipelinesWithoutReels()
+        let transcription = transcribe ? "  - name: transcribe\n    status: analyzing\n    needs: [probe]\n" : ""
+        let text = """
+            # Intake tests: the least a request needs (probe for the brief, then draft, moderate, enqueue).
+            name: post-request
+            description: Probe, draft, moderate, queue for approval.
+            stages:
+              - name: probe
+                status: analyzing
+
+            """ + transcription + """
+              - name: draft
+                status: drafting
+                needs: [probe\(transcribe ? ", transcribe" : "")]
+              - name: moderate
+                needs: [draft]
+              - name: enqueue
+                needs: [moderate]
+
+            """
+        try text.write(to: folder.appending(path: "post-request.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
     /// The test database URL; tests that need it are skipped without it (run them through `scripts/test`).
     public static var databaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_TEST_DATABASE_URL"] }
     public static var crashDatabaseURL: String? { ProcessInfo.processInfo.environment["DRSOCIAL_CRASH_DATABASE_URL"] }

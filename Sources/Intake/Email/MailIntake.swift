@@ -29,6 +29,9 @@ public final class MailIntake: Sendable {
         public var maxReadAttempts: Int
         /// Messages taken per poll.
         public var batchSize: Int
+        /// The most addresses at the intake domain acted on per message (default 50); the rest are noted, not
+        /// looked up, so thousands of `Cc:` lines cost one note instead of thousands of talent lookups.
+        public var maxAddresses: Int
 
         public init(
             intakeDomain: String,
@@ -38,7 +41,8 @@ public final class MailIntake: Sendable {
             maxAttachmentBytes: Int = 100 << 20,
             maxMessageBytes: Int? = nil,
             maxReadAttempts: Int = 3,
-            batchSize: Int = 200
+            batchSize: Int = 200,
+            maxAddresses: Int = 50
         ) {
             self.intakeDomain = intakeDomain.lowercased()
             self.mailbox = mailbox
@@ -49,6 +53,7 @@ public final class MailIntake: Sendable {
             self.maxMessageBytes = maxMessageBytes ?? max(32 << 20, maxAttachmentBytes * 2)
             self.maxReadAttempts = maxReadAttempts
             self.batchSize = batchSize
+            self.maxAddresses = maxAddresses
         }
     }
 
@@ -345,8 +350,8 @@ public final class MailIntake: Sendable {
         case .failure(let error):
             return .refused(reason: "the message could not be read: \(error)", raw: raw, email: nil, routes: [])
         }
-        let routes = MailRouting.routes(for: email, intakeDomain: configuration.intakeDomain)
-        guard !routes.isEmpty else {
+        let found = MailRouting.routes(for: email, intakeDomain: configuration.intakeDomain)
+        guard !found.isEmpty else {
             return .refused(
                 reason: "no recipient at \(configuration.intakeDomain) (To, Cc, Delivered-To, X-Original-To, X-Forwarded-To)",
                 raw: raw,
@@ -354,6 +359,7 @@ public final class MailIntake: Sendable {
                 routes: []
             )
         }
+        let routes = found.prefix(configuration.maxAddresses)
         let submission = EmailSubmission(email: email, maxAttachmentBytes: configuration.maxAttachmentBytes)
         var recorded: [IntakeMessageRepository.Route] = []
         var prepared: [PostRequestIntake.PreparedRequest] = []
@@ -391,11 +397,30 @@ public final class MailIntake: Sendable {
                 recorded.append(.init(address: route.address, header: route.header, decision: "refused: \(error)", talentSlug: slug))
             }
         }
+        if found.count > routes.count {
+            recorded.append(
+                .init(
+                    address: "\(found.count - routes.count) more addresses",
+                    header: found[routes.count].header,
+                    decision: "not read: at most \(configuration.maxAddresses) addresses at \(configuration.intakeDomain) are read per message"
+                )
+            )
+        }
         guard !prepared.isEmpty else {
-            let why = recorded.map { "\($0.address): \($0.decision)" }.joined(separator: "; ")
-            return .refused(reason: why, raw: raw, email: email, routes: recorded)
+            return .refused(reason: Self.refusal(recorded.map { (address: $0.address, decision: $0.decision) }), raw: raw, email: email, routes: recorded)
         }
         return .ingested(prepared, raw: raw, email: email, routes: recorded)
+    }
+
+    /// Why no address became a request, short enough for the refused-mail table: the first few addresses with
+    /// their decisions, then how many more there were (the routing lists them all).
+    static func refusal(_ routes: [(address: String, decision: String)]) -> String {
+        let shown = routes.prefix(3).map { route in
+            let address = route.address.count > 80 ? String(route.address.prefix(80)) + "…" : route.address
+            return "\(address): \(route.decision)"
+        }
+        let more = routes.count - shown.count
+        return shown.joined(separator: "; ") + (more > 0 ? "; and \(more) more (see the routing)" : "")
     }
 
     private var mimeLimits: MIMELimits { MIMELimits(maxAttachmentBytes: configuration.maxAttachmentBytes) }

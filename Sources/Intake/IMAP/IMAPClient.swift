@@ -171,13 +171,24 @@ public final class IMAPClient: @unchecked Sendable {
         return IMAPResponse.gmailMessageID(transfer.bodyText, uid: uid)
     }
 
-    /// The sizes of these messages in bytes (`RFC822.SIZE`), by UID, in one command; a UID the server does
-    /// not know is absent.
+    /// The sizes of these messages in bytes (`RFC822.SIZE`), by UID, one command per `sizesPerCommand` UIDs; a
+    /// UID the server does not know is absent.
     public func messageSizes(_ mailbox: String, uids: [UInt32]) throws(CurlError) -> [UInt32: Int] {
-        guard !uids.isEmpty else { return [:] }
-        let transfer = try perform(try mailboxURL(mailbox), command: "UID FETCH \(Self.sequenceSet(uids)) (RFC822.SIZE)")
-        return IMAPResponse.messageSizes(transfer.bodyText)
+        let sorted = Set(uids).sorted()
+        var sizes: [UInt32: Int] = [:]
+        for start in stride(from: 0, to: sorted.count, by: Self.sizesPerCommand) {
+            let chunk = Array(sorted[start..<min(start + Self.sizesPerCommand, sorted.count)])
+            let transfer = try perform(try mailboxURL(mailbox), command: "UID FETCH \(Self.sequenceSet(chunk)) (RFC822.SIZE)")
+            sizes.merge(IMAPResponse.messageSizes(transfer.bodyText)) { _, new in new }
+        }
+        return sizes
     }
+
+    /// UIDs asked per `UID FETCH … (RFC822.SIZE)`. libcurl 7.88 (Debian 12) counts the response lines of one
+    /// command against its 300 KB header limit once per line for everything still buffered after it, so a
+    /// reply of n lines costs about n² × 20 bytes: 150 lines failed every poll with `Too large response headers`
+    /// (curl error 56), and the mailbox was never taken in. 50 lines cost about 50 KB.
+    static let sizesPerCommand = 50
 
     /// An IMAP sequence set of UIDs, runs collapsed: `[1, 2, 3, 7]` → `1:3,7`.
     static func sequenceSet(_ uids: [UInt32]) -> String {
