@@ -72,7 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
                 reruns: rerunner,
                 jobs: JobReviver(queue: queue, handlers: handlers),
                 captions: CaptionModerator(pool: runtime.pool, client: router),
-                health: router.map { [LLMRouterHealth(client: $0)] } ?? []
+                health: router.map { [LLMRouterHealth(client: $0)] } ?? [],
+                rateLimits: try environment.rateLimits,
+                slowClients: try environment.slowClients
             ),
             blobs: blobs,
             logger: logger,

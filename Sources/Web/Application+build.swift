@@ -10,18 +10,28 @@ public func buildRouter(
     pool: PostgresPool,
     configuration: WebConfiguration,
     blobs: (any BlobStore)? = nil
-) async throws -> Router<BasicRequestContext> {
+) async throws -> Router<WebRequestContext> {
     let templates = try await Templates.load()
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: WebRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    // After the headers middleware, so a 429 carries them too; before every route.
+    let limits = configuration.rateLimits
+    router.add(
+        middleware: RateLimitMiddleware(
+            signIn: limits.signIn.map { RateLimiter($0) },
+            api: limits.api.map { RateLimiter($0) },
+            opsToken: configuration.opsToken,
+            logger: Logger(label: "drsocial.web")
+        )
+    )
     HealthController(pool: pool, reporters: configuration.health).addRoutes(to: router)
     if let metrics = configuration.metrics {
-        MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
+        MetricsController<WebRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
     }
-    OpsController<BasicRequestContext>(
+    OpsController<WebRequestContext>(
         pool: pool,
         blobs: blobs,
         templates: templates,
@@ -29,12 +39,12 @@ public func buildRouter(
         reruns: configuration.reruns,
         jobs: configuration.jobs
     ).addRoutes(to: router)
-    MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+    MailController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
-    PublishController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+    PublishController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
         .addRoutes(to: router)
     if let secret = configuration.jwtSecret, let blobs {
-        PortalController<BasicRequestContext>(
+        PortalController<WebRequestContext>(
             pool: pool,
             blobs: blobs,
             templates: templates,
@@ -48,10 +58,12 @@ public func buildRouter(
                 logger: Logger(label: "drsocial.portal"),
                 maxAttachmentBytes: configuration.uploadLimits.maxFileBytes
             ),
-            captions: configuration.captions
+            captions: configuration.captions,
+            uploadRate: limits.uploads.map { RateLimiter($0) },
+            logger: Logger(label: "drsocial.portal")
         ).addRoutes(to: router)
     }
-    StaticFilesController<BasicRequestContext>().addRoutes(to: router)
+    StaticFilesController<WebRequestContext>().addRoutes(to: router)
     return router
 }
 
@@ -64,11 +76,42 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(pool: pool, configuration: configuration, blobs: blobs)
-    return Application(
+    return httpApplication(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "drsocial-intake"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        host: configuration.host,
+        port: configuration.port,
+        slowClients: configuration.slowClients,
+        logger: logger,
+        onServerRunning: onServerRunning
+    )
+}
+
+/// The daemon's HTTP/1.1 server over `router`: `Expect: 100-continue` answered at once, slow clients closed
+/// (`SlowClientHandler`).
+/// - Parameters:
+///   - router: The routes.
+///   - host: Address to bind.
+///   - port: Port to bind (0 for any free one).
+///   - slowClients: How slow a client may be in sending its request.
+///   - logger: The server's logger; closed slow connections are logged at debug.
+///   - onServerRunning: Called with the bound port once listening.
+public func httpApplication<Context: RequestContext>(
+    router: Router<Context>,
+    host: String,
+    port: Int,
+    slowClients: WebConfiguration.SlowClients,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol where Context.Source == ApplicationRequestContextSource {
+    Application(
+        router: router,
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ExpectContinueHandler(), SlowClientHandler(configuration: slowClients, logger: logger)]
+            )
+        ),
+        configuration: .init(address: .hostname(host, port: port), serverName: "drsocial-intake"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger
     )
 }

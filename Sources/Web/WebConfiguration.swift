@@ -23,6 +23,10 @@ public struct WebConfiguration: Sendable {
     public var captions: (any CaptionModerating)?
     /// Dependencies `/healthz` shows the state of, besides the database.
     public var health: [any HealthReporting]
+    /// How fast sign-in attempts, portal uploads and API calls may come (defaults in `RateLimits`).
+    public var rateLimits: RateLimits
+    /// How slow a client may be in sending its request (defaults in `SlowClients`).
+    public var slowClients: SlowClients
 
     public init(
         host: String = "127.0.0.1",
@@ -34,8 +38,12 @@ public struct WebConfiguration: Sendable {
         reruns: (any StageRerunning)? = nil,
         jobs: (any JobReviving)? = nil,
         captions: (any CaptionModerating)? = nil,
-        health: [any HealthReporting] = []
+        health: [any HealthReporting] = [],
+        rateLimits: RateLimits = .init(),
+        slowClients: SlowClients = .init()
     ) {
+        self.rateLimits = rateLimits
+        self.slowClients = slowClients
         self.health = health
         self.captions = captions
         self.jobs = jobs

@@ -30,6 +30,7 @@ DRSOCIAL_PACKAGES=(
     libcurl4-openssl-dev libpq-dev libgmime-3.0-dev libass-dev flite1-dev fonts-dejavu-core
     postgresql dovecot-imapd
     ffmpeg flite sox pkg-config curl util-linux
+    slowhttptest  # bench/slow-clients: slowloris and slow-body attacks on loopback
 )
 
 log() {

@@ -23,6 +23,10 @@ struct PortalController<Context: RequestContext>: Sendable {
     let intake: PostRequestIntake
     /// Moderates an edited caption before it is saved.
     let captions: (any CaptionModerating)?
+    /// Uploads per talent; nil lets them through.
+    let uploadRate: RateLimiter?
+    /// Where refused uploads are logged.
+    let logger: Logger
 
     func addRoutes(to router: Router<Context>) {
         router.get("/me/sign-in") { request, _ in try await signIn(request) }
@@ -185,6 +189,8 @@ extension PortalController {
     func createRequest(_ request: Request) async throws -> Response {
         let identity = try await guarded(request)
         let talent = try await talent(for: identity, request: request, acting: false)
+        // Counted per talent, before the body is read: a refusal costs no disk and no object store.
+        try uploadRate?.check("talent:\(talent.id.uuidString.lowercased())", limit: "uploads", path: request.uri.path, json: true, logger: logger)
         let upload = try await UploadReceiver(limits: limits, blobs: blobs).receive(request)
         // Checked before any blob is committed, so a refusal leaves nothing behind.
         let accountIDs = (upload.fields["account"] ?? []).compactMap { UUID(uuidString: $0) }
