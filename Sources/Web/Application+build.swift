@@ -5,40 +5,45 @@ import Intake
 public import Logging
 public import Store
 
-/// Builds the router: health, operator pages and API, static files.
+/// Builds the router: health, operator pages and API (the platform key or a tenant operator's session), the talent
+/// portal, static files.
 public func buildRouter(
     pool: PostgresPool,
     configuration: WebConfiguration,
     blobs: (any BlobStore)? = nil
-) async throws -> Router<BasicRequestContext> {
+) async throws -> Router<WebRequestContext> {
     let templates = try await Templates.load()
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: WebRequestContext.self)
+    // Talents' and tenant operators' session tokens; without JWT_SECRET only OPS_TOKEN opens /ops and /api.
+    var sessions: SessionTokens?
+    if let secret = configuration.jwtSecret { sessions = try await SessionTokens.make(secret: secret) }
+    let operators = OperatorAuthenticator(opsToken: configuration.opsToken, sessions: sessions, pool: pool)
     router.add(middleware: LogRequestsMiddleware(.debug))
     // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     HealthController(pool: pool, reporters: configuration.health).addRoutes(to: router)
     if let metrics = configuration.metrics {
-        MetricsController<BasicRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
+        MetricsController<WebRequestContext>(exporter: metrics, authenticator: operators).addRoutes(to: router)
     }
-    OpsController<BasicRequestContext>(
+    OpsController<WebRequestContext>(
         pool: pool,
         blobs: blobs,
         templates: templates,
-        opsToken: configuration.opsToken,
+        authenticator: operators,
         reruns: configuration.reruns,
         jobs: configuration.jobs
     ).addRoutes(to: router)
-    MailController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+    MailController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
         .addRoutes(to: router)
-    PublishController<BasicRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+    PublishController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
         .addRoutes(to: router)
-    if let secret = configuration.jwtSecret, let blobs {
-        PortalController<BasicRequestContext>(
+    if let sessions, let blobs {
+        PortalController<WebRequestContext>(
             pool: pool,
             blobs: blobs,
             templates: templates,
-            tokens: try await SessionTokens.make(secret: secret),
+            tokens: sessions,
             limits: configuration.uploadLimits,
             queue: JobQueue(pool: pool),
             intake: PostRequestIntake(
@@ -51,7 +56,7 @@ public func buildRouter(
             captions: configuration.captions
         ).addRoutes(to: router)
     }
-    StaticFilesController<BasicRequestContext>().addRoutes(to: router)
+    StaticFilesController<WebRequestContext>().addRoutes(to: router)
     return router
 }
 
