@@ -28,7 +28,7 @@ struct PortalRoutesTests {
         let fixture: TenantFixture
         let owner: UUID
         let tokens: SessionTokens
-        let app: Application<RouterResponder<BasicRequestContext>>
+        let app: Application<RouterResponder<WebRequestContext>>
 
         func token(role: String = "authenticated", lifetime: TimeInterval = 600, user: UUID? = nil, notBefore: Date? = nil) async throws -> String {
             try await tokens.mint(userID: user ?? owner, tenantID: fixture.tenantID, role: role, lifetime: lifetime, notBefore: notBefore)
