@@ -24,7 +24,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
         let created = try await runtime.pool.withTransaction { connection -> Bool in
             if try TalentRepository().talent(slug: Self.talent.slug, on: connection) != nil { return false }
             let seeder = TenantSeeder()
-            let tenant = try seeder.tenant(named: "Demo Agency", on: connection) ?? seeder.createTenant(name: "Demo Agency", on: connection)
+            let tenant = try seeder.tenant(named: "Demo Agency", on: connection) ?? seeder.createTenant(name: "Demo Agency", slug: "demo-agency", on: connection)
             _ = try seeder.createTalent(Self.talent, tenantID: tenant, on: connection)
             return true
         }

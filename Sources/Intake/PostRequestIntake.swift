@@ -139,8 +139,12 @@ public struct PostRequestIntake: Sendable {
     }
 
     /// Validates, stores the files, and records the request with its pipeline job.
-    public func submit(_ submission: Submission) async throws -> Receipt {
-        let prepared = try await prepare(submission)
+    ///
+    /// In a tenant's `scope` (the portal) every read and write runs as the web role under row-level security for
+    /// that tenant: a talent of another tenant is not found, and nothing can be written outside the tenant.
+    public func submit(_ submission: Submission, scope: DataScope = .platform) async throws -> Receipt {
+        let pool = self.pool.scoped(scope)
+        let prepared = try await prepare(submission, on: pool)
         let receipt = try await pool.withTransaction { connection in try self.record(prepared, on: connection) }
         logger.info(
             "post request received",
@@ -156,6 +160,11 @@ public struct PostRequestIntake: Sendable {
     ///
     /// Blobs come first: a crash after this leaves at worst an unreferenced blob, never a row without bytes.
     public func prepare(_ submission: Submission) async throws -> PreparedRequest {
+        try await prepare(submission, on: pool)
+    }
+
+    /// `prepare`, reading the talent through `pool` (a tenant-scoped view for the portal).
+    private func prepare(_ submission: Submission, on pool: PostgresPool) async throws -> PreparedRequest {
         let talents = TalentRepository()
         let followsLastSelection = (submission.accountIDs ?? []).isEmpty && (submission.platforms ?? []).isEmpty
         let (talent, accounts) = try await pool.withConnection { connection in

@@ -3,7 +3,7 @@
 /// Its `description` holds the server's message, never the statement's parameters.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
     private enum Code: Sendable {
-        case connectionFailed, queryFailed, decodingFailed, poolClosed, notificationFailed
+        case connectionFailed, queryFailed, decodingFailed, poolClosed, notificationFailed, outOfScope
     }
 
     private let code: Code
@@ -31,6 +31,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         PostgresError(code: .decodingFailed, message: message)
     }
     static let poolClosed = PostgresError(code: .poolClosed, message: "the connection pool is closed")
+    /// A tenant-scoped pool was asked for work outside its tenant (a programming error, refused, never run).
+    static let outOfScope = PostgresError(code: .outOfScope, message: "this pool is scoped to one tenant and cannot act outside it")
     static func notificationFailed(_ message: String) -> PostgresError {
         PostgresError(code: .notificationFailed, message: message)
     }

@@ -10,8 +10,16 @@ public import Foundation
 public protocol StageRerunning: Sendable {
     /// The stages of the pipeline, in run order: what may be rerun.
     var stageNames: [String] { get }
-    /// Queues the rerun; it starts once no other run of the request is running.
-    func rerun(requestID: UUID, stage: String, requestedBy: String) async throws -> RerunReceipt
+    /// Queues the rerun; it starts once no other run of the request is running. In a tenant's `scope` a request
+    /// of another tenant is not found (`RerunError.noRequest`).
+    func rerun(requestID: UUID, stage: String, requestedBy: String, scope: DataScope) async throws -> RerunReceipt
+}
+
+extension StageRerunning {
+    /// Queues a rerun of a request of any tenant (the platform's scope).
+    public func rerun(requestID: UUID, stage: String, requestedBy: String) async throws -> RerunReceipt {
+        try await rerun(requestID: requestID, stage: stage, requestedBy: requestedBy, scope: .platform)
+    }
 }
 
 /// A queued rerun.

@@ -5,7 +5,8 @@ import Intake
 public import Logging
 public import Store
 
-/// Builds the router: health, operator pages and API, static files.
+/// Builds the router: health, operator pages and API (the platform key or a tenant operator's session), the talent
+/// portal, static files.
 public func buildRouter(
     pool: PostgresPool,
     configuration: WebConfiguration,
@@ -13,6 +14,10 @@ public func buildRouter(
 ) async throws -> Router<WebRequestContext> {
     let templates = try await Templates.load()
     let router = Router(context: WebRequestContext.self)
+    // Talents' and tenant operators' session tokens; without JWT_SECRET only OPS_TOKEN opens /ops and /api.
+    var sessions: SessionTokens?
+    if let secret = configuration.jwtSecret { sessions = try await SessionTokens.make(secret: secret) }
+    let operators = OperatorAuthenticator(opsToken: configuration.opsToken, sessions: sessions, pool: pool)
     router.add(middleware: RequestLogMiddleware())
     // Request counts and durations by route, through swift-metrics (a no-op until the daemon bootstraps it).
     router.add(middleware: MetricsMiddleware())
@@ -23,32 +28,32 @@ public func buildRouter(
         middleware: RateLimitMiddleware(
             signIn: limits.signIn.map { RateLimiter($0) },
             api: limits.api.map { RateLimiter($0) },
-            opsToken: configuration.opsToken,
+            authenticator: operators,
             logger: Logger(label: "drsocial.web")
         )
     )
     HealthController(pool: pool, reporters: configuration.health).addRoutes(to: router)
     if let metrics = configuration.metrics {
-        MetricsController<WebRequestContext>(exporter: metrics, opsToken: configuration.opsToken).addRoutes(to: router)
+        MetricsController<WebRequestContext>(exporter: metrics, authenticator: operators).addRoutes(to: router)
     }
     OpsController<WebRequestContext>(
         pool: pool,
         blobs: blobs,
         templates: templates,
-        opsToken: configuration.opsToken,
+        authenticator: operators,
         reruns: configuration.reruns,
         jobs: configuration.jobs
     ).addRoutes(to: router)
-    MailController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+    MailController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
         .addRoutes(to: router)
-    PublishController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, opsToken: configuration.opsToken)
+    PublishController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
         .addRoutes(to: router)
-    if let secret = configuration.jwtSecret, let blobs {
+    if let sessions, let blobs {
         PortalController<WebRequestContext>(
             pool: pool,
             blobs: blobs,
             templates: templates,
-            tokens: try await SessionTokens.make(secret: secret),
+            tokens: sessions,
             limits: configuration.uploadLimits,
             queue: JobQueue(pool: pool),
             intake: PostRequestIntake(

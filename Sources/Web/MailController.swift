@@ -5,23 +5,35 @@ import Store
 
 /// Operator pages for email intake: every message the mailbox held, its routing, refusals in their own list,
 /// and the raw message as it arrived.
-struct MailController<Context: RequestContext>: Sendable {
+///
+/// The platform key sees every message. A tenant's operator sees only the messages that became their tenant's
+/// requests (row-level security on `intake_messages`, migration 0013): a refusal that reached no tenant, or
+/// another tenant's mail, is not listed and its raw message is not found.
+struct MailController<Context: OperatorRequestContext>: Sendable {
     let pool: PostgresPool
     let blobs: (any BlobStore)?
     let templates: Templates
-    let opsToken: String
+    /// Checks operators' credentials.
+    let authenticator: OperatorAuthenticator
 
     func addRoutes(to router: Router<Context>) {
-        let pages = router.group("ops/mail").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
-        pages.get { request, _ in try await mailPage(outcome: request.uri.queryParameters["outcome"].map(String.init)) }
-        pages.get(":id/raw") { _, context in try await raw(id: try context.parameters.require("id", as: UUID.self)) }
-        let api = router.group("api/mail").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
-        api.get { request, _ in
-            try JSONResponse.make(try await messages(outcome: request.uri.queryParameters["outcome"].map(String.init)))
+        let pages = router.group("ops/mail").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        pages.get { request, context in
+            try await mailPage(try database(context), outcome: request.uri.queryParameters["outcome"].map(String.init))
+        }
+        pages.get(":id/raw") { _, context in try await raw(try database(context), id: try context.parameters.require("id", as: UUID.self)) }
+        let api = router.group("api/mail").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        api.get { request, context in
+            try JSONResponse.make(try await messages(try database(context), outcome: request.uri.queryParameters["outcome"].map(String.init)))
         }
     }
 
-    private func messages(outcome raw: String?) async throws -> [IntakeMessageRepository.Message] {
+    /// The pool in the signed-in operator's scope.
+    private func database(_ context: Context) throws -> PostgresPool {
+        pool.scoped(try context.requireOperator().scope)
+    }
+
+    private func messages(_ pool: PostgresPool, outcome raw: String?) async throws -> [IntakeMessageRepository.Message] {
         var outcome: IntakeMessageRepository.Outcome?
         if let raw, !raw.isEmpty {
             guard let parsed = IntakeMessageRepository.Outcome(rawValue: raw) else {
@@ -33,8 +45,8 @@ struct MailController<Context: RequestContext>: Sendable {
         return try await pool.withConnection { try IntakeMessageRepository().recent(outcome: chosen, limit: 200, on: $0) }
     }
 
-    private func mailPage(outcome: String?) async throws -> HTMLResponse {
-        let list = try await messages(outcome: outcome)
+    private func mailPage(_ pool: PostgresPool, outcome: String?) async throws -> HTMLResponse {
+        let list = try await messages(pool, outcome: outcome)
         let view: [String: Any] = [
             "messages": list.map(MailViews.message),
             "hasMessages": !list.isEmpty,
@@ -45,7 +57,7 @@ struct MailController<Context: RequestContext>: Sendable {
     }
 
     /// The message exactly as the server delivered it, as a download (never rendered in the page).
-    private func raw(id: UUID) async throws -> Response {
+    private func raw(_ pool: PostgresPool, id: UUID) async throws -> Response {
         guard let message = try await pool.withConnection({ try IntakeMessageRepository().message(id: id, on: $0) }) else {
             throw HTTPError(.notFound, message: "no email \(id)")
         }

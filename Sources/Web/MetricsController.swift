@@ -3,16 +3,19 @@ import Telemetry
 
 /// `GET /metrics`: Prometheus's text format, for operators' scrapers. It tells how much work each tenant
 /// has, so it needs the operators' token (`Authorization: Bearer …`, Prometheus's `authorization` setting);
-/// without it the answer is 401, never a redirect to the login form.
-struct MetricsController<Context: RequestContext>: Sendable {
+/// without it the answer is 401, never a redirect to the login form. The metrics cover every tenant, so a tenant
+/// operator's session token is not enough: only the platform key `OPS_TOKEN`, whose every use is logged.
+struct MetricsController<Context: OperatorRequestContext>: Sendable {
     let exporter: MetricsExporter
-    let opsToken: String
+    /// Checks the platform key.
+    let authenticator: OperatorAuthenticator
 
     func addRoutes(to router: Router<Context>) {
-        router.get("/metrics") { request, _ -> Response in
-            guard OpsAuthMiddleware<Context>.isAuthorised(request, token: opsToken) else {
-                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "an operator token is required")
+        router.get("/metrics") { request, context -> Response in
+            guard let source = authenticator.platformKeySource(request) else {
+                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "the platform operator token is required")
             }
+            OpsAuthMiddleware<Context>.logPlatformKey(request, context: context, source: source.rawValue)
             let text = await exporter.render()
             return Response(
                 status: .ok,

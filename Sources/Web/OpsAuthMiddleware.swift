@@ -1,39 +1,41 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
-/// Lets a request through only with the operators' token: `Authorization: Bearer …` or the login cookie.
-/// Pages redirect to the login form; API routes answer 401.
-struct OpsAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var cookieName: String { "drsocial_ops" }
-    let token: String
+/// Lets a request through only with an operator's credential (`OperatorAuthenticator`): the platform key
+/// `OPS_TOKEN` or a tenant operator's session token, as `Authorization: Bearer …` or the login cookie. Pages
+/// redirect to the login form and API routes answer 401 without one. It records who signed in on the context,
+/// refuses every action (any method but GET and HEAD) of a viewer with 403, and logs every use of the platform
+/// key, once per request at info, naming the route and never the token.
+struct OpsAuthMiddleware<Context: OperatorRequestContext>: RouterMiddleware {
+    let authenticator: OperatorAuthenticator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.isAuthorised(request, token: token) { return try await next(request, context) }
-        if request.uri.path.hasPrefix("/api/") {
-            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "an operator token is required")
+        guard let found = try await authenticator.authenticate(request) else {
+            if request.uri.path.hasPrefix("/api/") {
+                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "an operator token is required")
+            }
+            return Response(status: .seeOther, headers: [.location: "/ops/login"])
         }
-        return Response(status: .seeOther, headers: [.location: "/ops/login"])
+        let access = found.access
+        if access.isPlatformKey { Self.logPlatformKey(request, context: context, source: found.source.rawValue) }
+        if !access.mayAct, request.method != .get, request.method != .head {
+            throw HTTPError(.forbidden, message: "a viewer can read but not act")
+        }
+        var context = context
+        context.operatorAccess = access
+        return try await next(request, context)
     }
 
-    static func isAuthorised(_ request: Request, token: String) -> Bool {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            constantTimeEquals(String(header.dropFirst(7)), token)
-        {
-            return true
-        }
-        if let cookie = request.cookies[cookieName], constantTimeEquals(cookie.value, token) { return true }
-        return false
-    }
-
-    /// Compares without an early exit, so timing does not reveal how much of a guess was right.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        var difference = UInt8(left.count == right.count ? 0 : 1)
-        for index in 0..<max(left.count, right.count) {
-            difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)
-        }
-        return difference == 0
+    /// One line per request that used `OPS_TOKEN`: the route and where the key came from, never the key.
+    static func logPlatformKey(_ request: Request, context: Context, source: String) {
+        context.logger.info(
+            "OPS_TOKEN used",
+            metadata: [
+                "credential": "OPS_TOKEN", "route": "\(context.endpointPath ?? request.uri.path)", "method": "\(request.method)",
+                "path": "\(request.uri.path)", "via": "\(source)",
+            ]
+        )
     }
 }

@@ -5,55 +5,65 @@ import Store
 
 /// The publisher for operators: paused accounts and why, failed publishes and those whose outcome nobody
 /// knows, and the actions on them (pause, resume, retry, settle a check), as pages and as JSON.
-struct PublishController<Context: RequestContext>: Sendable {
+///
+/// Everything runs in the signed-in operator's scope: a tenant's operator sees and acts on their tenant's
+/// accounts and variants only (another tenant's are not found: 404); a viewer's actions never get here (403).
+struct PublishController<Context: OperatorRequestContext>: Sendable {
     let pool: PostgresPool
     let blobs: (any BlobStore)?
     let templates: Templates
-    let opsToken: String
+    /// Checks operators' credentials.
+    let authenticator: OperatorAuthenticator
 
-    var operations: PublishOperations { PublishOperations(pool: pool, queue: JobQueue(pool: pool)) }
+    /// The publisher's operations in the signed-in operator's scope.
+    func operations(_ context: Context) throws -> PublishOperations {
+        let scoped = pool.scoped(try context.requireOperator().scope)
+        return PublishOperations(pool: scoped, queue: JobQueue(pool: scoped))
+    }
 
     func addRoutes(to router: Router<Context>) {
-        let pages = router.group("ops").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
-        pages.get("publishing") { _, _ in try await page() }
-        pages.get("publish-attempts/:id/screenshot") { _, context in try await screenshot(attemptID: try context.parameters.require("id", as: Int64.self)) }
+        let pages = router.group("ops").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        pages.get("publishing") { _, context in try await page(try operations(context), mayAct: try context.requireOperator().mayAct) }
+        pages.get("publish-attempts/:id/screenshot") { _, context in
+            try await screenshot(pool.scoped(try context.requireOperator().scope), attemptID: try context.parameters.require("id", as: Int64.self))
+        }
         // The ops cookie is SameSite=Strict: another site's form cannot post these with it.
         pages.post("accounts/:id/pause") { request, context in
             let form = try await Self.form(request)
-            _ = try await act { try await operations.pause(accountID: try context.parameters.require("id", as: UUID.self), reason: form["reason"] ?? "") }
+            _ = try await act { try await operations(context).pause(accountID: try context.parameters.require("id", as: UUID.self), reason: form["reason"] ?? "") }
             return Self.back()
         }
         pages.post("accounts/:id/resume") { _, context in
-            _ = try await act { try await operations.resume(accountID: try context.parameters.require("id", as: UUID.self)) }
+            _ = try await act { try await operations(context).resume(accountID: try context.parameters.require("id", as: UUID.self)) }
             return Self.back()
         }
         pages.post("variants/:id/retry-publish") { _, context in
-            _ = try await act { try await operations.retry(variantID: try context.parameters.require("id", as: UUID.self)) }
+            _ = try await act { try await operations(context).retry(variantID: try context.parameters.require("id", as: UUID.self)) }
             return Self.back()
         }
         pages.post("variants/:id/check") { request, context in
             let form = try await Self.form(request)
             let id = try context.parameters.require("id", as: UUID.self)
-            _ = try await act { try await operations.settleCheck(variantID: id, foundPostID: form["post_id"], url: form["post_url"]) }
+            _ = try await act { try await operations(context).settleCheck(variantID: id, foundPostID: form["post_id"], url: form["post_url"]) }
             return Self.back()
         }
-        let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(token: opsToken))
-        api.get("accounts") { _, _ in try JSONResponse.make(try await operations.accounts()) }
-        api.get("publishing/troubles") { _, _ in try JSONResponse.make(try await operations.troubles()) }
+        let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        api.get("accounts") { _, context in try JSONResponse.make(try await operations(context).accounts()) }
+        api.get("publishing/troubles") { _, context in try JSONResponse.make(try await operations(context).troubles()) }
         api.post("accounts/:id/pause") { request, context in
             let body = try await Self.json(request)
-            return try JSONResponse.make(try await act { try await operations.pause(accountID: try context.parameters.require("id", as: UUID.self), reason: body["reason"] ?? "") })
+            return try JSONResponse.make(try await act { try await operations(context).pause(accountID: try context.parameters.require("id", as: UUID.self), reason: body["reason"] ?? "") })
         }
         api.post("accounts/:id/resume") { _, context in
-            try JSONResponse.make(try await act { try await operations.resume(accountID: try context.parameters.require("id", as: UUID.self)) })
+            try JSONResponse.make(try await act { try await operations(context).resume(accountID: try context.parameters.require("id", as: UUID.self)) })
         }
         api.post("variants/:id/retry-publish") { _, context in
-            try JSONResponse.make(try await act { try await operations.retry(variantID: try context.parameters.require("id", as: UUID.self)) })
+            try JSONResponse.make(try await act { try await operations(context).retry(variantID: try context.parameters.require("id", as: UUID.self)) })
         }
         api.post("variants/:id/check") { request, context in
             let body = try await Self.json(request)
             let id = try context.parameters.require("id", as: UUID.self)
-            return try JSONResponse.make(try await act { try await operations.settleCheck(variantID: id, foundPostID: body["post_id"], url: body["post_url"]) })
+            return try JSONResponse.make(try await act { try await operations(context).settleCheck(variantID: id, foundPostID: body["post_id"], url: body["post_url"]) })
         }
     }
 
@@ -89,7 +99,7 @@ struct PublishController<Context: RequestContext>: Sendable {
         return object
     }
 
-    private func page() async throws -> HTMLResponse {
+    private func page(_ operations: PublishOperations, mayAct: Bool) async throws -> HTMLResponse {
         let accounts = try await operations.accounts()
         let troubles = try await operations.troubles()
         let view: [String: Any] = [
@@ -100,6 +110,7 @@ struct PublishController<Context: RequestContext>: Sendable {
             "hasChecks": troubles.contains(where: \.needsCheck),
             "failed": troubles.filter { !$0.needsCheck }.map(Self.trouble),
             "hasFailed": troubles.contains { !$0.needsCheck },
+            "mayAct": mayAct,
         ]
         return HTMLResponse(html: try templates.render("publishing", view))
     }
@@ -125,7 +136,7 @@ struct PublishController<Context: RequestContext>: Sendable {
     }
 
     /// The screen a failing device step left.
-    private func screenshot(attemptID: Int64) async throws -> Response {
+    private func screenshot(_ pool: PostgresPool, attemptID: Int64) async throws -> Response {
         let path = try await pool.withConnection { try OpsQueries().publishScreenshotBlob(attemptID: attemptID, on: $0) }
         guard let blobs, let path else { throw HTTPError(.notFound, message: "no screenshot for publish attempt \(attemptID)") }
         return Response(

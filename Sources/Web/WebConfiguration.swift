@@ -7,9 +7,11 @@ public struct WebConfiguration: Sendable {
     public var host: String
     /// Port to bind (`HTTP_PORT`). Default 8080.
     public var port: Int
-    /// The operators' shared secret (`OPS_TOKEN`), accepted as a bearer token or from the login form.
+    /// The platform-wide operator key (`OPS_TOKEN`): every tenant, every action, accepted as a bearer token or from the
+    /// login form; every use is logged. Tenant operators sign in with session tokens instead (`jwtSecret`).
     public var opsToken: String
-    /// The HS256 secret of talent sessions (`JWT_SECRET`); nil turns the `/me` portal off.
+    /// The HS256 secret of talent and tenant-operator sessions (`JWT_SECRET`); nil turns the `/me` portal and
+    /// operator session tokens off.
     public var jwtSecret: String?
     /// What the portal accepts per upload.
     public var uploadLimits: UploadLimits

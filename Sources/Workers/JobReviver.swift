@@ -11,8 +11,9 @@ public struct JobReviver: JobReviving {
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func revive(jobID: Int64) async throws -> JobQueue.RevivedJob? {
+    public func revive(jobID: Int64, scope: DataScope) async throws -> JobQueue.RevivedJob? {
         let handlers = self.handlers
+        let queue = JobQueue(pool: self.queue.pool.scoped(scope), configuration: self.queue.configuration)
         return try await queue.revive(jobID: jobID) { kind, payload, connection in
             try handlers[kind]?.jobRevived(id: jobID, payload: payload, on: connection)
         }

@@ -18,9 +18,9 @@ public struct PipelineRerunner: StageRerunning {
 
     public var stageNames: [String] { pipeline.stages.map(\.name) }
 
-    public func rerun(requestID: UUID, stage: String, requestedBy: String) async throws -> RerunReceipt {
+    public func rerun(requestID: UUID, stage: String, requestedBy: String, scope: DataScope) async throws -> RerunReceipt {
         guard stageNames.contains(stage) else { throw RerunError.unknownStage(stage, known: stageNames) }
-        return try await pool.withTransaction { connection in
+        return try await pool.scoped(scope).withTransaction { connection in
             try queueRerun(requestID: requestID, stage: stage, requestedBy: requestedBy, accounts: nil, on: connection)
         }
     }

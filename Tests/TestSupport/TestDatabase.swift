@@ -69,6 +69,14 @@ public struct TenantFixture: Sendable {
     public let slug: String
     public let accounts: [AccountSnapshot]
 
+    /// A fixture for rows a test made itself (a second talent of one tenant).
+    public init(tenantID: UUID, talentID: UUID, slug: String, accounts: [AccountSnapshot]) {
+        self.tenantID = tenantID
+        self.talentID = talentID
+        self.slug = slug
+        self.accounts = accounts
+    }
+
     /// Creates a tenant and a talent with a random slug, Instagram, TikTok and LinkedIn accounts.
     public static func make(
         on pool: PostgresPool,

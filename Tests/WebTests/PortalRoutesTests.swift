@@ -406,7 +406,7 @@ struct PortalRoutesTests {
         // The operator is one of the tenant's people: who approved is a tenant user.
         let operatorID = UUID()
         try await h.pool.withConnection {
-            try $0.query("INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'editor')", [h.fixture.tenantID, operatorID])
+            try $0.query("INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'operator')", [h.fixture.tenantID, operatorID])
         }
         let headers = try await h.headers(try await h.token(role: "operator", user: operatorID))
         try await h.app.test(.router) { client in

@@ -326,6 +326,11 @@ public struct OpsQueries: Sendable {
         }
     }
 
+    /// True when job `id` exists (and is visible in the connection's scope).
+    public func jobExists(id: Int64, on connection: PostgresConnection) throws -> Bool {
+        try !connection.query("SELECT 1 FROM jobs WHERE id = $1", [id]).rows.isEmpty
+    }
+
     /// The blob path of the screenshot a failing device step left on an attempt.
     public func publishScreenshotBlob(attemptID: Int64, on connection: PostgresConnection) throws -> String? {
         try connection.query("SELECT screenshot_path FROM publish_attempts WHERE id = $1", [attemptID]).first?.decodeIfPresent("screenshot_path")

@@ -89,6 +89,11 @@ public struct PortalRepository: Sendable {
         )
     }
 
+    /// True when request `id` is one of the talent's.
+    public func hasRequest(id: UUID, talentID: UUID, on connection: PostgresConnection) throws -> Bool {
+        try !connection.query("SELECT 1 FROM post_requests WHERE id = $1 AND talent_id = $2", [id, talentID]).rows.isEmpty
+    }
+
     /// The storage path and type of one of the talent's attachments (for previews).
     public func attachment(id: UUID, talentID: UUID, on connection: PostgresConnection) throws -> (path: String, mime: String)? {
         try connection.query(

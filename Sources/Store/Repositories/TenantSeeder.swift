@@ -34,9 +34,9 @@ public struct TenantSeeder: Sendable {
 
     public init() {}
 
-    /// Creates a tenant and returns its id.
-    public func createTenant(name: String, on connection: PostgresConnection) throws -> UUID {
-        try connection.query("INSERT INTO tenants (name) VALUES ($1) RETURNING id", [name]).first!.decode("id")
+    /// Creates a tenant (with a short name for the command line, `slug`, if given) and returns its id.
+    public func createTenant(name: String, slug: String? = nil, on connection: PostgresConnection) throws -> UUID {
+        try connection.query("INSERT INTO tenants (name, slug) VALUES ($1, $2) RETURNING id", [name, slug]).first!.decode("id")
     }
 
     /// The tenant with this name, if one exists.

@@ -231,7 +231,9 @@ extension PortalController {
                     platforms: nil,
                     files: files,
                     accountIDs: accountIDs.isEmpty ? nil : accountIDs
-                )
+                ),
+                // Like every other portal write: the web role, under row-level security for the session's tenant.
+                scope: .tenant(identity.tenantID)
             )
         } catch let error as IntakeError {
             throw PortalError(status: error.isForeignAccount ? .forbidden : .badRequest, description: error.description)
@@ -291,9 +293,12 @@ extension PortalController {
     func approveAll(_ request: Request, requestID: UUID) async throws -> Response {
         let identity = try await guarded(request)
         let talent = try await talent(for: identity, request: request, acting: true)
-        let approved = try await pool.withTenantTransaction(tenantID: identity.tenantID) { [queue] connection in
-            try ApprovalRepository().approveAll(requestID: requestID, talentID: talent.id, actorUserID: identity.userID, queue: queue, on: connection)
+        let approved = try await pool.withTenantTransaction(tenantID: identity.tenantID) { [queue] connection -> Int? in
+            guard try PortalRepository().hasRequest(id: requestID, talentID: talent.id, on: connection) else { return nil }
+            return try ApprovalRepository().approveAll(requestID: requestID, talentID: talent.id, actorUserID: identity.userID, queue: queue, on: connection)
         }
+        // Another talent's request (or another tenant's) is not found, as it is on every other route.
+        guard let approved else { throw PortalError(status: .notFound, description: "no post request \(requestID.uuidString.lowercased())") }
         return Self.json(["approved": "\(approved)"])
     }
 

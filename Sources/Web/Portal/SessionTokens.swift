@@ -9,6 +9,8 @@ public struct PortalIdentity: Sendable, Equatable {
     public let userID: UUID
     public let tenantID: UUID
     public let role: Role
+    /// The `role` claim as the token carries it (`authenticated`, or an `OperatorRole` such as `viewer`).
+    public let claimedRole: String
     /// The raw token, which the CSRF token is bound to.
     public let token: String
 }
@@ -75,7 +77,7 @@ public struct SessionTokens: Sendable {
             throw SessionError.rejected("sub and tenant_id must be UUIDs")
         }
         let role: PortalIdentity.Role = (claims.role == "operator" || claims.role == "admin") ? .operator : .talent
-        return PortalIdentity(userID: userID, tenantID: tenantID, role: role, token: token)
+        return PortalIdentity(userID: userID, tenantID: tenantID, role: role, claimedRole: claims.role, token: token)
     }
 
     /// Mints a token (the `token` command and tests).

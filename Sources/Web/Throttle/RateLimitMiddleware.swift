@@ -9,7 +9,8 @@ import NIOCore
 ///
 /// - `POST /ops/login` and `/me/sign-in` (token guessing) count against the client's address in `signIn`;
 ///   so do `/api` calls without the operator token, which are guesses too.
-/// - `/api` calls with the operator token count against the token, by its SHA-256 (never the token), in `api`.
+/// - `/api` calls by a signed-in operator count against who they are in `api`: the platform key by its SHA-256
+///   (never the key itself), a tenant operator by their user id.
 ///
 /// Portal uploads count against their talent, which only the portal knows once the session is checked:
 /// `PortalController` asks `uploads` itself.
@@ -18,8 +19,8 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
     let signIn: RateLimiter?
     /// Per operator token, for `/api`; nil lets them through.
     let api: RateLimiter?
-    /// The operators' token, to tell an API call from a guess.
-    let opsToken: String
+    /// Tells an operator's API call from a guess.
+    let authenticator: OperatorAuthenticator
     /// Where refusals are logged (notice, without secrets).
     let logger: Logger
 
@@ -28,8 +29,8 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         if (path == "/ops/login" && request.method == .post) || path == "/me/sign-in" {
             try check(signIn, key: Self.addressKey(context), limit: "sign-in", path: path, json: false)
         } else if path == "/api" || path.hasPrefix("/api/") {
-            if OpsAuthMiddleware<Context>.isAuthorised(request, token: opsToken) {
-                try check(api, key: Self.tokenKey(opsToken), limit: "api", path: path, json: true)
+            if let (access, _) = try await authenticator.authenticate(request) {
+                try check(api, key: accessKey(access), limit: "api", path: path, json: true)
             } else {
                 try check(signIn, key: Self.addressKey(context), limit: "sign-in", path: path, json: true)
             }
@@ -45,6 +46,14 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
     /// The client's IP address (no port), or `address:unknown` where the transport has none (router tests).
     static func addressKey(_ context: Context) -> String {
         "address:\(context.remoteAddress?.ipAddress ?? "unknown")"
+    }
+
+    /// An operator's key: the platform key's hash, or the tenant user's id.
+    func accessKey(_ access: OperatorAccess) -> String {
+        switch access.holder {
+        case .platformKey: Self.tokenKey(authenticator.opsToken)
+        case .tenantUser(let userID, _, _): "user:\(userID.uuidString.lowercased())"
+        }
     }
 
     /// A token's key: the first 16 hex digits of its SHA-256, so neither logs nor memory hold the token.
