@@ -54,6 +54,8 @@ extension CrashSuites {
                 "INTAKE_DOMAIN": Self.domain, "IMAP_POLL_SECONDS": "1",
                 "IMAP_INGESTED_FOLDER": box.ingested, "IMAP_REFUSED_FOLDER": box.refused,
                 "MCP_SERVER_URL": platform.url.absoluteString, "MCP_API_KEY": platform.key,
+                // One talent uploads once per life: `bench/chaos` makes hundreds, past the default per-talent rate.
+                "RATE_LIMIT_UPLOADS_PER_MINUTE": "6000", "RATE_LIMIT_UPLOADS_BURST": "6000",
             ]
             let tokenRun = try DaemonProcess(arguments: ["token", "--talent", fixture.slug], environment: environment)
             #expect(await tokenRun.waitForExit(within: 120) == 0, "\(tokenRun.output)")
