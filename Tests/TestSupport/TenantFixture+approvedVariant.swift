@@ -6,6 +6,11 @@ extension TenantFixture {
     /// The fixture's account on `platform`.
     public func account(_ platform: Platform) -> AccountSnapshot { accounts.first { $0.platform == platform }! }
 
+    /// The talent's owner (`talents.owner_user_id`, one of the tenant's users), whose session is the talent's.
+    public func owner(on connection: PostgresConnection) throws -> UUID {
+        try connection.query("SELECT owner_user_id FROM talents WHERE id = $1", [talentID]).first!.decode("owner_user_id")
+    }
+
     /// An approved variant for `account` with hashtag `#Studio`, approved the way the portal approves (which
     /// queues its publish job at `scheduled`). `assetPath` is the blob of its media, if any.
     public func approvedVariant(
@@ -32,7 +37,7 @@ extension TenantFixture {
                 [tenantID, talentID, account.id, content, scheduled]
             ).first!.decode("id")
             // Approved by the talent's owner, one of the tenant's users as the database requires.
-            let owner: UUID = try connection.query("SELECT owner_user_id FROM talents WHERE id = $1", [talentID]).first!.decode("owner_user_id")
+            let owner = try owner(on: connection)
             try ApprovalRepository().apply(.approve, variantID: id, talentID: talentID, actorUserID: owner, queue: queue, on: connection)
             return id
         }

@@ -106,14 +106,13 @@ struct OperatorRoutesTests {
     static func tenant(_ pool: PostgresPool, _ blobs: LocalBlobStore, fixture given: TenantFixture? = nil) async throws -> Tenant {
         let fixture: TenantFixture
         if let given { fixture = given } else { fixture = try await TenantFixture.make(on: pool) }
-        let owner = UUID()
+        let owner = try await pool.withConnection { try fixture.owner(on: $0) }
         let photo = try await blobs.store(
             data: try Data(contentsOf: TestEnvironment.testmedia("photo.jpg")),
             in: .talent(tenantID: fixture.tenantID, talentID: fixture.talentID)
         )
         let mailbox = "operators-\(UUID().uuidString.prefix(8))"
         return try await pool.withTransaction { connection in
-            try connection.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [owner, fixture.talentID])
             let request: UUID = try connection.query(
                 """
                 INSERT INTO post_requests (tenant_id, talent_id, source, prompt_text, target_account_ids, status)

@@ -46,13 +46,7 @@ struct PortalRoutesTests {
         let storage = try TestEnvironment.temporaryDirectory("portal-blobs")
         let blobs = try LocalBlobStore(root: storage)
         let fixture = try await TenantFixture.make(on: pool)
-        let owner = UUID()
-        try await pool.withTransaction { connection in
-            try connection.query(
-                "INSERT INTO tenant_users (tenant_id, supabase_user_id, role) VALUES ($1, $2, 'talent')", [fixture.tenantID, owner]
-            )
-            try connection.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [owner, fixture.talentID])
-        }
+        let owner = try await pool.withConnection { try fixture.owner(on: $0) }
         let router = try await buildRouter(
             pool: pool,
             configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits, captions: captions),

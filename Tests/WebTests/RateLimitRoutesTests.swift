@@ -84,8 +84,7 @@ struct RateLimitRoutesTests {
         let h = try await portal.harness()
         // A second talent with its own owner, in its own tenant.
         let other = try await TenantFixture.make(on: h.pool)
-        let otherOwner = UUID()
-        try await h.pool.withConnection { try $0.query("UPDATE talents SET owner_user_id = $1 WHERE id = $2", [otherOwner, other.talentID]) }
+        let otherOwner = try await h.pool.withConnection { try other.owner(on: $0) }
         let otherToken = try await h.tokens.mint(userID: otherOwner, tenantID: other.tenantID, role: "authenticated", lifetime: 600, notBefore: nil)
 
         let limits = WebConfiguration.RateLimits(signIn: nil, uploads: Self.hourly(burst: 1), api: nil)
