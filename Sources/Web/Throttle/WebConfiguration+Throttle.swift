@@ -8,7 +8,7 @@ extension WebConfiguration {
         /// Per talent: `POST /me/requests`, the portal's uploads (`RATE_LIMIT_UPLOADS_PER_MINUTE`,
         /// `RATE_LIMIT_UPLOADS_BURST`). Default 10 a minute, burst 20.
         public var uploads: RateLimiter.Configuration?
-        /// Per operator token (by its hash): `/api` calls (`RATE_LIMIT_API_PER_MINUTE`, `RATE_LIMIT_API_BURST`).
+        /// Per operator (the platform key by its hash, a tenant operator by user id): `/api` calls (`RATE_LIMIT_API_PER_MINUTE`, `RATE_LIMIT_API_BURST`).
         /// Default 600 a minute, burst 600.
         public var api: RateLimiter.Configuration?
 
