@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 
 /// One media-worker child that serves tasks one after another (`media-worker serve`), under `prlimit` (address
@@ -19,11 +20,20 @@ final class WorkerChild: @unchecked Sendable {
     static let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let nice = ["/usr/bin/nice", "/bin/nice"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
+    /// Whether this build runs under AddressSanitizer or ThreadSanitizer (`scripts/test --sanitize`), found by
+    /// their runtimes' entry points. Their shadow memory reserves terabytes of address space, which the children's
+    /// address-space limit would refuse at start, so a sanitized build starts its children without that limit
+    /// (their memory is still watched: a child grown past a quarter of the limit is replaced).
+    static let isSanitized: Bool = {
+        let program = dlopen(nil, RTLD_NOW)
+        return dlsym(program, "__asan_init") != nil || dlsym(program, "__tsan_init") != nil
+    }()
+
     /// The command line that starts `executable arguments` under the limits: `nice -n N prlimit … -- executable …`,
     /// leaving out a wrapper this system lacks.
     static func commandLine(executable: URL, arguments: [String], memoryBytes: Int, niceness: Int) -> [String] {
         var command = [executable.path] + arguments
-        if let prlimit { command = [prlimit, "--as=\(memoryBytes)", "--core=0", "--"] + command }
+        if let prlimit { command = [prlimit] + (isSanitized ? [] : ["--as=\(memoryBytes)"]) + ["--core=0", "--"] + command }
         if let nice, niceness > 0 { command = [nice, "-n", String(niceness)] + command }
         return command
     }
