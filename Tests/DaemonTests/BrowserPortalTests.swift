@@ -71,25 +71,11 @@ struct BrowserPortalTests {
 
     /// Runs a program to the end; its standard output, or a thrown error with both streams.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(filePath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: stdout, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw BrowserTestFailure(
-                description: "\(executable) exited \(process.terminationStatus):\n\(text)\n\(String(decoding: stderr.suffix(3000), as: UTF8.self))"
-            )
+        let run = try TestProgram.run(URL(filePath: executable), arguments, environment: environment)
+        guard run.status == 0 else {
+            throw BrowserTestFailure(description: "\(executable) exited \(run.status):\n\(run.standardOutput)\n\(run.standardError.suffix(3000))")
         }
-        return text
+        return run.standardOutput
     }
 }
 

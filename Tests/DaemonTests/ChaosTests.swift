@@ -1,8 +1,5 @@
 import Domain
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Intake
 import Store
 import TestSupport
@@ -88,7 +85,9 @@ extension CrashSuites {
                 let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
                 defer { lives.append(daemon.output) }
                 if await daemon.waitForOutput(containing: "listening", within: 120) {
-                    let status = try await portalUpload(port: port, token: token, prompt: "Chaos portal \(life)", file: picture, account: linkedin)
+                    let status = try await PageClient(base: "http://127.0.0.1:\(port)", opsToken: "")
+                        .portalUpload(session: token, prompt: "Chaos portal \(life)", account: linkedin, file: TestEnvironment.testmedia("caption-plain.png"))
+                        .status
                     #expect(status == 201, "portal upload \(life): \(status)")
                     if status == 201 { sent.portal += 1 }
                 } else {
@@ -288,32 +287,6 @@ extension CrashSuites {
                 figures.needsCheck = try variants.decode("needs_check")
                 return figures
             } }
-        }
-
-        /// A portal upload as the browser sends it: the page's CSRF token, then the multipart form.
-        func portalUpload(port: Int, token: String, prompt: String, file: Data, account: UUID) async throws -> Int {
-            var page = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/")!)
-            page.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            let html = String(decoding: try await URLSession.shared.data(for: page).0, as: UTF8.self)
-            let marker = #"<meta name="csrf-token" content=""#
-            let csrf = try #require(html.range(of: marker).map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
-            var body = Data()
-            let fields: [(String, String?, Data)] = [
-                ("account", nil, Data(account.uuidString.lowercased().utf8)), ("prompt", nil, Data(prompt.utf8)), ("file", "chaos.png", file),
-            ]
-            for (name, filename, data) in fields {
-                body.append(Data("--ChaosBoundary\r\nContent-Disposition: form-data; name=\"\(name)\"".utf8))
-                if let filename { body.append(Data("; filename=\"\(filename)\"\r\nContent-Type: image/png".utf8)) }
-                body.append(Data("\r\n\r\n".utf8) + data + Data("\r\n".utf8))
-            }
-            body.append(Data("--ChaosBoundary--\r\n".utf8))
-            var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/me/requests")!)
-            upload.httpMethod = "POST"
-            upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            upload.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token")
-            upload.setValue("multipart/form-data; boundary=ChaosBoundary", forHTTPHeaderField: "Content-Type")
-            let (_, response) = try await URLSession.shared.upload(for: upload, from: body)
-            return (response as? HTTPURLResponse)?.statusCode ?? 0
         }
     }
 }

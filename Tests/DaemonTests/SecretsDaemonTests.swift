@@ -112,7 +112,7 @@ struct SecretsDaemonTests {
         transcript.append(("GET /me/sign-in", signIn.text))
         let me = try await web.get("/me", session: session)
         transcript.append(("GET /me", me.text))
-        let csrf = try #require(me.text.firstMatch(of: #/name="csrf-token" content="([^"]+)"/#).map { String($0.1) })
+        let csrf = try #require(PageClient.csrf(in: me.text))
         let upload = try await web.upload(
             "/me/requests",
             session: session,

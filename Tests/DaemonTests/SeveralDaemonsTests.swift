@@ -85,9 +85,11 @@ struct SeveralDaemonsTests {
         let tokenRun = try DaemonProcess(arguments: ["token", "--talent", fixture.slug], environment: try environment(placements[0]))
         #expect(await tokenRun.waitForExit(within: 120) == 0, "\(tokenRun.output)")
         let token = try #require(tokenRun.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("ey") })
-        let photo = try Data(contentsOf: TestEnvironment.testmedia("photo2.jpg"))
         for (index, placement) in placements.prefix(2).enumerated() {
-            #expect(try await portalUpload(to: placement, token: token, prompt: "Portal \(index)", file: photo, account: fixture.account(.linkedin).id) == 201)
+            let upload = try await PageClient(base: placement.url("").absoluteString, opsToken: "").portalUpload(
+                session: token, prompt: "Portal \(index)", account: fixture.account(.linkedin).id, file: TestEnvironment.testmedia("photo2.jpg")
+            )
+            #expect(upload.status == 201, "daemon at \(placement.address):\(placement.port): \(upload.text)")
         }
         let client = try TestMailServer.client(mailbox: box.inbox)
         let picture = try Data(contentsOf: TestEnvironment.testmedia("photo.jpg"))
@@ -153,29 +155,6 @@ struct SeveralDaemonsTests {
             }
         }
         await database.pool.close()
-    }
-
-    /// A portal upload as the browser sends it: the page's CSRF token, then the multipart form.
-    func portalUpload(to placement: Placement, token: String, prompt: String, file: Data, account: UUID) async throws -> Int {
-        var page = URLRequest(url: placement.url("/me/"))
-        page.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        let html = String(decoding: try await URLSession.shared.data(for: page).0, as: UTF8.self)
-        let marker = #"<meta name="csrf-token" content=""#
-        let csrf = try #require(html.range(of: marker).map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
-        var body = Data()
-        for (name, filename, data) in [("account", nil, Data(account.uuidString.lowercased().utf8)), ("prompt", nil, Data(prompt.utf8)), ("file", "photo.jpg", file)] as [(String, String?, Data)] {
-            body.append(Data("--XyZ\r\nContent-Disposition: form-data; name=\"\(name)\"".utf8))
-            if let filename { body.append(Data("; filename=\"\(filename)\"\r\nContent-Type: image/jpeg".utf8)) }
-            body.append(Data("\r\n\r\n".utf8) + data + Data("\r\n".utf8))
-        }
-        body.append(Data("--XyZ--\r\n".utf8))
-        var upload = URLRequest(url: placement.url("/me/requests"))
-        upload.httpMethod = "POST"
-        upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        upload.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token")
-        upload.setValue("multipart/form-data; boundary=XyZ", forHTTPHeaderField: "Content-Type")
-        let (_, response) = try await URLSession.shared.upload(for: upload, from: body)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
     /// Where one daemon runs: what starts it there, the address it listens on (and the test reaches it at),

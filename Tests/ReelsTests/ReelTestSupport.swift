@@ -76,21 +76,9 @@ enum ReelFixtures {
 
     @discardableResult
     static func run(_ tool: String, _ arguments: [String], stderr: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/\(tool)")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ReelTestError("\(tool) failed: \(String(decoding: errData.suffix(800), as: UTF8.self))")
-        }
-        return String(decoding: stderr ? errData : outData, as: UTF8.self)
+        let run = try TestProgram.run(URL(filePath: "/usr/bin/\(tool)"), arguments)
+        guard run.status == 0 else { throw ReelTestError("\(tool) failed: \(run.standardError.suffix(800))") }
+        return stderr ? run.standardError : run.standardOutput
     }
 }
 

@@ -59,6 +59,21 @@ public struct PageClient: Sendable {
         return try await send(request)
     }
 
+    /// A portal upload as the browser makes it: the portal page for `session`'s CSRF token, then the form with
+    /// `prompt`, the target `account` and `file`. The upload's answer (201 when the request was recorded).
+    public func portalUpload(session: String, prompt: String, account: UUID, file: URL) async throws -> Page {
+        let page = try await get("/me/", session: session)
+        guard let csrf = Self.csrf(in: page.text) else { return page }
+        return try await upload(
+            "/me/requests", session: session, csrf: csrf, fields: ["account": account.uuidString.lowercased(), "prompt": prompt], file: file
+        )
+    }
+
+    /// The CSRF token a portal page carries in its `csrf-token` meta tag.
+    public static func csrf(in page: String) -> String? {
+        page.firstMatch(of: #/name="csrf-token" content="([^"]+)"/#).map { String($0.1) }
+    }
+
     private func send(_ request: URLRequest) async throws -> Page {
         let (data, response) = try await URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil).data(for: request)
         return Page(status: (response as? HTTPURLResponse)?.statusCode ?? 0, text: String(decoding: data, as: UTF8.self))

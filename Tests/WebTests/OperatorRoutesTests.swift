@@ -544,20 +544,11 @@ struct OperatorRoutesTests {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LOG_LEVEL": "notice",
         ]
         func mint(_ role: String) throws -> String {
-            let process = Process()
-            process.executableURL = TestEnvironment.executable
-            process.arguments = ["token", "--operator", "--tenant", slug, "--role", role, "--hours", "1"]
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
-            return String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let run = try TestProgram.run(
+                try #require(TestEnvironment.executable), ["token", "--operator", "--tenant", slug, "--role", role, "--hours", "1"], environment: environment
+            )
+            #expect(run.status == 0, "\(run.standardError)")
+            return run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let operatorToken = try mint("operator")
         let again = try mint("operator")
