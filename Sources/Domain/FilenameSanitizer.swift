@@ -31,7 +31,9 @@ public enum FilenameSanitizer {
         let keepExt = !ext.isEmpty && ext.utf8.count <= 10
         var stem = keepExt ? String(cleaned.dropLast(ext.count + 1)) : cleaned
         let budget = maximumBytes - (keepExt ? ext.utf8.count + 1 : 0)
-        while stem.utf8.count > budget { stem.removeLast() }
+        // Shorten by scalars, not characters: one character may be hundreds of bytes (a letter and its
+        // combining marks), and dropping it whole could leave nothing but ".ext" (found by bench/fuzz media-sniff).
+        while stem.utf8.count > budget { stem.unicodeScalars.removeLast() }
         return keepExt ? "\(stem).\(ext)" : stem
     }
 }
