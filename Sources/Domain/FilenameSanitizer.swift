@@ -13,7 +13,10 @@ public enum FilenameSanitizer {
     /// FilenameSanitizer.sanitize("../../etc/passwd") // "passwd"
     /// ```
     public static func sanitize(_ raw: String, fallback: String = "attachment") -> String {
-        let lastComponent = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        // Split on scalars, not characters: a "/" followed by a combining mark is one character that is not "/"
+        // (found by bench/fuzz media-sniff).
+        let lastComponent = raw.unicodeScalars.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last
+            .map { String(String.UnicodeScalarView($0)) } ?? ""
         var cleaned = String(
             String.UnicodeScalarView(
                 lastComponent.unicodeScalars.filter { scalar in
