@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "drsocial-bench-queue", targets: ["QueueBench"]),
         .executable(name: "drsocial-bench-agent", targets: ["AgentBench"]),
         .executable(name: "drsocial-bench-publish", targets: ["PublishBench"]),
+        .executable(name: "drsocial-fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
@@ -298,6 +299,16 @@ let package = Package(
             name: "PublishBench",
             dependencies: ["Store", "Workers", "Publishing", "Blobs", "Domain", .product(name: "Logging", package: "swift-log")],
             path: "bench/PublishBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // libFuzzer over the parsers of hostile input (bench/fuzz builds it with -sanitize=fuzzer,address
+        // -DFUZZING into .build-fuzz); an ordinary build makes a replayer of saved inputs instead.
+        .target(name: "FuzzDriver", path: "bench/FuzzDriver"),
+        .executableTarget(
+            name: "Fuzz",
+            dependencies: ["Domain", "Intake", "Pipeline", "Web", "FuzzDriver"],
+            path: "bench/Fuzz",
             swiftSettings: swiftSettings
         ),
 

@@ -13,7 +13,10 @@ public enum FilenameSanitizer {
     /// FilenameSanitizer.sanitize("../../etc/passwd") // "passwd"
     /// ```
     public static func sanitize(_ raw: String, fallback: String = "attachment") -> String {
-        let lastComponent = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        // Split on scalars, not characters: a "/" followed by a combining mark is one character that is not "/"
+        // (found by bench/fuzz media-sniff).
+        let lastComponent = raw.unicodeScalars.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last
+            .map { String(String.UnicodeScalarView($0)) } ?? ""
         var cleaned = String(
             String.UnicodeScalarView(
                 lastComponent.unicodeScalars.filter { scalar in
@@ -31,7 +34,9 @@ public enum FilenameSanitizer {
         let keepExt = !ext.isEmpty && ext.utf8.count <= 10
         var stem = keepExt ? String(cleaned.dropLast(ext.count + 1)) : cleaned
         let budget = maximumBytes - (keepExt ? ext.utf8.count + 1 : 0)
-        while stem.utf8.count > budget { stem.removeLast() }
+        // Shorten by scalars, not characters: one character may be hundreds of bytes (a letter and its
+        // combining marks), and dropping it whole could leave nothing but ".ext" (found by bench/fuzz media-sniff).
+        while stem.utf8.count > budget { stem.unicodeScalars.removeLast() }
         return keepExt ? "\(stem).\(ext)" : stem
     }
 }

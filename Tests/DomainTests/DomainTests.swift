@@ -14,6 +14,14 @@ import Testing
 }
 
 @Suite struct FilenameSanitizerTests {
+    /// One character of 161 bytes (a letter and 80 combining marks): shortening it must not leave ".jpg".
+    @Test func shortensWithinAnOverlongCharacter() {
+        let name = FilenameSanitizer.sanitize("a" + String(repeating: "\u{301}", count: 80) + ".jpg")
+        #expect(name.unicodeScalars.starts(with: "a\u{301}".unicodeScalars))
+        #expect(name.hasSuffix(".jpg"))
+        #expect(name.utf8.count <= FilenameSanitizer.maximumBytes)
+    }
+
     @Test func dropsDirectories() {
         #expect(FilenameSanitizer.sanitize("../../etc/passwd") == "passwd")
         #expect(FilenameSanitizer.sanitize("C:\\Users\\x\\clip.mp4") == "clip.mp4")
