@@ -79,12 +79,16 @@ public enum PictureResampler {
                     // fill slot 1, otherwise slot 0.
                     let slot = cachedRow[0] == sourceRow - 1 || cachedRow[0] == sourceRow + 1 ? 1 : 0
                     let line = cache + slot * outWidth
-                    // The vector kernel reads a few bytes past a pixel pair: never on the plane's last row.
+                    // The vector kernels read past a pixel pair (the shuffle loads 16 bytes from a group's first
+                    // pixel, the gather 4 from each): only where the rows below hold that many bytes. A narrow
+                    // plane (a blurred background's small copy) needs more than one row of them (AddressSanitizer
+                    // found the shuffle reading past an 8-pixel-wide plane's end from its next-to-last row).
                     let row = source + sourceRow * width
-                    if shuffles, sourceRow < height - 1 {
+                    let below = (height - 1 - sourceRow) * width
+                    if shuffles, below >= 16 {
                         drsocial_reel_horizontal_shuffle(row, xIndex.baseAddress, bases, masks, pairs.baseAddress, line, Int32(outWidth))
                     } else {
-                        drsocial_reel_horizontal(row, xIndex.baseAddress, pairs.baseAddress, line, Int32(outWidth), sourceRow < height - 1 ? 1 : 0)
+                        drsocial_reel_horizontal(row, xIndex.baseAddress, pairs.baseAddress, line, Int32(outWidth), below >= 4 ? 1 : 0)
                     }
                     cachedRow[slot] = sourceRow
                     return line
