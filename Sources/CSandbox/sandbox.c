@@ -74,6 +74,30 @@ int drsocial_sandbox_deny_network(void) {
 #endif
 }
 
+int drsocial_sandbox_socket_through_abi(int abi) {
+#if defined(__x86_64__)
+    long result;
+    if (abi == 1) {
+        result = syscall(__X32_SYSCALL_BIT | __NR_socket, AF_INET, SOCK_STREAM, 0);
+        if (result < 0) return -errno;
+    } else if (abi == 2) {
+        // socket(2) is number 359 in the i386 table; int $0x80 enters the 32-bit ABI from a 64-bit process.
+        __asm__ volatile("int $0x80"
+                         : "=a"(result)
+                         : "a"(359L), "b"((long)AF_INET), "c"((long)SOCK_STREAM), "d"(0L)
+                         : "memory", "r8", "r9", "r10", "r11");
+        if (result < 0) return (int)result;
+    } else {
+        return -EINVAL;
+    }
+    close((int)result);
+    return 0;
+#else
+    (void)abi;
+    return -EINVAL;
+#endif
+}
+
 // MARK: Landlock
 // Debian 12's kernel headers stop at ABI 2: the later constants are spelled out here.
 

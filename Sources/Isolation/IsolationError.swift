@@ -25,6 +25,7 @@ public struct IsolationError: Error, CustomStringConvertible {
             case SIGKILL: "SIGKILL (memory or CPU limit)"
             case SIGXCPU: "SIGXCPU (CPU-time limit)"
             case SIGBUS: "SIGBUS"
+            case SIGSYS: "SIGSYS (a system call its sandbox forbids)"
             default: "signal \(signal)"
             }
         return IsolationError(description: "the media worker crashed on this file (\(name))", diedOnInput: true)

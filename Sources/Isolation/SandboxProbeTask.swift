@@ -1,3 +1,4 @@
+import CSandbox
 import Glibc
 
 /// `sandbox-probe`, for tests only: tries one thing a sandboxed child should be refused (or allowed) and says
@@ -17,8 +18,18 @@ public enum SandboxProbeTask: IsolatedTask {
         case read(path: String)
         /// Create or truncate `path` and write a byte to it.
         case write(path: String)
+        /// Open an `AF_INET` socket through another system-call ABI than the process's own (x86_64 only).
+        case socketThroughABI(ForeignABI)
         /// Nothing: just report the sandbox.
         case status
+    }
+
+    /// A system-call ABI an x86_64 process can still enter.
+    public enum ForeignABI: Int32, Codable, Sendable {
+        /// x86_64 numbers with the x32 bit set.
+        case x32 = 1
+        /// The i386 table, through `int $0x80`.
+        case i386 = 2
     }
 
     /// What happened.
@@ -64,6 +75,9 @@ public enum SandboxProbeTask: IsolatedTask {
             byte = 0
             guard read(pair[1], &byte, 1) == 1 else { return errno }
             return byte == 42 ? 0 : EIO
+        case .socketThroughABI(let abi):
+            let result = drsocial_sandbox_socket_through_abi(abi.rawValue)
+            return result == 0 ? 0 : -result
         case .read(let path):
             let file = open(path, O_RDONLY | O_CLOEXEC)
             guard file >= 0 else { return errno }

@@ -41,6 +41,28 @@ struct SandboxTests {
         #expect(answer.succeeded, "errno \(answer.errorNumber)")
     }
 
+    #if arch(x86_64)
+    /// The filter checks the ABI before the number: a socket asked for through x32 numbers (the x32 bit set)
+    /// or the i386 table (`int $0x80`) would otherwise be read as whatever x86_64 call has that number. The
+    /// child is killed with SIGSYS instead.
+    @Test(arguments: [SandboxProbeTask.ForeignABI.x32, .i386])
+    func aSocketThroughAnotherABIKillsTheChild(abi: SandboxProbeTask.ForeignABI) async throws {
+        let error = await #expect(throws: IsolationError.self) {
+            try await workers(.init()).run(SandboxProbeTask.self, .socketThroughABI(abi))
+        }
+        #expect(error?.diedOnInput == true, "\(error?.description ?? "no error")")
+        #expect(error?.description.contains("SIGSYS") == true, "\(error?.description ?? "no error")")
+    }
+
+    /// The control: with the sandbox off the same call returns to the child (a socket where the kernel has
+    /// that ABI, ENOSYS where it does not), so the test above can fail.
+    @Test(arguments: [SandboxProbeTask.ForeignABI.x32, .i386])
+    func withTheSandboxOffAForeignABICallReturns(abi: SandboxProbeTask.ForeignABI) async throws {
+        let answer = try await workers(.init(enabled: false)).run(SandboxProbeTask.self, .socketThroughABI(abi))
+        #expect(answer.succeeded || answer.errorNumber == ENOSYS, "errno \(answer.errorNumber)")
+    }
+    #endif
+
     @Test(.enabled(if: WorkerSandbox.support.landlockABI != nil, "the kernel has no Landlock"))
     func aChildReadsOnlyItsInputsAndItsFolder() async throws {
         let secretFolder = try TestEnvironment.temporaryDirectory("sandbox-secret")

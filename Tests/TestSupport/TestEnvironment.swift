@@ -76,6 +76,13 @@ public enum TestEnvironment {
         present || ProcessInfo.processInfo.environment["DRSOCIAL_REQUIRE_SERVICES"] == "1"
     }
 
+    /// Whether this test binary runs under AddressSanitizer or ThreadSanitizer (`scripts/test --sanitize`): their
+    /// shadow memory and slowdown make a figure of memory or speed meaningless, so tests of one are skipped.
+    public static let isSanitized: Bool = {
+        let program = dlopen(nil, RTLD_NOW)
+        return dlsym(program, "__asan_init") != nil || dlsym(program, "__tsan_init") != nil
+    }()
+
     /// The built `drsocial-intake` executable.
     public static var executable: URL? {
         ProcessInfo.processInfo.environment["DRSOCIAL_EXECUTABLE"].map { URL(filePath: $0) }

@@ -14,6 +14,12 @@ int drsocial_sandbox_network_filter_supported(void);
 /// without calling socket(2)), and a system call made through another ABI (x32, i386) kills the process.
 int drsocial_sandbox_deny_network(void);
 
+/// For the sandbox's tests: opens an AF_INET socket through another system-call ABI than the process's own
+/// (`abi` 1: x32, the x86_64 number with the x32 bit set; 2: i386, through `int $0x80`) and closes it.
+/// Returns 0 when the socket opened, -errno when the kernel refused (-ENOSYS where it lacks that ABI), and
+/// -EINVAL on another processor than x86_64. Under `drsocial_sandbox_deny_network` the process is killed.
+int drsocial_sandbox_socket_through_abi(int abi);
+
 /// The Landlock ABI version of the running kernel (1 or more), or -ENOSYS / -EOPNOTSUPP when Landlock is
 /// missing or turned off.
 int drsocial_landlock_abi(void);
