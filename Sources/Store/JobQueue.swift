@@ -171,16 +171,30 @@ public struct JobQueue: Sendable {
         return try await pool.withConnection { connection in
             let result = try connection.query(
                 """
-                WITH next AS (
-                    SELECT id FROM jobs j
-                    WHERE kind = ANY($1::text[])
-                      AND ((status = 'pending' AND run_after <= now()
-                            AND (serial_key IS NULL OR NOT EXISTS (
-                                SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.status = 'running')))
-                           OR (status = 'running' AND lease_expires_at < now() AND (attempts < max_attempts OR lost_leases < $4)))
+                -- The two kinds of claimable job are looked up apart, each through its own partial index, and the
+                -- better of the two is taken: one query with an OR of both had to read and sort every waiting job
+                -- on each claim, a cost that grew with the backlog (bench/queue: 7.8 ms of PostgreSQL per claim
+                -- with 10,000 jobs waiting). When both find one, the other stays locked only until this statement
+                -- commits, so another claimer skips it for that moment at most.
+                WITH ready AS (
+                    SELECT id, priority, run_after FROM jobs j
+                    WHERE status = 'pending' AND run_after <= now() AND kind = ANY($1::text[])
+                      AND (serial_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM jobs r WHERE r.serial_key = j.serial_key AND r.status = 'running'))
                     ORDER BY priority DESC, run_after, id
                     LIMIT 1
                     FOR UPDATE SKIP LOCKED
+                ), lapsed AS (
+                    SELECT id, priority, run_after FROM jobs
+                    WHERE status = 'running' AND lease_expires_at < now() AND kind = ANY($1::text[])
+                      AND (attempts < max_attempts OR lost_leases < $4)
+                    ORDER BY priority DESC, run_after, id
+                    LIMIT 1
+                    FOR UPDATE SKIP LOCKED
+                ), next AS (
+                    SELECT id FROM (SELECT * FROM ready UNION ALL SELECT * FROM lapsed) candidates
+                    ORDER BY priority DESC, run_after, id
+                    LIMIT 1
                 )
                 -- Taking over an expired lease counts a lost lease and, below the limit, gives the lost attempt back.
                 UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_owner = $2,
