@@ -2,7 +2,6 @@ import Domain
 import Foundation
 import Logging
 import Pipeline
-import Synchronization
 import TestSupport
 import Testing
 
@@ -125,7 +124,7 @@ final class GraphWorld: Sendable {
     }
     let meeting: Set<String>
     let failingOnce: Set<String>
-    private let state = Mutex(State())
+    private let state = VisibleLock(State())
 
     init(meeting: Set<String>, failingOnce: Set<String> = []) {
         self.meeting = meeting
@@ -235,7 +234,7 @@ final class GraphRecorder: PipelineRecorder {
         var error: String?
     }
     let input: PipelineInput
-    private let log = Mutex<[Run]>([])
+    private let log = VisibleLock<[Run]>([])
 
     init(attachments: [AttachmentSnapshot]) {
         input = PipelineInput(
@@ -283,4 +282,21 @@ final class GraphRecorder: PipelineRecorder {
     }
     func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws {}
     func localFile(for attachment: AttachmentSnapshot) async throws -> URL { URL(filePath: "/dev/null") }
+}
+
+/// A lock ThreadSanitizer can follow, for this file's recorders, which stages running at once contend for.
+/// Swift's `Mutex` on Linux hands a contended lock to the waiter inside the kernel (`FUTEX_LOCK_PI`, in the
+/// uninstrumented runtime), so ThreadSanitizer sees no happens-before edge and reports the next access as a race
+/// (`scripts/test --sanitize thread` stopped here once); `NSLock` is a pthread mutex, which it intercepts.
+private final class VisibleLock<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
 }
