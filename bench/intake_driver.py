@@ -110,4 +110,14 @@ if mode == "daemon":
         queue_p50_s=percentile(queue_latency, 50), queue_p95_s=percentile(queue_latency, 95),
         queue_max_s=max(queue_latency) if queue_latency else float("nan"),
         queue_photo_p50_s=percentile(with_photo, 50), queue_text_p50_s=percentile(without_photo, 50))
+    # Where the pipeline's time went: each stage's count and summed wall time (stages may overlap).
+    cur.execute("""
+        SELECT s.stage, count(*), sum(s.duration_ms) / 1000, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.duration_ms)
+        FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id
+        JOIN post_requests p ON p.id = r.post_request_id
+        WHERE p.subject LIKE 'bench %%' AND s.status = 'succeeded' GROUP BY s.stage ORDER BY 3 DESC""")
+    result["stages"] = {stage: {"runs": n, "seconds": float(total or 0), "p50_ms": float(p50 or 0)}
+                        for stage, n, total, p50 in cur.fetchall()}
+    for stage, figures in result["stages"].items():
+        print("stage %-10s %4d runs, %7.1f s in all, p50 %6.0f ms" % (stage, figures["runs"], figures["seconds"], figures["p50_ms"]), file=sys.stderr)
 print(json.dumps(result, sort_keys=True))

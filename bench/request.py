@@ -129,8 +129,13 @@ def run(mode):
         request_id, started = submit(case)
         last, count = wait_queued(cur, request_id)
         cur.execute("""SELECT s.stage, extract(epoch FROM s.started_at), extract(epoch FROM s.finished_at)
-                       FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id WHERE r.post_request_id = %s""", (request_id,))
+                       FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id WHERE r.post_request_id = %s
+                       ORDER BY s.started_at""", (request_id,))
         spans = cur.fetchall()
+        # The waterfall, seconds from `submit` starting: where the request's time went.
+        for stage, start, end in spans:
+            if start and end:
+                print("    %-10s %6.2f → %6.2f s" % (stage, float(start) - started, float(end) - started), file=sys.stderr)
         busy = sum(float(end) - float(start) for _, start, end in spans if start and end)
         paths = reels(cur, request_id)
         result["cases"][case] = {"seconds": last - started, "variants": count, "reels": len(paths),

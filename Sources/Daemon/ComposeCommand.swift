@@ -26,6 +26,8 @@ struct ComposeCommand: ParsableCommand {
     var stills: [String] = []
     @Option(help: "A raw video to cut for the template's platform (instead of stills).")
     var video: String?
+    @Option(help: "A text card's line, shown on the brand colour when there are no stills and no video.")
+    var card: String?
     @Option(help: "The voiceover (any audio file).")
     var voice: String?
     @Option(help: "The music bed (any audio file).")
@@ -68,7 +70,7 @@ struct ComposeCommand: ParsableCommand {
                 }
             }
         }
-        let job = ReelJob(
+        var job = ReelJob(
             template: chosen,
             platform: platforms[chosen.platform],
             stills: stills,
@@ -80,6 +82,7 @@ struct ComposeCommand: ParsableCommand {
             seconds: seconds,
             output: output
         )
+        job.card = card.map { TextCard(text: $0) }
         let bar = noProgress ? nil : ProgressBar(label: chosen.name)
         let reel: ComposedReel
         do {

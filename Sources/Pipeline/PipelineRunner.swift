@@ -8,7 +8,8 @@ public import Logging
 /// Every stage run (a stage for the request, or for one attachment) starts as soon as the runs it needs have
 /// ended: each attachment's analysis waits only for that attachment's earlier stages, a request stage waits
 /// for every run of the stages it needs, and runs that do not depend on each other overlap. Runs of stages
-/// that use the CPU take a permit of the daemon's `StageBudget` while they run.
+/// that use the CPU take a permit of the daemon's `StageBudget` while they run, the stages with the longest
+/// chain of work waiting for them first.
 ///
 /// A failed attachment stage fails only that attachment's stage; the request goes on with its other
 /// attachments (and the stages after it still run for that attachment, reading what is there). A request
@@ -28,12 +29,15 @@ public struct PipelineRunner: Sendable {
     public let platforms: PlatformPresets
     let recorder: any PipelineRecorder
     let budget: StageBudget
+    /// Each stage's priority for the budget: its level in the pipeline (`PipelineDefinition.levels`).
+    let levels: [Int]
 
     public init(pipeline: PipelineDefinition, platforms: PlatformPresets, recorder: any PipelineRecorder, budget: StageBudget = StageBudget()) {
         self.pipeline = pipeline
         self.platforms = platforms
         self.recorder = recorder
         self.budget = budget
+        levels = pipeline.levels
     }
 
     /// One stage run: a stage (by its position in the pipeline) for the request or one attachment.
@@ -212,7 +216,7 @@ public struct PipelineRunner: Sendable {
     /// Runs one stage run under the budget and records its start and its end.
     private func runUnit(_ unit: Unit, entry: PipelineDefinition.StageEntry, context: StageContext, runID: UUID, input: PipelineInput) async -> UnitEnd {
         var context = context
-        if entry.stage.usesCPU { await budget.acquire() }
+        if entry.stage.usesCPU { await budget.acquire(priority: levels[unit.position]) }
         defer { if entry.stage.usesCPU { Task { await budget.release() } } }
         do {
             try await recorder.stageStarted(runID: runID, input: input, stage: entry.name, position: unit.position, attachmentID: unit.attachment?.id)

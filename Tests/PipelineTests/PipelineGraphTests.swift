@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 import Logging
-import Pipeline
+@testable import Pipeline
 import TestSupport
 import Testing
 
@@ -111,6 +111,30 @@ import Testing
         _ = try await PipelineRunner(pipeline: pipeline, platforms: presets, recorder: recorder, budget: StageBudget(permits: 1))
             .run(requestID: UUID(), fencing: nil, logger: Logger(label: "test"))
         #expect(world.mostAtOnce == 1 && recorder.runs("each") == 4)
+    }
+
+    @Test func aFreedPermitGoesToTheHighestPriorityThenTheLongestWaiter() async throws {
+        let budget = StageBudget(permits: 1)
+        await budget.acquire()
+        let order = VisibleLock([String]())
+        func waiter(_ name: String, priority: Int) -> Task<Void, Never> {
+            Task {
+                await budget.acquire(priority: priority)
+                order.withLock { $0.append(name) }
+                await budget.release()
+            }
+        }
+        // Each waiter is queued before the next starts, so "low" and "early" wait longer than "high".
+        var tasks: [Task<Void, Never>] = []
+        for (name, priority) in [("low", 1), ("early", 3), ("high", 5), ("late", 3)] {
+            let queued = await budget.waiting
+            tasks.append(waiter(name, priority: priority))
+            while await budget.waiting == queued { await Task.yield() }
+        }
+        await budget.release()
+        for task in tasks { await task.value }
+        #expect(order.withLock { $0 } == ["high", "early", "late", "low"])
+        #expect(await budget.waiting == 0)
     }
 }
 
