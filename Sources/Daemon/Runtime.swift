@@ -35,6 +35,8 @@ struct Runtime {
             configuration: .init(
                 executable: MediaWorkerClient.locateExecutable(),
                 niceness: try environment.mediaNiceness,
+                // As many warm as the stage budget lets work at once.
+                maxIdleChildren: max(2, try environment.stageBudget),
                 sandbox: try environment.mediaSandbox
             ),
             logger: logger
@@ -181,10 +183,16 @@ struct Runtime {
 
     /// Children for email parsing, apart from the media ones and at the daemon's own priority: parsing a
     /// message takes milliseconds and intake waits for it, so it must not queue behind batch media work
-    /// (OCR, composition) that runs at `MEDIA_NICENESS`.
+    /// (OCR, composition) that runs at `MEDIA_NICENESS`. As many are kept warm as intake parses at once: a child
+    /// that exits after one message costs the next its start (about 0.1 s of CPU loading 195 libraries).
     var mailWorkers: MediaWorkerClient {
         MediaWorkerClient(
-            configuration: .init(executable: workers.configuration.executable, niceness: 0, maxIdleChildren: 1, sandbox: workers.configuration.sandbox),
+            configuration: .init(
+                executable: workers.configuration.executable,
+                niceness: 0,
+                maxIdleChildren: MailIntake.readAhead,
+                sandbox: workers.configuration.sandbox
+            ),
             logger: logger
         )
     }

@@ -69,7 +69,7 @@ public struct PostRequestIntake: Sendable {
     public struct PreparedRequest: Sendable {
         public let talent: TalentSnapshot
         public let request: PostRequestRepository.NewRequest
-        public let attachments: [PostRequestRepository.NewAttachment]
+        public let attachments: [AttachmentSnapshot]
         let rememberTargets: Bool
         /// Neither platforms nor accounts were named: the talent's last selection decides, read when the
         /// request is recorded (an earlier request recorded meanwhile may have changed it).
@@ -196,7 +196,7 @@ public struct PostRequestIntake: Sendable {
         for file in submission.files { try check(file) }
 
         let namespace = BlobNamespace.talent(tenantID: talent.tenantID, talentID: talent.id)
-        var attachments: [PostRequestRepository.NewAttachment] = []
+        var attachments: [AttachmentSnapshot] = []
         for file in submission.files {
             let stored: StoredBlob
             let mime: String
@@ -212,7 +212,8 @@ public struct PostRequestIntake: Sendable {
                 mime = given
             }
             attachments.append(
-                .init(
+                AttachmentSnapshot(
+                    id: UUID(),
                     filename: file.filename,
                     storagePath: stored.path,
                     mime: mime,

@@ -205,8 +205,9 @@ public final class MailIntake: Sendable {
         return report
     }
 
-    /// New messages fetched, stored and parsed ahead of the one being recorded.
-    static let readAhead = 4
+    /// New messages fetched, stored and parsed ahead of the one being recorded (so up to this many parse at
+    /// once: the mail children's pool keeps as many warm).
+    public static let readAhead = 4
     /// The most bytes of messages read ahead at once (a larger message is read alone).
     static let readAheadBytes = 32 << 20
     /// The most recorded messages waiting to be moved together.

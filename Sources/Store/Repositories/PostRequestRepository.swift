@@ -33,27 +33,9 @@ public struct PostRequestRepository: Sendable {
         public var intakeKey: String? { provenance.intakeKey }
     }
 
-    /// An attachment to record; its blob is already stored.
-    public struct NewAttachment: Sendable {
-        public var filename: String
-        public var storagePath: String
-        public var mime: String
-        public var bytes: Int64
-        public var sha256: String
-        public var role: AttachmentRole
-
-        public init(filename: String, storagePath: String, mime: String, bytes: Int64, sha256: String, role: AttachmentRole = .media) {
-            self.filename = filename
-            self.storagePath = storagePath
-            self.mime = mime
-            self.bytes = bytes
-            self.sha256 = sha256
-            self.role = role
-        }
-    }
-
-    /// Inserts the request and its attachments; returns the new id, or nil when the intake key already exists.
-    public func insert(_ request: NewRequest, attachments: [NewAttachment], on connection: PostgresConnection) throws -> UUID? {
+    /// Inserts the request and its attachments (blobs already stored; the attachments keep their ids and their
+    /// order); returns the new id, or nil when the intake key already exists.
+    public func insert(_ request: NewRequest, attachments: [AttachmentSnapshot], on connection: PostgresConnection) throws -> UUID? {
         let inserted = try connection.query(
             """
             INSERT INTO post_requests (tenant_id, talent_id, source, prompt_text, target_account_ids, sender_email,
@@ -69,18 +51,20 @@ public struct PostRequestRepository: Sendable {
             ]
         )
         guard let id: UUID = try inserted.first?.decode("id") else { return nil }
-        for (position, attachment) in attachments.enumerated() {
-            try connection.query(
-                """
-                INSERT INTO post_request_attachments (tenant_id, post_request_id, position, filename, storage_path, mime, bytes, sha256, role)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                """,
-                [
-                    request.tenantID, id, position, attachment.filename, attachment.storagePath, attachment.mime,
-                    attachment.bytes, attachment.sha256, attachment.role.rawValue,
-                ]
-            )
-        }
+        guard !attachments.isEmpty else { return id }
+        // One statement for all of them.
+        try connection.query(
+            """
+            INSERT INTO post_request_attachments (tenant_id, post_request_id, position, id, filename, storage_path, mime, bytes, sha256, role)
+            SELECT $1, $2, file.position - 1, file.id, file.filename, file.storage_path, file.mime, file.bytes, file.sha256, file.role
+            FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
+                 WITH ORDINALITY AS file (id, filename, storage_path, mime, bytes, sha256, role, position)
+            """,
+            [
+                request.tenantID, id, attachments.map(\.id), attachments.map(\.filename), attachments.map(\.storagePath),
+                attachments.map(\.mime), attachments.map(\.bytes), attachments.map(\.sha256), attachments.map(\.role.rawValue),
+            ]
+        )
         return id
     }
 
