@@ -56,6 +56,27 @@ struct ChildProcessTests {
         #expect(workers.idleChildPIDs == [pid], "the same warm child answered again")
     }
 
+    @Test func asManyChildrenAsWorkAtOnceStayWarmForTheNextRound() async throws {
+        // Intake parses four messages at once: a pool that keeps fewer starts children for every batch.
+        var configuration = workers().configuration
+        configuration.maxIdleChildren = 3
+        let workers = IsolatedWorkers(configuration: configuration)
+        func round() async throws -> Set<pid_t> {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask { _ = try await workers.probe(file: TestEnvironment.testmedia("photo.jpg"), limits: MediaLimits()) }
+                }
+                try await group.waitForAll()
+            }
+            return Set(workers.idleChildPIDs)
+        }
+        let first = try await round()
+        #expect(!first.isEmpty && first.count <= 3)
+        let second = try await round()
+        #expect(second.count <= 3)
+        #expect(first.isSubset(of: second), "every child of the first round served the second and is warm again")
+    }
+
     @Test func aChildThatFailedATaskWithAReasonIsKept() async throws {
         let workers = workers()
         let pid = try await liveChild(workers)
