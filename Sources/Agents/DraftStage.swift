@@ -3,12 +3,8 @@ import Domain
 public import Pipeline
 
 /// `draft`: ContentAgent writes one variant per target account.
-public struct DraftStage: Stage {
-    public typealias Configuration = NoOptions
+public struct DraftStage: WaitingRequestStage {
     public static let kind = "draft"
-    public static let scope = StageScope.request
-    /// It waits on the LLM router or the database, not the CPU: it takes no permit of the stage budget.
-    public static let usesCPU = false
     public static let reads = ContentBrief.reads
 
     let agent: any ContentAgent

@@ -7,12 +7,8 @@ public import Pipeline
 /// `moderate`: the never-say list first, over each variant's caption, hashtags and the text burned into or
 /// spoken in its reel; then, with a router, an LLM pass (`ModerationPrompt`) over the variants that passed:
 /// `block` keeps a variant out of the approval queue with the reason, `flag` queues it with the reason shown.
-public struct ModerateStage: Stage {
-    public typealias Configuration = NoOptions
+public struct ModerateStage: WaitingRequestStage {
     public static let kind = "moderate"
-    public static let scope = StageScope.request
-    /// It waits on the LLM router or the database, not the CPU: it takes no permit of the stage budget.
-    public static let usesCPU = false
     public static let reads: [StageRead] = [.required(DraftOutput.self), .optional(ComposedReels.self)]
 
     let client: LLMRouterClient?

@@ -17,7 +17,10 @@ public struct IsolatedTaskRegistry: Sendable {
             } catch {
                 response = .init(result: nil, error: String(describing: error))
             }
-            return (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
+            // Unescaped slashes keep the daemon's decoder on its fast path through base64 (an email's attachments).
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            return (try? encoder.encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
         }
     }
 

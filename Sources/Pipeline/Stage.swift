@@ -100,6 +100,15 @@ extension Stage {
     public static var usesCPU: Bool { true }
 }
 
+/// A stage once per request, without options, that waits on the LLM router or the database rather than the
+/// CPU, so it takes no permit of the stage budget: drafting, moderation, queueing.
+public protocol WaitingRequestStage: Stage where Configuration == NoOptions {}
+
+extension WaitingRequestStage {
+    public static var scope: StageScope { .request }
+    public static var usesCPU: Bool { false }
+}
+
 /// What a stage produced: a line for operators and its typed output for later stages.
 public struct StageResult<Output: StageOutput>: Sendable {
     public var summary: String

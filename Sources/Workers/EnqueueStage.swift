@@ -7,12 +7,8 @@ public import Store
 /// `enqueue`: puts each variant that passed moderation in the shared approval queue
 /// (`content_queue`, state `awaiting_owner_approval`, grouped by the request), and records each blocked one
 /// as an event. One transaction, fenced on the job's claim, so a late worker writes nothing.
-public struct EnqueueStage: Stage {
-    public typealias Configuration = NoOptions
+public struct EnqueueStage: WaitingRequestStage {
     public static let kind = "enqueue"
-    public static let scope = StageScope.request
-    /// It waits on the LLM router or the database, not the CPU: it takes no permit of the stage budget.
-    public static let usesCPU = false
     public static let reads: [StageRead] = [.required(ModerationOutput.self)]
 
     let pool: PostgresPool
