@@ -114,7 +114,11 @@ struct DaemonEnvironment {
     var workers: Int { get throws { try int("WORKERS", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
     /// Stage runs that use the CPU at once in this daemon (`StageBudget`); 1 runs media work one at a time.
     var stageBudget: Int { get throws { try int("STAGE_BUDGET", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
-    var mediaNiceness: Int { get throws { try int("MEDIA_NICENESS", default: 10, range: 0...19) } }
+    /// The media children's `nice` (19 by default): media work is batch work. An x264 encode runs several
+    /// threads; five at `nice 10` weigh half as much as one daemon thread in the scheduler, at 19 a fourteenth.
+    /// Beside the pipeline, intake took in 20 % more mail at 19 than at 10, and the pipeline went no slower
+    /// (`docs/benchmarks.md`, Email intake).
+    var mediaNiceness: Int { get throws { try int("MEDIA_NICENESS", default: 19, range: 0...19) } }
 
     /// The media-worker children's sandbox: on unless `MEDIA_SANDBOX=off`; they may read the blob store
     /// (`STORAGE_DIR`), the scratch cache, `PIPELINES_DIR` (a template's music bed) and the paths of
