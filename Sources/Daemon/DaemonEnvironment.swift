@@ -114,11 +114,21 @@ struct DaemonEnvironment {
     var workers: Int { get throws { try int("WORKERS", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
     /// Stage runs that use the CPU at once in this daemon (`StageBudget`); 1 runs media work one at a time.
     var stageBudget: Int { get throws { try int("STAGE_BUDGET", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
-    /// The media children's `nice` (19 by default): media work is batch work. An x264 encode runs several
-    /// threads; five at `nice 10` weigh half as much as one daemon thread in the scheduler, at 19 a fourteenth.
-    /// Beside the pipeline, intake took in 20 % more mail at 19 than at 10, and the pipeline went no slower
-    /// (`docs/benchmarks.md`, Email intake).
-    var mediaNiceness: Int { get throws { try int("MEDIA_NICENESS", default: 19, range: 0...19) } }
+    /// The media children's priority: `idle` (the default: `SCHED_IDLE`, a core only when nothing else wants
+    /// it) or a `nice` value from 0 to 19. Media work is batch work. Beside the pipeline, intake took in 38.8
+    /// messages per second with idle children, 30.8 at `nice 19` and 25.7 at `nice 10`, while the pipeline kept
+    /// its 1.8–1.9 requests per second (`docs/benchmarks.md`, Email intake): a niced x264 thread keeps its core
+    /// until the scheduler's next decision, an idle one gives it up the moment a daemon thread wakes.
+    var mediaPriority: (niceness: Int, idle: Bool) {
+        get throws {
+            if string("MEDIA_NICENESS", default: "idle").lowercased() == "idle" { return (19, true) }
+            do {
+                return (try int("MEDIA_NICENESS", default: 19, range: 0...19), false)
+            } catch {
+                throw ConfigurationError("MEDIA_NICENESS must be idle or a whole number from 0 to 19, not '\(string("MEDIA_NICENESS", default: ""))'")
+            }
+        }
+    }
 
     /// The media-worker children's sandbox: on unless `MEDIA_SANDBOX=off`; they may read the blob store
     /// (`STORAGE_DIR`), the scratch cache, `PIPELINES_DIR` (a template's music bed) and the paths of

@@ -31,10 +31,12 @@ struct Runtime {
             configuration: .init(url: try environment.databaseURL, maximumConnections: try environment.databaseConnections),
             logger: logger
         )
+        let priority = try environment.mediaPriority
         let workers = MediaWorkerClient(
             configuration: .init(
                 executable: MediaWorkerClient.locateExecutable(),
-                niceness: try environment.mediaNiceness,
+                niceness: priority.niceness,
+                idleScheduling: priority.idle,
                 // As many warm as the stage budget lets work at once.
                 maxIdleChildren: max(2, try environment.stageBudget),
                 sandbox: try environment.mediaSandbox

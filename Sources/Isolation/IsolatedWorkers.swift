@@ -28,6 +28,10 @@ public struct IsolatedWorkers: Sendable {
         /// How much children yield the CPU (`nice`, 0–19). Default 10: media work is batch work, and the
         /// daemon's own threads (web requests, uploads, mail polling) must not queue behind it for a core.
         public var niceness: Int
+        /// Whether children run under `SCHED_IDLE` (`chrt --idle 0`): they get a core only when nothing else on
+        /// it wants one, and any other thread that wakes takes the core from them at once, where a niced child
+        /// keeps it until the scheduler's next decision. `niceness` then does not apply. Default false.
+        public var idleScheduling: Bool
         /// Idle children kept warm for the next task. Default 2.
         public var maxIdleChildren: Int
         /// Tasks a child serves before it is replaced. Default 64.
@@ -45,6 +49,7 @@ public struct IsolatedWorkers: Sendable {
             memoryBytes: Int = 4 << 30,
             wallSeconds: Double = 300,
             niceness: Int = 10,
+            idleScheduling: Bool = false,
             maxIdleChildren: Int = 2,
             maxTasksPerChild: Int = 64,
             environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -55,6 +60,7 @@ public struct IsolatedWorkers: Sendable {
             self.memoryBytes = memoryBytes
             self.wallSeconds = wallSeconds
             self.niceness = min(max(niceness, 0), 19)
+            self.idleScheduling = idleScheduling
             self.maxIdleChildren = max(0, maxIdleChildren)
             self.maxTasksPerChild = max(1, maxTasksPerChild)
             self.environment = environment
@@ -139,6 +145,7 @@ final class ChildPool: Sendable {
                 executable: executable,
                 memoryBytes: configuration.memoryBytes,
                 niceness: configuration.niceness,
+                idleScheduling: configuration.idleScheduling,
                 environment: WorkerEnvironment.child(of: configuration.environment),
                 sandbox: configuration.sandbox
             )

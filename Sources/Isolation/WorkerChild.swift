@@ -19,6 +19,7 @@ final class WorkerChild: @unchecked Sendable {
 
     static let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let nice = ["/usr/bin/nice", "/bin/nice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let chrt = ["/usr/bin/chrt", "/bin/chrt"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Whether this build runs under AddressSanitizer or ThreadSanitizer (`scripts/test --sanitize`), found by
     /// their runtimes' entry points. Their shadow memory reserves terabytes of address space, which the children's
@@ -30,20 +31,33 @@ final class WorkerChild: @unchecked Sendable {
     }()
 
     /// The command line that starts `executable arguments` under the limits: `nice -n N prlimit … -- executable …`,
-    /// leaving out a wrapper this system lacks.
-    static func commandLine(executable: URL, arguments: [String], memoryBytes: Int, niceness: Int) -> [String] {
+    /// or `chrt --idle 0 prlimit …` for idle scheduling (`nice -n 19` where `chrt` is missing), leaving out a
+    /// wrapper this system lacks. Each wrapper `exec`s the next; threads the child starts inherit the policy.
+    static func commandLine(executable: URL, arguments: [String], memoryBytes: Int, niceness: Int, idle: Bool = false) -> [String] {
         var command = [executable.path] + arguments
         if let prlimit { command = [prlimit] + (isSanitized ? [] : ["--as=\(memoryBytes)"]) + ["--core=0", "--"] + command }
-        if let nice, niceness > 0 { command = [nice, "-n", String(niceness)] + command }
+        if idle, let chrt {
+            command = [chrt, "--idle", "0"] + command
+        } else if let nice, idle || niceness > 0 {
+            command = [nice, "-n", String(idle ? 19 : niceness)] + command
+        }
         return command
     }
 
-    init(executable: URL, memoryBytes: Int, niceness: Int, environment: [String: String], sandbox: WorkerSandbox.Configuration) throws {
+    init(
+        executable: URL,
+        memoryBytes: Int,
+        niceness: Int,
+        idleScheduling: Bool,
+        environment: [String: String],
+        sandbox: WorkerSandbox.Configuration
+    ) throws {
         let command = Self.commandLine(
             executable: executable,
             arguments: ["media-worker", "serve"] + sandbox.arguments,
             memoryBytes: memoryBytes,
-            niceness: niceness
+            niceness: niceness,
+            idle: idleScheduling
         )
         process.executableURL = URL(filePath: command[0])
         process.arguments = Array(command.dropFirst())

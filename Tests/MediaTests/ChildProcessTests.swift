@@ -98,6 +98,23 @@ struct ChildProcessTests {
         #expect(Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) == own)
     }
 
+    @Test func anIdleChildAndTheThreadsItStartsRunUnderSCHEDIDLE() async throws {
+        var configuration = workers().configuration
+        configuration.idleScheduling = true
+        let workers = IsolatedWorkers(configuration: configuration)
+        // Scene analysis decodes on threads the child starts after it began.
+        _ = try await workers.keyframesOfTheFirstScene()
+        let pid = try #require(workers.idleChildPIDs.first)
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").compactMap { pid_t($0) }
+        #expect(!threads.isEmpty)
+        let schedIdle: Int32 = 5  // <sched.h>'s SCHED_IDLE, defined only under _GNU_SOURCE
+        for thread in threads {
+            #expect(sched_getscheduler(thread) == schedIdle, "thread \(thread) of the child")
+        }
+        // The daemon itself is not lowered.
+        #expect(sched_getscheduler(0) == SCHED_OTHER)
+    }
+
     @Test func theConfigurationKeepsNicenessInRange() {
         #expect(IsolatedWorkers.Configuration(executable: nil, niceness: 40).niceness == 19)
         #expect(IsolatedWorkers.Configuration(executable: nil, niceness: -5).niceness == 0)
