@@ -115,10 +115,11 @@ struct DaemonEnvironment {
     /// Stage runs that use the CPU at once in this daemon (`StageBudget`); 1 runs media work one at a time.
     var stageBudget: Int { get throws { try int("STAGE_BUDGET", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
     /// The media children's priority: `idle` (the default: `SCHED_IDLE`, a core only when nothing else wants
-    /// it) or a `nice` value from 0 to 19. Media work is batch work. Beside the pipeline, intake took in 38.8
-    /// messages per second with idle children, 30.8 at `nice 19` and 25.7 at `nice 10`, while the pipeline kept
-    /// its 1.8–1.9 requests per second (`docs/benchmarks.md`, Email intake): a niced x264 thread keeps its core
-    /// until the scheduler's next decision, an idle one gives it up the moment a daemon thread wakes.
+    /// it) or a `nice` value from 0 to 19. Media work is batch work. Beside the pipeline, intake took in 42.6
+    /// messages per second with idle children (the bare poller: 42.0), 28.8–32.1 at `nice 19` and 25.7 at
+    /// `nice 10`, while the pipeline kept its 1.8–2.0 requests per second (`docs/benchmarks.md`, Email intake):
+    /// a niced x264 thread keeps its core until the scheduler's next decision, an idle one gives it up the
+    /// moment a daemon thread wakes.
     var mediaPriority: (niceness: Int, idle: Bool) {
         get throws {
             if string("MEDIA_NICENESS", default: "idle").lowercased() == "idle" { return (19, true) }
