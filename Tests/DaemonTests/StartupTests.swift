@@ -80,6 +80,26 @@ struct StartupTests {
         #expect(daemon.output.contains(message), "\(daemon.output)")
     }
 
+    @Test(arguments: [
+        ("lazy", "MEDIA_NICENESS must be idle or a whole number from 0 to 19, not 'lazy'"),
+        ("20", "MEDIA_NICENESS must be idle or a whole number from 0 to 19, not '20'"),
+        // Accepted: the start goes on to the database, which does not answer on port 1.
+        ("idle", "the database at DATABASE_URL did not answer within 0 s"),
+        ("7", "the database at DATABASE_URL did not answer within 0 s"),
+    ])
+    func mediaNicenessIsIdleOrANumber(value: String, message: String) async throws {
+        let daemon = try DaemonProcess(
+            arguments: ["serve"],
+            environment: [
+                "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "DATABASE_WAIT_SECONDS": "0",
+                "OPS_TOKEN": "startup-test-operator-token", "MEDIA_NICENESS": value,
+            ]
+        )
+        let status = await daemon.waitForExit(within: 30)
+        #expect(status != nil && status != 0)
+        #expect(daemon.output.contains(message), "\(daemon.output)")
+    }
+
     @Test func submitRefusesUnknownPlatformAndTalent() async throws {
         let url = try #require(TestEnvironment.databaseURL)
         let environment = ["DATABASE_URL": url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path]
