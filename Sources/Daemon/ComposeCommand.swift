@@ -47,6 +47,13 @@ struct ComposeCommand: ParsableCommand {
     @Flag(help: "No progress bar.")
     var noProgress = false
 
+    func validate() throws {
+        if let card {
+            guard !card.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--card needs a line of text") }
+            guard stills.isEmpty, video == nil else { throw ValidationError("--card is for a reel without stills or a video: drop --still and --video, or the card") }
+        }
+    }
+
     func run() throws {
         let folder = try DaemonEnvironment().pipelinesDirectory
         let platforms = try PlatformPresets.load(from: folder.appending(path: "platforms.yaml"))

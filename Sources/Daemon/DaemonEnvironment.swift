@@ -122,12 +122,12 @@ struct DaemonEnvironment {
     /// moment a daemon thread wakes.
     var mediaPriority: (niceness: Int, idle: Bool) {
         get throws {
-            if string("MEDIA_NICENESS", default: "idle").lowercased() == "idle" { return (19, true) }
-            do {
-                return (try int("MEDIA_NICENESS", default: 19, range: 0...19), false)
-            } catch {
-                throw ConfigurationError("MEDIA_NICENESS must be idle or a whole number from 0 to 19, not '\(string("MEDIA_NICENESS", default: ""))'")
+            let raw = string("MEDIA_NICENESS", default: "idle")
+            if raw.lowercased() == "idle" { return (19, true) }
+            guard let niceness = Int(raw), (0...19).contains(niceness) else {
+                throw ConfigurationError("MEDIA_NICENESS must be idle or a whole number from 0 to 19, not '\(raw)'")
             }
+            return (niceness, false)
         }
     }
 

@@ -100,6 +100,16 @@ struct StartupTests {
         #expect(daemon.output.contains(message), "\(daemon.output)")
     }
 
+    @Test(arguments: [
+        (["--card", " "], "--card needs a line of text"),
+        (["--card", "Hello", "--still", "a.jpg"], "--card is for a reel without stills or a video"),
+    ])
+    func composeRefusesACardItCannotMake(arguments: [String], message: String) async throws {
+        let daemon = try DaemonProcess(arguments: ["compose"] + arguments + ["-o", "/tmp/never-written.mp4"], environment: [:])
+        #expect(await daemon.waitForExit(within: 30) != 0)
+        #expect(daemon.output.contains(message), "\(daemon.output)")
+    }
+
     @Test func submitRefusesUnknownPlatformAndTalent() async throws {
         let url = try #require(TestEnvironment.databaseURL)
         let environment = ["DATABASE_URL": url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory().path]
