@@ -5,6 +5,7 @@
   request.py report FILE       # the table from the JSON lines
 Needs DATABASE_URL, STORAGE_DIR, DRSOCIAL_BIN and REQUEST_STATE (bench/request sets them)."""
 import json
+import resource
 import os
 import statistics
 import subprocess
@@ -98,9 +99,23 @@ def reels(cur, request_id):
     return [row[0] for row in cur.fetchall()]
 
 
+def busy_cpu_seconds():
+    """CPU seconds every core of the machine has spent on anything but idling, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (ticks + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def floor_seconds(paths):
-    """The x264 + AAC encode alone of each distinct reel's decoded frames and sound (decoding untimed)."""
-    total = 0.0
+    """The x264 + AAC encode alone of each distinct reel's decoded frames and sound (decoding untimed): its wall
+    seconds and the CPU seconds the encodes used."""
+    total = cpu = 0.0
     scratch = Path(os.environ["REQUEST_STATE"])
     for relative in paths:
         source = Path(os.environ["STORAGE_DIR"]) / relative
@@ -110,14 +125,15 @@ def floor_seconds(paths):
         raw, pcm = scratch / "floor.yuv", scratch / "floor.wav"
         ffmpeg("-i", source, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "yuv420p", raw)
         ffmpeg("-i", source, "-map", "0:a:0", "-c:a", "pcm_s16le", pcm)
-        started = time.time()
+        started, cpu_started = time.time(), children_cpu_seconds()
         ffmpeg("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "%dx%d" % (video["width"], video["height"]),
                "-framerate", video["avg_frame_rate"], "-i", raw, "-i", pcm, "-map", "0:v", "-map", "1:a", *X264, *AAC,
                scratch / "floor.mp4")
         total += time.time() - started
+        cpu += children_cpu_seconds() - cpu_started
         for path in (raw, pcm, scratch / "floor.mp4"):
             path.unlink(missing_ok=True)
-    return total
+    return total, cpu
 
 
 def run(mode):
@@ -126,8 +142,11 @@ def run(mode):
     cur = db.cursor()
     result = {"mode": mode, "cases": {}}
     for case in CASES:
+        cpu_before = busy_cpu_seconds()
         request_id, started = submit(case)
         last, count = wait_queued(cur, request_id)
+        # Everything the machine did meanwhile is the request's work: nothing else runs during the bench.
+        cpu = busy_cpu_seconds() - cpu_before
         cur.execute("""SELECT s.stage, extract(epoch FROM s.started_at), extract(epoch FROM s.finished_at)
                        FROM stage_runs s JOIN pipeline_runs r ON r.id = s.pipeline_run_id WHERE r.post_request_id = %s
                        ORDER BY s.started_at""", (request_id,))
@@ -138,8 +157,10 @@ def run(mode):
                 print("    %-10s %6.2f → %6.2f s" % (stage, float(start) - started, float(end) - started), file=sys.stderr)
         busy = sum(float(end) - float(start) for _, start, end in spans if start and end)
         paths = reels(cur, request_id)
+        floor, floor_cpu = floor_seconds(paths)
         result["cases"][case] = {"seconds": last - started, "variants": count, "reels": len(paths),
-                                 "stage_seconds": busy, "floor_seconds": floor_seconds(paths)}
+                                 "stage_seconds": busy, "floor_seconds": floor, "cpu_seconds": cpu,
+                                 "floor_cpu_seconds": floor_cpu}
         print("[drsocial] %s (%s): %.1f s, %d variants, %d distinct reels" % (CASES[case][0], mode, last - started, count, len(paths)),
               file=sys.stderr)
     print(json.dumps(result))
@@ -158,6 +179,22 @@ def report(path):
         print("| (%s) %s | %.1f | %.1f | %.2f× | %.1f | %.2f× | %d / %d |" % (
             case, label, on_s, off_s, off_s / on_s, floor, on_s / floor if floor else float("nan"),
             on[0]["reels"] if on else 0, off[0]["reels"] if off else 0))
+    print()
+    cores = os.cpu_count()
+    print("What the request asked of the machine (graph + shared renders; %d cores): its CPU seconds, machine-wide, from"
+          " `submit` to the last variant queued; the least wall time any schedule of that work could take (CPU ÷ cores);"
+          " and the floor's own." % cores)
+    print()
+    print("| case | request CPU (s) | CPU ÷ cores (s) | request ÷ that | floor CPU (s) | floor wall (s) | 1.2 × floor (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for case, (label, _, _) in CASES.items():
+        on = [r["cases"][case] for r in runs if r["mode"] == "on" and "cpu_seconds" in r["cases"][case]]
+        if not on:
+            continue
+        cpu, wall = med([c["cpu_seconds"] for c in on]), med([c["seconds"] for c in on])
+        floor, floor_cpu = med([c["floor_seconds"] for c in on]), med([c["floor_cpu_seconds"] for c in on])
+        print("| (%s) %s | %.1f | %.1f | %.2f× | %.1f | %.1f | %.1f |" % (
+            case, label, cpu, cpu / cores, wall / (cpu / cores), floor_cpu, floor, 1.2 * floor))
     print()
     print("Medians of %d rounds (the two modes alternate in order); seconds from `submit` starting to the last variant queued." % (len(runs) // 2))
 

@@ -98,6 +98,12 @@ int drsocial_sandbox_socket_through_abi(int abi) {
 #endif
 }
 
+// MARK: memory
+
+int drsocial_process_disable_transparent_huge_pages(void) {
+    return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0 ? 0 : -errno;
+}
+
 // MARK: Landlock
 // Debian 12's kernel headers stop at ABI 2: the later constants are spelled out here.
 

@@ -11,6 +11,11 @@ public final class PocketSphinxRecognizer {
     public static let modelDirectory = "/usr/share/pocketsphinx/model/en-us"
     /// Longest utterance handed to the decoder at once; longer audio is split at its quietest moment.
     static let utteranceSeconds = 20.0
+    /// At most this many HMMs stay active in a frame (pocketsphinx's `-maxhmmpf`; its default is 30,000, and its
+    /// tuning notes suggest 3,000 for speed). Measured on the flite clips in `testmedia/` and `bench/request`'s
+    /// 8.3 s memo: the engine's time fell by 28 % overall and by 40 % on the memo, and the word error rate went
+    /// from 22.5 % to 17.5 % over the 40 words (`docs/benchmarks.md`, 2026-12-05); 1,000 cost accuracy (25 %).
+    static let activeHMMsPerFrame = 3_000
     /// pocketsphinx's default: 100 feature frames a second.
     static let framesPerSecond = 100.0
 
@@ -25,7 +30,7 @@ public final class PocketSphinxRecognizer {
         }
         _ = Self.quiet
         // argv[0] is the program name, skipped by the parser.
-        let argv: [String] = ["drsocial-intake", "-hmm", files[0], "-lm", files[1], "-dict", files[2], "-logfn", "/dev/null"]
+        let argv: [String] = ["drsocial-intake", "-hmm", files[0], "-lm", files[1], "-dict", files[2], "-logfn", "/dev/null", "-maxhmmpf", String(Self.activeHMMsPerFrame)]
         var cStrings = argv.map { strdup($0) }
         guard let config = drsocial_ps_config(Int32(cStrings.count), &cStrings) else {
             cStrings.forEach { free($0) }

@@ -115,6 +115,19 @@ struct ChildProcessTests {
         #expect(sched_getscheduler(0) == SCHED_OTHER)
     }
 
+    @Test func aChildTurnsTransparentHugePagesOff() async throws {
+        let pid = try await liveChild(workers())
+        func thpEnabled(_ process: String) throws -> String? {
+            try String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8)
+                .split(separator: "\n")
+                .first { $0.hasPrefix("THP_enabled:") }
+                .map { $0.dropFirst("THP_enabled:".count).trimmingCharacters(in: .whitespaces) }
+        }
+        // Linux shows the flag from 5.0 on; without it there is nothing to read.
+        guard try thpEnabled("self") != nil else { return }
+        #expect(try thpEnabled("\(pid)") == "0")
+    }
+
     @Test func theConfigurationKeepsNicenessInRange() {
         #expect(IsolatedWorkers.Configuration(executable: nil, niceness: 40).niceness == 19)
         #expect(IsolatedWorkers.Configuration(executable: nil, niceness: -5).niceness == 0)

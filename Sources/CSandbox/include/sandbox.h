@@ -20,6 +20,10 @@ int drsocial_sandbox_deny_network(void);
 /// -EINVAL on another processor than x86_64. Under `drsocial_sandbox_deny_network` the process is killed.
 int drsocial_sandbox_socket_through_abi(int abi);
 
+/// Turns transparent huge pages off for this process and the processes it starts (PR_SET_THP_DISABLE), even
+/// for memory a library asked for them with madvise(2). 0, or -errno.
+int drsocial_process_disable_transparent_huge_pages(void);
+
 /// The Landlock ABI version of the running kernel (1 or more), or -ENOSYS / -EOPNOTSUPP when Landlock is
 /// missing or turned off.
 int drsocial_landlock_abi(void);
