@@ -44,9 +44,9 @@ public struct IsolatedTaskRegistry: Sendable {
     /// that fails the child says why on standard error and exits with status 70 without serving.
     ///
     /// The child also turns transparent huge pages off for itself. x264 asks for them (madvise) for its frame
-    /// buffers, and every encoder a child opens faults them in afresh: where the kernel compacts memory for such
-    /// a fault (`defrag` = `madvise`, Debian's default), zeroing and compacting took up to 1.4 s of system time
-    /// for a 4 s text card whose encode needs 1.3 s of user time (`docs/benchmarks.md`, 2026-12-05).
+    /// buffers, and every encoder a child opens faults them in afresh: zeroing them (`clear_page_erms`) took up to
+    /// 1.5 s of system time for a 4 s text card whose encode needs 1.3 s of user time, and 0.2–0.3 s with them off
+    /// (`docs/benchmarks.md`, 2026-12-05).
     public func serve(sandbox: WorkerSandbox.Configuration) -> Never {
         // Best effort: a kernel without the flag (before 3.15) keeps its own policy.
         _ = drsocial_process_disable_transparent_huge_pages()
