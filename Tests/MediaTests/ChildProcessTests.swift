@@ -46,6 +46,7 @@ struct ChildProcessTests {
         }
         let commandLine = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
         #expect(commandLine.contains("media-worker\0serve"), "the child is the generic dispatcher")
+        withExtendedLifetime(workers) {}
     }
 
     @Test func oneChildServesTaskAfterTask() async throws {
@@ -90,9 +91,12 @@ struct ChildProcessTests {
         errno = 0
         let own = Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
         for niceness in [10, 3] {
-            let pid = try await liveChild(workers(niceness: niceness))
+            // Kept until read: a pool that is gone closes its children, and their pids may be reused.
+            let workers = workers(niceness: niceness)
+            let pid = try await liveChild(workers)
             errno = 0
             #expect(Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid))) == min(own + niceness, 19))
+            withExtendedLifetime(workers) {}
         }
         // The daemon itself is not lowered.
         #expect(Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) == own)
@@ -111,12 +115,15 @@ struct ChildProcessTests {
         for thread in threads {
             #expect(sched_getscheduler(thread) == schedIdle, "thread \(thread) of the child")
         }
+        withExtendedLifetime(workers) {}
         // The daemon itself is not lowered.
         #expect(sched_getscheduler(0) == SCHED_OTHER)
     }
 
     @Test func aChildTurnsTransparentHugePagesOff() async throws {
-        let pid = try await liveChild(workers())
+        // The pool outlives the reading: a pool that is gone closes its children, and their pids may be reused.
+        let workers = workers()
+        let pid = try await liveChild(workers)
         func thpEnabled(_ process: String) throws -> String? {
             try String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8)
                 .split(separator: "\n")
@@ -126,6 +133,7 @@ struct ChildProcessTests {
         // Linux shows the flag from 5.0 on; without it there is nothing to read.
         guard try thpEnabled("self") != nil else { return }
         #expect(try thpEnabled("\(pid)") == "0")
+        withExtendedLifetime(workers) {}
     }
 
     @Test func theConfigurationKeepsNicenessInRange() {

@@ -155,6 +155,13 @@ struct PortalController<Context: RequestContext>: Sendable {
         try await pool.withTenantTransaction(tenantID: identity.tenantID) { try PortalRepository().snapshot(talent: talent, on: $0) }
     }
 
+    /// The talent's accounts alone: what an upload checks its chosen accounts against. Not `snapshot`, which
+    /// also reads the talent's approval queue and recent requests: an upload then cost more the more variants
+    /// were waiting (`bench/portal-load`, 2026-12-05).
+    private func accounts(of talent: PortalRepository.Talent, _ identity: PortalIdentity) async throws -> [AccountSnapshot] {
+        try await pool.withTenantTransaction(tenantID: identity.tenantID) { try TalentRepository().accounts(talentID: talent.id, on: $0) }
+    }
+
     private func signInPage(error: String, status: HTTPResponse.Status) throws -> Response {
         HTMLResponse(html: try templates.render("me-sign-in", ["error": error]), status: status).plainResponse
     }
@@ -199,7 +206,7 @@ extension PortalController {
             guard accountIDs.count == (upload.fields["account"] ?? []).count else {
                 throw PortalError(status: .badRequest, description: "an account in the form is not an account id")
             }
-            let own = try await snapshot(talent, identity).accounts.filter { $0.status == "active" }.map(\.id)
+            let own = try await accounts(of: talent, identity).filter { $0.status == "active" }.map(\.id)
             guard accountIDs.allSatisfy(own.contains) else {
                 throw PortalError.forbidden("that account is not one of \(talent.displayName)'s")
             }
