@@ -80,10 +80,12 @@ public struct PostRequestIntake: Sendable {
 
     /// What the caller asks for.
     public struct Submission: Sendable {
-        /// Which talent: by slug (an email address, the command line) or by id (a caller that resolved it).
+        /// Which talent: by slug (an email address, the command line), by id, or already read with its
+        /// accounts (`resolve`, for a caller that checks the accounts before it commits its blobs).
         public enum Talent: Sendable, Equatable {
             case slug(String)
             case id(UUID)
+            case resolved(ResolvedTalent)
         }
 
         public var talent: Talent
@@ -114,6 +116,12 @@ public struct PostRequestIntake: Sendable {
             self.files = files
             self.provenance = provenance
         }
+    }
+
+    /// A talent and its accounts as `resolve` read them, in the scope it was given.
+    public struct ResolvedTalent: Sendable, Equatable {
+        public let talent: TalentSnapshot
+        public let accounts: [AccountSnapshot]
     }
 
     /// The outcome: the request's id and whether this call created it (false: the intake key was known).
@@ -163,13 +171,22 @@ public struct PostRequestIntake: Sendable {
         try await prepare(submission, on: pool)
     }
 
-    /// `prepare`, reading the talent through `pool` (a tenant-scoped view for the portal).
-    private func prepare(_ submission: Submission, on pool: PostgresPool) async throws -> PreparedRequest {
+    /// Reads the talent and its accounts, in `scope`, and checks that each of `accountIDs` is one of its active
+    /// accounts. The portal calls this before it commits an upload's blobs (a refusal leaves nothing behind),
+    /// then submits with `.resolved`, so the talent is read once.
+    public func resolve(_ talent: Submission.Talent, accountIDs: [UUID]? = nil, scope: DataScope = .platform) async throws -> ResolvedTalent {
+        let resolved = try await resolve(talent, on: pool.scoped(scope))
+        _ = try Self.chosenAccounts(accountIDs ?? [], of: resolved)
+        return resolved
+    }
+
+    private func resolve(_ reference: Submission.Talent, on pool: PostgresPool) async throws -> ResolvedTalent {
         let talents = TalentRepository()
-        let followsLastSelection = (submission.accountIDs ?? []).isEmpty && (submission.platforms ?? []).isEmpty
-        let (talent, accounts) = try await pool.withConnection { connection in
+        return try await pool.withConnection { connection in
             let talent: TalentSnapshot
-            switch submission.talent {
+            switch reference {
+            case .resolved(let resolved):
+                return resolved
             case .slug(let slug):
                 guard let found = try talents.talent(slug: slug.lowercased(), on: connection) else {
                     throw IntakeError.unknownTalent(slug.lowercased())
@@ -181,14 +198,27 @@ public struct PostRequestIntake: Sendable {
                 }
                 talent = found
             }
-            return (talent, try talents.accounts(talentID: talent.id, on: connection))
+            return ResolvedTalent(talent: talent, accounts: try talents.accounts(talentID: talent.id, on: connection))
         }
+    }
+
+    /// The talent's active accounts `chosen` names, in the talent's order; throws if any is not one of them.
+    private static func chosenAccounts(_ chosen: [UUID], of resolved: ResolvedTalent) throws -> [AccountSnapshot] {
+        let active = resolved.accounts.filter { $0.status == "active" }
+        guard chosen.allSatisfy({ id in active.contains { $0.id == id } }) else { throw IntakeError.foreignAccount(resolved.talent.slug) }
+        return active.filter { chosen.contains($0.id) }
+    }
+
+    /// `prepare`, reading the talent through `pool` (a tenant-scoped view for the portal) unless the
+    /// submission carries it already read.
+    private func prepare(_ submission: Submission, on pool: PostgresPool) async throws -> PreparedRequest {
+        let followsLastSelection = (submission.accountIDs ?? []).isEmpty && (submission.platforms ?? []).isEmpty
+        let resolved = try await resolve(submission.talent, on: pool)
+        let (talent, accounts) = (resolved.talent, resolved.accounts)
         let slug = talent.slug
         let targets: [AccountSnapshot]
         if let chosen = submission.accountIDs, !chosen.isEmpty {
-            let active = accounts.filter { $0.status == "active" }
-            guard chosen.allSatisfy({ id in active.contains { $0.id == id } }) else { throw IntakeError.foreignAccount(slug) }
-            targets = active.filter { chosen.contains($0.id) }
+            targets = try Self.chosenAccounts(chosen, of: resolved)
         } else {
             // With no platforms named this checks there is an account to target; `record` makes the choice.
             targets = try TargetSelection.resolve(platforms: submission.platforms, accounts: accounts, lastUsed: nil, slug: slug)

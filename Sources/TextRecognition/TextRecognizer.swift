@@ -55,7 +55,8 @@ public final class TextRecognizer {
         }
 
         var readings: [RecognizedText.Block] = []
-        let bands = CaptionBoxFinder.boxes(in: image) + CaptionBandFinder.bands(in: image)
+        // A band of one or two shapes is a gradient's contour, not a caption (`CaptionGlyphs`).
+        let bands = CaptionBoxFinder.boxes(in: image) + CaptionBandFinder.bands(in: image).filter { !CaptionGlyphs.isShape($0, in: image) }
         for band in bands {
             let method = band.isBox ? "caption box \(band.colorHex)" : "caption \(band.colorHex)"
             let rules: [CaptionMasker.Rule] = band.isBox ? [.colorDistance] : CaptionMasker.Rule.allCases

@@ -105,6 +105,32 @@ struct TextRecognitionTests {
         }
     }
 
+    /// A smooth gradient puts each 4-bit colour on a contour the band finder takes for a line of text: one
+    /// long piece, which `CaptionGlyphs` calls a shape; the caption fixtures' text bands are letters.
+    @Test func gradientContoursAreShapesAndCaptionsAreLetters() throws {
+        let width = 480
+        let height = 320
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let level = UInt8(max(0, min(255, (Double(y) + 24 * sin(Double(x) / 40) + 24) * 255 / Double(height + 48))))
+                let pixel = 3 * (y * width + x)
+                pixels[pixel] = level
+                pixels[pixel + 1] = 128
+                pixels[pixel + 2] = 255 - level
+            }
+        }
+        let gradient = RGBImage(width: width, height: height, pixels: pixels)
+        let contours = CaptionBandFinder.bands(in: gradient)
+        #expect(!contours.isEmpty, "the gradient's contours look like bands to the band finder")
+        #expect(contours.allSatisfy { CaptionGlyphs.isShape($0, in: gradient) })
+        for name in ["caption-plain.png", "caption-yellow-bars.png", "caption-white-texture.png"] {
+            let image = try FrameGrabber.firstPicture(path: TestEnvironment.testmedia(name).path, limits: MediaLimits())
+            let bands = CaptionBandFinder.bands(in: image)
+            #expect(!bands.isEmpty && bands.allSatisfy { !CaptionGlyphs.isShape($0, in: image) }, "\(name)")
+        }
+    }
+
     /// Components counted by rows: a ring is one ink outline with one hole; two diagonal pixels are one
     /// 8-connected ink outline but split the ground no further.
     @Test func runComponentsCountLikeConnectedComponents() {

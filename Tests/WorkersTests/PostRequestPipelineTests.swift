@@ -514,6 +514,28 @@ struct PostRequestPipelineTests {
         #expect(second.targetAccountIDs == fixture.accounts.filter { $0.platform == .linkedin }.map(\.id))
     }
 
+    @Test func aResolvedTalentIsCheckedOnceAndNotReadAgain() async throws {
+        let h = try await harness()
+        let fixture = try await TenantFixture.make(on: h.pool)
+        let other = try await TenantFixture.make(on: h.pool)
+        await #expect(throws: IntakeError.self, "another talent's account") {
+            try await h.intake.resolve(.slug(fixture.slug), accountIDs: [other.accounts[0].id])
+        }
+        let chosen = fixture.accounts[1].id
+        let resolved = try await h.intake.resolve(.slug(fixture.slug), accountIDs: [chosen])
+        #expect(resolved.talent.id == fixture.talentID)
+        #expect(Set(resolved.accounts.map(\.id)) == Set(fixture.accounts.map(\.id)))
+        // Renamed after it was read: a submission by slug no longer finds it, one carrying what was read does.
+        try await h.pool.withConnection { try $0.query("UPDATE talents SET slug = $1 WHERE id = $2", [fixture.slug + "-renamed", fixture.talentID]) }
+        await #expect(throws: IntakeError.self) {
+            try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "a", platforms: nil, files: []))
+        }
+        let receipt = try await h.intake.submit(
+            .init(talent: .resolved(resolved), source: .operator, prompt: "a", platforms: nil, files: [], accountIDs: [chosen])
+        )
+        #expect(receipt.created && receipt.targetAccountIDs == [chosen])
+    }
+
     @Test func sameIntakeKeyFilesOnce() async throws {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)

@@ -155,13 +155,6 @@ struct PortalController<Context: RequestContext>: Sendable {
         try await pool.withTenantTransaction(tenantID: identity.tenantID) { try PortalRepository().snapshot(talent: talent, on: $0) }
     }
 
-    /// The talent's accounts alone: what an upload checks its chosen accounts against. Not `snapshot`, which
-    /// also reads the talent's approval queue and recent requests: an upload then cost more the more variants
-    /// were waiting (`bench/portal-load`, 2026-12-05).
-    private func accounts(of talent: PortalRepository.Talent, _ identity: PortalIdentity) async throws -> [AccountSnapshot] {
-        try await pool.withTenantTransaction(tenantID: identity.tenantID) { try TalentRepository().accounts(talentID: talent.id, on: $0) }
-    }
-
     private func signInPage(error: String, status: HTTPResponse.Status) throws -> Response {
         HTMLResponse(html: try templates.render("me-sign-in", ["error": error]), status: status).plainResponse
     }
@@ -202,17 +195,21 @@ extension PortalController {
         // Checked before any blob is committed, so a refusal leaves nothing behind.
         let accountIDs = (upload.fields["account"] ?? []).compactMap { UUID(uuidString: $0) }
         let prompt = upload.fields["prompt"]?.first
+        // Like every other portal write: the web role, under row-level security for the session's tenant.
+        let scope = DataScope.tenant(identity.tenantID)
+        let resolved: PostRequestIntake.ResolvedTalent
         do {
             guard accountIDs.count == (upload.fields["account"] ?? []).count else {
                 throw PortalError(status: .badRequest, description: "an account in the form is not an account id")
             }
-            let own = try await accounts(of: talent, identity).filter { $0.status == "active" }.map(\.id)
-            guard accountIDs.allSatisfy(own.contains) else {
-                throw PortalError.forbidden("that account is not one of \(talent.displayName)'s")
-            }
             guard !(prompt ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !upload.files.isEmpty else {
                 throw PortalError(status: .badRequest, description: "write a prompt or add a file")
             }
+            // The talent and its accounts, read once: checked here, then handed to the intake as they are.
+            resolved = try await intake.resolve(.id(talent.id), accountIDs: accountIDs, scope: scope)
+        } catch let error as IntakeError {
+            upload.abort()
+            throw PortalError(status: error.isForeignAccount ? .forbidden : .badRequest, description: error.description)
         } catch {
             upload.abort()
             throw error
@@ -232,15 +229,14 @@ extension PortalController {
         do {
             receipt = try await intake.submit(
                 .init(
-                    talent: .id(talent.id),
+                    talent: .resolved(resolved),
                     source: .browser,
                     prompt: prompt,
                     platforms: nil,
                     files: files,
                     accountIDs: accountIDs.isEmpty ? nil : accountIDs
                 ),
-                // Like every other portal write: the web role, under row-level security for the session's tenant.
-                scope: .tenant(identity.tenantID)
+                scope: scope
             )
         } catch let error as IntakeError {
             throw PortalError(status: error.isForeignAccount ? .forbidden : .badRequest, description: error.description)
