@@ -49,10 +49,11 @@ final class Tesseract {
     }
 
     /// Recognises an 8-bit grayscale picture and returns its words with confidences (0–100), stopping
-    /// where `monitor` says (the words read before a stop are kept).
-    func recognize(gray: [UInt8], width: Int, height: Int, mode: SegmentationMode, monitor: TesseractMonitor) -> [RecognizedWord] {
+    /// where `monitor` says (the words read before a stop are kept). With a `lineLimit`, a picture whose
+    /// layout holds more lines is not read: nil.
+    func recognize(gray: [UInt8], width: Int, height: Int, mode: SegmentationMode, monitor: TesseractMonitor, lineLimit: Int? = nil) -> [RecognizedWord]? {
         setImage(gray: gray, width: width, height: height, mode: mode)
-        return recognize(monitor: monitor)
+        return recognize(monitor: monitor, lineLimit: lineLimit)
     }
 
     /// Hands Tesseract an 8-bit grayscale picture (it keeps a copy) for `recognize`.
@@ -72,10 +73,11 @@ final class Tesseract {
     /// Recognises the picture set last (layout analysis, then the words), stopping where `monitor` says,
     /// and clears it. The layout analysis cannot be interrupted: its CPU time counts toward the budget
     /// all the same.
-    func recognize(monitor: TesseractMonitor) -> [RecognizedWord] {
+    func recognize(monitor: TesseractMonitor, lineLimit: Int? = nil) -> [RecognizedWord]? {
         defer { TessBaseAPIClear(handle) }
         guard !monitor.isSpent else { return [] }
-        monitor.measure { TessBaseAPIRecognize(handle, $0) == 0 }
+        monitor.measure(lineLimit: lineLimit) { TessBaseAPIRecognize(handle, $0) == 0 }
+        guard !monitor.callOverLineLimit else { return nil }
         guard let iterator = TessBaseAPIGetIterator(handle) else { return [] }
         defer { TessResultIteratorDelete(iterator) }
         var words: [RecognizedWord] = []

@@ -35,6 +35,10 @@ final class TesseractMonitor {
     /// Why the reading stopped, and at which word of how many in the pass that was cut.
     private(set) var stop: Stop?
     private(set) var stoppedAt: (word: Int, of: Int)?
+    /// The most lines the running call may find before it is stopped (not the picture: the call alone),
+    /// and whether the last call was stopped for finding more.
+    private var callLineLimit: Int?
+    private(set) var callOverLineLimit = false
 
     init(budget: OCRBudget) throws {
         guard let handle = TessMonitorCreate() else { throw TextRecognitionError("cannot create a Tesseract progress monitor") }
@@ -70,10 +74,14 @@ final class TesseractMonitor {
     }
 
     /// Runs one Tesseract call under this monitor, counting its CPU time. `body` gets the `ETEXT_DESC`
-    /// for `TessBaseAPIRecognize` and returns whether Tesseract finished (a stop makes it fail).
-    func measure(_ body: (OpaquePointer) -> Bool) {
+    /// for `TessBaseAPIRecognize` and returns whether Tesseract finished (a stop makes it fail). With a
+    /// `lineLimit`, a call whose layout finds more lines than that is stopped before it reads them
+    /// (`callOverLineLimit`); the picture goes on.
+    func measure(lineLimit: Int? = nil, _ body: (OpaquePointer) -> Bool) {
         callStart = Self.threadCPUSeconds()
         callTicks = 0
+        callLineLimit = lineLimit
+        callOverLineLimit = false
         let finished = body(handle)
         cpuSpent += Self.threadCPUSeconds() - callStart
         // Our callback records its own stop; a failure it did not cause past the deadline is the
@@ -89,6 +97,10 @@ final class TesseractMonitor {
         ticks += 1
         callTicks += 1
         passSize = words
+        if let callLineLimit, words > callLineLimit {
+            callOverLineLimit = true
+            return true
+        }
         guard Self.threadCPUSeconds() - callStart + cpuSpent >= budget.cpuSeconds else { return false }
         if stop == nil {
             stop = .cpuBudget

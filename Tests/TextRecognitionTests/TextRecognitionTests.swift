@@ -52,6 +52,18 @@ struct TextRecognitionTests {
         #expect(reading.text.split { $0.isWhitespace }.count <= 1, "read '\(reading.text)'")
     }
 
+    /// The photo-like fixture's film grain gathers into caption bands in which Tesseract's layout finds tens
+    /// of lines: such a band is left after its layout (`captionLineLimit`), so the picture is read whole well
+    /// within its budget instead of spending all of it on grain (as it did before the limit). CPU time, not
+    /// wall time: a loaded machine cannot change the outcome.
+    @Test func grainBandsAreLeftAfterTheirLayout() throws {
+        let image = try FrameGrabber.firstPicture(path: TestEnvironment.testmedia("photo.jpg").path, limits: MediaLimits())
+        let (reading, trace) = try TextRecognizer().read(image, budget: Self.budget)
+        #expect(trace.stop == nil, "stopped: \(String(describing: trace.stop)) after \(trace.cpuSeconds) s of CPU")
+        #expect(trace.page == .read)
+        #expect(reading.blocks.isEmpty && reading.notes == nil, "read '\(reading.text)'")
+    }
+
     // MARK: The textured still: no text, a minute of Tesseract when read whole
 
     static func texture() throws -> RGBImage {
