@@ -167,22 +167,6 @@ public struct PipelineDefinition: Sendable {
         return stages.map(\.name).filter(affected.contains)
     }
 
-    /// Each stage's level, by position: the number of stages on the longest chain from it to the end of the
-    /// pipeline (1 for a stage nothing needs). The runner hands out CPU to the highest level first, so the
-    /// stages the most work waits for go first.
-    public var levels: [Int] {
-        var levels = Array(repeating: 1, count: stages.count)
-        let positions = Dictionary(stages.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        // Stages are in topological order: every stage's dependants come after it.
-        for position in stages.indices.reversed() {
-            for need in stages[position].needs {
-                guard let needed = positions[need] else { continue }
-                levels[needed] = max(levels[needed], levels[position] + 1)
-            }
-        }
-        return levels
-    }
-
     /// Topological order that keeps file order among independent stages; a cycle is an error.
     private static func order(_ entries: [StageEntry], document: YAMLDocument, nodes: [String: Node]) throws -> [StageEntry] {
         var placed: [StageEntry] = []

@@ -29,15 +29,12 @@ public struct PipelineRunner: Sendable {
     public let platforms: PlatformPresets
     let recorder: any PipelineRecorder
     let budget: StageBudget
-    /// Each stage's priority for the budget: its level in the pipeline (`PipelineDefinition.levels`).
-    let levels: [Int]
 
     public init(pipeline: PipelineDefinition, platforms: PlatformPresets, recorder: any PipelineRecorder, budget: StageBudget = StageBudget()) {
         self.pipeline = pipeline
         self.platforms = platforms
         self.recorder = recorder
         self.budget = budget
-        levels = pipeline.levels
     }
 
     /// One stage run: a stage (by its position in the pipeline) for the request or one attachment.
@@ -113,8 +110,19 @@ public struct PipelineRunner: Sendable {
             needs[unit] = before
         }
 
+        // Each run's priority for the budget: the longest chain of runs still to do that wait for it, itself
+        // included. Per run, not per stage: the voice memo's probe, which its transcription and then the
+        // reels wait for, goes before a still's (`bench/request` (a): the transcription started 0.25 s after
+        // the memo's probe, behind two OCRs that had taken the permits meanwhile). Runs come in topological
+        // order, so every run's dependants come after it.
+        var level: [Unit: Int] = [:]
+        var dependants: [Unit: [Unit]] = [:]
+        for (unit, before) in needs { for need in before { dependants[need, default: []].append(unit) } }
+        for unit in todo.reversed() { level[unit] = 1 + (dependants[unit]?.compactMap { level[$0] }.max() ?? 0) }
+
         let request = input
-        var pending = todo
+        // Ready runs start highest level first (the budget serves waiters the same way).
+        var pending = todo.enumerated().sorted { (-level[$0.element]!, $0.offset) < (-level[$1.element]!, $1.offset) }.map(\.element)
         var statusShown = -1
         var failure: (reason: String, stage: String)?
         var transient: (any Error)?
@@ -143,7 +151,8 @@ public struct PipelineRunner: Sendable {
                         logger: stageLogger, outputs: outputs
                     )
                     running += 1
-                    group.addTask { (unit, await runUnit(unit, entry: entry, context: context, runID: runID, input: request)) }
+                    let priority = level[unit] ?? 1
+                    group.addTask { (unit, await runUnit(unit, entry: entry, context: context, priority: priority, runID: runID, input: request)) }
                 }
             }
             try await launchReady()
@@ -214,9 +223,11 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Runs one stage run under the budget and records its start and its end.
-    private func runUnit(_ unit: Unit, entry: PipelineDefinition.StageEntry, context: StageContext, runID: UUID, input: PipelineInput) async -> UnitEnd {
+    private func runUnit(
+        _ unit: Unit, entry: PipelineDefinition.StageEntry, context: StageContext, priority: Int, runID: UUID, input: PipelineInput
+    ) async -> UnitEnd {
         var context = context
-        if entry.stage.usesCPU { await budget.acquire(priority: levels[unit.position]) }
+        if entry.stage.usesCPU { await budget.acquire(priority: priority) }
         defer { if entry.stage.usesCPU { Task { await budget.release() } } }
         do {
             try await recorder.stageStarted(runID: runID, input: input, stage: entry.name, position: unit.position, attachmentID: unit.attachment?.id)

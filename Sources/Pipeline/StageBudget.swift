@@ -6,9 +6,9 @@ import Foundation
 /// are cores. Stages that wait on the network or the database (drafting, moderation, queueing) hold none.
 ///
 /// A freed permit goes to the waiting run of the highest priority, the longest waiter among equals. The
-/// runner passes a stage's level in its pipeline (the longest chain of stages that wait for it), so work on
-/// the critical path goes first: a voice memo's transcription, which composition waits for, before the OCR
-/// of the stills, which only drafting reads.
+/// runner passes each stage run's level (the longest chain of the request's runs that wait for it), so work on
+/// the critical path goes first: a voice memo's probe before a still's, and its transcription, which
+/// composition waits for, before the OCR of the stills, which only drafting reads.
 public actor StageBudget {
     public let permits: Int
     private var free: Int

@@ -19,6 +19,7 @@ import Testing
         registry.register(MeetStage.self) { _ in MeetStage(world: world) }
         registry.register(EachStage.self) { _ in EachStage(world: world) }
         registry.register(NoteStage.self) { _ in NoteStage(world: world) }
+        registry.register(VoiceStage.self) { _ in VoiceStage() }
         return registry
     }
 
@@ -111,6 +112,31 @@ import Testing
         _ = try await PipelineRunner(pipeline: pipeline, platforms: presets, recorder: recorder, budget: StageBudget(permits: 1))
             .run(requestID: UUID(), fencing: nil, logger: Logger(label: "test"))
         #expect(world.mostAtOnce == 1 && recorder.runs("each") == 4)
+    }
+
+    @Test func theRunMoreWorkWaitsForGoesFirstThoughItsStageIsTheSame() async throws {
+        // Three photos and a voice memo, last; `voice` runs for the memo alone, after its `each`. The memo's
+        // `each` has the longer chain after it, so with one permit, held until all four wait, it goes first.
+        let photos = (0..<3).map { index in
+            AttachmentSnapshot(id: UUID(), filename: "p\(index).jpg", storagePath: "x/p\(index)", mime: "image/jpeg", bytes: 1, sha256: "", role: .media)
+        }
+        let memo = AttachmentSnapshot(id: UUID(), filename: "memo.m4a", storagePath: "x/memo", mime: "audio/mp4", bytes: 1, sha256: "", role: .voiceMemo)
+        let world = GraphWorld(meeting: [])
+        let pipeline = try PipelineDefinition.parse(
+            text: "name: g\nstages:\n  - name: each\n  - name: voice\n    kind: voice\n    needs: [each]\n",
+            file: "g.yaml",
+            registry: Self.registry(world)
+        )
+        let recorder = GraphRecorder(attachments: photos + [memo])
+        let budget = StageBudget(permits: 1)
+        await budget.acquire()
+        let runner = PipelineRunner(pipeline: pipeline, platforms: presets, recorder: recorder, budget: budget)
+        let run = Task { try await runner.run(requestID: UUID(), fencing: nil, logger: Logger(label: "test")) }
+        while await budget.waiting < 4 { await Task.yield() }
+        await budget.release()
+        #expect(try await run.value == .complete, "\(recorder.failures)")
+        #expect(recorder.started("each").first == memo.id, "each ran for \(recorder.started("each")), the memo is \(memo.id)")
+        #expect(recorder.started("voice") == [memo.id])
     }
 
     @Test func aFreedPermitGoesToTheHighestPriorityThenTheLongestWaiter() async throws {
@@ -233,6 +259,23 @@ struct EachStage: Stage {
     }
 }
 
+struct VoiceMark: StageOutput {
+    static let producer = "voice"
+    var by: String
+}
+
+/// Per voice memo only (as transcription): succeeds after a moment.
+struct VoiceStage: Stage {
+    typealias Configuration = NoOptions
+    static let kind = "voice"
+    static let scope = StageScope.attachment
+    func accepts(_ attachment: AttachmentSnapshot) -> Bool { attachment.role == .voiceMemo }
+    func run(_ context: StageContext) async throws -> StageResult<VoiceMark> {
+        try await Task.sleep(for: .milliseconds(20))
+        return StageResult(summary: "heard", output: VoiceMark(by: context.attachment?.id.uuidString ?? ""))
+    }
+}
+
 /// Succeeds at once, or fails transiently the first time for the stages the world says.
 struct NoteStage: Stage {
     typealias Configuration = NoOptions
@@ -271,6 +314,8 @@ final class GraphRecorder: PipelineRecorder {
 
     var failures: [String] { log.withLock { $0.compactMap { $0.error.map { "\($0)" } } } }
     func runs(_ stage: String) -> Int { log.withLock { $0.filter { $0.stage == stage }.count } }
+    /// The attachments `stage` ran for, in the order its runs started.
+    func started(_ stage: String) -> [UUID?] { log.withLock { $0.filter { $0.stage == stage }.map(\.attachmentID) } }
     func succeeded(_ stage: String) -> Bool { log.withLock { $0.contains { $0.stage == stage && $0.status == "succeeded" } } }
     func span(_ stage: String) -> (start: ContinuousClock.Instant, end: ContinuousClock.Instant)? {
         log.withLock { runs in runs.last { $0.stage == stage }.flatMap { run in run.end.map { (run.start, $0) } } }

@@ -201,18 +201,6 @@ import TextRecognition
         #expect(pipeline.stagesAffected(byRerunning: ["scenes"]) == ["scenes", "keyframes", "ocr", "compose", "draft", "moderate", "enqueue"])
         #expect(pipeline.stagesAffected(byRerunning: ["enqueue"]) == ["enqueue"])
     }
-
-    @Test func aStageLevelIsItsLongestChainToTheEnd() throws {
-        var full = registry
-        full.register(EnqueueStub.self) { _ in EnqueueStub() }
-        let pipeline = try PipelineDefinition.load(from: TestEnvironment.pipelinesDirectory.appending(path: "post-request.yaml"), registry: full)
-        let level = Dictionary(uniqueKeysWithValues: zip(pipeline.stages.map(\.name), pipeline.levels))
-        // enqueue 1, moderate 2, draft 3; composition waits for the transcript, drafting only for the OCR.
-        #expect(level["enqueue"] == 1 && level["moderate"] == 2 && level["draft"] == 3)
-        #expect(level["compose"] == 4 && level["ocr"] == 4 && level["transcribe"] == 5)
-        #expect(level["transcribe"]! > level["ocr"]!, "the transcript composition waits for goes before OCR")
-        #expect(level["probe"] == pipeline.levels.max(), "everything waits for the probe")
-    }
 }
 
 /// Stands in for the Workers target's enqueue stage, which needs a database.
