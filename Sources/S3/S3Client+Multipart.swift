@@ -77,7 +77,9 @@ extension S3Client {
                 headers: [(name: "content-type", value: "application/xml")],
                 body: ByteBuffer(string: xml),
                 operation: "complete multipart upload",
-                errorInBody: true
+                errorInBody: true,
+                // Assembling a large object can take the store minutes, with nothing sent meanwhile.
+                timeout: max(requestTimeout, Self.completionTimeout)
             )
         } catch {
             guard error.attempts > 1, error.code == "NoSuchUpload", let expected = S3UploadedPart.compositeChecksum(of: sorted),

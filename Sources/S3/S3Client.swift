@@ -30,11 +30,11 @@ public struct S3Client: Sendable {
     let logger: Logger
 
     /// - Parameters:
-    ///   - http: the shared client (default `HTTPClient.shared`); the caller owns its lifecycle.
+    ///   - http: the HTTP client (default `S3Client.defaultHTTPClient`); the caller owns its lifecycle.
     ///   - requestTimeout: the deadline of one HTTP exchange, before any retry; default 300 s.
     public init(
         configuration: S3Configuration,
-        http: HTTPClient = .shared,
+        http: HTTPClient = S3Client.defaultHTTPClient,
         retry: S3RetryPolicy = S3RetryPolicy(),
         requestTimeout: TimeAmount = .seconds(300),
         logger: Logger = Logger(label: "drsocial.s3")
@@ -46,6 +46,21 @@ public struct S3Client: Sendable {
         self.logger = logger
         signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
     }
+
+    /// The HTTP client calls go through unless one is given: async-http-client's shared configuration without
+    /// its 90 s read timeout. A store may send nothing for minutes while it assembles a large object
+    /// (`CompleteMultipartUpload`; AWS says several minutes), and a read timeout then fires while the work is
+    /// being done: moto took longer than 90 s for 2 GiB on a loaded machine, our retry found the upload busy
+    /// (500) five times, and the upload failed (CI, 2026-12-05). Each exchange keeps its own deadline
+    /// (`requestTimeout`, longer for a completion).
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.timeout.read = nil
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// The least deadline of a `CompleteMultipartUpload` exchange, whatever `requestTimeout` is.
+    static let completionTimeout = TimeAmount.minutes(15)
 
     // MARK: Addressing
 
@@ -91,6 +106,7 @@ public struct S3Client: Sendable {
     ///   - payloadHash: the body's hex SHA-256 when the caller already has it (nil: computed here).
     ///   - answerLimit: the largest answer body read.
     ///   - errorInBody: whether a 200 answer may carry an `<Error>` document (`CompleteMultipartUpload`).
+    ///   - timeout: the deadline of each exchange (nil: `requestTimeout`).
     func send(
         _ method: HTTPMethod,
         storeKey key: String?,
@@ -100,9 +116,11 @@ public struct S3Client: Sendable {
         payloadHash: String? = nil,
         operation: String,
         answerLimit: Int = 1 << 20,
-        errorInBody: Bool = false
+        errorInBody: Bool = false,
+        timeout: TimeAmount? = nil
     ) async throws(S3Error) -> Response {
         let hash = payloadHash ?? body.map { Self.sha256Hex($0) } ?? SigV4Signer.emptyPayloadHash
+        let timeout = timeout ?? requestTimeout
         return try await retry.run(operation, logger: logger) { () async throws(S3Error) -> Response in
             try await sendOnce(
                 method,
@@ -112,7 +130,8 @@ public struct S3Client: Sendable {
                 body: body,
                 payloadHash: hash,
                 answerLimit: answerLimit,
-                errorInBody: errorInBody
+                errorInBody: errorInBody,
+                timeout: timeout
             )
         }
     }
@@ -125,7 +144,8 @@ public struct S3Client: Sendable {
         body: ByteBuffer?,
         payloadHash: String,
         answerLimit: Int,
-        errorInBody: Bool
+        errorInBody: Bool,
+        timeout: TimeAmount
     ) async throws(S3Error) -> Response {
         if Task.isCancelled { throw S3Error(.cancelled, "cancelled") }
         var signable = makeRequest(method, storeKey: key, query: query, headers: headers)
@@ -139,7 +159,7 @@ public struct S3Client: Sendable {
 
         let answer: Response
         do {
-            let response = try await http.execute(request, timeout: requestTimeout)
+            let response = try await http.execute(request, timeout: timeout)
             let bytes = try await response.body.collect(upTo: answerLimit)
             answer = Response(status: Int(response.status.code), headers: response.headers, body: bytes)
         } catch is NIOTooManyBytesError {

@@ -79,6 +79,22 @@ final class S3RetryTests {
         #expect(try await stats()["denied"] as? Int == 1)
     }
 
+    /// A store may send nothing for minutes while it assembles a large object: the completion waits past the
+    /// client's per-exchange deadline (here 1 s, against the fake's 3 s of silence) instead of timing out and
+    /// retrying an upload the store is still completing.
+    @Test func aCompletionWaitsWhileTheStoreAssemblesTheObject() async throws {
+        let impatient = S3Client(
+            configuration: client.configuration,
+            retry: S3RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(10), maximumDelay: .milliseconds(50)),
+            requestTimeout: .seconds(1),
+            logger: TestEnvironment.logger
+        )
+        let part = S3UploadedPart(partNumber: 1, etag: "e1", checksumSHA256: nil)
+        let completed = try await impatient.completeMultipartUpload(key: "assembling", uploadID: "u", parts: [part])
+        #expect(completed.etag == "etag-assembled")
+        #expect(try await stats()["assembling"] as? Int == 1, "answered once, never retried")
+    }
+
     @Test func notFoundIsNotRetried() async throws {
         do {
             _ = try await client.getObject(key: "missing")

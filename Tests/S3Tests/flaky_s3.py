@@ -5,6 +5,7 @@ made to do. Prints "ready PORT" once it listens on 127.0.0.1 (a port of its own 
   GET  /b/dropped          the first connection is closed without an answer, then 200 "fine"
   POST /b/late?uploadId=u  200 with an <Error> InternalError body once, then a CompleteMultipartUploadResult
   POST /b/denied?uploadId=u  200 with an <Error> AccessDenied body, always
+  POST /b/assembling?uploadId=u  a CompleteMultipartUploadResult after 3 s of silence (a large object assembled)
   GET  /b/missing          404 NoSuchKey
   GET  /_stats             what it saw, as JSON
 Signatures are not checked (moto does that in the other suites).
@@ -14,10 +15,11 @@ import hashlib
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-stats = {"slow": [], "dropped": 0, "late": 0, "denied": 0}
+stats = {"slow": [], "dropped": 0, "late": 0, "denied": 0, "assembling": 0}
 
 
 def error(code, message):
@@ -80,6 +82,12 @@ class Handler(BaseHTTPRequestHandler):
             if attempt == 1:
                 return self.answer(200, error("InternalError", "We encountered an internal error. Please try again."))
             done = b'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult><ETag>"etag-late-1"</ETag></CompleteMultipartUploadResult>'
+            return self.answer(200, done)
+        if self.path.startswith("/b/assembling"):
+            with lock:
+                stats["assembling"] += 1
+            time.sleep(3)
+            done = b'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult><ETag>"etag-assembled"</ETag></CompleteMultipartUploadResult>'
             return self.answer(200, done)
         if self.path.startswith("/b/denied"):
             with lock:
