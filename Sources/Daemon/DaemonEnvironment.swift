@@ -169,13 +169,15 @@ struct DaemonEnvironment {
             guard let url = URL(string: raw), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ConfigurationError("TRANSCRIBE_URL must be an http(s) URL, not '\(raw)'")
             }
-            return HTTPTranscriber.Configuration(
-                url: url,
-                apiKey: values["TRANSCRIBE_API_KEY"],
-                model: string("TRANSCRIBE_MODEL", default: "whisper-1"),
-                timeoutSeconds: Int64(try int("TRANSCRIBE_TIMEOUT_SECONDS", default: 120, range: 1...3600)),
-                attempts: try int("TRANSCRIBE_ATTEMPTS", default: 3, range: 1...10)
-            )
+            let model = string("TRANSCRIBE_MODEL", default: "whisper-1")
+            let timeout = Int64(try int("TRANSCRIBE_TIMEOUT_SECONDS", default: 120, range: 1...3600))
+            let attempts = try int("TRANSCRIBE_ATTEMPTS", default: 3, range: 1...10)
+            return HTTPTranscriber.Configuration(url: url) {
+                $0.apiKey = values["TRANSCRIBE_API_KEY"]
+                $0.model = model
+                $0.timeoutSeconds = timeout
+                $0.attempts = attempts
+            }
         }
     }
 

@@ -74,10 +74,9 @@ struct Runtime {
     }
 
     func queue() throws -> JobQueue {
-        JobQueue(
-            pool: pool,
-            configuration: .init(leaseSeconds: Double(try environment.jobLeaseSeconds), lostLeaseLimit: try environment.jobLostLeaseLimit)
-        )
+        let lease = Double(try environment.jobLeaseSeconds)
+        let lostLeaseLimit = try environment.jobLostLeaseLimit
+        return JobQueue(pool: pool, configuration: .init { ($0.leaseSeconds, $0.lostLeaseLimit) = (lease, lostLeaseLimit) })
     }
 
     /// The blob store: the object store when `BLOB_STORE_URL` names one (checked: a missing bucket or refused
@@ -115,13 +114,10 @@ struct Runtime {
             client =
                 needsMailbox
                 ? try IMAPClient(
-                    .init(
-                        url: settings.url,
-                        user: settings.user,
-                        password: settings.password,
-                        operationTimeoutSeconds: 300,
-                        caInfoPath: settings.caFile
-                    )
+                    .init(url: settings.url, user: settings.user, password: settings.password) {
+                        $0.operationTimeoutSeconds = 300
+                        $0.caInfoPath = settings.caFile
+                    }
                 )
                 : nil
         } catch {

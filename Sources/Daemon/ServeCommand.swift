@@ -56,26 +56,24 @@ struct ServeCommand: AsyncParsableCommand {
             PublishHandler(pool: runtime.pool, queue: queue, blobs: blobs, channels: try runtime.publishChannels()),
         ]
         let workerService = JobWorkerService(queue: queue, handlers: handlers, configuration: .init(workers: workers), logger: logger)
+        var configuration = WebConfiguration(opsToken: opsToken)
+        configuration.host = host
+        configuration.port = port
+        configuration.jwtSecret = try environment.jwtSecret
+        let maxFileBytes = Int64(try environment.maxAttachmentBytes)
+        configuration.uploadLimits.maxFileBytes = maxFileBytes
+        // One request may carry at least one file of the largest size, plus its form fields.
+        configuration.uploadLimits.maxRequestBytes = max(1 << 30, maxFileBytes + (16 << 20))
+        configuration.metrics = MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds)
+        configuration.reruns = rerunner
+        configuration.jobs = JobReviver(queue: queue, handlers: handlers)
+        configuration.captions = CaptionModerator(pool: runtime.pool, client: router)
+        configuration.health = router.map { [LLMRouterHealth(client: $0)] } ?? []
+        configuration.rateLimits = try environment.rateLimits
+        configuration.slowClients = try environment.slowClients
         let app = try await buildApplication(
             pool: runtime.pool,
-            configuration: WebConfiguration(
-                host: host,
-                port: port,
-                opsToken: opsToken,
-                jwtSecret: try environment.jwtSecret,
-                uploadLimits: UploadLimits(
-                    maxFileBytes: Int64(try environment.maxAttachmentBytes),
-                    // One request may carry at least one file of the largest size, plus its form fields.
-                    maxRequestBytes: max(1 << 30, Int64(try environment.maxAttachmentBytes) + (16 << 20))
-                ),
-                metrics: MetricsExporter(pool: runtime.pool, jobKinds: workerService.kinds),
-                reruns: rerunner,
-                jobs: JobReviver(queue: queue, handlers: handlers),
-                captions: CaptionModerator(pool: runtime.pool, client: router),
-                health: router.map { [LLMRouterHealth(client: $0)] } ?? [],
-                rateLimits: try environment.rateLimits,
-                slowClients: try environment.slowClients
-            ),
+            configuration: configuration,
             blobs: blobs,
             logger: logger,
             onServerRunning: { port in

@@ -48,7 +48,7 @@ struct SubmitCommand: AsyncParsableCommand {
                     prompt: prompt,
                     platforms: parsedPlatforms,
                     files: files.map { .init(url: URL(filePath: $0)) },
-                    provenance: .init(intakeKey: idempotencyKey.map { "operator:\($0)" })
+                    provenance: .init { $0.intakeKey = idempotencyKey.map { "operator:\($0)" } }
                 )
             )
             if json {

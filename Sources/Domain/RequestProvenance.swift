@@ -7,21 +7,8 @@ public struct RequestProvenance: Sendable, Equatable {
     /// Unique across requests: a second intake of the same thing names the first request instead.
     public var intakeKey: String?
     public var rawMessagePath: String?
-    public var notes: [String]
+    public var notes: [String] = []
 
-    public init(
-        senderEmail: String? = nil,
-        subject: String? = nil,
-        gmailMessageID: String? = nil,
-        intakeKey: String? = nil,
-        rawMessagePath: String? = nil,
-        notes: [String] = []
-    ) {
-        self.senderEmail = senderEmail
-        self.subject = subject
-        self.gmailMessageID = gmailMessageID
-        self.intakeKey = intakeKey
-        self.rawMessagePath = rawMessagePath
-        self.notes = notes
-    }
+    /// Nothing known, then what `record` fills in: `.init { $0.intakeKey = key }`.
+    public init(_ record: (inout Self) -> Void = { _ in }) { record(&self) }
 }

@@ -60,7 +60,7 @@ public struct KeyframesStage: Stage {
             candidatesPerScene: configuration.candidates,
             thumbnailWidth: configuration.thumbnailWidth,
             deadlineSeconds: configuration.deadlineSeconds,
-            limits: MediaLimits(maxDimension: configuration.maxDimension),
+            limits: MediaLimits { $0.maxDimension = configuration.maxDimension },
             outputDirectory: folder.path
         )
         let extracted = try await worker.keyframes(file: file, options: options)

@@ -1,30 +1,19 @@
 /// What a file may claim before we refuse it. Checked by the demuxer (probing, pixels, streams, a wall-clock
 /// deadline) and again after probing (duration, dimensions).
 public struct MediaLimits: Sendable, Codable, Equatable {
-    /// Longest accepted duration in seconds. Default 900 (15 min).
-    public var maxDurationSeconds: Double
-    /// Largest accepted width or height in pixels. Default 8192.
-    public var maxDimension: Int
-    /// Most streams a container may have. Default 8.
-    public var maxStreams: Int
-    /// Bytes the demuxer may read to detect the format and streams. Default 10 MB.
-    public var probeBytes: Int
-    /// Wall-clock seconds an open-and-probe may take. Default 20.
-    public var deadlineSeconds: Double
+    /// Longest accepted duration in seconds (15 min).
+    public var maxDurationSeconds: Double = 900
+    /// Largest accepted width or height in pixels.
+    public var maxDimension = 8192
+    /// Most streams a container may have.
+    public var maxStreams = 8
+    /// Bytes the demuxer may read to detect the format and streams.
+    public var probeBytes = 10_000_000
+    /// Wall-clock seconds an open-and-probe may take.
+    public var deadlineSeconds: Double = 20
 
-    public init(
-        maxDurationSeconds: Double = 900,
-        maxDimension: Int = 8192,
-        maxStreams: Int = 8,
-        probeBytes: Int = 10_000_000,
-        deadlineSeconds: Double = 20
-    ) {
-        self.maxDurationSeconds = maxDurationSeconds
-        self.maxDimension = maxDimension
-        self.maxStreams = maxStreams
-        self.probeBytes = probeBytes
-        self.deadlineSeconds = deadlineSeconds
-    }
+    /// The defaults above, changed by `adjust`: `MediaLimits { $0.maxDimension = 4096 }`.
+    public init(_ adjust: (inout Self) -> Void = { _ in }) { adjust(&self) }
 
     /// Demuxers we accept. An HLS playlist renamed `.mp4` still probes as HLS: only this list stops it.
     public static let formatWhitelist = [

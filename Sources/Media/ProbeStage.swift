@@ -27,7 +27,11 @@ public struct ProbeStage: Stage {
         }
 
         var limits: MediaLimits {
-            MediaLimits(maxDurationSeconds: maxDurationSeconds, maxDimension: maxDimension, deadlineSeconds: deadlineSeconds)
+            MediaLimits {
+                $0.maxDurationSeconds = maxDurationSeconds
+                $0.maxDimension = maxDimension
+                $0.deadlineSeconds = deadlineSeconds
+            }
         }
     }
 

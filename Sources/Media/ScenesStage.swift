@@ -64,7 +64,10 @@ public struct ScenesStage: Stage {
             analysisWidth: configuration.analysisWidth,
             minimumContent: configuration.minimumContent,
             deadlineSeconds: configuration.deadlineSeconds,
-            limits: MediaLimits(maxDurationSeconds: configuration.maxDurationSeconds, maxDimension: configuration.maxDimension)
+            limits: MediaLimits {
+                $0.maxDurationSeconds = configuration.maxDurationSeconds
+                $0.maxDimension = configuration.maxDimension
+            }
         )
         let result = try await worker.scenes(file: file, options: options)
         let cuts = result.transitions.filter { $0.kind == .cut }.count
@@ -81,23 +84,9 @@ public struct SceneOptions: Sendable, Codable, Equatable {
     public var detector: String
     public var analysisWidth: Int
     /// The least content value of an adaptive cut.
-    public var minimumContent: Double
+    public var minimumContent = SceneAnalyzer.defaultMinimumContent
     public var deadlineSeconds: Double
     public var limits: MediaLimits
-
-    public init(
-        detector: String,
-        analysisWidth: Int,
-        minimumContent: Double = SceneAnalyzer.defaultMinimumContent,
-        deadlineSeconds: Double,
-        limits: MediaLimits
-    ) {
-        self.detector = detector
-        self.analysisWidth = analysisWidth
-        self.minimumContent = minimumContent
-        self.deadlineSeconds = deadlineSeconds
-        self.limits = limits
-    }
 
     /// The analyzer these options describe.
     var analyzer: SceneAnalyzer { SceneAnalyzer(cutDetector: detector, analysisWidth: analysisWidth, minimumContent: minimumContent) }

@@ -17,26 +17,16 @@ public struct HTTPTranscriber: Transcriber {
         /// The endpoint, or a base URL to which `/v1/audio/transcriptions` is added.
         public var url: URL
         public var apiKey: String?
-        public var model: String
-        public var timeoutSeconds: Int64
-        public var attempts: Int
+        public var model = "whisper-1"
+        public var timeoutSeconds: Int64 = 120
+        public var attempts = 3
         /// First retry delay; doubled each time.
-        public var backoffSeconds: Double
+        public var backoffSeconds: Double = 1
 
-        public init(
-            url: URL,
-            apiKey: String? = nil,
-            model: String = "whisper-1",
-            timeoutSeconds: Int64 = 120,
-            attempts: Int = 3,
-            backoffSeconds: Double = 1
-        ) {
+        /// The endpoint with the defaults above, changed by `adjust`: `.init(url: url) { $0.attempts = 5 }`.
+        public init(url: URL, _ adjust: (inout Self) -> Void = { _ in }) {
             self.url = url
-            self.apiKey = apiKey
-            self.model = model
-            self.timeoutSeconds = timeoutSeconds
-            self.attempts = attempts
-            self.backoffSeconds = backoffSeconds
+            adjust(&self)
         }
 
         /// `…/audio/transcriptions` as given, else the base URL with `/v1/audio/transcriptions` added.
@@ -59,7 +49,7 @@ public struct HTTPTranscriber: Transcriber {
     public func transcribe(file: URL, maxDurationSeconds: Double) async throws -> Transcript {
         let wav = FileManager.default.temporaryDirectory.appending(path: "drsocial-speech-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: wav) }
-        let duration = try await worker.extractSpeechAudio(file: file, to: wav, limits: MediaLimits(maxDurationSeconds: maxDurationSeconds))
+        let duration = try await worker.extractSpeechAudio(file: file, to: wav, limits: MediaLimits { $0.maxDurationSeconds = maxDurationSeconds })
         let started = ContinuousClock.now
         let answer = try await post(audio: try Data(contentsOf: wav))
         let elapsed = ContinuousClock.now - started

@@ -13,7 +13,7 @@ public struct OfflineTranscriber: Transcriber {
     }
 
     public func transcribe(file: URL, maxDurationSeconds: Double) async throws -> Transcript {
-        try await worker.run(TranscribeTask.self, .init(path: file.path, limits: MediaLimits(maxDurationSeconds: maxDurationSeconds)))
+        try await worker.run(TranscribeTask.self, .init(path: file.path, limits: MediaLimits { $0.maxDurationSeconds = maxDurationSeconds }))
     }
 
     /// Decodes to 16 kHz mono and recognises. Runs inside the worker.

@@ -12,33 +12,22 @@ public import Foundation
 public struct JobQueue: Sendable {
     /// Lease and retry settings.
     public struct Configuration: Sendable {
-        /// How long a claim holds a job before another worker may rescue it. Default 30 s.
-        public var leaseSeconds: Double
-        /// The first retry's backoff ceiling. Default 2 s.
-        public var retryBaseSeconds: Double
-        /// The largest backoff ceiling. Default 300 s.
-        public var retryCapSeconds: Double
-        /// Attempts before a job is dead, unless the job says otherwise. Default 8.
-        public var defaultMaxAttempts: Int
+        /// How long a claim holds a job before another worker may rescue it.
+        public var leaseSeconds: Double = 30
+        /// The first retry's backoff ceiling.
+        public var retryBaseSeconds: Double = 2
+        /// The largest backoff ceiling.
+        public var retryCapSeconds: Double = 300
+        /// Attempts before a job is dead, unless the job says otherwise.
+        public var defaultMaxAttempts = 8
         /// Claims of a job that may end with the lease expiring (the worker's daemon died or lost the database)
-        /// without using up one of its attempts. Default 20. A daemon killed under a job is not the job's
+        /// without using up one of its attempts. A daemon killed under a job is not the job's
         /// failure: work runs in isolated children, so a daemon rarely dies of its job. The limit still buries
         /// a job that keeps killing its daemons, after this many lost leases and its attempts.
-        public var lostLeaseLimit: Int
+        public var lostLeaseLimit = 20
 
-        public init(
-            leaseSeconds: Double = 30,
-            retryBaseSeconds: Double = 2,
-            retryCapSeconds: Double = 300,
-            defaultMaxAttempts: Int = 8,
-            lostLeaseLimit: Int = 20
-        ) {
-            self.leaseSeconds = leaseSeconds
-            self.retryBaseSeconds = retryBaseSeconds
-            self.retryCapSeconds = retryCapSeconds
-            self.defaultMaxAttempts = defaultMaxAttempts
-            self.lostLeaseLimit = lostLeaseLimit
-        }
+        /// The defaults above, changed by `adjust`: `.init { $0.leaseSeconds = 5 }`.
+        public init(_ adjust: (inout Self) -> Void = { _ in }) { adjust(&self) }
     }
 
     /// A job to enqueue.

@@ -56,7 +56,7 @@ public struct OCRStage: Stage {
 
     public func run(_ context: StageContext) async throws -> StageResult<OnScreenText> {
         let (attachment, file) = try context.attachmentAndFile()
-        let limits = MediaLimits(maxDimension: configuration.maxDimension)
+        let limits = MediaLimits { $0.maxDimension = configuration.maxDimension }
         if attachment.mime.hasPrefix("image/") {
             let reading = try await worker.recognizeText(files: [file], limits: limits, budget: configuration.budget)[0].get()
             return StageResult(

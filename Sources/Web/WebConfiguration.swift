@@ -3,10 +3,10 @@ public import Telemetry
 
 /// Settings of the HTTP server.
 public struct WebConfiguration: Sendable {
-    /// Address to bind (`HTTP_HOST`). Default 127.0.0.1.
-    public var host: String
-    /// Port to bind (`HTTP_PORT`). Default 8080.
-    public var port: Int
+    /// Address to bind (`HTTP_HOST`).
+    public var host = "127.0.0.1"
+    /// Port to bind (`HTTP_PORT`).
+    public var port = 8080
     /// The platform-wide operator key (`OPS_TOKEN`): every tenant, every action, accepted as a bearer token or from the
     /// login form; every use is logged. Tenant operators sign in with session tokens instead (`jwtSecret`).
     public var opsToken: String
@@ -14,7 +14,7 @@ public struct WebConfiguration: Sendable {
     /// operator session tokens off.
     public var jwtSecret: String?
     /// What the portal accepts per upload.
-    public var uploadLimits: UploadLimits
+    public var uploadLimits = UploadLimits()
     /// What `GET /metrics` shows; nil leaves the route out.
     public var metrics: MetricsExporter?
     /// Queues stage reruns for `/ops` and `/api`; nil leaves them out.
@@ -24,37 +24,15 @@ public struct WebConfiguration: Sendable {
     /// Moderates captions edited in the portal before they are saved; nil saves them unmoderated (tests).
     public var captions: (any CaptionModerating)?
     /// Dependencies `/healthz` shows the state of, besides the database.
-    public var health: [any HealthReporting]
+    public var health: [any HealthReporting] = []
     /// How fast sign-in attempts, portal uploads and API calls may come (defaults in `RateLimits`).
-    public var rateLimits: RateLimits
+    public var rateLimits = RateLimits()
     /// How slow a client may be in sending its request (defaults in `SlowClients`).
-    public var slowClients: SlowClients
+    public var slowClients = SlowClients()
 
-    public init(
-        host: String = "127.0.0.1",
-        port: Int = 8080,
-        opsToken: String,
-        jwtSecret: String? = nil,
-        uploadLimits: UploadLimits = .init(),
-        metrics: MetricsExporter? = nil,
-        reruns: (any StageRerunning)? = nil,
-        jobs: (any JobReviving)? = nil,
-        captions: (any CaptionModerating)? = nil,
-        health: [any HealthReporting] = [],
-        rateLimits: RateLimits = .init(),
-        slowClients: SlowClients = .init()
-    ) {
-        self.rateLimits = rateLimits
-        self.slowClients = slowClients
-        self.health = health
-        self.captions = captions
-        self.jobs = jobs
-        self.reruns = reruns
-        self.metrics = metrics
-        self.host = host
-        self.port = port
+    /// The operator key with the defaults above, changed by `adjust`: `.init(opsToken: token) { $0.port = 0 }`.
+    public init(opsToken: String, _ adjust: (inout Self) -> Void = { _ in }) {
         self.opsToken = opsToken
-        self.jwtSecret = jwtSecret
-        self.uploadLimits = uploadLimits
+        adjust(&self)
     }
 }

@@ -13,13 +13,10 @@ private enum IMAPTestServer {
 
     static func client(password: String? = nil, url: String? = nil) throws -> IMAPClient {
         try IMAPClient(
-            .init(
-                url: url ?? self.url!,
-                user: user,
-                password: password ?? self.password,
-                connectTimeoutSeconds: 5,
-                operationTimeoutSeconds: 30
-            )
+            .init(url: url ?? self.url!, user: user, password: password ?? self.password) {
+                $0.connectTimeoutSeconds = 5
+                $0.operationTimeoutSeconds = 30
+            }
         )
     }
 

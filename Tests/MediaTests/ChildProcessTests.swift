@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 import Isolation
-import Media
+@testable import Media
 import TestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 import Isolation
-import Media
+@testable import Media
 import TestSupport
 import Testing
 
@@ -93,7 +93,7 @@ struct HostileMediaTests {
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let impatient = MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 2))
         do {
-            _ = try await impatient.probe(file: fifo, limits: MediaLimits(deadlineSeconds: 60))
+            _ = try await impatient.probe(file: fifo, limits: MediaLimits { $0.deadlineSeconds = 60 })
             Issue.record("a FIFO was probed")
         } catch let error as MediaWorkerError {
             // The child's own 60 s deadline never came into it: the 2 s limit killed it. (No wall-clock check of

@@ -68,14 +68,12 @@ struct HTTPTranscriberTests {
     /// the request was retried as a timeout (rightly), and the test about client errors saw two requests.
     func transcriber(_ url: URL, attempts: Int = 3, timeoutSeconds: Int64 = 60) -> HTTPTranscriber {
         HTTPTranscriber(
-            configuration: .init(
-                url: url,
-                apiKey: "test-key",
-                model: "whisper-1",
-                timeoutSeconds: timeoutSeconds,
-                attempts: attempts,
-                backoffSeconds: 0.05
-            ),
+            configuration: .init(url: url) {
+                $0.apiKey = "test-key"
+                $0.timeoutSeconds = timeoutSeconds
+                $0.attempts = attempts
+                $0.backoffSeconds = 0.05
+            },
             worker: MediaWorkerClient(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 60))
         )
     }

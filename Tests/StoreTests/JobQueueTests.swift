@@ -70,7 +70,7 @@ struct JobQueueTests {
     @Test func abandonedJobIsRescuedAfterItsLease() async throws {
         let pool = try await TestDatabase.shared.pool()
         let lease = 2.0
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: lease))
+        let queue = JobQueue(pool: pool, configuration: .init { $0.leaseSeconds = lease })
         let kind = uniqueKind()
         try await queue.enqueue(.init(kind: kind))
         let claimedAt = Date()
@@ -87,7 +87,7 @@ struct JobQueueTests {
 
     @Test func lateWorkerCannotRecordItsResult() async throws {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1))
+        let queue = JobQueue(pool: pool, configuration: .init { $0.leaseSeconds = 1 })
         let kind = uniqueKind()
         try await queue.enqueue(.init(kind: kind))
         let slow = try #require(try await queue.claim(kinds: [kind], workerID: "slow"))
@@ -108,7 +108,7 @@ struct JobQueueTests {
 
     @Test func backoffGrowsThenTheJobIsDead() async throws {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(retryBaseSeconds: 1, retryCapSeconds: 1000))
+        let queue = JobQueue(pool: pool, configuration: .init { ($0.retryBaseSeconds, $0.retryCapSeconds) = (1, 1000) })
         let kind = uniqueKind()
         let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 4))
         var delays: [Double] = []
@@ -142,7 +142,7 @@ struct JobQueueTests {
 
     @Test func aRevivedDeadJobRunsAgainAndItsOldClaimStaysFencedOut() async throws {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(defaultMaxAttempts: 3))
+        let queue = JobQueue(pool: pool, configuration: .init { $0.defaultMaxAttempts = 3 })
         let kind = uniqueKind()
         let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
         let doomed = try #require(try await queue.claim(kinds: [kind], workerID: "w"))
@@ -194,7 +194,7 @@ struct JobQueueTests {
 
     @Test func aJobWhoseWorkerDiedIsTakenOverWithoutUsingAnAttemptUntilTheLimit() async throws {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1, lostLeaseLimit: 2))
+        let queue = JobQueue(pool: pool, configuration: .init { ($0.leaseSeconds, $0.lostLeaseLimit) = (1, 2) })
         let kind = uniqueKind()
         let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
         let first = try #require(try await queue.claim(kinds: [kind], workerID: "dies-1"))
@@ -222,7 +222,7 @@ struct JobQueueTests {
 
     @Test func expiredLastAttemptIsBuried() async throws {
         let pool = try await TestDatabase.shared.pool()
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 1))
+        let queue = JobQueue(pool: pool, configuration: .init { $0.leaseSeconds = 1 })
         let kind = uniqueKind()
         let id = try await queue.enqueue(.init(kind: kind, maxAttempts: 1))
         _ = try #require(try await queue.claim(kinds: [kind], workerID: "dies"))

@@ -37,7 +37,7 @@ public struct TestMailServer: Sendable {
 
     /// A client whose default mailbox is `mailbox`.
     public func client(mailbox: String = "INBOX") throws -> IMAPClient {
-        try IMAPClient(.init(url: url(mailbox: mailbox), user: user, password: password, connectTimeoutSeconds: 5, operationTimeoutSeconds: 60))
+        try IMAPClient(.init(url: url(mailbox: mailbox), user: user, password: password) { $0.connectTimeoutSeconds = 5 })
     }
 
     /// A fresh mailbox (created) with processed folders under it that no other test uses.

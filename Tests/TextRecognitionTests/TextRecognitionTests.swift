@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Media
+@testable import Media
 import TestSupport
 import Testing
 

@@ -19,11 +19,10 @@ struct ExpectContinueTests {
     func application(_ h: PortalRoutesTests.Harness) async throws -> some ApplicationProtocol {
         try await buildApplication(
             pool: h.pool,
-            configuration: .init(
-                opsToken: "portal-test-operator-token",
-                jwtSecret: PortalRoutesTests.secret,
-                uploadLimits: PortalRoutesTests.limits
-            ),
+            configuration: .init(opsToken: "portal-test-operator-token") {
+                $0.jwtSecret = PortalRoutesTests.secret
+                $0.uploadLimits = PortalRoutesTests.limits
+            },
             blobs: h.blobs,
             logger: .init(label: "expect-continue-test")
         )

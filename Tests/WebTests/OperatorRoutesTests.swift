@@ -82,12 +82,11 @@ struct OperatorRoutesTests {
         let handler = PostRequestPipelineHandler(kind: PostRequestIntake.pipelineJobKind, runner: runner, pool: pool)
         let router = try await buildRouter(
             pool: pool,
-            configuration: .init(
-                opsToken: Self.opsToken,
-                jwtSecret: Self.secret,
-                reruns: PipelineRerunner(pool: pool, pipeline: runner.pipeline),
-                jobs: JobReviver(queue: JobQueue(pool: pool), handlers: [handler])
-            ),
+            configuration: .init(opsToken: Self.opsToken) {
+                $0.jwtSecret = Self.secret
+                $0.reruns = PipelineRerunner(pool: pool, pipeline: runner.pipeline)
+                $0.jobs = JobReviver(queue: JobQueue(pool: pool), handlers: [handler])
+            },
             blobs: blobs
         )
         let logs = LogRecorder()
@@ -158,25 +157,14 @@ struct OperatorRoutesTests {
                 """,
                 [PostRequestIntake.pipelineJobKind, request.uuidString.lowercased(), fixture.tenantID, "operators-test:\(UUID().uuidString)"]
             ).first!.decode("id")
-            let mail = try IntakeMessageRepository().insert(
-                .init(
-                    key: .init(mailbox: mailbox, uidValidity: 1, uid: 1),
-                    gmailMessageID: nil,
-                    rawSHA256: photo.sha256,
-                    rawPath: photo.path,
-                    rawBytes: photo.bytes,
-                    messageID: nil,
-                    sender: "\(fixture.slug)@example.com",
-                    subject: "Beach day",
-                    outcome: .ingested,
-                    reason: nil,
-                    routes: [],
-                    postRequestIDs: [request],
-                    duplicateOf: nil,
-                    folder: "drsocial/ingested"
-                ),
-                on: connection
-            )!
+            var message = IntakeMessageRepository.NewMessage(
+                key: .init(mailbox: mailbox, uidValidity: 1, uid: 1),
+                outcome: .ingested,
+                folder: "drsocial/ingested"
+            )
+            (message.rawSHA256, message.rawPath, message.rawBytes) = (photo.sha256, photo.path, photo.bytes)
+            (message.sender, message.subject, message.postRequestIDs) = ("\(fixture.slug)@example.com", "Beach day", [request])
+            let mail = try IntakeMessageRepository().insert(message, on: connection)!
             return Tenant(
                 fixture: fixture,
                 owner: owner,

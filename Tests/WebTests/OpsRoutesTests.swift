@@ -32,7 +32,7 @@ struct OpsRoutesTests {
         let reruns = PipelineRerunner(pool: pool, pipeline: runner.pipeline)
         let handler = PostRequestPipelineHandler(kind: PostRequestIntake.pipelineJobKind, runner: runner, pool: pool)
         let jobs = JobReviver(queue: JobQueue(pool: pool), handlers: [handler])
-        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token, reruns: reruns, jobs: jobs))
+        let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token) { ($0.reruns, $0.jobs) = (reruns, jobs) })
         return (Application(router: router), pool)
     }
 
@@ -168,29 +168,17 @@ struct OpsRoutesTests {
         let raw = Data("From: a@example.com\r\nTo: who+settings@intake.test\r\nSubject: <script>x</script>\r\n\r\nhi\r\n".utf8)
         let stored = try await blobs.store(data: raw, in: .unassigned)
         let mailbox = "web-\(UUID().uuidString.prefix(8))"
-        let id = try #require(
-            try await pool.withConnection { connection in
-                try IntakeMessageRepository().insert(
-                    .init(
-                        key: .init(mailbox: mailbox, uidValidity: 1, uid: 7),
-                        gmailMessageID: nil,
-                        rawSHA256: stored.sha256,
-                        rawPath: stored.path,
-                        rawBytes: stored.bytes,
-                        messageID: nil,
-                        sender: "a@example.com",
-                        subject: "<script>x</script>",
-                        outcome: .refused,
-                        reason: "refused: +settings is reserved",
-                        routes: [.init(address: "who+settings@intake.test", header: "To", decision: "refused: +settings is reserved")],
-                        postRequestIDs: [],
-                        duplicateOf: nil,
-                        folder: "drsocial/refused"
-                    ),
-                    on: connection
-                )
-            }
+        var message = IntakeMessageRepository.NewMessage(
+            key: .init(mailbox: mailbox, uidValidity: 1, uid: 7),
+            outcome: .refused,
+            folder: "drsocial/refused"
         )
+        (message.rawSHA256, message.rawPath, message.rawBytes) = (stored.sha256, stored.path, stored.bytes)
+        (message.sender, message.subject, message.reason) = ("a@example.com", "<script>x</script>", "refused: +settings is reserved")
+        message.routes = [.init(address: "who+settings@intake.test", header: "To", decision: "refused: +settings is reserved")]
+        let recorded = message
+        let inserted = try await pool.withConnection { connection in try IntakeMessageRepository().insert(recorded, on: connection) }
+        let id = try #require(inserted)
         let router = try await buildRouter(pool: pool, configuration: .init(opsToken: token), blobs: blobs)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/ops/mail?outcome=refused", method: .get) { #expect($0.status == .seeOther) }

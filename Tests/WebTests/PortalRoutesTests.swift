@@ -19,7 +19,7 @@ import Workers
 @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.hasDatabase)))
 struct PortalRoutesTests {
     static let secret = "portal-test-secret-0123456789abcdef-0123"
-    static let limits = UploadLimits(maxFileBytes: 200_000, maxRequestBytes: 2_000_000, maxFiles: 3, maxParts: 10)
+    static let limits = UploadLimits { ($0.maxFileBytes, $0.maxRequestBytes, $0.maxFiles, $0.maxParts) = (200_000, 2_000_000, 3, 10) }
 
     struct Harness {
         let pool: PostgresPool
@@ -49,7 +49,7 @@ struct PortalRoutesTests {
         let owner = try await pool.withConnection { try fixture.owner(on: $0) }
         let router = try await buildRouter(
             pool: pool,
-            configuration: .init(opsToken: "portal-test-operator-token", jwtSecret: Self.secret, uploadLimits: Self.limits, captions: captions),
+            configuration: .init(opsToken: "portal-test-operator-token") { ($0.jwtSecret, $0.uploadLimits, $0.captions) = (Self.secret, Self.limits, captions) },
             blobs: blobs
         )
         return Harness(
@@ -264,7 +264,7 @@ struct PortalRoutesTests {
         let h = try await harness()
         // Generous idle and total limits: on a loaded machine the trickling task itself may be held up for
         // seconds, and only the rate rule is under test here.
-        let limits = UploadLimits(idleSeconds: 30, totalSeconds: 60, minimumBytesPerSecond: 1000, graceSeconds: 1)
+        let limits = UploadLimits { ($0.idleSeconds, $0.totalSeconds, $0.minimumBytesPerSecond, $0.graceSeconds) = (30, 60, 1000, 1) }
         let stream = AsyncStream<ByteBuffer> { continuation in
             Task {
                 let opening = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.jpg\"\r\n\r\n\u{FF}\u{D8}"

@@ -21,7 +21,12 @@ struct RateLimitRoutesTests {
     static func hourly(burst: Int) -> RateLimiter.Configuration { .init(perMinute: 1.0 / 60, burst: burst) }
 
     func configuration(_ limits: WebConfiguration.RateLimits) -> WebConfiguration {
-        .init(host: "127.0.0.1", port: 0, opsToken: Self.opsToken, jwtSecret: PortalRoutesTests.secret, uploadLimits: PortalRoutesTests.limits, rateLimits: limits)
+        .init(opsToken: Self.opsToken) {
+            $0.port = 0
+            $0.jwtSecret = PortalRoutesTests.secret
+            $0.uploadLimits = PortalRoutesTests.limits
+            $0.rateLimits = limits
+        }
     }
 
     @Test func signInAttemptsPastTheLimitAreRefusedPerClientAddress() async throws {

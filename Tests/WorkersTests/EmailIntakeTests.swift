@@ -390,27 +390,13 @@ struct EmailIntakeTests {
         let client = try TestMailServer.client(mailbox: h.box.inbox)
         let status = try client.examine(h.box.inbox)
         let uid = try #require(try client.searchUIDs(h.box.inbox).first)
-        _ = try await h.pool.withConnection { connection in
-            try IntakeMessageRepository().insert(
-                .init(
-                    key: .init(mailbox: h.box.inbox, uidValidity: status.uidValidity, uid: uid),
-                    gmailMessageID: nil,
-                    rawSHA256: nil,
-                    rawPath: nil,
-                    rawBytes: nil,
-                    messageID: nil,
-                    sender: nil,
-                    subject: "Crash window",
-                    outcome: .ingested,
-                    reason: nil,
-                    routes: [],
-                    postRequestIDs: [],
-                    duplicateOf: nil,
-                    folder: h.box.ingested
-                ),
-                on: connection
-            )
-        }
+        var message = IntakeMessageRepository.NewMessage(
+            key: .init(mailbox: h.box.inbox, uidValidity: status.uidValidity, uid: uid),
+            outcome: .ingested,
+            folder: h.box.ingested
+        )
+        message.subject = "Crash window"
+        _ = try await h.pool.withConnection { [message] connection in try IntakeMessageRepository().insert(message, on: connection) }
         let report = try await h.mail.pollOnce()
         #expect(report.refiled == 1)
         #expect(report.ingested == 0)
@@ -675,7 +661,7 @@ struct EmailIntakeTests {
         let intake = PostRequestIntake(pool: pool, blobs: blobs, queue: JobQueue(pool: pool), logger: TestEnvironment.logger)
         let mail = MailIntake(
             configuration: .init(intakeDomain: Self.domain),
-            client: try IMAPClient(.init(url: "imap://127.0.0.1:9/INBOX", user: "x", password: "y", connectTimeoutSeconds: 2)),
+            client: try IMAPClient(.init(url: "imap://127.0.0.1:9/INBOX", user: "x", password: "y") { $0.connectTimeoutSeconds = 2 }),
             pool: pool,
             blobs: blobs,
             intake: intake,

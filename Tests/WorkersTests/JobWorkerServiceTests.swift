@@ -51,7 +51,7 @@ struct JobWorkerServiceTests {
         let pool = try await TestDatabase.shared.pool()
         // A long lease: on a loaded machine a 5 s lease can lapse between claim and record, and the
         // job would run twice; no test here needs the lease to expire.
-        let queue = JobQueue(pool: pool, configuration: .init(leaseSeconds: 60))
+        let queue = JobQueue(pool: pool, configuration: .init { $0.leaseSeconds = 60 })
         let kind = "test.scripted.\(UUID().uuidString.prefix(8))"
         let (started, continuation) = AsyncStream<Int64>.makeStream()
         let handler = ScriptedHandler(kind: kind, behaviour: behaviour, started: continuation)

@@ -541,10 +541,10 @@ struct PostRequestPipelineTests {
         let fixture = try await TenantFixture.make(on: h.pool)
         let key = "operator:\(UUID())"
         let first = try await h.intake.submit(
-            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
+            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init { $0.intakeKey = key })
         )
         let second = try await h.intake.submit(
-            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init(intakeKey: key))
+            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init { $0.intakeKey = key })
         )
         #expect(first.created && !second.created)
         #expect(first.requestID == second.requestID)

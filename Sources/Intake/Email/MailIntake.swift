@@ -382,14 +382,14 @@ public final class MailIntake: Sendable {
                         prompt: submission.prompt,
                         platforms: submission.platforms,
                         files: submission.files,
-                        provenance: .init(
-                            senderEmail: email.from?.address,
-                            subject: email.subject,
-                            gmailMessageID: prepared.isEmpty ? gmailID : nil,
-                            intakeKey: "\(intakeKeyPrefix):\(slug)",
-                            rawMessagePath: raw.blob.path,
-                            notes: submission.notes
-                        )
+                        provenance: .init {
+                            $0.senderEmail = email.from?.address
+                            $0.subject = email.subject
+                            $0.gmailMessageID = prepared.isEmpty ? gmailID : nil
+                            $0.intakeKey = "\(intakeKeyPrefix):\(slug)"
+                            $0.rawMessagePath = raw.blob.path
+                            $0.notes = submission.notes
+                        }
                     )
                 )
                 prepared.append(request)
@@ -440,57 +440,36 @@ public final class MailIntake: Sendable {
         return try await pool.withTransaction { connection in
             let messages = IntakeMessageRepository()
             let events = EventRepository()
-            var requestIDs: [UUID] = []
-            var outcome = IntakeMessageRepository.Outcome.refused
-            var folder = configuration.refusedFolder
-            var reason: String?
-            var routes: [IntakeMessageRepository.Route] = []
-            var duplicateOf: UUID?
-            var raw: RawMessage?
-            var email: ParsedEmail?
+            var message = IntakeMessageRepository.NewMessage(key: key, outcome: .refused, folder: configuration.refusedFolder)
+            let raw: RawMessage?
+            let email: ParsedEmail?
             switch decision {
             case .ingested(let prepared, let rawMessage, let parsed, let decided):
                 for request in prepared {
-                    requestIDs.append(try intake.record(request, on: connection).requestID)
+                    message.postRequestIDs.append(try intake.record(request, on: connection).requestID)
                 }
-                (outcome, folder, routes, raw, email) = (.ingested, configuration.ingestedFolder, decided, rawMessage, parsed)
+                (message.outcome, message.folder, message.routes, raw, email) = (.ingested, configuration.ingestedFolder, decided, rawMessage, parsed)
             case .refused(let why, let rawMessage, let parsed, let decided):
-                (reason, routes, raw, email) = (why, decided, rawMessage, parsed)
+                (message.reason, message.routes, raw, email) = (why, decided, rawMessage, parsed)
             case .duplicate(let earlier, let rawMessage, let parsed):
-                (outcome, folder, duplicateOf, raw, email) = (.duplicate, configuration.ingestedFolder, earlier, rawMessage, parsed)
-                reason = "the same message was already taken in"
+                (message.outcome, message.folder, message.duplicateOf, raw, email) = (.duplicate, configuration.ingestedFolder, earlier, rawMessage, parsed)
+                message.reason = "the same message was already taken in"
             }
-            let inserted = try messages.insert(
-                .init(
-                    key: key,
-                    gmailMessageID: gmailID,
-                    rawSHA256: raw?.blob.sha256,
-                    rawPath: raw?.blob.path,
-                    rawBytes: raw?.blob.bytes,
-                    messageID: email?.messageID,
-                    sender: email?.from?.address,
-                    subject: email?.subject,
-                    outcome: outcome,
-                    reason: reason,
-                    routes: routes,
-                    postRequestIDs: requestIDs,
-                    duplicateOf: duplicateOf,
-                    folder: folder
-                ),
-                on: connection
-            )
-            guard let id = inserted else { throw AlreadyRecorded() }
+            message.gmailMessageID = gmailID
+            (message.rawSHA256, message.rawPath, message.rawBytes) = (raw?.blob.sha256, raw?.blob.path, raw?.blob.bytes)
+            (message.messageID, message.sender, message.subject) = (email?.messageID, email?.from?.address, email?.subject)
+            guard let id = try messages.insert(message, on: connection) else { throw AlreadyRecorded() }
             if clearingParses { try messages.clearUnfinishedParses(key: key, on: connection) }
             try events.record(
-                kind: "email.\(outcome.rawValue)",
+                kind: "email.\(message.outcome.rawValue)",
                 tenantID: nil,
                 payload: [
-                    "intake_message_id": id.uuidString, "sender": email?.from?.address ?? "", "reason": reason ?? "",
-                    "requests": String(requestIDs.count),
+                    "intake_message_id": id.uuidString, "sender": message.sender ?? "", "reason": message.reason ?? "",
+                    "requests": String(message.postRequestIDs.count),
                 ],
                 on: connection
             )
-            return (id, folder, requestIDs)
+            return (id, message.folder, message.postRequestIDs)
         }
     }
 

@@ -13,31 +13,21 @@ extension IMAPClient {
         public var user: String
         /// The password; it never appears in errors or logs.
         public var password: String
-        /// How long connecting and logging in may take, in seconds. Default 10.
-        public var connectTimeoutSeconds: Int
-        /// How long one operation (a fetch, an append …) may take, in seconds. Default 60.
-        public var operationTimeoutSeconds: Int
-        /// Whether the server's TLS certificate and host name are checked. Default true.
-        public var verifyTLS: Bool
-        /// A PEM file of trusted certificates instead of the system store. Default nil.
+        /// How long connecting and logging in may take, in seconds.
+        public var connectTimeoutSeconds = 10
+        /// How long one operation (a fetch, an append …) may take, in seconds.
+        public var operationTimeoutSeconds = 60
+        /// Whether the server's TLS certificate and host name are checked.
+        public var verifyTLS = true
+        /// A PEM file of trusted certificates instead of the system store.
         public var caInfoPath: String?
 
-        public init(
-            url: String,
-            user: String,
-            password: String,
-            connectTimeoutSeconds: Int = 10,
-            operationTimeoutSeconds: Int = 60,
-            verifyTLS: Bool = true,
-            caInfoPath: String? = nil
-        ) {
+        /// The server and login with the defaults above, changed by `adjust`.
+        public init(url: String, user: String, password: String, _ adjust: (inout Self) -> Void = { _ in }) {
             self.url = url
             self.user = user
             self.password = password
-            self.connectTimeoutSeconds = connectTimeoutSeconds
-            self.operationTimeoutSeconds = operationTimeoutSeconds
-            self.verifyTLS = verifyTLS
-            self.caInfoPath = caInfoPath
+            adjust(&self)
         }
     }
 }

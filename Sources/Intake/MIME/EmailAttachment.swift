@@ -10,11 +10,4 @@ public struct EmailAttachment: Sendable, Equatable, Codable {
     public var data: Data
     /// True for a part shown in the body (`Content-Disposition: inline`, or a `Content-ID` without disposition).
     public var isInline: Bool
-
-    public init(filename: String, contentType: String, data: Data, isInline: Bool) {
-        self.filename = filename
-        self.contentType = contentType
-        self.data = data
-        self.isInline = isInline
-    }
 }

@@ -8,11 +8,4 @@ public struct OmittedAttachment: Sendable, Equatable, Codable {
     public var bytes: Int
     /// Why it was left out: "larger than the N-byte limit", "empty", "could not be decoded".
     public var reason: String
-
-    public init(filename: String, contentType: String, bytes: Int, reason: String) {
-        self.filename = filename
-        self.contentType = contentType
-        self.bytes = bytes
-        self.reason = reason
-    }
 }

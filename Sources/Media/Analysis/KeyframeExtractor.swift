@@ -20,29 +20,13 @@ public struct ExtractedKeyframe: Sendable, Codable, Equatable {
 public struct KeyframeOptions: Sendable, Codable, Equatable {
     public var scenes: [Scene]
     /// Candidates per scene, spread over its middle part.
-    public var candidatesPerScene: Int
+    public var candidatesPerScene = 5
     /// Thumbnail width in pixels.
-    public var thumbnailWidth: Int
-    public var deadlineSeconds: Double
+    public var thumbnailWidth = 320
+    public var deadlineSeconds: Double = 300
     public var limits: MediaLimits
     /// Where to write the JPEGs.
     public var outputDirectory: String
-
-    public init(
-        scenes: [Scene],
-        candidatesPerScene: Int = 5,
-        thumbnailWidth: Int = 320,
-        deadlineSeconds: Double = 300,
-        limits: MediaLimits,
-        outputDirectory: String
-    ) {
-        self.scenes = scenes
-        self.candidatesPerScene = candidatesPerScene
-        self.thumbnailWidth = thumbnailWidth
-        self.deadlineSeconds = deadlineSeconds
-        self.limits = limits
-        self.outputDirectory = outputDirectory
-    }
 
     /// The candidate frames of a scene: evenly spread over its middle 40 %, away from transitions.
     static func candidates(of scene: Scene, count: Int) -> [Int] {

@@ -42,8 +42,11 @@ public struct IntakeMessageRepository: Sendable {
         }
     }
 
+    /// A message to record: where it is, what became of it and where it goes, then what is known of it.
     public struct NewMessage: Sendable {
         public var key: MailboxKey
+        public var outcome: Outcome
+        public var folder: String
         public var gmailMessageID: String?
         public var rawSHA256: String?
         public var rawPath: String?
@@ -51,42 +54,14 @@ public struct IntakeMessageRepository: Sendable {
         public var messageID: String?
         public var sender: String?
         public var subject: String?
-        public var outcome: Outcome
         public var reason: String?
-        public var routes: [Route]
-        public var postRequestIDs: [UUID]
+        public var routes: [Route] = []
+        public var postRequestIDs: [UUID] = []
         public var duplicateOf: UUID?
-        public var folder: String
 
-        public init(
-            key: MailboxKey,
-            gmailMessageID: String?,
-            rawSHA256: String?,
-            rawPath: String?,
-            rawBytes: Int64?,
-            messageID: String?,
-            sender: String?,
-            subject: String?,
-            outcome: Outcome,
-            reason: String?,
-            routes: [Route],
-            postRequestIDs: [UUID],
-            duplicateOf: UUID?,
-            folder: String
-        ) {
+        public init(key: MailboxKey, outcome: Outcome, folder: String) {
             self.key = key
-            self.gmailMessageID = gmailMessageID
-            self.rawSHA256 = rawSHA256
-            self.rawPath = rawPath
-            self.rawBytes = rawBytes
-            self.messageID = messageID
-            self.sender = sender
-            self.subject = subject
             self.outcome = outcome
-            self.reason = reason
-            self.routes = routes
-            self.postRequestIDs = postRequestIDs
-            self.duplicateOf = duplicateOf
             self.folder = folder
         }
     }

@@ -9,39 +9,22 @@ import Synchronization
 /// What an upload may be.
 public struct UploadLimits: Sendable, Equatable {
     /// Largest file, in bytes. The browser checks the same number before sending.
-    public var maxFileBytes: Int64
+    public var maxFileBytes: Int64 = 100 << 20
     /// Largest request body, in bytes.
-    public var maxRequestBytes: Int64
-    public var maxFiles: Int
+    public var maxRequestBytes: Int64 = 1 << 30
+    public var maxFiles = 10
     /// Most parts (fields and files) a body may have.
-    public var maxParts: Int
+    public var maxParts = 40
     /// Longest pause between two chunks of the body.
-    public var idleSeconds: Double
+    public var idleSeconds: Double = 30
     /// Longest a whole upload may take.
-    public var totalSeconds: Double
+    public var totalSeconds: Double = 3600
     /// After `graceSeconds`, a body arriving slower than this on average is cut off (a trickle).
-    public var minimumBytesPerSecond: Double
-    public var graceSeconds: Double
+    public var minimumBytesPerSecond: Double = 1024
+    public var graceSeconds: Double = 10
 
-    public init(
-        maxFileBytes: Int64 = 100 << 20,
-        maxRequestBytes: Int64 = 1 << 30,
-        maxFiles: Int = 10,
-        maxParts: Int = 40,
-        idleSeconds: Double = 30,
-        totalSeconds: Double = 3600,
-        minimumBytesPerSecond: Double = 1024,
-        graceSeconds: Double = 10
-    ) {
-        self.maxFileBytes = maxFileBytes
-        self.maxRequestBytes = maxRequestBytes
-        self.maxFiles = maxFiles
-        self.maxParts = maxParts
-        self.idleSeconds = idleSeconds
-        self.totalSeconds = totalSeconds
-        self.minimumBytesPerSecond = minimumBytesPerSecond
-        self.graceSeconds = graceSeconds
-    }
+    /// The defaults above, changed by `adjust`: `UploadLimits { $0.maxFiles = 3 }`.
+    public init(_ adjust: (inout Self) -> Void = { _ in }) { adjust(&self) }
 
     /// The media types the portal accepts, decided by magic bytes.
     public static let acceptedPrefixes = ["image/", "video/", "audio/"]
