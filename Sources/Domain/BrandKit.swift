@@ -7,10 +7,4 @@ public struct BrandKit: Sendable, Codable, Equatable {
     public var text: String?
     /// A font family fontconfig knows.
     public var font: String?
-
-    public init(background: String? = nil, text: String? = nil, font: String? = nil) {
-        self.background = background
-        self.text = text
-        self.font = font
-    }
 }

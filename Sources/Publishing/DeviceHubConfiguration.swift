@@ -17,13 +17,6 @@ public struct DeviceHubConfiguration: Sendable, Equatable {
     public var capabilities: [String: JSONValue]?
     public var appURL: String?
 
-    public init(url: URL, token: String? = nil, capabilities: [String: JSONValue]? = nil, appURL: String? = nil) {
-        self.url = url
-        self.token = token
-        self.capabilities = capabilities
-        self.appURL = appURL
-    }
-
     /// The configuration in `environment`, or nil when `DEVICE_HUB_URL` is unset or empty.
     /// - Throws: `Invalid` when the URL is not http(s) or `DEVICE_HUB_CAPABILITIES` is not a JSON object.
     public static func fromEnvironment(_ environment: [String: String]) throws -> DeviceHubConfiguration? {

@@ -65,9 +65,4 @@ public struct PublishRequest: Sendable, Equatable {
 public struct PublishReceipt: Sendable, Equatable {
     public var postID: String
     public var url: String?
-
-    public init(postID: String, url: String?) {
-        self.postID = postID
-        self.url = url
-    }
 }

@@ -18,12 +18,6 @@ public struct PublishStepFailure: Error, Sendable, CustomStringConvertible {
     /// The screen when the step failed (PNG), when the session could still take one.
     public let screenshotPNG: Data?
 
-    public init(error: PublishError, step: String, screenshotPNG: Data?) {
-        self.error = error
-        self.step = step
-        self.screenshotPNG = screenshotPNG
-    }
-
     /// The error's reason, which names the step already.
     public var description: String { error.description }
 }

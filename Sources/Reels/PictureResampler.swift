@@ -4,12 +4,6 @@ public import Media
 /// A rectangle in a picture's pixel coordinates, at sub-pixel precision.
 public struct SourceRect: Sendable, Equatable {
     public var x: Double, y: Double, width: Double, height: Double
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
 }
 
 /// Draws any sub-pixel rectangle of a picture into a whole output picture with bilinear filtering.

@@ -11,12 +11,6 @@ public struct S3Credentials: Sendable, Equatable, CustomStringConvertible {
     /// A session token, for temporary credentials (sent as `x-amz-security-token`); nil for long-lived keys.
     public var sessionToken: String?
 
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
-
     public var description: String {
         "S3Credentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>\(sessionToken == nil ? "" : ", sessionToken: <redacted>"))"
     }

@@ -7,10 +7,4 @@ public struct S3MultipartUpload: Sendable, Equatable {
     public var uploadID: String
     /// When it was started, as the store says (nil when the answer had no readable date).
     public var initiated: Date?
-
-    public init(key: String, uploadID: String, initiated: Date?) {
-        self.key = key
-        self.uploadID = uploadID
-        self.initiated = initiated
-    }
 }

@@ -7,10 +7,4 @@ public struct S3ObjectHead: Sendable, Equatable {
     /// Its SHA-256 checksum as the store keeps it (asked for with `checksumMode`): base64 for a single `PUT`,
     /// `base64-N` for an N-part upload (the SHA-256 of the parts' SHA-256s).
     public var checksumSHA256: String?
-
-    public init(size: Int64, etag: String?, checksumSHA256: String?) {
-        self.size = size
-        self.etag = etag
-        self.checksumSHA256 = checksumSHA256
-    }
 }

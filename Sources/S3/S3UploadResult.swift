@@ -10,12 +10,4 @@ public struct S3UploadResult: Sendable, Equatable {
     public var parts: Int
     /// The object's ETag, without quotes.
     public var etag: String?
-
-    public init(key: String, sha256: String, size: Int64, parts: Int, etag: String?) {
-        self.key = key
-        self.sha256 = sha256
-        self.size = size
-        self.parts = parts
-        self.etag = etag
-    }
 }

@@ -10,12 +10,6 @@ public struct S3UploadedPart: Sendable, Equatable {
     /// The part's SHA-256, base64, as declared and acknowledged.
     public var checksumSHA256: String?
 
-    public init(partNumber: Int, etag: String, checksumSHA256: String?) {
-        self.partNumber = partNumber
-        self.etag = etag
-        self.checksumSHA256 = checksumSHA256
-    }
-
     /// The checksum S3 keeps for an object made of these parts (a "composite" checksum): the base64 SHA-256 of
     /// the parts' SHA-256 digests one after the other, then `-` and the number of parts. Nil when a part has
     /// no checksum.

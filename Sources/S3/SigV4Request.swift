@@ -11,32 +11,16 @@ public struct SigV4Request: Sendable {
     /// `GET`, `PUT`, `POST`, `HEAD` or `DELETE`.
     public var method: String
     /// `https` (default) or `http`.
-    public var scheme: String
+    public var scheme: String = "https"
     /// The `Host` header: the host name, with `:port` when the port is not the scheme's default.
     public var host: String
     /// The path, decoded (`/bucket/a b+c.txt`); each segment is encoded the S3 way on the wire and when signed.
     public var path: String
     /// Query parameters, decoded; a parameter without a value has an empty one (`uploads`).
-    public var query: [(name: String, value: String)]
+    public var query: [(name: String, value: String)] = []
     /// Headers to send and sign, besides `host`. The signer appends `x-amz-date`, `x-amz-content-sha256`,
     /// `x-amz-security-token` (with a session token) and `authorization`.
-    public var headers: [(name: String, value: String)]
-
-    public init(
-        method: String,
-        scheme: String = "https",
-        host: String,
-        path: String,
-        query: [(name: String, value: String)] = [],
-        headers: [(name: String, value: String)] = []
-    ) {
-        self.method = method
-        self.scheme = scheme
-        self.host = host
-        self.path = path
-        self.query = query
-        self.headers = headers
-    }
+    public var headers: [(name: String, value: String)] = []
 
     /// The path as sent and signed: every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) and `/`
     /// percent-encoded, and nothing normalised (S3 keys may hold `//` or `.`).

@@ -115,11 +115,6 @@ public struct TextReadingAnswer: Sendable, Codable {
     public var result: RecognizedText?
     public var error: String?
 
-    public init(result: RecognizedText?, error: String?) {
-        self.result = result
-        self.error = error
-    }
-
     func get() throws -> RecognizedText {
         if let result { return result }
         throw StageFailure(error ?? "the picture could not be read")

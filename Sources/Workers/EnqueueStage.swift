@@ -14,11 +14,6 @@ public struct EnqueueStage: WaitingRequestStage {
     let pool: PostgresPool
     let queue: JobQueue
 
-    public init(pool: PostgresPool, queue: JobQueue) {
-        self.pool = pool
-        self.queue = queue
-    }
-
     public func run(_ context: StageContext) async throws -> StageResult<EnqueueOutput> {
         guard let moderation = try context.output(ModerationOutput.self) else {
             throw StageFailure("enqueue needs the moderate stage's output")

@@ -230,7 +230,7 @@ private enum Mail {
         )
         let email = try MIMEParser.parse(
             Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: body),
-            limits: MIMELimits(maxAttachmentBytes: 1_000)
+            limits: MIMELimits { $0.maxAttachmentBytes = 1_000 }
         )
         #expect(
             email.omitted == [
@@ -295,9 +295,9 @@ private enum Mail {
         // The prescan counts boundary lines; the walk enforces the exact limit.
         let parts = (0..<20).map { "Content-Type: text/plain\n\npart \($0)" }
         let raw = Mail.message(headers: ["Content-Type: multipart/mixed; boundary=b"], body: Mail.multipart(boundary: "b", parts: parts))
-        #expect(try MIMEParser.parse(raw, limits: MIMELimits(maxParts: 21)).partCount == 21)
-        #expect(throws: MIMEError.tooManyParts(20)) { try MIMEParser.parse(raw, limits: MIMELimits(maxParts: 20)) }
-        #expect(throws: MIMEError.tooDeep(0)) { try MIMEParser.parse(raw, limits: MIMELimits(maxDepth: 0)) }
+        #expect(try MIMEParser.parse(raw, limits: MIMELimits { $0.maxParts = 21 }).partCount == 21)
+        #expect(throws: MIMEError.tooManyParts(20)) { try MIMEParser.parse(raw, limits: MIMELimits { $0.maxParts = 20 }) }
+        #expect(throws: MIMEError.tooDeep(0)) { try MIMEParser.parse(raw, limits: MIMELimits { $0.maxDepth = 0 }) }
     }
 
     @Test func prescanCountsOnlyRealBoundaries() {

@@ -5,7 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
-import Publishing
+@testable import Publishing
 import S3
 import Store
 import TestSupport

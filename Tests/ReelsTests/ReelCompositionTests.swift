@@ -3,7 +3,7 @@ import Domain
 import Foundation
 import Media
 import Pipeline
-import Reels
+@testable import Reels
 import TestSupport
 import Testing
 import TextRecognition

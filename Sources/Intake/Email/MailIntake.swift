@@ -424,7 +424,7 @@ public final class MailIntake: Sendable {
         return shown.joined(separator: "; ") + (more > 0 ? "; and \(more) more (see the routing)" : "")
     }
 
-    private var mimeLimits: MIMELimits { MIMELimits(maxAttachmentBytes: configuration.maxAttachmentBytes) }
+    private var mimeLimits: MIMELimits { MIMELimits { $0.maxAttachmentBytes = configuration.maxAttachmentBytes } }
 
     /// One transaction: the message's record, its requests with their attachments and jobs, and events.
     /// - Parameter clearingParses: whether the message had unfinished parses to forget (a parse in this

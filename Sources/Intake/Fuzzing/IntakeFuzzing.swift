@@ -14,7 +14,7 @@ package enum IntakeFuzzing {
     /// `MailIntake` reads a message.
     package static func mime(_ bytes: [UInt8]) {
         // Smaller limits than the defaults so a fuzzed input cannot allocate 100 MiB attachments.
-        let limits = MIMELimits(maxParts: 200, maxDepth: 30, maxAttachmentBytes: 1 << 20)
+        let limits = MIMELimits { ($0.maxParts, $0.maxDepth, $0.maxAttachmentBytes) = (200, 30, 1 << 20) }
         guard let email = try? MIMEParser.parse(Data(bytes), limits: limits) else { return }
         _ = MailRouting.routes(for: email, intakeDomain: intakeDomain)
         // The media worker sends the parsed email back as JSON.

@@ -6,10 +6,4 @@ public struct MailboxStatus: Sendable, Equatable {
     public var uidNext: UInt32?
     /// How many messages the mailbox holds.
     public var exists: Int
-
-    public init(uidValidity: UInt32, uidNext: UInt32?, exists: Int) {
-        self.uidValidity = uidValidity
-        self.uidNext = uidNext
-        self.exists = exists
-    }
 }

@@ -5,11 +5,6 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     /// The address as the sender wrote it (`Aurora@Example.com`).
     public var address: String
 
-    public init(name: String? = nil, address: String) {
-        self.name = name
-        self.address = address
-    }
-
     /// The address lower-cased, for comparing and looking up (`aurora@example.com`).
     public var normalized: String { address.lowercased() }
 

@@ -69,11 +69,6 @@ public struct UploadReceiver: Sendable {
     public let limits: UploadLimits
     public let blobs: any BlobStore
 
-    public init(limits: UploadLimits, blobs: any BlobStore) {
-        self.limits = limits
-        self.blobs = blobs
-    }
-
     public func receive(_ request: Request) async throws -> ReceivedUpload {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data") else {
             throw UploadError(status: .unsupportedMediaType, description: "send the files as multipart/form-data")
