@@ -36,18 +36,10 @@ public func buildRouter(
     if let metrics = configuration.metrics {
         MetricsController<WebRequestContext>(exporter: metrics, authenticator: operators).addRoutes(to: router)
     }
-    OpsController<WebRequestContext>(
-        pool: pool,
-        blobs: blobs,
-        templates: templates,
-        authenticator: operators,
-        reruns: configuration.reruns,
-        jobs: configuration.jobs
-    ).addRoutes(to: router)
-    MailController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
-        .addRoutes(to: router)
-    PublishController<WebRequestContext>(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
-        .addRoutes(to: router)
+    let operatorPages = OperatorPages(pool: pool, blobs: blobs, templates: templates, authenticator: operators)
+    OpsController<WebRequestContext>(shared: operatorPages, reruns: configuration.reruns, jobs: configuration.jobs).addRoutes(to: router)
+    MailController<WebRequestContext>(shared: operatorPages).addRoutes(to: router)
+    PublishController<WebRequestContext>(shared: operatorPages).addRoutes(to: router)
     if let sessions, let blobs {
         PortalController<WebRequestContext>(
             pool: pool,

@@ -10,27 +10,18 @@ import Store
 /// requests (row-level security on `intake_messages`, migration 0013): a refusal that reached no tenant, or
 /// another tenant's mail, is not listed and its raw message is not found.
 struct MailController<Context: OperatorRequestContext>: Sendable {
-    let pool: PostgresPool
-    let blobs: (any BlobStore)?
-    let templates: Templates
-    /// Checks operators' credentials.
-    let authenticator: OperatorAuthenticator
+    let shared: OperatorPages
 
     func addRoutes(to router: Router<Context>) {
-        let pages = router.group("ops/mail").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        let pages = shared.group("ops/mail", on: router)
         pages.get { request, context in
-            try await mailPage(try database(context), outcome: request.uri.queryParameters["outcome"].map(String.init))
+            try await mailPage(try shared.database(context), outcome: request.uri.queryParameters["outcome"].map(String.init))
         }
-        pages.get(":id/raw") { _, context in try await raw(try database(context), id: try context.parameters.require("id", as: UUID.self)) }
-        let api = router.group("api/mail").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        pages.get(":id/raw") { _, context in try await raw(try shared.database(context), id: try context.parameters.require("id", as: UUID.self)) }
+        let api = shared.group("api/mail", on: router)
         api.get { request, context in
-            try JSONResponse.make(try await messages(try database(context), outcome: request.uri.queryParameters["outcome"].map(String.init)))
+            try JSONResponse.make(try await messages(try shared.database(context), outcome: request.uri.queryParameters["outcome"].map(String.init)))
         }
-    }
-
-    /// The pool in the signed-in operator's scope.
-    private func database(_ context: Context) throws -> PostgresPool {
-        pool.scoped(try context.requireOperator().scope)
     }
 
     private func messages(_ pool: PostgresPool, outcome raw: String?) async throws -> [IntakeMessageRepository.Message] {
@@ -53,7 +44,7 @@ struct MailController<Context: OperatorRequestContext>: Sendable {
             "title": outcome == "refused" ? "Refused email" : "Email intake",
             "refusedOnly": outcome == "refused",
         ]
-        return HTMLResponse(html: try templates.render("mail", view))
+        return try shared.page("mail", view)
     }
 
     /// The message exactly as the server delivered it, as a download (never rendered in the page).
@@ -61,7 +52,7 @@ struct MailController<Context: OperatorRequestContext>: Sendable {
         guard let message = try await pool.withConnection({ try IntakeMessageRepository().message(id: id, on: $0) }) else {
             throw HTTPError(.notFound, message: "no email \(id)")
         }
-        guard let blobs, let path = message.rawPath else {
+        guard let blobs = shared.blobs, let path = message.rawPath else {
             throw HTTPError(.notFound, message: "the raw message of \(id) was not kept")
         }
         let data = try await blobs.read(path)

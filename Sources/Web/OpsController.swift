@@ -10,11 +10,7 @@ import Store
 /// tenant; a tenant's operator sees their tenant's rows only, as the web role under row-level security, so
 /// another tenant's request, attachment, variant or job is simply not found (404).
 struct OpsController<Context: OperatorRequestContext>: Sendable {
-    let pool: PostgresPool
-    let blobs: (any BlobStore)?
-    let templates: Templates
-    /// Checks operators' credentials (the platform key or a tenant operator's session token).
-    let authenticator: OperatorAuthenticator
+    let shared: OperatorPages
     /// Queues stage reruns; nil leaves the rerun routes and buttons out.
     let reruns: (any StageRerunning)?
     /// Revives dead jobs with their handlers; nil revives them with the queue alone.
@@ -24,22 +20,22 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
         router.get("/ops/login") { _, _ in try loginPage(error: nil) }
         router.post("/ops/login") { request, context in try await login(request, context: context) }
         router.post("/ops/logout") { _, _ in logout() }
-        let pages = router.group("ops").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        let pages = shared.group("ops", on: router)
         pages.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops/runs"]) }
-        pages.get("runs") { _, context in try await runsPage(try database(context), access: try context.requireOperator()) }
+        pages.get("runs") { _, context in try await runsPage(try shared.database(context), access: try context.requireOperator()) }
         pages.get("runs/:id") { _, context in
-            try await runPage(try database(context), id: try context.parameters.require("id", as: UUID.self), access: try context.requireOperator())
+            try await runPage(try shared.database(context), id: try context.parameters.require("id", as: UUID.self), access: try context.requireOperator())
         }
         pages.get("attachments/:id/keyframes/:index") { request, context in
             try await keyframe(
-                try database(context),
+                try shared.database(context),
                 attachmentID: try context.parameters.require("id", as: UUID.self),
                 index: try context.parameters.require("index", as: Int.self),
                 thumbnail: request.uri.queryParameters["size"] == "thumb"
             )
         }
         pages.get("variants/:id/reel") { _, context in
-            try await reel(try database(context), queueID: try context.parameters.require("id", as: UUID.self))
+            try await reel(try shared.database(context), queueID: try context.parameters.require("id", as: UUID.self))
         }
         // The ops cookie is SameSite=Strict, so another site's form cannot post here with it.
         pages.post("jobs/:id/revive") { _, context -> Response in
@@ -56,7 +52,7 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
             _ = try await rerun(requestID: id, stage: form.stage, access: try context.requireOperator())
             return Response(status: .seeOther, headers: [.location: "/ops/runs/\(id.uuidString.lowercased())"])
         }
-        let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        let api = shared.group("api", on: router)
         api.post("runs/:id/rerun") { request, context -> Response in
             let id = try context.parameters.require("id", as: UUID.self)
             let body = try await request.body.collect(upTo: 4 * 1024)
@@ -67,30 +63,25 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
             response.status = .accepted
             return response
         }
-        api.get("runs") { _, context in try await runsJSON(try database(context)) }
-        api.get("runs/:id") { _, context in try await runJSON(try database(context), id: try context.parameters.require("id", as: UUID.self)) }
-        api.get("jobs/troubled") { _, context in try await troubledJobsJSON(try database(context)) }
+        api.get("runs") { _, context in try await runsJSON(try shared.database(context)) }
+        api.get("runs/:id") { _, context in try await runJSON(try shared.database(context), id: try context.parameters.require("id", as: UUID.self)) }
+        api.get("jobs/troubled") { _, context in try await troubledJobsJSON(try shared.database(context)) }
         api.post("jobs/:id/revive") { _, context in
             try JSONResponse.make(try await revive(jobID: try context.parameters.require("id", as: Int64.self), access: try context.requireOperator()))
         }
     }
 
-    /// The pool in the signed-in operator's scope.
-    private func database(_ context: Context) throws -> PostgresPool {
-        pool.scoped(try context.requireOperator().scope)
-    }
-
     // MARK: Login
 
     private func loginPage(error: String?) throws -> HTMLResponse {
-        HTMLResponse(html: try templates.render("login", ["error": error as Any]), status: error == nil ? .ok : .unauthorized)
+        HTMLResponse(html: try shared.templates.render("login", ["error": error as Any]), status: error == nil ? .ok : .unauthorized)
     }
 
     /// Signs in with `OPS_TOKEN` or a tenant operator's session token; the cookie then carries that token.
     private func login(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.body.collect(upTo: 16 * 1024)
         let form = try? URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: body))
-        guard let form, let access = try await authenticator.authenticate(token: form.token) else {
+        guard let form, let access = try await shared.authenticator.authenticate(token: form.token) else {
             return try loginPage(error: "That token is not right.").response(from: request, context: context)
         }
         if access.isPlatformKey { OpsAuthMiddleware<Context>.logPlatformKey(request, context: context, source: OperatorAuthenticator.Source.form.rawValue) }
@@ -122,18 +113,13 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
         let path = try await pool.withConnection {
             try OpsQueries().keyframeBlob(attachmentID: attachmentID, index: index, thumbnail: thumbnail, on: $0)
         }
-        guard let blobs, let path else { throw HTTPError(.notFound, message: "no keyframe \(index) for attachment \(attachmentID)") }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(bytes: try await blobs.read(path)))
-        )
+        return try await shared.picture(path, mime: "image/jpeg", missing: "no keyframe \(index) for attachment \(attachmentID)")
     }
 
     /// A variant's composed reel, the file that will publish.
     private func reel(_ pool: PostgresPool, queueID: UUID) async throws -> Response {
         let path = try await pool.withConnection { try OpsQueries().reelBlob(queueID: queueID, on: $0) }
-        guard let blobs, let path else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
+        guard let blobs = shared.blobs, let path else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
         return try FileResponse.stream(file: try await blobs.localFile(for: path), mime: "video/mp4")
     }
 
@@ -149,7 +135,7 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
             "publishAlert": try await publishAlert(pool) as Any,
             "mayAct": access.mayAct,
         ]
-        return HTMLResponse(html: try templates.render("runs", view))
+        return try shared.page("runs", view)
     }
 
     /// The banner operators must not miss: paused accounts and publishes waiting for a check.
@@ -172,7 +158,7 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
         if let message = try await pool.withConnection({ try IntakeMessageRepository().message(postRequestID: id, on: $0) }) {
             view["email"] = MailViews.message(message)
         }
-        return HTMLResponse(html: try templates.render("run", view))
+        return try shared.page("run", view)
     }
 
     // MARK: JSON
@@ -212,10 +198,10 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
         if let jobs {
             found = try await jobs.revive(jobID: jobID, scope: access.scope)
         } else {
-            found = try await JobQueue(pool: pool.scoped(access.scope)).revive(jobID: jobID)
+            found = try await JobQueue(pool: shared.pool.scoped(access.scope)).revive(jobID: jobID)
         }
         guard let revived = found else {
-            guard try await pool.scoped(access.scope).withConnection({ try OpsQueries().jobExists(id: jobID, on: $0) }) else {
+            guard try await shared.pool.scoped(access.scope).withConnection({ try OpsQueries().jobExists(id: jobID, on: $0) }) else {
                 throw HTTPError(.notFound, message: "no job \(jobID)")
             }
             throw HTTPError(.conflict, message: "job \(jobID) is not dead: only a dead job can be revived")

@@ -9,23 +9,19 @@ import Store
 /// Everything runs in the signed-in operator's scope: a tenant's operator sees and acts on their tenant's
 /// accounts and variants only (another tenant's are not found: 404); a viewer's actions never get here (403).
 struct PublishController<Context: OperatorRequestContext>: Sendable {
-    let pool: PostgresPool
-    let blobs: (any BlobStore)?
-    let templates: Templates
-    /// Checks operators' credentials.
-    let authenticator: OperatorAuthenticator
+    let shared: OperatorPages
 
     /// The publisher's operations in the signed-in operator's scope.
     func operations(_ context: Context) throws -> PublishOperations {
-        let scoped = pool.scoped(try context.requireOperator().scope)
+        let scoped = try shared.database(context)
         return PublishOperations(pool: scoped, queue: JobQueue(pool: scoped))
     }
 
     func addRoutes(to router: Router<Context>) {
-        let pages = router.group("ops").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        let pages = shared.group("ops", on: router)
         pages.get("publishing") { _, context in try await page(try operations(context), mayAct: try context.requireOperator().mayAct) }
         pages.get("publish-attempts/:id/screenshot") { _, context in
-            try await screenshot(pool.scoped(try context.requireOperator().scope), attemptID: try context.parameters.require("id", as: Int64.self))
+            try await screenshot(try shared.database(context), attemptID: try context.parameters.require("id", as: Int64.self))
         }
         // The ops cookie is SameSite=Strict: another site's form cannot post these with it.
         pages.post("accounts/:id/pause") { request, context in
@@ -47,7 +43,7 @@ struct PublishController<Context: OperatorRequestContext>: Sendable {
             _ = try await act { try await operations(context).settleCheck(variantID: id, foundPostID: form["post_id"], url: form["post_url"]) }
             return Self.back()
         }
-        let api = router.group("api").add(middleware: OpsAuthMiddleware<Context>(authenticator: authenticator))
+        let api = shared.group("api", on: router)
         api.get("accounts") { _, context in try JSONResponse.make(try await operations(context).accounts()) }
         api.get("publishing/troubles") { _, context in try JSONResponse.make(try await operations(context).troubles()) }
         api.post("accounts/:id/pause") { request, context in
@@ -112,7 +108,7 @@ struct PublishController<Context: OperatorRequestContext>: Sendable {
             "hasFailed": troubles.contains { !$0.needsCheck },
             "mayAct": mayAct,
         ]
-        return HTMLResponse(html: try templates.render("publishing", view))
+        return try shared.page("publishing", view)
     }
 
     static func account(_ account: PublishOperations.Account) -> [String: Any] {
@@ -138,11 +134,6 @@ struct PublishController<Context: OperatorRequestContext>: Sendable {
     /// The screen a failing device step left.
     private func screenshot(_ pool: PostgresPool, attemptID: Int64) async throws -> Response {
         let path = try await pool.withConnection { try OpsQueries().publishScreenshotBlob(attemptID: attemptID, on: $0) }
-        guard let blobs, let path else { throw HTTPError(.notFound, message: "no screenshot for publish attempt \(attemptID)") }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "image/png", .cacheControl: "private, max-age=86400", .init("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: .init(bytes: try await blobs.read(path)))
-        )
+        return try await shared.picture(path, mime: "image/png", missing: "no screenshot for publish attempt \(attemptID)")
     }
 }
