@@ -137,8 +137,9 @@ public struct OpsQueries: Sendable {
     }
 
     private static let summarySelect = """
-        SELECT r.id, r.tenant_id, t.slug, r.source, r.status, r.prompt_text, r.created_at, r.processed_at,
-               extract(epoch FROM (coalesce(r.processed_at, now()) - r.created_at))::float8 AS duration_s,
+        SELECT r.id AS request_id, r.tenant_id, t.slug AS talent_slug, r.source, r.status, r.prompt_text AS prompt,
+               r.created_at, r.processed_at,
+               extract(epoch FROM (coalesce(r.processed_at, now()) - r.created_at))::float8 AS duration_seconds,
                (SELECT count(*) FROM post_request_attachments a WHERE a.post_request_id = r.id) AS attachment_count,
                (SELECT count(*) FROM content_queue q WHERE q.post_request_id = r.id) AS variant_count
         FROM post_requests r JOIN talents t ON t.id = r.talent_id
@@ -146,13 +147,13 @@ public struct OpsQueries: Sendable {
 
     /// The most recent requests, newest first.
     public func recentRuns(limit: Int = 50, on connection: PostgresConnection) throws -> [RunSummary] {
-        try connection.query(Self.summarySelect + " ORDER BY r.created_at DESC LIMIT $1", [limit]).rows.map(Self.decodeSummary)
+        try connection.query(Self.summarySelect + " ORDER BY r.created_at DESC LIMIT $1", [limit]).rows.map { try $0.decode(as: RunSummary.self) }
     }
 
     /// One request with its stages, attachments, variants and events, or nil.
     public func run(requestID: UUID, on connection: PostgresConnection) throws -> RunDetail? {
         guard let row = try connection.query(Self.summarySelect + " WHERE r.id = $1", [requestID]).first else { return nil }
-        let summary = try Self.decodeSummary(row)
+        let summary = try row.decode(as: RunSummary.self)
         let extra = try connection.query(
             "SELECT sender_email, subject, failure_reason, notes_json FROM post_requests WHERE id = $1",
             [requestID]
@@ -163,60 +164,27 @@ public struct OpsQueries: Sendable {
             WHERE post_request_id = $1 ORDER BY status = 'queued' DESC, started_at DESC
             """,
             [requestID]
-        ).rows.map { row in
-            PipelineRunView(
-                id: try row.decode("id"),
-                status: try row.decode("status"),
-                startedAt: try row.decode("started_at"),
-                finishedAt: try row.decodeIfPresent("finished_at"),
-                rerunStages: try row.decodeIfPresent("rerun_stages"),
-                requestedBy: try row.decodeIfPresent("requested_by"),
-                error: try row.decodeIfPresent("error")
-            )
-        }
+        ).rows.map { try $0.decode(as: PipelineRunView.self) }
         let run = runs.first { $0.status == "running" } ?? runs.filter { $0.status != "queued" }.max { $0.startedAt < $1.startedAt }
         var stages: [StageView] = []
         if let runID = run?.id {
             stages = try connection.query(
                 """
                 SELECT s.stage, s.attachment_id, s.status, s.attempts, s.started_at, s.duration_ms, s.summary, s.error,
-                       o.pipeline_run_id AS reused_run
+                       o.pipeline_run_id AS reused_from_run
                 FROM stage_runs s LEFT JOIN stage_runs o ON o.id = s.reused_from
                 WHERE s.pipeline_run_id = $1 ORDER BY s.position, s.started_at
                 """,
                 [runID]
-            ).rows.map { row in
-                StageView(
-                    stage: try row.decode("stage"),
-                    attachmentID: try row.decodeIfPresent("attachment_id"),
-                    status: try row.decode("status"),
-                    attempts: try row.decode("attempts"),
-                    startedAt: try row.decode("started_at"),
-                    durationMs: try row.decodeIfPresent("duration_ms"),
-                    summary: try row.decodeIfPresent("summary"),
-                    error: try row.decodeIfPresent("error"),
-                    reusedFromRun: try row.decodeIfPresent("reused_run")
-                )
-            }
+            ).rows.map { try $0.decode(as: StageView.self) }
         }
         let attachments = try connection.query(
             """
-            SELECT id, filename, mime, bytes, sha256, role, duration_s, analysis_json::text AS analysis
+            SELECT id, filename, mime, bytes, sha256, role, duration_s AS duration_seconds, analysis_json::text AS analysis_json
             FROM post_request_attachments WHERE post_request_id = $1 ORDER BY position
             """,
             [requestID]
-        ).rows.map { row in
-            AttachmentView(
-                id: try row.decode("id"),
-                filename: try row.decode("filename"),
-                mime: try row.decode("mime"),
-                bytes: try row.decode("bytes"),
-                sha256: try row.decode("sha256"),
-                role: try row.decode("role"),
-                durationSeconds: try row.decodeIfPresent("duration_s"),
-                analysisJSON: try row.decode("analysis")
-            )
-        }
+        ).rows.map { try $0.decode(as: AttachmentView.self) }
         let variants = try connection.query(
             """
             SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin, c.type, c.asset_url,
@@ -275,33 +243,7 @@ public struct OpsQueries: Sendable {
             ORDER BY updated_at DESC LIMIT $1
             """,
             [limit]
-        ).rows.map { row in
-            JobView(
-                id: try row.decode("id"),
-                kind: try row.decode("kind"),
-                status: try row.decode("status"),
-                attempts: try row.decode("attempts"),
-                maxAttempts: try row.decode("max_attempts"),
-                lastError: try row.decodeIfPresent("last_error"),
-                updatedAt: try row.decode("updated_at")
-            )
-        }
-    }
-
-    private static func decodeSummary(_ row: PostgresRow) throws -> RunSummary {
-        RunSummary(
-            requestID: try row.decode("id"),
-            tenantID: try row.decode("tenant_id"),
-            talentSlug: try row.decode("slug"),
-            source: try row.decode("source"),
-            status: try row.decode("status"),
-            prompt: try row.decodeIfPresent("prompt_text"),
-            createdAt: try row.decode("created_at"),
-            processedAt: try row.decodeIfPresent("processed_at"),
-            durationSeconds: try row.decodeIfPresent("duration_s"),
-            attachmentCount: try row.decode("attachment_count"),
-            variantCount: try row.decode("variant_count")
-        )
+        ).rows.map { try $0.decode(as: JobView.self) }
     }
 
     /// A variant's publish attempts, oldest first.
@@ -312,18 +254,7 @@ public struct OpsQueries: Sendable {
             FROM publish_attempts WHERE content_queue_id = $1 ORDER BY id
             """,
             [queueID]
-        ).rows.map { row in
-            PublishAttemptView(
-                id: try row.decode("id"),
-                channel: try row.decode("channel"),
-                startedAt: try row.decode("started_at"),
-                outcome: try row.decodeIfPresent("outcome"),
-                detail: try row.decodeIfPresent("detail"),
-                externalPostID: try row.decodeIfPresent("external_post_id"),
-                failedStep: try row.decodeIfPresent("failed_step"),
-                hasScreenshot: try row.decode("has_screenshot")
-            )
-        }
+        ).rows.map { try $0.decode(as: PublishAttemptView.self) }
     }
 
     /// True when job `id` exists (and is visible in the connection's scope).

@@ -5,7 +5,7 @@ public struct PipelineRunRepository: Sendable {
     public init() {}
 
     /// A stage run already recorded in a pipeline run.
-    public struct RecordedStage: Sendable, Equatable {
+    public struct RecordedStage: Sendable, Equatable, Decodable {
         public let stage: String
         public let attachmentID: UUID?
         public let status: String
@@ -130,16 +130,7 @@ public struct PipelineRunRepository: Sendable {
         try connection.query(
             "SELECT stage, attachment_id, status, attempts, output_json::text AS output_json, error FROM stage_runs WHERE pipeline_run_id = $1",
             [runID]
-        ).rows.map { row in
-            RecordedStage(
-                stage: try row.decode("stage"),
-                attachmentID: try row.decodeIfPresent("attachment_id"),
-                status: try row.decode("status"),
-                attempts: try row.decode("attempts"),
-                outputJSON: try row.decodeIfPresent("output_json"),
-                error: try row.decodeIfPresent("error")
-            )
-        }
+        ).rows.map { try $0.decode(as: RecordedStage.self) }
     }
 
     /// Records that a stage started (again, when a crash interrupted it).

@@ -15,7 +15,7 @@ public struct PortalRepository: Sendable {
         }
     }
 
-    public struct Talent: Sendable, Equatable {
+    public struct Talent: Sendable, Equatable, Decodable {
         public let id: UUID
         public let tenantID: UUID
         public let slug: String
@@ -51,13 +51,7 @@ public struct PortalRepository: Sendable {
             [viewer.isOperator, viewer.userID, slug]
         )
         return try rows.first.map {
-            Talent(
-                id: try $0.decode("id"),
-                tenantID: try $0.decode("tenant_id"),
-                slug: try $0.decode("slug"),
-                displayName: try $0.decode("display_name"),
-                operatorOverride: try $0.decode("operator_override")
-            )
+            try $0.decode(as: Talent.self)
         }
     }
 
@@ -65,21 +59,12 @@ public struct PortalRepository: Sendable {
         let talents = TalentRepository()
         let requests = try connection.query(
             """
-            SELECT r.id, r.created_at, r.status, r.source, r.prompt_text,
+            SELECT r.id, r.created_at, r.status, r.source, r.prompt_text AS prompt,
                    (SELECT count(*) FROM post_request_attachments a WHERE a.post_request_id = r.id)::int AS attachments
             FROM post_requests r WHERE r.talent_id = $1 ORDER BY r.created_at DESC LIMIT 10
             """,
             [talent.id]
-        ).rows.map {
-            RecentRequest(
-                id: try $0.decode("id"),
-                createdAt: try $0.decode("created_at"),
-                status: try $0.decode("status"),
-                source: try $0.decode("source"),
-                prompt: try $0.decodeIfPresent("prompt_text"),
-                attachments: try $0.decode("attachments")
-            )
-        }
+        ).rows.map { try $0.decode(as: RecentRequest.self) }
         return Snapshot(
             talent: talent,
             accounts: try talents.accounts(talentID: talent.id, on: connection),

@@ -75,24 +75,10 @@ public struct PostRequestRepository: Sendable {
 
     /// The request as the pipeline sees it.
     public func snapshot(id: UUID, on connection: PostgresConnection) throws -> PostRequestSnapshot? {
-        guard
-            let row = try connection.query(
-                "SELECT id, tenant_id, talent_id, source, prompt_text, target_account_ids, status FROM post_requests WHERE id = $1",
-                [id]
-            ).first
-        else { return nil }
-        guard let source = PostRequestSource(rawValue: try row.decode("source")),
-            let status = PostRequestStatus(rawValue: try row.decode("status"))
-        else { throw PostgresError.decodingFailed("unknown source or status on post request \(id)") }
-        return PostRequestSnapshot(
-            id: try row.decode("id"),
-            tenantID: try row.decode("tenant_id"),
-            talentID: try row.decode("talent_id"),
-            source: source,
-            promptText: try row.decodeIfPresent("prompt_text"),
-            targetAccountIDs: try row.decode("target_account_ids"),
-            status: status
-        )
+        try connection.query(
+            "SELECT id, tenant_id, talent_id, source, prompt_text, target_account_ids, status FROM post_requests WHERE id = $1",
+            [id]
+        ).first?.decode(as: PostRequestSnapshot.self)
     }
 
     /// The request's attachments in their original order.
@@ -103,17 +89,7 @@ public struct PostRequestRepository: Sendable {
             WHERE post_request_id = $1 ORDER BY position, created_at
             """,
             [requestID]
-        ).rows.map { row in
-            AttachmentSnapshot(
-                id: try row.decode("id"),
-                filename: try row.decode("filename"),
-                storagePath: try row.decode("storage_path"),
-                mime: try row.decode("mime"),
-                bytes: try row.decode("bytes"),
-                sha256: try row.decode("sha256"),
-                role: AttachmentRole(rawValue: try row.decode("role")) ?? .media
-            )
-        }
+        ).rows.map { try $0.decode(as: AttachmentSnapshot.self) }
     }
 
     /// Moves the request to `status`; a final status also stamps `processed_at`. Never moves a final request back.

@@ -28,7 +28,7 @@ public struct PublishOperations: Sendable {
     }
 
     /// A variant the publisher could not finish alone: failed, or waiting for an operator's check.
-    public struct Trouble: Sendable, Equatable, Encodable {
+    public struct Trouble: Sendable, Equatable, Codable {
         public let id: UUID
         public let postRequestID: UUID?
         public let platform: String
@@ -93,24 +93,13 @@ public struct PublishOperations: Sendable {
         try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT q.id, q.post_request_id, a.platform, a.handle, q.state, q.needs_check, q.publish_error, q.updated_at
+                SELECT q.id, q.post_request_id, a.platform, a.handle, q.state, q.needs_check, q.publish_error AS error, q.updated_at
                 FROM content_queue q JOIN accounts a ON a.id = q.account_id
                 WHERE q.state = 'failed' OR (q.needs_check AND q.state = 'queued')
                 ORDER BY q.updated_at DESC LIMIT $1
                 """,
                 [limit]
-            ).rows.map { row in
-                Trouble(
-                    id: try row.decode("id"),
-                    postRequestID: try row.decodeIfPresent("post_request_id"),
-                    platform: try row.decode("platform"),
-                    handle: try row.decode("handle"),
-                    state: try row.decode("state"),
-                    needsCheck: try row.decode("needs_check"),
-                    error: try row.decodeIfPresent("publish_error"),
-                    updatedAt: try row.decode("updated_at")
-                )
-            }
+            ).rows.map { try $0.decode(as: Trouble.self) }
         }
     }
 

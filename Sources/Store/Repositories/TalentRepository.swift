@@ -7,25 +7,26 @@ public struct TalentRepository: Sendable {
 
     /// The talent with this slug, in any tenant (slugs are unique across tenants), or nil.
     public func talent(slug: String, on connection: PostgresConnection) throws -> TalentSnapshot? {
-        try connection.query(Self.talentSelect + " WHERE t.slug = lower($1)", [slug]).first.map(Self.decodeTalent)
+        try connection.query(Self.talentSelect + " WHERE t.slug = lower($1)", [slug]).first?.decode(as: TalentSnapshot.self)
     }
 
     /// The talent with this id, or nil.
     public func talent(id: UUID, on connection: PostgresConnection) throws -> TalentSnapshot? {
-        try connection.query(Self.talentSelect + " WHERE t.id = $1", [id]).first.map(Self.decodeTalent)
+        try connection.query(Self.talentSelect + " WHERE t.id = $1", [id]).first?.decode(as: TalentSnapshot.self)
     }
 
-    /// A talent with what drafting needs of its profile; `decodeTalent` reads its rows.
+    /// A talent with what drafting needs of its profile, one column a `TalentSnapshot` property. A brand kit
+    /// that is not a JSON object reads as an empty one.
     static let talentSelect = """
         SELECT t.id, t.tenant_id, t.slug, t.display_name,
                coalesce(p.content_pillars, '{}') AS content_pillars,
                coalesce(p.hashtag_preferences, '{}') AS hashtag_preferences,
                coalesce(p.do_not_say, '{}') AS do_not_say,
-               coalesce(p.style_guide_md, '') AS style_guide_md,
-               coalesce(p.personality_md, '') AS personality_md,
-               coalesce(p.brand_kit_json, '{}')::text AS brand_kit_json,
+               coalesce(p.style_guide_md, '') AS style_guide,
+               coalesce(p.personality_md, '') AS persona,
+               CASE WHEN jsonb_typeof(p.brand_kit_json) = 'object' THEN p.brand_kit_json ELSE '{}' END::text AS brand_kit,
                (SELECT b.storage_url FROM talent_assets b WHERE b.talent_id = t.id AND b.kind = 'bgm'
-                ORDER BY b.created_at DESC LIMIT 1) AS music_bed
+                ORDER BY b.created_at DESC LIMIT 1) AS music_bed_path
         FROM talents t LEFT JOIN talent_profile p ON p.talent_id = t.id
         """
 
@@ -37,18 +38,7 @@ public struct TalentRepository: Sendable {
             WHERE talent_id = $1 ORDER BY (status = 'active') DESC, platform, handle
             """,
             [talentID]
-        ).rows.map { row in
-            guard let platform = Platform(rawValue: try row.decode("platform")) else {
-                throw PostgresError.decodingFailed("unknown platform on account")
-            }
-            return AccountSnapshot(
-                id: try row.decode("id"),
-                platform: platform,
-                handle: try row.decode("handle"),
-                channel: try row.decode("channel"),
-                status: try row.decode("status")
-            )
-        }
+        ).rows.map { try $0.decode(as: AccountSnapshot.self) }
     }
 
     /// The accounts the talent chose last time, if any.
@@ -60,21 +50,5 @@ public struct TalentRepository: Sendable {
     /// Remembers the talent's selection for the next request that names none.
     public func rememberTargets(talentID: UUID, accountIDs: [UUID], on connection: PostgresConnection) throws {
         try connection.query("UPDATE talents SET last_target_account_ids = $2 WHERE id = $1", [talentID, accountIDs])
-    }
-
-    private static func decodeTalent(_ row: PostgresRow) throws -> TalentSnapshot {
-        TalentSnapshot(
-            id: try row.decode("id"),
-            tenantID: try row.decode("tenant_id"),
-            slug: try row.decode("slug"),
-            displayName: try row.decode("display_name"),
-            contentPillars: try row.decode("content_pillars"),
-            hashtagPreferences: try row.decode("hashtag_preferences"),
-            doNotSay: try row.decode("do_not_say"),
-            styleGuide: try row.decode("style_guide_md"),
-            persona: try row.decode("personality_md"),
-            brandKit: try? JSONDecoder().decode(BrandKit.self, from: Data((try row.decode("brand_kit_json", as: String.self)).utf8)),
-            musicBedPath: try row.decodeIfPresent("music_bed")
-        )
     }
 }
