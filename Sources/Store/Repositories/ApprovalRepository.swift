@@ -71,7 +71,7 @@ public struct ApprovalRepository: Sendable {
                    c.type AS content_type, (c.type = 'reel' AND c.asset_url IS NOT NULL) AS has_composed_asset,
                    q.version, c.moderation_reason, q.publish_error, q.external_url,
                    (SELECT pa.id FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
-                      AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_id,
+                      AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_attachment_id,
                    (SELECT pa.mime FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
                       AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_mime
             FROM content_queue q
@@ -87,27 +87,8 @@ public struct ApprovalRepository: Sendable {
         var groups: [Group] = []
         var current: (id: UUID?, prompt: String?, createdAt: Date, variants: [Variant])?
         for row in rows.rows {
-            let requestID: UUID? = try row.decodeIfPresent("post_request_id")
-            let variant = Variant(
-                id: try row.decode("id"),
-                postRequestID: requestID,
-                platform: try row.decode("platform"),
-                handle: try row.decode("handle"),
-                state: try row.decode("state"),
-                caption: try row.decode("caption"),
-                hashtags: try row.decode("hashtags"),
-                origin: try row.decode("origin"),
-                scheduledFor: try row.decodeIfPresent("scheduled_for"),
-                rejectedReason: try row.decodeIfPresent("rejected_reason"),
-                mediaAttachmentID: try row.decodeIfPresent("media_id"),
-                mediaMime: try row.decodeIfPresent("media_mime"),
-                contentType: try row.decode("content_type"),
-                hasComposedAsset: try row.decode("has_composed_asset"),
-                version: try row.decode("version"),
-                moderationReason: try row.decodeIfPresent("moderation_reason"),
-                publishError: try row.decodeIfPresent("publish_error"),
-                externalURL: try row.decodeIfPresent("external_url")
-            )
+            let variant = try row.decode(as: Variant.self)
+            let requestID = variant.postRequestID
             if let open = current, open.id == requestID, requestID != nil {
                 current?.variants.append(variant)
                 _ = open

@@ -91,7 +91,7 @@ public struct IntakeMessageRepository: Sendable {
 
     private static let columns = """
         id, mailbox, uid_validity, uid, gmail_message_id, raw_sha256, raw_path, raw_bytes, message_id, sender, subject,
-        outcome, reason, routing_json, post_request_ids, duplicate_of, folder, received_at, filed_at
+        outcome, reason, routing_json AS routes, post_request_ids, duplicate_of, folder, received_at, filed_at
         """
 
     /// Records a message; nil when its mailbox key (or Gmail id) is already recorded.
@@ -118,7 +118,7 @@ public struct IntakeMessageRepository: Sendable {
         try connection.query(
             "SELECT \(Self.columns) FROM intake_messages WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
             [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
-        ).rows.first.map(Self.decode)
+        ).rows.first?.decode(as: Message.self)
     }
 
     /// The messages recorded under these UIDs of one mailbox and UIDVALIDITY, by UID: one query for a poll.
@@ -127,7 +127,7 @@ public struct IntakeMessageRepository: Sendable {
         let found = try connection.query(
             "SELECT \(Self.columns) FROM intake_messages WHERE mailbox = $1 AND uid_validity = $2 AND uid = ANY($3::bigint[])",
             [mailbox, Int64(uidValidity), uids.map { Int64($0) }]
-        ).rows.map(Self.decode)
+        ).rows.map { try $0.decode(as: Message.self) }
         return Dictionary(found.map { (UInt32(truncatingIfNeeded: $0.uid), $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -144,7 +144,7 @@ public struct IntakeMessageRepository: Sendable {
     /// The message recorded under this Gmail id, if any.
     public func message(gmailMessageID: String, on connection: PostgresConnection) throws -> Message? {
         try connection.query("SELECT \(Self.columns) FROM intake_messages WHERE gmail_message_id = $1", [gmailMessageID])
-            .rows.first.map(Self.decode)
+            .rows.first?.decode(as: Message.self)
     }
 
     /// The first ingested message with these exact bytes, if any.
@@ -155,12 +155,12 @@ public struct IntakeMessageRepository: Sendable {
             ORDER BY received_at LIMIT 1
             """,
             [rawSHA256]
-        ).rows.first.map(Self.decode)
+        ).rows.first?.decode(as: Message.self)
     }
 
     /// A message by id.
     public func message(id: UUID, on connection: PostgresConnection) throws -> Message? {
-        try connection.query("SELECT \(Self.columns) FROM intake_messages WHERE id = $1", [id]).rows.first.map(Self.decode)
+        try connection.query("SELECT \(Self.columns) FROM intake_messages WHERE id = $1", [id]).rows.first?.decode(as: Message.self)
     }
 
     /// The message a post request came from, if it came from one.
@@ -168,7 +168,7 @@ public struct IntakeMessageRepository: Sendable {
         try connection.query(
             "SELECT \(Self.columns) FROM intake_messages WHERE $1 = ANY(post_request_ids) ORDER BY received_at LIMIT 1",
             [postRequestID]
-        ).rows.first.map(Self.decode)
+        ).rows.first?.decode(as: Message.self)
     }
 
     /// Recent messages, newest first; only one outcome when given.
@@ -179,7 +179,7 @@ public struct IntakeMessageRepository: Sendable {
             ORDER BY received_at DESC LIMIT $2
             """,
             [outcome?.rawValue, limit]
-        ).rows.map(Self.decode)
+        ).rows.map { try $0.decode(as: Message.self) }
     }
 
     /// Recorded messages of this mailbox not yet noted as filed: (record id, UID).
@@ -226,30 +226,6 @@ public struct IntakeMessageRepository: Sendable {
         try connection.query(
             "DELETE FROM intake_attempts WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3",
             [key.mailbox, Int64(key.uidValidity), Int64(key.uid)]
-        )
-    }
-
-    private static func decode(_ row: PostgresRow) throws -> Message {
-        Message(
-            id: try row.decode("id"),
-            mailbox: try row.decode("mailbox"),
-            uidValidity: try row.decode("uid_validity"),
-            uid: try row.decode("uid"),
-            gmailMessageID: try row.decodeIfPresent("gmail_message_id"),
-            rawSHA256: try row.decodeIfPresent("raw_sha256"),
-            rawPath: try row.decodeIfPresent("raw_path"),
-            rawBytes: try row.decodeIfPresent("raw_bytes"),
-            messageID: try row.decodeIfPresent("message_id"),
-            sender: try row.decodeIfPresent("sender"),
-            subject: try row.decodeIfPresent("subject"),
-            outcome: try row.decode("outcome"),
-            reason: try row.decodeIfPresent("reason"),
-            routes: try row.decodeJSON("routing_json"),
-            postRequestIDs: try row.decode("post_request_ids"),
-            duplicateOf: try row.decodeIfPresent("duplicate_of"),
-            folder: try row.decode("folder"),
-            receivedAt: try row.decode("received_at"),
-            filedAt: try row.decodeIfPresent("filed_at")
         )
     }
 }
