@@ -24,7 +24,8 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
         pages.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops/runs"]) }
         pages.get("runs") { _, context in try await runsPage(try shared.database(context), access: try context.requireOperator()) }
         pages.get("runs/:id") { _, context in
-            try await runPage(try shared.database(context), id: try context.parameters.require("id", as: UUID.self), access: try context.requireOperator())
+            let id = try context.parameters.require("id", as: UUID.self)
+            return try await runPage(try shared.database(context), id: id, access: try context.requireOperator())
         }
         pages.get("attachments/:id/keyframes/:index") { request, context in
             try await keyframe(

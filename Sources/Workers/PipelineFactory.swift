@@ -36,7 +36,13 @@ public enum PipelineFactory {
         registry.register(TranscribeStage.self) { TranscribeStage(configuration: $0, transcriber: speech) }
         registry.register(ComposeStage.self) { configuration in
             let templates = try ReelTemplates.load(from: directory.appending(path: "reels"), platforms: platforms)
-            return try ComposeStage(configuration: configuration, templates: templates, pipelinesDirectory: directory, worker: mediaWorker, blobs: blobs)
+            return try ComposeStage(
+                configuration: configuration,
+                templates: templates,
+                pipelinesDirectory: directory,
+                worker: mediaWorker,
+                blobs: blobs
+            )
         }
         // With a router, drafting and the second pass of moderation go through it; without one, the offline
         // drafter and the never-say list do the work. Never one behind the other's back.

@@ -1,9 +1,10 @@
 import Contracts
 import Foundation
 import Isolation
-@testable import Media
 import TestSupport
 import Testing
+
+@testable import Media
 
 /// Media-worker children: they run at a lower CPU priority, under their limits, with none of the daemon's
 /// secrets, and serve many tasks one after another.

@@ -1,9 +1,10 @@
 import Contracts
 import Foundation
 import Isolation
-@testable import Media
 import TestSupport
 import Testing
+
+@testable import Media
 
 /// Probing real files with the real libraries, against the ground truth beside them.
 @Suite struct ProbeTests {

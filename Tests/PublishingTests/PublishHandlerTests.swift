@@ -5,12 +5,13 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
-@testable import Publishing
 import S3
 import Store
 import TestSupport
 import Testing
 import Workers
+
+@testable import Publishing
 
 /// Approved variants published through the MCP channel against a real MCP server (the official Python SDK),
 /// with real PostgreSQL: exactly once, classified failures, paused accounts, the schedule, reconciliation.

@@ -3,10 +3,11 @@ import Domain
 import Foundation
 import Media
 import Pipeline
-@testable import Reels
 import TestSupport
 import Testing
 import TextRecognition
+
+@testable import Reels
 
 /// Reels composed by the real libraries (libav*, libass, libx264), judged by the ffmpeg CLI and by decoding.
 struct ReelCompositionTests {

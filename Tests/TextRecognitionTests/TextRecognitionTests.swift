@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
-@testable import Media
 import TestSupport
 import Testing
 
+@testable import Media
 @testable import TextRecognition
 
 /// OCR on the caption fixtures, scored by character accuracy against `testmedia/truth.json`.

@@ -49,7 +49,9 @@ struct PortalRoutesTests {
         let owner = try await pool.withConnection { try fixture.owner(on: $0) }
         let router = try await buildRouter(
             pool: pool,
-            configuration: .init(opsToken: "portal-test-operator-token") { ($0.jwtSecret, $0.uploadLimits, $0.captions) = (Self.secret, Self.limits, captions) },
+            configuration: .init(opsToken: "portal-test-operator-token") {
+                ($0.jwtSecret, $0.uploadLimits, $0.captions) = (Self.secret, Self.limits, captions)
+            },
             blobs: blobs
         )
         return Harness(

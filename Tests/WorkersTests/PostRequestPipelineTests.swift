@@ -540,11 +540,12 @@ struct PostRequestPipelineTests {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
         let key = "operator:\(UUID())"
+        let keyed = RequestProvenance { $0.intakeKey = key }
         let first = try await h.intake.submit(
-            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init { $0.intakeKey = key })
+            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: keyed)
         )
         let second = try await h.intake.submit(
-            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: .init { $0.intakeKey = key })
+            .init(talent: .slug(fixture.slug), source: .operator, prompt: "x", platforms: [.tiktok], files: [], provenance: keyed)
         )
         #expect(first.created && !second.created)
         #expect(first.requestID == second.requestID)

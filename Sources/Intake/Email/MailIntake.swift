@@ -452,8 +452,8 @@ public final class MailIntake: Sendable {
             case .refused(let why, let rawMessage, let parsed, let decided):
                 (message.reason, message.routes, raw, email) = (why, decided, rawMessage, parsed)
             case .duplicate(let earlier, let rawMessage, let parsed):
-                (message.outcome, message.folder, message.duplicateOf, raw, email) = (.duplicate, configuration.ingestedFolder, earlier, rawMessage, parsed)
-                message.reason = "the same message was already taken in"
+                (message.outcome, message.folder, raw, email) = (.duplicate, configuration.ingestedFolder, rawMessage, parsed)
+                (message.duplicateOf, message.reason) = (earlier, "the same message was already taken in")
             }
             message.gmailMessageID = gmailID
             (message.rawSHA256, message.rawPath, message.rawBytes) = (raw?.blob.sha256, raw?.blob.path, raw?.blob.bytes)
