@@ -8,3 +8,17 @@ public struct BrandKit: Sendable, Codable, Equatable {
     /// A font family fontconfig knows.
     public var font: String?
 }
+
+extension BrandKit {
+    /// Reads each key on its own: a key of the wrong type (`"background": 5`) is left out, and the others are
+    /// kept. The brand kit is written outside this daemon, and one bad key must not fail every request of
+    /// the talent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            background: try? container.decodeIfPresent(String.self, forKey: .background),
+            text: try? container.decodeIfPresent(String.self, forKey: .text),
+            font: try? container.decodeIfPresent(String.self, forKey: .font)
+        )
+    }
+}

@@ -78,4 +78,25 @@ struct PostgresRowDecodingTests {
         #expect(Set(accounts.map(\.id)) == Set(fixture.accounts.map(\.id)))
         #expect(accounts.allSatisfy { $0.status == "active" })
     }
+
+    @Test func aBrandKitKeyOfTheWrongTypeIsLeftOutAndTheOthersKept() async throws {
+        let pool = try await TestDatabase.shared.pool()
+        let fixture = try await TenantFixture.make(on: pool)
+        func brandKit(_ json: String) async throws -> BrandKit? {
+            try await pool.withConnection { connection in
+                try connection.query(
+                    """
+                    INSERT INTO talent_profile (talent_id, tenant_id, brand_kit_json) VALUES ($1, $2, $3::jsonb)
+                    ON CONFLICT (talent_id) DO UPDATE SET brand_kit_json = excluded.brand_kit_json
+                    """,
+                    [fixture.talentID, fixture.tenantID, json]
+                )
+                return try TalentRepository().talent(id: fixture.talentID, on: connection)?.brandKit
+            }
+        }
+        let kit = try #require(try await brandKit(##"{"background": 5, "text": "#FFFFFF", "font": "DejaVu Sans"}"##))
+        #expect(kit.background == nil && kit.text == "#FFFFFF" && kit.font == "DejaVu Sans")
+        let notAnObject = try #require(try await brandKit(##"["#000000"]"##))
+        #expect(notAnObject.background == nil && notAnObject.text == nil && notAnObject.font == nil)
+    }
 }
