@@ -40,6 +40,22 @@ extension PostgresRow {
     }
 }
 
+extension PostgresRow {
+    /// The names a coding key of `column` may have: the column itself, then its words joined in camel case with
+    /// each word after the first capitalised (`Id`), in capitals (`ID`) or in capitals but a plural's `s` (`IDs`).
+    static func keySpellings(of column: String) -> [String] {
+        let words = column.split(separator: "_").map(String.init)
+        guard let first = words.first else { return [column] }
+        var spellings = [first]
+        for word in words.dropFirst() {
+            var forms = [word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()]
+            if word.count > 2, word.hasSuffix("s") { forms.append(word.dropLast().uppercased() + "s") }
+            spellings = spellings.flatMap { prefix in forms.map { prefix + $0 } }
+        }
+        return [column] + spellings
+    }
+}
+
 /// Reads one row as a keyed container of its columns.
 private struct PostgresRowDecoder: Decoder {
     let row: PostgresRow
@@ -63,7 +79,15 @@ private struct PostgresRowDecoder: Decoder {
 private struct Columns<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let row: PostgresRow
     var codingPath: [any CodingKey] { [] }
-    var allKeys: [Key] { row.columns.names.compactMap { Key(stringValue: $0) } }
+    /// The keys whose columns the row has: each column's name spelled back in camel case, every way its words
+    /// may be capitalised (`tenant_id` as `tenantId`, `tenantID`; `account_ids` as `accountIDs`), and kept where
+    /// the key reads that very column.
+    var allKeys: [Key] {
+        row.columns.names.compactMap { column in
+            PostgresRow.keySpellings(of: column).lazy.compactMap { Key(stringValue: $0) }
+                .first { PostgresRow.column(for: $0.stringValue) == column }
+        }
+    }
 
     func contains(_ key: Key) -> Bool { row.columns.index[PostgresRow.column(for: key.stringValue)] != nil }
 

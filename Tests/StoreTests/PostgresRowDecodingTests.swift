@@ -68,6 +68,24 @@ struct PostgresRowDecodingTests {
         }
     }
 
+    @Test func aRowListsTheKeysOfItsColumnsInCamelCase() async throws {
+        /// A type that reads whichever of its keys the row holds, as a decoder of optional fields does.
+        struct Listed: Decodable {
+            enum CodingKeys: String, CodingKey { case tenantID, accountIDs, analysisJSON, displayName, itemCount, absent }
+            var keys: Set<String>
+            init(from decoder: any Decoder) throws {
+                keys = Set(try decoder.container(keyedBy: CodingKeys.self).allKeys.map(\.stringValue))
+            }
+        }
+        let pool = try await TestDatabase.shared.pool()
+        let row = try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT 1 AS tenant_id, 2 AS account_ids, 3 AS analysis_json, 4 AS display_name, 5 AS item_count, 6 AS not_a_key"
+            ).first!
+        }
+        #expect(try row.decode(as: Listed.self).keys == ["tenantID", "accountIDs", "analysisJSON", "displayName", "itemCount"])
+    }
+
     @Test func aTalentsRowIsItsSnapshot() async throws {
         let pool = try await TestDatabase.shared.pool()
         let fixture = try await TenantFixture.make(on: pool)
