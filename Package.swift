@@ -383,7 +383,7 @@ let package = Package(
         .testTarget(
             name: "SpeechTests",
             dependencies: [
-                "Speech", "Contracts", "Media", "TestSupport", "Pipeline", "Domain",
+                "Speech", "Contracts", "Media", "Isolation", "TestSupport", "Pipeline", "Domain",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

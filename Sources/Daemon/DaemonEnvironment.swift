@@ -114,6 +114,10 @@ struct DaemonEnvironment {
     var workers: Int { get throws { try int("WORKERS", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
     /// Stage runs that use the CPU at once in this daemon (`StageBudget`); 1 runs media work one at a time.
     var stageBudget: Int { get throws { try int("STAGE_BUDGET", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256) } }
+    /// Media children started at `serve` with pocketsphinx and Tesseract loaded (`IsolatedWorkers.warmUp`), so the
+    /// first transcription and OCR after a start cost what later ones do; 0 starts none. Default: as many as the
+    /// pool keeps warm (the stage budget, at least 2). Each holds about 120 MiB more than a cold child.
+    var mediaWarmChildren: Int { get throws { try int("MEDIA_WARM_CHILDREN", default: max(2, try stageBudget), range: 0...256) } }
     /// The media children's priority: `idle` (the default: `SCHED_IDLE`, a core only when nothing else wants
     /// it) or a `nice` value from 0 to 19. Media work is batch work. Beside the pipeline, intake took in 42.6
     /// messages per second with idle children (the bare poller: 42.0), 28.8–32.1 at `nice 19` and 25.7 at

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Intake
+import Isolation
 import LLMRouter
 import Logging
 import Pipeline
@@ -10,6 +11,7 @@ import ServiceLifecycle
 import Speech
 import Store
 import Telemetry
+import TextRecognition
 import UnixSignals
 import Web
 import Workers
@@ -49,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = runtime.logger
         let router = try runtime.llmRouter()
         if let router { await router.checkAtStart() }
+        warmUpMediaChildren(runtime.workers, count: try environment.mediaWarmChildren, logger: logger)
         let rerunner = PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
         let handlers: [any JobHandler] = [
             PostRequestPipelineHandler(kind: PostRequestIntakeKinds.pipeline, runner: runner, pool: runtime.pool),
@@ -109,6 +112,23 @@ struct ServeCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
+    }
+}
+
+extension ServeCommand {
+    /// Starts `count` media children with pocketsphinx and Tesseract loaded, in the background: the first
+    /// request's transcription and OCR then cost what later ones do. Failing to is logged, not fatal (the
+    /// tasks load their engines themselves).
+    func warmUpMediaChildren(_ workers: IsolatedWorkers, count: Int, logger: Logger) {
+        guard count > 0 else { return }
+        Task {
+            do {
+                let warmed = try await workers.warmUp([TranscribeTask.self, ReadTextTask.self], children: count)
+                logger.debug("media children warmed up", metadata: ["children": "\(warmed)"])
+            } catch {
+                logger.warning("media children could not warm up", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

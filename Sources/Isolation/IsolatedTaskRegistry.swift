@@ -5,6 +5,7 @@ public import Foundation
 /// command builds one with every module's tasks and serves requests on its standard input until it closes.
 public struct IsolatedTaskRegistry: Sendable {
     private var handlers: [String: @Sendable (Data) -> Data] = [:]
+    private var warmers: [String: @Sendable () throws -> Void] = [:]
 
     public init() {}
 
@@ -23,6 +24,7 @@ public struct IsolatedTaskRegistry: Sendable {
             encoder.outputFormatting = .withoutEscapingSlashes
             return (try? encoder.encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
         }
+        if let warmable = T.self as? any WarmableTask.Type { warmers[T.verb] = { try warmable.warmUp() } }
     }
 
     /// The registered verbs, sorted.
@@ -30,10 +32,28 @@ public struct IsolatedTaskRegistry: Sendable {
 
     /// Runs one request: its answer, or an error answer for a verb nobody registered.
     public func handle(_ request: WorkerRequest) -> Data {
+        if request.verb == WarmUp.verb { return warmUp(request.input) }
         guard let handler = handlers[request.verb] else {
             return Data(#"{"error":"no isolated task '\#(request.verb)' (known: \#(verbs.joined(separator: ", ")))"}"#.utf8)
         }
         return handler(request.input)
+    }
+
+    /// Loads the engines of the verbs `input` lists (a JSON array) and answers with them; a verb that is not
+    /// registered, or has no engine to load, is an error answer.
+    private func warmUp(_ input: Data) -> Data {
+        let response: WorkerResponse<[String]>
+        do {
+            let verbs = try JSONDecoder().decode([String].self, from: input)
+            for verb in verbs {
+                guard let warm = warmers[verb] else { throw IsolationError.failed("'\(verb)' has nothing to warm up (warmable: \(warmers.keys.sorted().joined(separator: ", ")))") }
+                try warm()
+            }
+            response = .init(result: verbs, error: nil)
+        } catch {
+            response = .init(result: nil, error: String(describing: error))
+        }
+        return (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
     }
 
     /// Serves requests from standard input, one at a time, until it closes. Each request first lowers this

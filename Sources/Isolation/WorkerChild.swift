@@ -14,6 +14,8 @@ final class WorkerChild: @unchecked Sendable {
     private let errorTail = TailBuffer()
     /// Tasks this child has answered.
     private(set) var served = 0
+    /// The verbs of the tasks it answered or warmed up: it may keep their engines loaded.
+    private(set) var verbs: Set<String> = []
     /// False once the child died, hung or broke the protocol: it is never used again.
     private(set) var healthy = true
 
@@ -96,8 +98,9 @@ final class WorkerChild: @unchecked Sendable {
         return kilobytes * 1024
     }
 
-    /// Sends one request and waits for its answer; kills the child at the deadline.
-    func exchange(_ request: Data, wallSeconds: Double) throws -> Data {
+    /// Sends one request and waits for its answer; kills the child at the deadline. Once it answered, the
+    /// child serves `serves` warm.
+    func exchange(_ request: Data, serves: Set<String>, wallSeconds: Double) throws -> Data {
         guard healthy else { throw IsolationError.failed("the media worker is no longer usable") }
         let timedOut = Atomic(false)
         let pid = self.pid
@@ -111,6 +114,7 @@ final class WorkerChild: @unchecked Sendable {
         let answer = sent ? answers.read() : nil
         if let answer, !timedOut.load(ordering: .relaxed) {
             served += 1
+            verbs.formUnion(serves)
             return answer
         }
         healthy = false

@@ -19,16 +19,18 @@ public struct OfflineTranscriber: Transcriber {
     /// Decodes to 16 kHz mono and recognises. Runs inside the worker.
     public static func transcribeHere(path: String, limits: MediaLimits) throws -> Transcript {
         let audio = try AudioDecoder.decode(path: path, limits: limits, deadlineSeconds: limits.maxDurationSeconds)
-        return try PocketSphinxRecognizer().recognize(audio)
+        return try PocketSphinxRecognizer.reused.use { try $0.recognize(audio) }
     }
 }
 
-/// `transcribe`: pocketsphinx over the decoded audio.
-public enum TranscribeTask: IsolatedTask {
+/// `transcribe`: pocketsphinx over the decoded audio, with the decoder the child kept.
+public enum TranscribeTask: WarmableTask {
     public static let verb = "transcribe"
     public static func perform(_ input: MediaFileInput) throws -> Transcript {
         try OfflineTranscriber.transcribeHere(path: input.path, limits: input.limits)
     }
+    /// Loads pocketsphinx's model (0.35 s) for the child's first transcription.
+    public static func warmUp() throws { try PocketSphinxRecognizer.reused.use { _ in } }
 }
 
 /// `speech-audio`: a file's audio as 16 kHz mono WAV, for transcription backends that take a file.

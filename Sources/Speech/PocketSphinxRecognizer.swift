@@ -2,6 +2,7 @@ import CPocketSphinx
 public import Contracts
 import Domain
 import Foundation
+public import Isolation
 public import Media
 
 /// Offline speech recognition with pocketsphinx and Debian's US English model (`pocketsphinx-en-us`).
@@ -18,6 +19,10 @@ public final class PocketSphinxRecognizer {
     static let activeHMMsPerFrame = 3_000
     /// pocketsphinx's default: 100 feature frames a second.
     static let framesPerSecond = 100.0
+
+    /// The decoder this process keeps between transcriptions (a warm media child loads the model once).
+    /// `recognize` starts a new stream each time, so a reused decoder hears a clip as a new one does.
+    public static let reused = ReusedEngines { try PocketSphinxRecognizer() }
 
     private let decoder: OpaquePointer
     /// The configuration's strings: sphinxbase keeps pointers to them for the decoder's whole life.
@@ -58,6 +63,9 @@ public final class PocketSphinxRecognizer {
     public func recognize(_ audio: PCMAudio) throws -> Transcript {
         guard audio.sampleRate == 16_000 else { throw TranscriptionError("pocketsphinx needs 16 kHz audio") }
         let started = ContinuousClock.now
+        // A new stream: without it, a decoder used before carries its noise estimate and frame count over, and
+        // hears the next clip differently (RecognizerReuseTests).
+        guard ps_start_stream(decoder) == 0 else { throw TranscriptionError("pocketsphinx could not start a stream") }
         var words: [Transcript.Word] = []
         for range in Self.utterances(audio.samples, sampleRate: audio.sampleRate) {
             let offset = Double(range.lowerBound) / Double(audio.sampleRate)
