@@ -46,7 +46,10 @@ public struct IsolatedTaskRegistry: Sendable {
         do {
             let verbs = try JSONDecoder().decode([String].self, from: input)
             for verb in verbs {
-                guard let warm = warmers[verb] else { throw IsolationError.failed("'\(verb)' has nothing to warm up (warmable: \(warmers.keys.sorted().joined(separator: ", ")))") }
+                guard let warm = warmers[verb] else {
+                    let warmable = warmers.keys.sorted().joined(separator: ", ")
+                    throw IsolationError.failed("'\(verb)' has nothing to warm up (warmable: \(warmable))")
+                }
                 try warm()
             }
             response = .init(result: verbs, error: nil)

@@ -90,7 +90,7 @@ public struct IsolatedWorkers: Sendable {
         return try await exchange(request, verb: T.verb, serves: [T.verb], wallSeconds: wallSeconds ?? configuration.wallSeconds)
     }
 
-    /// Starts up to `children` children (at most `maxIdleChildren`, all at once) and has each load the engines
+    /// Starts up to `children` new children (at most `maxIdleChildren`, all at once) and has each load the engines
     /// of `tasks`, so that the first of those tasks after a start does not pay for loading a model (pocketsphinx:
     /// 0.35 s). The children then wait in the pool, known to serve `tasks` first. Returns how many warmed up;
     /// a child that fails to is gone, and the error is thrown after the others finished.
@@ -104,7 +104,13 @@ public struct IsolatedWorkers: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<min(children, configuration.maxIdleChildren) {
                 group.addTask {
-                    let _: [String] = try await exchange(request, verb: WarmUp.verb, serves: Set(verbs), wallSeconds: configuration.wallSeconds)
+                    let _: [String] = try await exchange(
+                        request,
+                        verb: WarmUp.verb,
+                        serves: Set(verbs),
+                        wallSeconds: configuration.wallSeconds,
+                        newChild: true
+                    )
                 }
             }
             var warmed = 0
@@ -120,13 +126,21 @@ public struct IsolatedWorkers: Sendable {
         }
     }
 
-    /// Sends `request` to a child (the pool's choice for `verb`), which is then known to serve `serves`
-    /// warm, and decodes its answer.
-    private func exchange<Answer: Codable>(_ request: Data, verb: String, serves: Set<String>, wallSeconds: Double) async throws -> Answer {
+    /// Sends `request` to a child (the pool's choice for `verb`, or a new one), which is then known to serve
+    /// `serves` warm, and decodes its answer.
+    private func exchange<Answer: Codable>(
+        _ request: Data,
+        verb: String,
+        serves: Set<String>,
+        wallSeconds: Double,
+        newChild: Bool = false
+    ) async throws -> Answer {
         let pool = self.pool
         let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try pool.exchange(request, verb: verb, serves: serves, wallSeconds: wallSeconds) })
+                continuation.resume(
+                    with: Result { try pool.exchange(request, verb: verb, serves: serves, wallSeconds: wallSeconds, newChild: newChild) }
+                )
             }
         }
         let response: WorkerResponse<Answer>
@@ -177,11 +191,16 @@ final class ChildPool: Sendable {
     var idleVerbs: [Set<String>] { idle.withLock { $0.map(\.verbs) } }
 
     /// Runs `request` (a task of `verb`) in an idle child, preferring one that served `verb` before and so
-    /// keeps its engine loaded (`ReusedEngines`), or in a new child; the child then serves `serves` warm.
-    func exchange(_ request: Data, verb: String, serves: Set<String>, wallSeconds: Double) throws -> Data {
+    /// keeps its engine loaded (`ReusedEngines`), or in a new child (always, with `newChild`: a warm-up); the
+    /// child then serves `serves` warm.
+    func exchange(_ request: Data, verb: String, serves: Set<String>, wallSeconds: Double, newChild: Bool = false) throws -> Data {
         guard let executable = configuration.executable else { throw IsolationError.noExecutable }
+        let idleChild = idle.withLock { children -> WorkerChild? in
+            guard !newChild, let index = Self.choice(for: verb, among: children.map(\.verbs)) else { return nil }
+            return children.remove(at: index)
+        }
         let child =
-            try idle.withLock { children in Self.choice(for: verb, among: children.map(\.verbs)).map { children.remove(at: $0) } }
+            try idleChild
             ?? WorkerChild(
                 executable: executable,
                 memoryBytes: configuration.memoryBytes,

@@ -20,7 +20,10 @@ struct EngineReuseTests {
 
     @Test func anEngineIsKeptAfterWorkThatSucceededAndDroppedAfterAFailure() throws {
         let made = LockedCounter()
-        let engines = ReusedEngines { made.increment(); return Engine() }
+        let engines = ReusedEngines {
+            made.increment()
+            return Engine()
+        }
         let first = try engines.use { $0 }
         #expect(try engines.use { $0 } === first, "the same engine serves the next task")
         #expect(throws: Broke.self) { try engines.use { _ in throw Broke() } }

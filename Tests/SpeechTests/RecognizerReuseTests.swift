@@ -32,7 +32,8 @@ struct WarmChildrenTests {
         #expect(try await workers.warmUp([TranscribeTask.self], children: 3) == 2, "no more than the pool keeps")
         let warm = workers.idleChildPIDs
         #expect(warm.count == 2 && workers.idleChildVerbs.allSatisfy { $0 == ["transcribe"] })
-        let transcript = try await OfflineTranscriber(worker: workers).transcribe(file: TestEnvironment.testmedia("speech1.wav"), maxDurationSeconds: 900)
+        let transcriber = OfflineTranscriber(worker: workers)
+        let transcript = try await transcriber.transcribe(file: TestEnvironment.testmedia("speech1.wav"), maxDurationSeconds: 900)
         #expect(!transcript.words.isEmpty)
         #expect(Set(workers.idleChildPIDs) == Set(warm), "a warm child transcribed; none was started")
     }
