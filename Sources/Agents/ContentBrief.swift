@@ -28,11 +28,13 @@ public struct ContentBrief: Sendable {
         public var text: String
     }
 
-    /// A reel the `compose` stage made for a platform.
+    /// A reel the `compose` stage made for a platform, or its text card made as one picture.
     public struct Reel: Sendable, Equatable {
         public var template: String
         public var path: String
         public var seconds: Double
+        /// A picture (a JPEG card posted as an image), not an MP4 reel.
+        public var picture = false
     }
 
     public var requestID: UUID
@@ -97,7 +99,7 @@ public struct ContentBrief: Sendable {
         presets = context.platforms
         for entry in try context.output(ComposedReels.self)?.reels ?? [] {
             if let path = entry.path, let made = entry.reel {
-                reels[entry.platform] = Reel(template: entry.template, path: path, seconds: made.seconds)
+                reels[entry.platform] = Reel(template: entry.template, path: path, seconds: made.seconds, picture: made.isPicture)
             }
         }
         media = try context.attachments.filter { $0.role == .media }.map { attachment in

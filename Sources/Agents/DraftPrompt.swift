@@ -90,7 +90,13 @@ public struct DraftPrompt: Sendable {
             "media": .array(brief.media.map(Self.media)),
             "reels": .array(
                 brief.reels.sorted { $0.key.rawValue < $1.key.rawValue }.map { platform, reel in
-                    ["platform": .string(platform.rawValue), "template": .string(reel.template), "seconds": .number((reel.seconds * 10).rounded() / 10)]
+                    var entry: [String: JSONValue] = ["platform": .string(platform.rawValue), "template": .string(reel.template)]
+                    if reel.picture {
+                        entry["kind"] = .string("text card picture")
+                    } else {
+                        entry["seconds"] = .number((reel.seconds * 10).rounded() / 10)
+                    }
+                    return .object(entry)
                 }
             ),
             "accounts": .array(brief.targets.map(account)),

@@ -2,7 +2,7 @@
 public struct ComposedReel: Sendable, Codable, Equatable {
     public var template: String
     public var platform: String
-    /// `stills` or `video`.
+    /// `stills`, `video`, `text card`, or `card picture` (one JPEG, not a reel).
     public var source: String
     public var width: Int
     public var height: Int
@@ -23,6 +23,12 @@ public struct ComposedReel: Sendable, Codable, Equatable {
     /// The template whose render this is, when the file was composed for another platform's template and
     /// shared because it is the same render (nil: composed for this one).
     public var sharedFrom: String?
+
+    /// The `source` of a text card made as one picture: a JPEG, posted as an image.
+    public static let cardPicture = "card picture"
+
+    /// Whether the file is a picture (a JPEG) rather than an MP4 reel.
+    public var isPicture: Bool { source == Self.cardPicture }
 
     public init(
         template: String,

@@ -28,6 +28,8 @@ struct ComposeCommand: ParsableCommand {
     var video: String?
     @Option(help: "A text card's line, shown on the brand colour when there are no stills and no video.")
     var card: String?
+    @Flag(help: "Make the card one JPEG picture at the template's size (a feed post), not a reel.")
+    var picture = false
     @Option(help: "The voiceover (any audio file).")
     var voice: String?
     @Option(help: "The music bed (any audio file).")
@@ -51,6 +53,8 @@ struct ComposeCommand: ParsableCommand {
         if let card {
             guard !card.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--card needs a line of text") }
             guard stills.isEmpty, video == nil else { throw ValidationError("--card is for a reel without stills or a video: drop --still and --video, or the card") }
+        } else if picture {
+            throw ValidationError("--picture makes a text card's picture: give the card's line with --card")
         }
     }
 
@@ -90,6 +94,7 @@ struct ComposeCommand: ParsableCommand {
             output: output
         )
         job.card = card.map { TextCard(text: $0) }
+        job.picture = picture
         let bar = noProgress ? nil : ProgressBar(label: chosen.name)
         let reel: ComposedReel
         do {
@@ -103,6 +108,7 @@ struct ComposeCommand: ParsableCommand {
             try printJSON(reel)
             return
         }
+        if reel.isPicture { return printPicture(reel) }
         print(
             String(
                 format: "%@: %d×%d %d fps, %.2f s, %d frames, %.1f MB, %@ LUFS, composed in %.1f s",
@@ -118,6 +124,12 @@ struct ComposeCommand: ParsableCommand {
             )
         )
         for note in reel.notes { print("  note: \(note)") }
+    }
+
+    /// One line on a card picture: its size, bytes and time.
+    func printPicture(_ reel: ComposedReel) {
+        let kilobytes = Double(reel.fileBytes) / 1e3
+        print(String(format: "%@: %d×%d JPEG card, %.1f kB, made in %.2f s", output, reel.width, reel.height, kilobytes, reel.elapsedSeconds))
     }
 
     /// Word timings from our JSON (`{"words": […]}`, a bare array, or a `transcribe --json` transcript).

@@ -26,6 +26,9 @@ public struct ComposeStage: Stage {
         public var narrate = true
         /// Whether platforms whose jobs make the same render share one file. Default true.
         public var shareRenders = true
+        /// Platforms whose text card is one picture rather than a narrated reel, and the template whose size
+        /// and style the picture takes (`instagram: instagram-feed`: a 4:5 feed post). Default Instagram's.
+        public var stillCards: [String: String] = ["instagram": "instagram-feed"]
 
         public static let options: [StageOption<Self>] = [
             .init("templates", \.templates),
@@ -33,6 +36,7 @@ public struct ComposeStage: Stage {
             .init("music", \.music),
             .init("narrate", \.narrate),
             .init("share_renders", \.shareRenders),
+            .init("still_cards", \.stillCards),
         ]
 
         public init() {}
@@ -40,6 +44,9 @@ public struct ComposeStage: Stage {
         public func validate() throws {
             for key in templates.keys where Platform(rawValue: key) == nil {
                 throw Self.invalid("unknown platform '\(key)'", at: \.templates)
+            }
+            for key in stillCards.keys where Platform(rawValue: key) == nil {
+                throw Self.invalid("unknown platform '\(key)'", at: \.stillCards)
             }
             guard minStills >= 1 else { throw Self.invalid("min_stills must be at least 1", at: \.minStills) }
         }
@@ -67,7 +74,7 @@ public struct ComposeStage: Stage {
         self.templates = templates
         self.worker = worker
         self.blobs = blobs
-        for name in configuration.templates.values where templates[name] == nil {
+        for name in Set(configuration.templates.values).union(configuration.stillCards.values) where templates[name] == nil {
             throw PipelineConfigurationError(file: "compose options", line: nil, message: "no reel template '\(name)' in pipelines/reels")
         }
         if configuration.music.isEmpty {
@@ -97,7 +104,8 @@ public struct ComposeStage: Stage {
         let voiceMemo = context.attachments.first { $0.role == .voiceMemo && kinds[$0.id] == "audio" }
         // What each platform gets: the video cut for it; a slideshow of enough stills; on TikTok (video only)
         // even one still; and where a platform cannot post text alone (Instagram, TikTok) and nothing usable
-        // came, a text card. LinkedIn posts a lone photo or text as it is.
+        // came, a text card: one picture where the platform posts pictures (`still_cards`), else a narrated
+        // reel. LinkedIn posts a lone photo or text as it is.
         func plan(_ platform: Platform) -> String? {
             if video != nil { return "video" }
             if stills.count >= configuration.minStills || (platform == .tiktok && !stills.isEmpty) { return "stills" }
@@ -130,8 +138,11 @@ public struct ComposeStage: Stage {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for platform in platforms {
-            guard let name = configuration.templates[platform.rawValue], let template = templates[name] else { continue }
-            var job = ReelJob(template: template, platform: context.platforms[platform], output: folder.appending(path: "\(name).mp4").path)
+            let pictureCard = plan(platform) == "card" ? configuration.stillCards[platform.rawValue] : nil
+            guard let name = pictureCard ?? configuration.templates[platform.rawValue], let template = templates[name] else { continue }
+            let output = folder.appending(path: "\(name).\(pictureCard == nil ? "mp4" : "jpg")").path
+            var job = ReelJob(template: template, platform: context.platforms[platform], output: output)
+            job.picture = pictureCard != nil
             if let video {
                 job.video = try await file(video)
                 job.words = try words(video)
@@ -149,14 +160,15 @@ public struct ComposeStage: Stage {
                     for still in stills { paths.append(try await file(still)) }
                     job.stills = paths
                 }
-                if let voiceMemo {
+                // A picture has no sound.
+                if let voiceMemo, !job.picture {
                     job.voice = try await file(voiceMemo)
                     job.words = try words(voiceMemo)
-                } else if configuration.narrate {
+                } else if configuration.narrate, !job.picture {
                     job.narration = context.request.promptText
                 }
             }
-            job.music = ownMusic ?? music
+            job.music = job.picture ? nil : ownMusic ?? music
             job.displayNames = names
             planned.append((platform, name, job))
         }
@@ -198,9 +210,11 @@ public struct ComposeStage: Stage {
         let made = reels.filter { $0.path != nil }
         var summary = "\(made.count) reel\(made.count == 1 ? "" : "s")"
         if !made.isEmpty {
-            summary += " (" + made.map { reel in
-                "\(reel.template) \(String(format: "%.1f", reel.reel?.seconds ?? 0)) s" + (reel.reel?.sharedFrom.map { ", \($0)'s render" } ?? "")
-            }.joined(separator: "; ") + ")"
+            let described = made.map { reel in
+                let what = reel.reel?.isPicture == true ? "card picture" : "\(String(format: "%.1f", reel.reel?.seconds ?? 0)) s"
+                return "\(reel.template) \(what)" + (reel.reel?.sharedFrom.map { ", \($0)'s render" } ?? "")
+            }
+            summary += " (" + described.joined(separator: "; ") + ")"
         }
         let failed = reels.filter { $0.error != nil }
         if !failed.isEmpty { summary += "; \(failed.count) failed: " + failed.map { "\($0.template): \($0.error ?? "")" }.joined(separator: "; ") }

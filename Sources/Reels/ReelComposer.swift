@@ -21,6 +21,9 @@ public struct ReelComposer: Sendable {
         guard !job.stills.isEmpty || job.video != nil || job.card != nil else {
             throw ReelError("there is nothing to compose: no stills, no video and no text card")
         }
+        if job.picture, job.stills.isEmpty, job.video == nil, let card = job.card {
+            return try composePicture(card, started: started)
+        }
         var notes: [String] = []
         // The stills decode and scale on other threads while the sound is prepared on this one.
         let stillLoading = job.video == nil ? StillLoading(job: job) : nil
@@ -157,15 +160,7 @@ public struct ReelComposer: Sendable {
     /// The text card: the key line on the brand colour, every frame the same picture under the subtitles.
     private func renderCard(_ card: SubtitleRenderer, background: String, frames: Int, emit: (inout YUVPicture) throws -> Void) throws {
         let template = job.template
-        let (r, g, b) = ReelTemplate.rgb(background) ?? (30, 58, 95)
-        let (red, green, blue) = (Double(r), Double(g), Double(b))
-        var plain = YUVPicture(
-            width: template.width,
-            height: template.height,
-            y: UInt8(16 + (65.481 * red + 128.553 * green + 24.966 * blue) / 255),
-            u: UInt8(128 + (-37.797 * red - 74.203 * green + 112 * blue) / 255),
-            v: UInt8(128 + (112 * red - 93.786 * green - 18.214 * blue) / 255)
-        )
+        var plain = Self.cardBackground(background, width: template.width, height: template.height)
         card.burn(into: &plain, at: 0)
         var picture = plain
         for _ in 0..<frames {

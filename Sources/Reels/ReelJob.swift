@@ -14,6 +14,9 @@ public struct ReelJob: Sendable, Codable {
     public var video: String?
     /// A text card, when there is no still and no video.
     public var card: TextCard?
+    /// Make the card one JPEG picture at the template's size (a feed post) rather than a narrated reel: no
+    /// sound, no motion, nothing to encode but one frame.
+    public var picture = false
     /// The voiceover (a voice memo or any audio file).
     public var voice: String?
     /// The music bed.
@@ -26,7 +29,7 @@ public struct ReelJob: Sendable, Codable {
     public var seconds: Double?
     /// Scene start times of `video`, so the cut ends at a scene boundary.
     public var sceneStarts: [Double]
-    /// Where the MP4 goes.
+    /// Where the MP4 (or the card's JPEG) goes.
     public var output: String
     public var limits: MediaLimits
     /// How messages name input files (the attachment's filename rather than its blob path).

@@ -47,6 +47,30 @@ public enum ReelVerifier {
         return bytes
     }
 
+    /// Checks a composed picture (a card posted as an image): a JPEG of the template's size, within the
+    /// platform's upload limit; returns the file's size in bytes.
+    @discardableResult
+    public static func verifyPicture(file: URL, template: ReelTemplate, platform: PlatformPreset) throws -> Int64 {
+        let probe: ProbeResult
+        do {
+            probe = try MediaProber(limits: MediaLimits()).probe(path: file.path)
+        } catch {
+            throw ReelError("the composed picture does not open: \(error)")
+        }
+        var problems: [String] = []
+        if probe.kind != "image" { problems.append("it is \(probe.kind), not an image") }
+        if let picture = probe.video {
+            if picture.codec != "mjpeg" { problems.append("its codec is \(picture.codec), not JPEG") }
+            if picture.width != template.width || picture.height != template.height {
+                problems.append("picture is \(picture.width ?? 0)×\(picture.height ?? 0), not \(template.width)×\(template.height)")
+            }
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
+        if bytes > platform.maxFileBytes { problems.append("\(bytes) bytes is more than the platform's \(platform.maxFileBytes)") }
+        guard problems.isEmpty else { throw ReelError("the composed picture failed its check: " + problems.joined(separator: "; ")) }
+        return bytes
+    }
+
     /// Whether the top-level `moov` box comes before `mdat`.
     public static func moovComesFirst(_ file: URL) throws -> Bool {
         let handle = try FileHandle(forReadingFrom: file)

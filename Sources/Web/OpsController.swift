@@ -117,11 +117,11 @@ struct OpsController<Context: OperatorRequestContext>: Sendable {
         return try await shared.picture(path, mime: "image/jpeg", missing: "no keyframe \(index) for attachment \(attachmentID)")
     }
 
-    /// A variant's composed reel, the file that will publish.
+    /// A variant's composed reel (or card picture), the file that will publish.
     private func reel(_ pool: PostgresPool, queueID: UUID) async throws -> Response {
-        let path = try await pool.withConnection { try OpsQueries().reelBlob(queueID: queueID, on: $0) }
-        guard let blobs = shared.blobs, let path else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
-        return try FileResponse.stream(file: try await blobs.localFile(for: path), mime: "video/mp4")
+        let asset = try await pool.withConnection { try OpsQueries().composedAsset(queueID: queueID, on: $0) }
+        guard let blobs = shared.blobs, let asset else { throw HTTPError(.notFound, message: "no reel for variant \(queueID)") }
+        return try FileResponse.stream(file: try await blobs.localFile(for: asset.path), mime: asset.mime)
     }
 
     private func runsPage(_ pool: PostgresPool, access: OperatorAccess) async throws -> HTMLResponse {

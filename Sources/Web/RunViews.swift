@@ -81,7 +81,8 @@ enum RunViews {
                 [
                     "platform": variant.platform, "handle": variant.handle, "state": variant.state,
                     "caption": variant.caption, "hashtags": variant.hashtags.joined(separator: " "), "origin": variant.origin,
-                    "type": variant.type, "isReel": variant.type == "reel" && variant.assetPath != nil,
+                    "type": variant.type, "isReel": variant.hasComposedAsset && variant.type == "reel",
+                    "isCardPicture": variant.hasComposedAsset && variant.type == "image",
                     "reelURL": "/ops/variants/\(variant.queueID.uuidString.lowercased())/reel",
                     "postID": variant.externalPostID as Any, "postURL": variant.externalURL as Any,
                     "publishError": variant.publishError as Any, "needsCheck": variant.needsCheck,

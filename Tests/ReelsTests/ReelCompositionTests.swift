@@ -69,6 +69,32 @@ struct ReelCompositionTests {
     }
 
     @Test(.timeLimit(.minutes(20)))
+    func aTextCardPictureIsOneJPEGOfTheFeedTemplateReadingTheKeyLine() throws {
+        let folder = try TestEnvironment.temporaryDirectory("reel")
+        let output = folder.appending(path: "card.jpg")
+        let job = ReelFixtures.job("instagram-feed", output: output) { job in
+            job.card = TextCard(text: "Studio Sunday", background: "#204080", colour: "#FFFFFF", font: "DejaVu Sans")
+            job.picture = true
+            job.narration = "Studio Sunday, open to all"
+            job.music = MusicBed.builtin
+        }
+        let made = try ReelComposer(job: job).compose()
+        #expect(made.isPicture && made.frames == 1 && made.seconds == 0)
+        #expect(!made.narrated && made.audio.integratedLUFS == nil, "a picture has no sound")
+        #expect(made.subtitles.map(\.text) == ["Studio Sunday"], "what the picture says, for moderation")
+        let probe = try MediaProber().probe(path: output.path)
+        #expect(probe.kind == "image" && probe.video?.codec == "mjpeg")
+        #expect(probe.video?.width == 1080 && probe.video?.height == 1350, "the feed template's 4:5")
+        let picture = try FrameGrabber.firstPicture(path: output.path, limits: MediaLimits())
+        let read = try TextRecognizer().recognize(picture, budget: OCRBudget(deadlineSeconds: nil))
+        let words = Set(read.text.uppercased().split { !$0.isLetter }.map(String.init))
+        #expect(words.isSuperset(of: ["STUDIO", "SUNDAY"]), "OCR read: \(read.text)")
+        // The brand colour survives the range change to full-range JPEG.
+        let corner = Array(picture.pixels[(10 * picture.width + 10) * 3..<(10 * picture.width + 10) * 3 + 3])
+        #expect(abs(Int(corner[0]) - 0x20) <= 8 && abs(Int(corner[1]) - 0x40) <= 8 && abs(Int(corner[2]) - 0x80) <= 8, "corner \(corner)")
+    }
+
+    @Test(.timeLimit(.minutes(20)))
     func theBuiltInMusicBedPlaysWhenNoFileIsGiven() throws {
         let folder = try TestEnvironment.temporaryDirectory("reel")
         let output = folder.appending(path: "bed.mp4")

@@ -1,4 +1,5 @@
 import Blobs
+import Contracts
 import Crypto
 import Domain
 import Foundation
@@ -451,10 +452,12 @@ struct PostRequestPipelineTests {
                 [fixture.talentID, fixture.tenantID]
             )
         }
+        var requestID = UUID()
         func platformsAndTypes(_ files: [PostRequestIntake.LocalFile]) async throws -> [String: String] {
             let receipt = try await h.intake.submit(
                 .init(talent: .slug(fixture.slug), source: .operator, prompt: "Open studio this Sunday", platforms: Platform.allCases, files: files)
             )
+            requestID = receipt.requestID
             #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
             return try await h.pool.withConnection { connection in
                 Dictionary(
@@ -468,10 +471,24 @@ struct PostRequestPipelineTests {
                 )
             }
         }
-        // A prompt alone: a text card reel where text cannot go, text on LinkedIn.
-        #expect(try await platformsAndTypes([]) == ["instagram": "reel", "tiktok": "reel", "linkedin": "text"])
-        // One photo: a photo on Instagram and LinkedIn, a reel on TikTok (video only).
+        func variants() async throws -> [OpsQueries.VariantView] {
+            let id = requestID
+            return try #require(try await h.pool.withConnection { try OpsQueries().run(requestID: id, on: $0) }).variants
+        }
+        func composed() async throws -> [String: Bool] {
+            Dictionary(uniqueKeysWithValues: try await variants().map { ($0.platform, $0.hasComposedAsset) })
+        }
+        // A prompt alone: where text cannot go, a text card: a picture on Instagram (its feed posts pictures), a
+        // narrated reel on TikTok; text on LinkedIn.
+        #expect(try await platformsAndTypes([]) == ["instagram": "image", "tiktok": "reel", "linkedin": "text"])
+        #expect(try await composed() == ["instagram": true, "tiktok": true, "linkedin": false])
+        let card = try #require(try await variants().first { $0.platform == "instagram" })
+        let picture = try MediaProber().probe(path: try await h.blobs.localFile(for: try #require(card.assetPath)).path)
+        #expect(picture.video?.codec == "mjpeg" && picture.video?.width == 1080 && picture.video?.height == 1350, "the card as a 4:5 JPEG")
+        // One photo: a photo on Instagram and LinkedIn (the attachment itself, nothing composed), a reel on TikTok
+        // (video only).
         #expect(try await platformsAndTypes([.init(url: TestEnvironment.testmedia("photo2.jpg"))]) == ["instagram": "image", "tiktok": "reel", "linkedin": "image"])
+        #expect(try await composed() == ["instagram": false, "tiktok": true, "linkedin": false])
     }
 
     @Test func promptOnlyRequestDraftsFromThePillars() async throws {

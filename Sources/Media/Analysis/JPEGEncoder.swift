@@ -1,7 +1,8 @@
 import CFFmpeg
 public import Foundation
 
-/// Encodes pictures as baseline JPEG with libavcodec's MJPEG encoder, scaling with libswscale on the way.
+/// Encodes pictures as baseline JPEG with libavcodec's MJPEG encoder, scaling (or widening a picture's range)
+/// with libswscale on the way.
 public enum JPEGEncoder {
     /// Encodes `image`, scaled down to at most `maxWidth` pixels wide (never up), at `quality` 2 (best) … 31.
     public static func encode(_ image: RGBImage, maxWidth: Int? = nil, quality: Int = 3) throws -> Data {
@@ -14,6 +15,52 @@ public enum JPEGEncoder {
         width -= width % 2
         height -= height % 2
         guard width >= 2, height >= 2 else { throw FFmpegError.unsupported("the picture is too small to encode") }
+        return try encode(width: width, height: height, quality: quality) { frame in
+            try convert(image, into: frame, width: width, height: height)
+        }
+    }
+
+    /// Encodes a limited-range 4:2:0 picture (a composed frame) at its own size, at `quality` 2 (best) … 31.
+    public static func encode(_ picture: YUVPicture, quality: Int = 3) throws -> Data {
+        av_log_set_level(AV_LOG_QUIET)  // swscale's note on the full-range format JPEG needs stays out of our output
+        return try encode(width: picture.width, height: picture.height, quality: quality) { frame in
+            guard
+                let scaler = sws_getContext(
+                    Int32(picture.width),
+                    Int32(picture.height),
+                    AV_PIX_FMT_YUV420P,
+                    Int32(picture.width),
+                    Int32(picture.height),
+                    AV_PIX_FMT_YUVJ420P,
+                    Int32(SWS_POINT),
+                    nil,
+                    nil,
+                    nil
+                )
+            else { throw FFmpegError.unsupported("cannot convert the picture for JPEG") }
+            defer { sws_freeContext(scaler) }
+            let rows = picture.luma.withUnsafeBufferPointer { luma in
+                picture.blue.withUnsafeBufferPointer { blue in
+                    picture.red.withUnsafeBufferPointer { red -> Int32 in
+                        let sourcePlanes: [UnsafePointer<UInt8>?] = [luma.baseAddress, blue.baseAddress, red.baseAddress, nil]
+                        let sourceStrides: [Int32] = [Int32(picture.width), Int32(picture.chromaWidth), Int32(picture.chromaWidth), 0]
+                        let targetPlanes: [UnsafeMutablePointer<UInt8>?] = (0..<4).map { drsocial_frame_data(frame, Int32($0)) }
+                        let targetStrides: [Int32] = (0..<4).map { drsocial_frame_linesize(frame, Int32($0)) }
+                        return sws_scale(scaler, sourcePlanes, sourceStrides, 0, Int32(picture.height), targetPlanes, targetStrides)
+                    }
+                }
+            }
+            guard rows > 0 else { throw FFmpegError.unsupported("converting the picture for JPEG failed") }
+        }
+    }
+
+    /// One baseline JPEG of `width × height`: `fill` writes the full-range 4:2:0 frame.
+    private static func encode(
+        width: Int,
+        height: Int,
+        quality: Int,
+        fill: (UnsafeMutablePointer<AVFrame>) throws -> Void
+    ) throws -> Data {
         guard let encoder = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
             throw FFmpegError.unsupported("libavcodec has no MJPEG encoder")
         }
@@ -39,7 +86,7 @@ public enum JPEGEncoder {
         frame.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
         frame.pointee.quality = context.pointee.global_quality
         try FFmpegError.check(av_frame_get_buffer(frame, 0), "allocating a picture")
-        try convert(image, into: frame, width: width, height: height)
+        try fill(frame)
 
         try FFmpegError.check(avcodec_send_frame(context, frame), "encoding a JPEG")
         try FFmpegError.check(avcodec_send_frame(context, nil), "finishing a JPEG")

@@ -27,6 +27,7 @@ public struct ApprovalRepository: Sendable {
         public let mediaMime: String?
         /// `text`, `image`, `video` or `reel`: a reel is the composed file itself (what publishes).
         public let contentType: String
+        /// Whether the variant posts a composed file (a reel, or a card picture: `contentType` says which).
         public let hasComposedAsset: Bool
         /// 1 for the first draft; each replacement drafted after a rejection counts up.
         public let version: Int
@@ -68,7 +69,7 @@ public struct ApprovalRepository: Sendable {
             """
             SELECT q.id, q.post_request_id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin,
                    q.scheduled_for, q.rejected_reason, r.prompt_text, coalesce(r.created_at, q.created_at) AS created_at,
-                   c.type AS content_type, (c.type = 'reel' AND c.asset_url IS NOT NULL) AS has_composed_asset,
+                   c.type AS content_type, \(ComposedAsset.condition) AS has_composed_asset,
                    q.version, c.moderation_reason, q.publish_error, q.external_url,
                    (SELECT pa.id FROM post_request_attachments pa WHERE pa.post_request_id = q.post_request_id
                       AND pa.role = 'media' AND (pa.mime LIKE 'image/%' OR pa.mime LIKE 'video/%') ORDER BY pa.position LIMIT 1) AS media_attachment_id,
@@ -247,14 +248,8 @@ public struct ApprovalRepository: Sendable {
         )
     }
 
-    /// The blob path of a variant's composed reel, if the talent owns the variant and it has one.
-    public func composedAsset(queueID: UUID, talentID: UUID, on connection: PostgresConnection) throws -> String? {
-        try connection.query(
-            """
-            SELECT c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id
-            WHERE q.id = $1 AND q.talent_id = $2 AND c.type = 'reel'
-            """,
-            [queueID, talentID]
-        ).first?.decodeIfPresent("asset_url")
+    /// A variant's composed reel or card picture, if the talent owns the variant and it has one.
+    public func composedAsset(queueID: UUID, talentID: UUID, on connection: PostgresConnection) throws -> ComposedAsset? {
+        try ComposedAsset.find(where: "q.id = $1 AND q.talent_id = $2", [queueID, talentID], on: connection)
     }
 }

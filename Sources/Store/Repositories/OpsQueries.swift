@@ -78,6 +78,8 @@ public struct OpsQueries: Sendable {
         public let type: String
         /// Where the variant's media is (a composed reel's blob path, or the attachment's).
         public let assetPath: String?
+        /// Whether `assetPath` is a composed file (a reel, or a card picture when `type` is `image`).
+        public let hasComposedAsset: Bool
         /// What publishing left: the platform's post id and URL, the last error, whether an operator must check.
         public let externalPostID: String?
         public let externalURL: String?
@@ -188,7 +190,7 @@ public struct OpsQueries: Sendable {
         let variants = try connection.query(
             """
             SELECT q.id, a.platform, a.handle, q.state, c.caption, c.hashtags, q.origin, c.type, c.asset_url,
-                   q.external_post_id, q.external_url, q.publish_error, q.needs_check
+                   \(ComposedAsset.condition) AS has_composed_asset, q.external_post_id, q.external_url, q.publish_error, q.needs_check
             FROM content_queue q JOIN accounts a ON a.id = q.account_id JOIN content c ON c.id = q.content_id
             WHERE q.post_request_id = $1 ORDER BY a.platform, q.version
             """,
@@ -205,6 +207,7 @@ public struct OpsQueries: Sendable {
                 origin: try row.decode("origin"),
                 type: try row.decode("type"),
                 assetPath: try row.decodeIfPresent("asset_url"),
+                hasComposedAsset: try row.decode("has_composed_asset"),
                 externalPostID: try row.decodeIfPresent("external_post_id"),
                 externalURL: try row.decodeIfPresent("external_url"),
                 publishError: try row.decodeIfPresent("publish_error"),
@@ -267,11 +270,8 @@ public struct OpsQueries: Sendable {
         try connection.query("SELECT screenshot_path FROM publish_attempts WHERE id = $1", [attemptID]).first?.decodeIfPresent("screenshot_path")
     }
 
-    /// A variant's composed reel (blob path), when it has one.
-    public func reelBlob(queueID: UUID, on connection: PostgresConnection) throws -> String? {
-        try connection.query(
-            "SELECT c.asset_url FROM content_queue q JOIN content c ON c.id = q.content_id WHERE q.id = $1 AND c.type = 'reel'",
-            [queueID]
-        ).first?.decodeIfPresent("asset_url")
+    /// A variant's composed reel or card picture, when it has one.
+    public func composedAsset(queueID: UUID, on connection: PostgresConnection) throws -> ComposedAsset? {
+        try ComposedAsset.find(where: "q.id = $1", [queueID], on: connection)
     }
 }

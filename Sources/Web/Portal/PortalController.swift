@@ -315,7 +315,7 @@ extension PortalController {
     /// `GET /me/variants/:id/reel`: the composed reel of one of the talent's variants, the exact file that publishes.
     func reel(_ request: Request, queueID: UUID) async throws -> Response {
         try await streamTalentFile(request) { talentID, connection in
-            try ApprovalRepository().composedAsset(queueID: queueID, talentID: talentID, on: connection).map { (path: $0, mime: "video/mp4") }
+            try ApprovalRepository().composedAsset(queueID: queueID, talentID: talentID, on: connection).map { (path: $0.path, mime: $0.mime) }
         }
     }
 

@@ -41,7 +41,8 @@ enum PortalViews {
                     "prompt": group.prompt ?? "Suggested by Dr.Social",
                     "pendingCount": pending.count, "canApproveAll": pending.count > 1,
                     "variants": group.variants.map { variant -> [String: Any] in
-                        [
+                        let composedPicture = variant.hasComposedAsset && variant.contentType == "image"
+                        return [
                             "id": variant.id.uuidString.lowercased(), "platform": variant.platform, "handle": variant.handle,
                             "state": variant.state, "caption": variant.caption, "hashtags": variant.hashtags.joined(separator: " "),
                             "origin": variant.origin == "ai_initiated" ? "AI" : "your request",
@@ -53,13 +54,14 @@ enum PortalViews {
                             "isFlagged": variant.moderationReason != nil,
                             "publishError": variant.publishError ?? "", "hasPublishError": variant.publishError != nil,
                             "externalURL": variant.externalURL ?? "", "isPublished": variant.externalURL != nil,
-                            // A reel previews the composed file itself: what is approved is what publishes.
+                            // A reel or card picture previews the composed file itself: what is approved is what publishes.
                             "mediaURL": variant.hasComposedAsset
                                 ? "/me/variants/\(variant.id.uuidString.lowercased())/reel"
                                 : variant.mediaAttachmentID.map { "/me/media/\($0.uuidString.lowercased())" } ?? "",
-                            "isImage": !variant.hasComposedAsset && variant.mediaMime?.hasPrefix("image/") == true,
-                            "isVideo": variant.hasComposedAsset || variant.mediaMime?.hasPrefix("video/") == true,
-                            "isReel": variant.hasComposedAsset,
+                            "isImage": variant.hasComposedAsset ? composedPicture : variant.mediaMime?.hasPrefix("image/") == true,
+                            "isVideo": variant.hasComposedAsset ? !composedPicture : variant.mediaMime?.hasPrefix("video/") == true,
+                            "isReel": variant.hasComposedAsset && !composedPicture,
+                            "isCardPicture": composedPicture,
                         ]
                     },
                 ]
