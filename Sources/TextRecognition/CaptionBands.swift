@@ -39,15 +39,13 @@ enum CaptionBandFinder {
         let height = image.height
         let count = width * height
         guard width >= 16, height >= 16 else { return [] }
+        @inline(__always) func bin(_ rgb: UnsafeBufferPointer<UInt8>, _ pixel: Int) -> Int {
+            (Int(rgb[3 * pixel]) >> 4) << 8 | (Int(rgb[3 * pixel + 1]) >> 4) << 4 | Int(rgb[3 * pixel + 2]) >> 4
+        }
         var bins = [Int32](repeating: 0, count: 4096)
-        var binOf = [UInt16](repeating: 0, count: count)
         image.pixels.withUnsafeBufferPointer { rgb in
-            binOf.withUnsafeMutableBufferPointer { binOf in
-                for pixel in 0..<count {
-                    let bin = (Int(rgb[3 * pixel]) >> 4) << 8 | (Int(rgb[3 * pixel + 1]) >> 4) << 4 | Int(rgb[3 * pixel + 2]) >> 4
-                    binOf[pixel] = UInt16(bin)
-                    bins[bin] += 1
-                }
+            bins.withUnsafeMutableBufferPointer { bins in
+                for pixel in 0..<count { bins[bin(rgb, pixel)] += 1 }
             }
         }
         let floor = max(50, Int(Double(count) * minimumShare))
@@ -66,7 +64,7 @@ enum CaptionBandFinder {
             for y in 0..<height {
                 for x in 0..<width {
                     let pixel = y * width + x
-                    let s = slot[Int(binOf[pixel])]
+                    let s = slot[bin(rgb, pixel)]
                     guard s >= 0 else { continue }
                     rows[s * height + y] += 1
                     if x < left[s] { left[s] = x }

@@ -33,17 +33,23 @@ enum PageTexture {
 
     /// Whether an 8-bit grayscale page is dense texture by the measure above.
     static func isTexture(gray: [UInt8], width: Int, height: Int) -> Bool {
-        outlinesPerMegapixel(gray: gray, width: width, height: height) > textureOutlinesPerMegapixel
+        outlinesPerMegapixel(gray: gray, width: width, height: height, stopAbove: textureOutlinesPerMegapixel) > textureOutlinesPerMegapixel
     }
 
     /// Connected components of ink (8-connected, darker than Otsu's threshold) and of background
     /// (4-connected, the holes and the ground around them), per megapixel.
-    static func outlinesPerMegapixel(gray: [UInt8], width: Int, height: Int) -> Double {
+    ///
+    /// With `stopAbove`, counting stops at the first row after which the components no later row can join
+    /// (those with no run on that row) are already more than that many per megapixel of the whole page,
+    /// and that lower bound is returned: a texture is known before its last rows are read, the denser the sooner.
+    static func outlinesPerMegapixel(gray: [UInt8], width: Int, height: Int, stopAbove: Double? = nil) -> Double {
         guard width > 0, height > 0 else { return 0 }
+        let megapixels = Double(width) * Double(height) / 1_000_000
+        let enough = stopAbove.map { $0 * megapixels }
         let threshold = otsu(gray)
         var ink = RunComponents(diagonal: true)
         var ground = RunComponents(diagonal: false)
-        gray.withUnsafeBufferPointer { pixels in
+        return gray.withUnsafeBufferPointer { pixels in
             for y in 0..<height {
                 let row = y * width
                 var x = 0
@@ -56,9 +62,11 @@ enum PageTexture {
                 }
                 ink.endRow()
                 ground.endRow()
+                let closed = ink.closed + ground.closed
+                if let enough, Double(closed) > enough { return Double(closed) / megapixels }
             }
+            return Double(ink.count + ground.count) / megapixels
         }
-        return Double(ink.count + ground.count) / (Double(width) * Double(height) / 1_000_000)
     }
 
     /// Otsu's threshold: the grey level that best splits the histogram into two classes.
@@ -118,6 +126,10 @@ struct RunComponents {
         if index > cursor { cursor = index - 1 }
         current.append((start, end, id))
     }
+
+    /// At least this many components are closed after `endRow`: each one still open has a run on the row
+    /// just read, so later rows can merge at most that many away.
+    var closed: Int { count - previous.count }
 
     mutating func endRow() {
         swap(&previous, &current)

@@ -114,7 +114,15 @@ struct TextRecognitionTests {
             let image = try FrameGrabber.firstPicture(path: TestEnvironment.testmedia(name).path, limits: MediaLimits())
             let value = density(image)
             #expect(value < PageTexture.textureOutlinesPerMegapixel, "\(name): \(value) outlines per megapixel")
+            #expect(!PageTexture.isTexture(gray: image.luma(), width: image.width, height: image.height), "\(name)")
         }
+        // The count that stops early gives the same answer, from a bound that never exceeds the full count.
+        let image = try Self.texture()
+        let early = PageTexture.outlinesPerMegapixel(
+            gray: image.luma(), width: image.width, height: image.height, stopAbove: PageTexture.textureOutlinesPerMegapixel
+        )
+        #expect(early > PageTexture.textureOutlinesPerMegapixel && early <= texture, "stopped at \(early), the whole page has \(texture)")
+        #expect(PageTexture.isTexture(gray: image.luma(), width: image.width, height: image.height))
     }
 
     /// A smooth gradient puts each 4-bit colour on a contour the band finder takes for a line of text: one
@@ -141,6 +149,35 @@ struct TextRecognitionTests {
             let bands = CaptionBandFinder.bands(in: image)
             #expect(!bands.isEmpty && bands.allSatisfy { !CaptionGlyphs.isShape($0, in: image) }, "\(name)")
         }
+    }
+
+    /// The box finder skips rows where two samples show no edge run can be: it finds the same boxes as when
+    /// it reads every row, on the fixtures and on a box drawn over noise (which only the box's rows pass).
+    @Test func sampledRowsFindTheSameCaptionBoxes() throws {
+        var pictures: [(String, RGBImage)] = []
+        for name in ["caption-plain.png", "caption-yellow-bars.png", "caption-white-texture.png", "photo.jpg", "photo3.jpg", "texture.jpg"] {
+            pictures.append((name, try FrameGrabber.firstPicture(path: TestEnvironment.testmedia(name).path, limits: MediaLimits())))
+        }
+        pictures.append(("caption-video.mp4", try FrameGrabber.firstPicture(path: TestEnvironment.testmedia("caption-video.mp4").path, limits: MediaLimits())))
+        // Noise, and a grey box of 600×60 on it, with dark strokes across its middle rows.
+        let (width, height) = (900, 400)
+        var generator = SystemRandomNumberGenerator()
+        var pixels = (0..<(width * height * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for y in 200..<260 {
+            for x in 150..<750 {
+                let stroke = (210..<250).contains(y) && x > 160 && x < 740 && (x / 7) % 3 == 0
+                for channel in 0..<3 { pixels[3 * (y * width + x) + channel] = stroke ? 20 : 128 }
+            }
+        }
+        pictures.append(("a box on noise", RGBImage(width: width, height: height, pixels: pixels)))
+        var found = 0
+        for (name, image) in pictures {
+            let sampled = CaptionBoxFinder.boxes(in: image)
+            #expect(sampled == CaptionBoxFinder.boxes(in: image, sampling: false), "\(name)")
+            found += sampled.count
+        }
+        #expect(found > 0, "some picture holds a box, so the comparison is not of empty lists alone")
+        #expect(CaptionBoxFinder.boxes(in: pictures.last!.1).first.map { ($0.top, $0.bottom, $0.left) } ?? (0, 0, 0) == (200, 260, 150))
     }
 
     /// Components counted by rows: a ring is one ink outline with one hole; two diagonal pixels are one
