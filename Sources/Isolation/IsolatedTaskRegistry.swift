@@ -19,10 +19,7 @@ public struct IsolatedTaskRegistry: Sendable {
             } catch {
                 response = .init(result: nil, error: String(describing: error))
             }
-            // Unescaped slashes keep the daemon's decoder on its fast path through base64 (an email's attachments).
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .withoutEscapingSlashes
-            return (try? encoder.encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
+            return (try? AnswerCoding.encode(response)) ?? Self.errorAnswer("the answer could not be encoded")
         }
         if let warmable = T.self as? any WarmableTask.Type { warmers[T.verb] = { try warmable.warmUp() } }
     }
@@ -34,7 +31,7 @@ public struct IsolatedTaskRegistry: Sendable {
     public func handle(_ request: WorkerRequest) -> Data {
         if request.verb == WarmUp.verb { return warmUp(request.input) }
         guard let handler = handlers[request.verb] else {
-            return Data(#"{"error":"no isolated task '\#(request.verb)' (known: \#(verbs.joined(separator: ", ")))"}"#.utf8)
+            return Self.errorAnswer("no isolated task '\(request.verb)' (known: \(verbs.joined(separator: ", ")))")
         }
         return handler(request.input)
     }
@@ -56,7 +53,7 @@ public struct IsolatedTaskRegistry: Sendable {
         } catch {
             response = .init(result: nil, error: String(describing: error))
         }
-        return (try? JSONEncoder().encode(response)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
+        return (try? AnswerCoding.encode(response)) ?? Self.errorAnswer("the answer could not be encoded")
     }
 
     /// Serves requests from standard input, one at a time, until it closes. Each request first lowers this
@@ -85,13 +82,18 @@ public struct IsolatedTaskRegistry: Sendable {
         let output = FrameChannel(fd: answers)
         while let frame = input.read() {
             guard let request = try? JSONDecoder().decode(WorkerRequest.self, from: frame) else {
-                _ = output.write(Data(#"{"error":"the request could not be read"}"#.utf8))
+                _ = output.write(Self.errorAnswer("the request could not be read"))
                 continue
             }
             Self.limitCPU(toAnother: request.cpuSeconds)
             guard output.write(handle(request)) else { break }
         }
         exit(0)
+    }
+
+    /// An answer that carries only `error`.
+    static func errorAnswer(_ error: String) -> Data {
+        AnswerCoding.frame(json: (try? JSONEncoder().encode(["error": error])) ?? Data(#"{"error":"?"}"#.utf8))
     }
 
     private static func limitCPU(toAnother seconds: Int) {

@@ -145,9 +145,9 @@ public struct IsolatedWorkers: Sendable {
         }
         let response: WorkerResponse<Answer>
         do {
-            response = try JSONDecoder().decode(WorkerResponse<Answer>.self, from: output)
+            response = try AnswerCoding.decode(WorkerResponse<Answer>.self, from: output)
         } catch {
-            throw IsolationError.badAnswer(String(decoding: output.prefix(200), as: UTF8.self))
+            throw IsolationError.badAnswer("\(error); it begins: " + String(decoding: output.prefix(200), as: UTF8.self))
         }
         if let result = response.result { return result }
         throw IsolationError.failed(response.error ?? "the media worker gave no reason")
