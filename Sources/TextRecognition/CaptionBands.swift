@@ -45,33 +45,44 @@ enum CaptionBandFinder {
         var bins = [Int32](repeating: 0, count: 4096)
         image.pixels.withUnsafeBufferPointer { rgb in
             bins.withUnsafeMutableBufferPointer { bins in
-                for pixel in 0..<count { bins[bin(rgb, pixel)] += 1 }
+                for pixel in 0..<count { bins[bin(rgb, pixel)] &+= 1 }
             }
         }
         let floor = max(50, Int(Double(count) * minimumShare))
         let chosen = (0..<4096).filter { Int(bins[$0]) >= floor }.sorted { bins[$0] > bins[$1] }.prefix(40)
         guard !chosen.isEmpty else { return [] }
-        var slot = [Int](repeating: -1, count: 4096)
+        // Colours not chosen count into one more slot, `k`, whose figures are never read: the loop below then
+        // has no branch on the colour, which on a busy picture it mispredicted at nearly every pixel.
+        var slot = [Int](repeating: chosen.count, count: 4096)
         for (index, bin) in chosen.enumerated() { slot[bin] = index }
 
         // Rows, column extents and colour sums of each chosen colour, in one pass.
         let k = chosen.count
-        var rows = [Int32](repeating: 0, count: k * height)
-        var left = [Int](repeating: width, count: k)
-        var right = [Int](repeating: -1, count: k)
-        var sums = [Int](repeating: 0, count: 3 * k)
+        var rows = [Int32](repeating: 0, count: (k + 1) * height)
+        var left = [Int](repeating: width, count: k + 1)
+        var right = [Int](repeating: -1, count: k + 1)
+        var sums = [Int](repeating: 0, count: 3 * (k + 1))
         image.pixels.withUnsafeBufferPointer { rgb in
-            for y in 0..<height {
-                for x in 0..<width {
-                    let pixel = y * width + x
-                    let s = slot[bin(rgb, pixel)]
-                    guard s >= 0 else { continue }
-                    rows[s * height + y] += 1
-                    if x < left[s] { left[s] = x }
-                    if x > right[s] { right[s] = x }
-                    sums[3 * s] += Int(rgb[3 * pixel])
-                    sums[3 * s + 1] += Int(rgb[3 * pixel + 1])
-                    sums[3 * s + 2] += Int(rgb[3 * pixel + 2])
+            slot.withUnsafeBufferPointer { slot in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    left.withUnsafeMutableBufferPointer { left in
+                        right.withUnsafeMutableBufferPointer { right in
+                            sums.withUnsafeMutableBufferPointer { sums in
+                                for y in 0..<height {
+                                    for x in 0..<width {
+                                        let pixel = y * width + x
+                                        let s = slot[bin(rgb, pixel)]
+                                        rows[s * height + y] &+= 1
+                                        left[s] = min(left[s], x)
+                                        right[s] = max(right[s], x)
+                                        sums[3 * s] &+= Int(rgb[3 * pixel])
+                                        sums[3 * s + 1] &+= Int(rgb[3 * pixel + 1])
+                                        sums[3 * s + 2] &+= Int(rgb[3 * pixel + 2])
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
