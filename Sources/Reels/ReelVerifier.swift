@@ -9,12 +9,7 @@ public enum ReelVerifier {
     /// Checks codec, size, frame rate, duration, audio, faststart and file size; returns the file's size in bytes.
     @discardableResult
     public static func verify(file: URL, template: ReelTemplate, platform: PlatformPreset, seconds: Double) throws -> Int64 {
-        let probe: ProbeResult
-        do {
-            probe = try MediaProber(limits: MediaLimits()).probe(path: file.path)
-        } catch {
-            throw ReelError("the composed file does not open: \(error)")
-        }
+        let probe = try probe(file, "file")
         var problems: [String] = []
         let frame = 1 / Double(template.fps)
         if let video = probe.video {
@@ -51,12 +46,7 @@ public enum ReelVerifier {
     /// platform's upload limit; returns the file's size in bytes.
     @discardableResult
     public static func verifyPicture(file: URL, template: ReelTemplate, platform: PlatformPreset) throws -> Int64 {
-        let probe: ProbeResult
-        do {
-            probe = try MediaProber(limits: MediaLimits()).probe(path: file.path)
-        } catch {
-            throw ReelError("the composed picture does not open: \(error)")
-        }
+        let probe = try probe(file, "picture")
         var problems: [String] = []
         if probe.kind != "image" { problems.append("it is \(probe.kind), not an image") }
         if let picture = probe.video {
@@ -69,6 +59,14 @@ public enum ReelVerifier {
         if bytes > platform.maxFileBytes { problems.append("\(bytes) bytes is more than the platform's \(platform.maxFileBytes)") }
         guard problems.isEmpty else { throw ReelError("the composed picture failed its check: " + problems.joined(separator: "; ")) }
         return bytes
+    }
+
+    private static func probe(_ file: URL, _ what: String) throws -> ProbeResult {
+        do {
+            return try MediaProber(limits: MediaLimits()).probe(path: file.path)
+        } catch {
+            throw ReelError("the composed \(what) does not open: \(error)")
+        }
     }
 
     /// Whether the top-level `moov` box comes before `mdat`.

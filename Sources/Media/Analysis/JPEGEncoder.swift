@@ -24,20 +24,7 @@ public enum JPEGEncoder {
     public static func encode(_ picture: YUVPicture, quality: Int = 3) throws -> Data {
         av_log_set_level(AV_LOG_QUIET)  // swscale's note on the full-range format JPEG needs stays out of our output
         return try encode(width: picture.width, height: picture.height, quality: quality) { frame in
-            guard
-                let scaler = sws_getContext(
-                    Int32(picture.width),
-                    Int32(picture.height),
-                    AV_PIX_FMT_YUV420P,
-                    Int32(picture.width),
-                    Int32(picture.height),
-                    AV_PIX_FMT_YUVJ420P,
-                    Int32(SWS_POINT),
-                    nil,
-                    nil,
-                    nil
-                )
-            else { throw FFmpegError.unsupported("cannot convert the picture for JPEG") }
+            let scaler = try converter(from: AV_PIX_FMT_YUV420P, picture.width, picture.height, to: picture.width, picture.height, flags: SWS_POINT)
             defer { sws_freeContext(scaler) }
             let rows = picture.luma.withUnsafeBufferPointer { luma in
                 picture.blue.withUnsafeBufferPointer { blue in
@@ -95,21 +82,24 @@ public enum JPEGEncoder {
         return Data(bytes: packet.pointee.data, count: Int(packet.pointee.size))
     }
 
+    /// A libswscale context from `format` at `width × height` to full-range 4:2:0 at `toWidth × toHeight`.
+    private static func converter(
+        from format: AVPixelFormat,
+        _ width: Int,
+        _ height: Int,
+        to toWidth: Int,
+        _ toHeight: Int,
+        flags: Int32
+    ) throws -> OpaquePointer {
+        let scaler = sws_getContext(
+            Int32(width), Int32(height), format, Int32(toWidth), Int32(toHeight), AV_PIX_FMT_YUVJ420P, flags, nil, nil, nil
+        )
+        guard let scaler else { throw FFmpegError.unsupported("cannot convert the picture for JPEG") }
+        return scaler
+    }
+
     private static func convert(_ image: RGBImage, into frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int) throws {
-        guard
-            let scaler = sws_getContext(
-                Int32(image.width),
-                Int32(image.height),
-                AV_PIX_FMT_RGB24,
-                Int32(width),
-                Int32(height),
-                AV_PIX_FMT_YUVJ420P,
-                Int32(SWS_AREA),
-                nil,
-                nil,
-                nil
-            )
-        else { throw FFmpegError.unsupported("cannot convert the picture for JPEG") }
+        let scaler = try converter(from: AV_PIX_FMT_RGB24, image.width, image.height, to: width, height, flags: SWS_AREA)
         defer { sws_freeContext(scaler) }
         let rows = image.pixels.withUnsafeBufferPointer { source -> Int32 in
             let sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
