@@ -28,8 +28,6 @@ struct ComposeCommand: ParsableCommand {
     var video: String?
     @Option(help: "A text card's line, shown on the brand colour when there are no stills and no video.")
     var card: String?
-    @Flag(help: "Make the card one JPEG picture at the template's size (a feed post), not a reel.")
-    var picture = false
     @Option(help: "The voiceover (any audio file).")
     var voice: String?
     @Option(help: "The music bed (any audio file).")
@@ -48,6 +46,8 @@ struct ComposeCommand: ParsableCommand {
     var json = false
     @Flag(help: "No progress bar.")
     var noProgress = false
+    @Flag(help: "Make the card one JPEG picture at the template's size (a feed post), not a reel.")
+    var picture = false
 
     func validate() throws {
         if let card {
