@@ -25,15 +25,15 @@ struct BrowserPortalTests {
         let fixture = try await TenantFixture.make(on: pool)
         let storage = try TestEnvironment.temporaryDirectory("browser-storage")
         let secret = "browser-test-secret-0123456789abcdef-0123456789"
-        let port = Int.random(in: 20_000...40_000)
         let environment = [
             "DATABASE_URL": databaseURL, "STORAGE_DIR": storage.path, "OPS_TOKEN": "browser-test-operator-token",
-            "HTTP_PORT": "\(port)", "WORKERS": "2", "LOG_LEVEL": "notice", "JWT_SECRET": secret,
+            "HTTP_PORT": "0", "WORKERS": "2", "LOG_LEVEL": "notice", "JWT_SECRET": secret,
             "PIPELINES_DIR": TestEnvironment.pipelinesDirectory.path,
         ]
         let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 60), "\(daemon.output.suffix(2000))")
+        let port = try #require(daemon.listeningPort)
 
         let token = try Self.run(TestEnvironment.executable!.path, ["token", "--talent", fixture.slug], environment: environment)
             .trimmingCharacters(in: .whitespacesAndNewlines)

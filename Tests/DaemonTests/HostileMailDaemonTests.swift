@@ -66,7 +66,7 @@ struct HostileMailDaemonTests {
         )
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 60), "\(daemon.output.suffix(2000))")
-        let port = try #require(HostileMediaDaemonTests.port(in: daemon.output))
+        let port = try #require(daemon.listeningPort)
         let started = Date()
 
         func filed() async throws -> Int {

@@ -99,15 +99,11 @@ struct HostileMediaDaemonTests {
 
         // Still serving.
         #expect(daemon.isRunning)
-        let port = try #require(Self.port(in: daemon.output))
+        let port = try #require(daemon.listeningPort)
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(await daemon.terminate(within: 60) == 0)
         await pool.close()
     }
 
-    static func port(in log: String) -> Int? {
-        guard let range = log.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else { return nil }
-        return Int(log[range].split(separator: ":").last!.dropLast())
-    }
 }

@@ -18,16 +18,16 @@ struct LLMRouterDaemonTests {
         fake.setDefault(FakeLLMRouter.compliantModel())
         let database = try await IsolatedDatabase.make("router")
         let fixture = try await TenantFixture.make(on: database.pool)
-        let port = Int.random(in: 20_000...40_000)
         let environment = [
             "DATABASE_URL": database.url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory("router-storage").path,
-            "OPS_TOKEN": "router-test-operator-token", "HTTP_PORT": "\(port)", "WORKERS": "1", "LOG_LEVEL": "info",
+            "OPS_TOKEN": "router-test-operator-token", "HTTP_PORT": "0", "WORKERS": "1", "LOG_LEVEL": "info",
             "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,
             "LLM_ROUTER_URL": fake.baseURL, "LLM_ROUTER_API_KEY": key, "LLM_ROUTER_AUTH": "bearer",
         ]
         let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 120), "\(daemon.output.suffix(2000))")
+        let port = try #require(daemon.listeningPort)
         #expect(daemon.output.contains("LLM router reachable"), "checked at start")
         #expect(fake.requests.contains { $0.path == "/health" } && fake.requests.contains { $0.path == "/v1/models" })
 

@@ -52,7 +52,7 @@ struct MetricsDaemonTests {
         )
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 60), "\(daemon.output.suffix(2000))")
-        let port = try #require(HostileMediaDaemonTests.port(in: daemon.output))
+        let port = try #require(daemon.listeningPort)
 
         var finished = false
         let ending = try await daemon.watch.wait(

@@ -16,14 +16,15 @@ import Testing
     .serialized
 )
 struct ObjectStoreDaemonTests {
-    func environment(_ moto: MotoServer, database: IsolatedDatabase, port: Int, secret: String? = nil) throws -> [String: String] {
+    /// The kernel chooses each daemon's port (`DaemonProcess.listeningPort`); `scratch` names its scratch folder.
+    func environment(_ moto: MotoServer, database: IsolatedDatabase, scratch: String, secret: String? = nil) throws -> [String: String] {
         [
-            "DATABASE_URL": database.url, "OPS_TOKEN": "object-store-operator-token", "HTTP_PORT": "\(port)", "WORKERS": "1",
+            "DATABASE_URL": database.url, "OPS_TOKEN": "object-store-operator-token", "HTTP_PORT": "0", "WORKERS": "1",
             "LOG_LEVEL": "info", "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,
             "BLOB_STORE_URL": "s3://\(moto.bucket)/drsocial", "S3_ENDPOINT": moto.endpoint.absoluteString, "S3_REGION": "us-east-1",
             "S3_FORCE_PATH_STYLE": "1", "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyID,
             "AWS_SECRET_ACCESS_KEY": secret ?? moto.credentials.secretAccessKey,
-            "SCRATCH_DIR": try TestEnvironment.temporaryDirectory("scratch-\(port)").path,
+            "SCRATCH_DIR": try TestEnvironment.temporaryDirectory("scratch-\(scratch)").path,
         ]
     }
 
@@ -32,13 +33,12 @@ struct ObjectStoreDaemonTests {
         defer { moto.stop() }
         let database = try await IsolatedDatabase.make("object_store")
         let fixture = try await TenantFixture.make(on: database.pool)
-        let first = Int.random(in: 20_000...30_000)
         let submit = try DaemonProcess(
             arguments: ["submit", "--talent", fixture.slug, "--prompt", "Studio tour", "--platforms", "LI", "--file", TestEnvironment.testmedia("short.mp4").path],
-            environment: try environment(moto, database: database, port: first)
+            environment: try environment(moto, database: database, scratch: "submit")
         )
         #expect(await submit.waitForExit(within: 120) == 0, "\(submit.output)")
-        let daemon = try DaemonProcess(arguments: ["serve"], environment: try environment(moto, database: database, port: first))
+        let daemon = try DaemonProcess(arguments: ["serve"], environment: try environment(moto, database: database, scratch: "first"))
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 120), "\(daemon.output.suffix(2000))")
         func status() async throws -> String? {
@@ -68,10 +68,10 @@ struct ObjectStoreDaemonTests {
 
         // A second daemon, with a scratch folder of its own and nothing shared with the first but PostgreSQL and
         // the bucket, serves the request's keyframe.
-        let second = Int.random(in: 30_001...40_000)
-        let other = try DaemonProcess(arguments: ["serve"], environment: try environment(moto, database: database, port: second))
+        let other = try DaemonProcess(arguments: ["serve"], environment: try environment(moto, database: database, scratch: "second"))
         defer { other.kill() }
         #expect(await other.waitForOutput(containing: "listening", within: 120), "\(other.output.suffix(2000))")
+        let second = try #require(other.listeningPort)
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(second)/ops/attachments/\(attachment)/keyframes/0")!)
         request.setValue("Bearer object-store-operator-token", forHTTPHeaderField: "Authorization")
         let (body, response) = try await URLSession.shared.data(for: request)
@@ -86,7 +86,7 @@ struct ObjectStoreDaemonTests {
         let database = try await IsolatedDatabase.make("object_store_refused")
         let daemon = try DaemonProcess(
             arguments: ["serve"],
-            environment: try environment(moto, database: database, port: Int.random(in: 40_001...45_000), secret: "not-the-secret")
+            environment: try environment(moto, database: database, scratch: "refused", secret: "not-the-secret")
         )
         defer { daemon.kill() }
         let exit = await daemon.waitForExit(within: 120)

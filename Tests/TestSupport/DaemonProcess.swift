@@ -39,6 +39,15 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Everything the daemon printed so far.
     public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
+    /// The port `serve` said it listens on, once it has. With `HTTP_PORT=0` the kernel chooses one as the
+    /// daemon binds: a port picked beforehand (at random, or found free and closed again) can be taken by any
+    /// other socket on the machine before the daemon binds it.
+    public var listeningPort: Int? {
+        let log = output
+        guard let range = log.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else { return nil }
+        return Int(log[range].split(separator: ":").last!.dropLast())
+    }
+
     /// Waits until the daemon has printed `text`; false if it exited first, or printed nothing new and used no
     /// CPU for `seconds` (a slow start on a loaded machine is still a start).
     public func waitForOutput(containing text: String, within seconds: Double) async -> Bool {
