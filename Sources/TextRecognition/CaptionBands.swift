@@ -51,54 +51,37 @@ enum CaptionBandFinder {
         let floor = max(50, Int(Double(count) * minimumShare))
         let chosen = (0..<4096).filter { Int(bins[$0]) >= floor }.sorted { bins[$0] > bins[$1] }.prefix(40)
         guard !chosen.isEmpty else { return [] }
-        // Colours not chosen count into one more slot, `k`, whose figures are never read: the loop below then
-        // has no branch on the colour, which on a busy picture it mispredicted at nearly every pixel.
-        var slot = [Int](repeating: chosen.count, count: 4096)
+        // Colours not chosen count into one more slot, `k`, whose figures are never read: the loops below then
+        // have no branch on the colour, which on a busy picture they mispredicted at nearly every pixel.
+        let k = chosen.count
+        var slot = [Int](repeating: k, count: 4096)
         for (index, bin) in chosen.enumerated() { slot[bin] = index }
 
-        // Rows, column extents and colour sums of each chosen colour, in one pass.
-        let k = chosen.count
+        // How many pixels of each chosen colour each row holds (a row's counts side by side).
         var rows = [Int32](repeating: 0, count: (k + 1) * height)
-        var left = [Int](repeating: width, count: k + 1)
-        var right = [Int](repeating: -1, count: k + 1)
-        var sums = [Int](repeating: 0, count: 3 * (k + 1))
         image.pixels.withUnsafeBufferPointer { rgb in
             slot.withUnsafeBufferPointer { slot in
                 rows.withUnsafeMutableBufferPointer { rows in
-                    left.withUnsafeMutableBufferPointer { left in
-                        right.withUnsafeMutableBufferPointer { right in
-                            sums.withUnsafeMutableBufferPointer { sums in
-                                for y in 0..<height {
-                                    for x in 0..<width {
-                                        let pixel = y * width + x
-                                        let s = slot[bin(rgb, pixel)]
-                                        rows[s * height + y] &+= 1
-                                        left[s] = min(left[s], x)
-                                        right[s] = max(right[s], x)
-                                        sums[3 * s] &+= Int(rgb[3 * pixel])
-                                        sums[3 * s + 1] &+= Int(rgb[3 * pixel + 1])
-                                        sums[3 * s + 2] &+= Int(rgb[3 * pixel + 2])
-                                    }
-                                }
-                            }
-                        }
+                    for y in 0..<height {
+                        let base = y * (k + 1)
+                        for pixel in (y * width)..<((y + 1) * width) { rows[base + slot[bin(rgb, pixel)]] &+= 1 }
                     }
                 }
             }
         }
 
+        // The colours that crowd into a strip: the densest `window` rows hold most of their pixels.
         let window = max(8, height / 4)
-        var bands: [CaptionBand] = []
-        for (s, bin) in chosen.enumerated() {
-            let total = Int(bins[bin])
-            // The densest `window` rows.
+        var strips: [(slot: Int, top: Int, bottom: Int)] = []
+        for s in 0..<k {
+            let total = Int(bins[chosen[s]])
             var inside = 0
-            for y in 0..<min(window, height) { inside += Int(rows[s * height + y]) }
+            for y in 0..<min(window, height) { inside += Int(rows[y * (k + 1) + s]) }
             var best = inside
             var bestTop = 0
             if window < height {
                 for top in 1...(height - window) {
-                    inside += Int(rows[s * height + top + window - 1]) - Int(rows[s * height + top - 1])
+                    inside += Int(rows[(top + window - 1) * (k + 1) + s]) - Int(rows[(top - 1) * (k + 1) + s])
                     if inside > best {
                         best = inside
                         bestTop = top
@@ -108,10 +91,48 @@ enum CaptionBandFinder {
             guard Double(best) >= minimumConcentration * Double(total) else { continue }
             var top = bestTop
             var bottom = min(height, bestTop + window)
-            while top < bottom, rows[s * height + top] == 0 { top += 1 }
-            while bottom > top, rows[s * height + bottom - 1] == 0 { bottom -= 1 }
+            while top < bottom, rows[top * (k + 1) + s] == 0 { top += 1 }
+            while bottom > top, rows[(bottom - 1) * (k + 1) + s] == 0 { bottom -= 1 }
+            if bottom - top >= 8 { strips.append((s, top, bottom)) }
+        }
+        guard !strips.isEmpty else { return [] }
+
+        // Column extents and colour sums of those colours alone, over the rows that hold any of their pixels
+        // (a busy picture's colours rarely crowd, so this pass is mostly skipped).
+        var kept = [Int](repeating: strips.count, count: 4096)
+        for (index, strip) in strips.enumerated() { kept[chosen[strip.slot]] = index }
+        let n = strips.count
+        var left = [Int](repeating: width, count: n + 1)
+        var right = [Int](repeating: -1, count: n + 1)
+        var sums = [Int](repeating: 0, count: 3 * (n + 1))
+        image.pixels.withUnsafeBufferPointer { rgb in
+            kept.withUnsafeBufferPointer { kept in
+                left.withUnsafeMutableBufferPointer { left in
+                    right.withUnsafeMutableBufferPointer { right in
+                        sums.withUnsafeMutableBufferPointer { sums in
+                            for y in 0..<height where strips.contains(where: { rows[y * (k + 1) + $0.slot] > 0 }) {
+                                for x in 0..<width {
+                                    let pixel = y * width + x
+                                    let s = kept[bin(rgb, pixel)]
+                                    left[s] = min(left[s], x)
+                                    right[s] = max(right[s], x)
+                                    sums[3 * s] &+= Int(rgb[3 * pixel])
+                                    sums[3 * s + 1] &+= Int(rgb[3 * pixel + 1])
+                                    sums[3 * s + 2] &+= Int(rgb[3 * pixel + 2])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        var bands: [CaptionBand] = []
+        for (s, strip) in strips.enumerated() {
+            let total = Int(bins[chosen[strip.slot]])
+            let (top, bottom) = (strip.top, strip.bottom)
             let bandWidth = right[s] - left[s] + 1
-            guard bottom - top >= 8, bandWidth >= bottom - top else { continue }
+            guard bandWidth >= bottom - top else { continue }
             let fill = Double(total) / Double((bottom - top) * bandWidth)
             // A wide strip the colour mostly fills is a caption box; a middling fill is neither strokes nor box.
             let isBox = fill >= minimumBoxFill && bandWidth >= 3 * (bottom - top) && bottom - top <= height / 6
