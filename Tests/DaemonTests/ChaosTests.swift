@@ -40,11 +40,10 @@ extension CrashSuites {
             // Each post is recorded 0.2 s before the answer: a daemon killed then has posted without knowing it.
             let platform = try MCPLinkedInServer(answerDelaySeconds: 0.2)
             defer { platform.stop() }
-            let port = try LoopbackPort.free()
             let environment = [
                 "DATABASE_URL": url, "STORAGE_DIR": try TestEnvironment.temporaryDirectory("chaos-storage").path,
                 "OPS_TOKEN": "chaos-test-operator-token", "JWT_SECRET": Self.jwtSecret,
-                "HTTP_PORT": "\(port)", "WORKERS": "2", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "notice", "DATABASE_WAIT_SECONDS": "60",
+                "HTTP_PORT": "0", "WORKERS": "2", "JOB_LEASE_SECONDS": "2", "LOG_LEVEL": "notice", "DATABASE_WAIT_SECONDS": "60",
                 // Intake, the queue and publishing are what is tested, not reels (see CrashRecoveryTests).
                 "PIPELINES_DIR": try TestEnvironment.pipelinesWithoutReels().path,
                 "IMAP_URL": server.url(mailbox: box.inbox), "IMAP_USER": server.user, "IMAP_PASSWORD": server.password,
@@ -84,7 +83,8 @@ extension CrashSuites {
 
                 let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
                 defer { lives.append(daemon.output) }
-                if await daemon.waitForOutput(containing: "listening", within: 120) {
+                // Each life binds a port the kernel chooses: a fixed one could be taken by another socket meanwhile.
+                if await daemon.waitForOutput(containing: "listening", within: 120), let port = daemon.listeningPort {
                     let status = try await PageClient(base: "http://127.0.0.1:\(port)", opsToken: "")
                         .portalUpload(session: token, prompt: "Chaos portal \(life)", account: linkedin, file: TestEnvironment.testmedia("caption-plain.png"))
                         .status

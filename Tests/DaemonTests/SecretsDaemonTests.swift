@@ -70,9 +70,9 @@ struct SecretsDaemonTests {
             "LLM_ROUTER_API_KEY": routerKey, "TRANSCRIBE_API_KEY": transcribeKey, "MCP_API_KEY": mcp.key,
             "DEVICE_HUB_TOKEN": deviceToken, "vault credential": vaultCredential,
         ]
-        let port = try LoopbackPort.free()
         let environment = [
-            "DATABASE_URL": databaseURL, "OPS_TOKEN": opsToken, "JWT_SECRET": jwtSecret, "HTTP_PORT": "\(port)",
+            // The kernel chooses the port (`DaemonProcess.listeningPort`).
+            "DATABASE_URL": databaseURL, "OPS_TOKEN": opsToken, "JWT_SECRET": jwtSecret, "HTTP_PORT": "0",
             "WORKERS": "2", "LOG_LEVEL": "trace", "PIPELINES_DIR": try TestEnvironment.pipelinesForIntake(transcribe: true).path,
             "BLOB_STORE_URL": "s3://\(moto.bucket)/drsocial", "S3_ENDPOINT": moto.endpoint.absoluteString, "S3_FORCE_PATH_STYLE": "1",
             "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
@@ -92,6 +92,7 @@ struct SecretsDaemonTests {
         let daemon = try DaemonProcess(arguments: ["serve"], environment: environment)
         defer { daemon.kill() }
         #expect(await daemon.waitForOutput(containing: "listening", within: 120), "\(daemon.output.suffix(2000))")
+        let port = try #require(daemon.listeningPort)
         let web = PageClient(base: "http://127.0.0.1:\(port)", opsToken: opsToken)
 
         // The command line: `submit` with a file, and a development session token for the portal.
