@@ -109,15 +109,17 @@ public struct LLMRouterClient: Sendable {
 
     /// The model ids the router offers (`GET /v1/models`).
     public func models() async throws(LLMRouterError) -> [String] {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(min(configuration.timeoutSeconds, 30) * 1000))
-        let json = try await within(deadline, "GET /v1/models (\(Self.format(min(configuration.timeoutSeconds, 30))) s)") { try await self.get("/v1/models") }
+        let seconds = min(configuration.timeoutSeconds, configuration.modelsSeconds)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        let json = try await within(deadline, "GET /v1/models (\(Self.format(seconds)) s)") { try await self.get("/v1/models", seconds: seconds) }
         return (json["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
     }
 
     /// Whether the router says it is healthy (`GET /health` answers 2xx).
     public func health() async throws(LLMRouterError) {
-        let deadline = ContinuousClock.now + .seconds(10)
-        _ = try await within(deadline, "GET /health (10 s)") { try await self.get("/health") }
+        let seconds = configuration.healthSeconds
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        _ = try await within(deadline, "GET /health (\(Self.format(seconds)) s)") { try await self.get("/health", seconds: seconds) }
     }
 
     // MARK: HTTP
@@ -136,9 +138,9 @@ public struct LLMRouterClient: Sendable {
         return request
     }
 
-    func get(_ path: String) async throws(LLMRouterError) -> JSONValue {
+    func get(_ path: String, seconds: Double) async throws(LLMRouterError) -> JSONValue {
         let response: HTTPClientResponse
-        do { response = try await http.execute(makeRequest(path: path, method: .GET), timeout: .seconds(30)) } catch {
+        do { response = try await http.execute(makeRequest(path: path, method: .GET), timeout: .seconds(Int64(seconds.rounded(.up)))) } catch {
             throw LLMRouterError(.transport, Self.describe(error))
         }
         let data = try await Self.collect(response)

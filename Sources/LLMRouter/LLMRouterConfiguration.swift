@@ -36,6 +36,10 @@ public struct LLMRouterConfiguration: Sendable, Equatable {
     public var attempts: Int
     /// The first retry's delay when the router gives no `retry-after`; doubled each time, with jitter. Default 1 s.
     public var backoffSeconds: Double
+    /// How long `health()` waits for `GET /health`. Default 10 s.
+    public var healthSeconds: Double
+    /// How long `models()` waits for `GET /v1/models`, at most `timeoutSeconds`. Default 30 s.
+    public var modelsSeconds: Double
 
     public init(
         baseURL: String,
@@ -46,7 +50,9 @@ public struct LLMRouterConfiguration: Sendable, Equatable {
         moderationModel: String = "/haiku/i",
         timeoutSeconds: Double = 120,
         attempts: Int = 4,
-        backoffSeconds: Double = 1
+        backoffSeconds: Double = 1,
+        healthSeconds: Double = 10,
+        modelsSeconds: Double = 30
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -60,6 +66,8 @@ public struct LLMRouterConfiguration: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.attempts = attempts
         self.backoffSeconds = backoffSeconds
+        self.healthSeconds = healthSeconds
+        self.modelsSeconds = modelsSeconds
     }
 
     /// The configuration the environment gives, or nil when `LLM_ROUTER_URL` is unset or empty (the
