@@ -53,8 +53,7 @@ public struct MailPollerService: Service {
                         )
                     }
                     backoff.reset()
-                    // A full batch means more is waiting: go again at once.
-                    if report.seen >= intake.configuration.batchSize { pause = .zero }
+                    pause = Self.pause(after: report, batchSize: intake.configuration.batchSize, interval: interval)
                 } else {
                     if wasLeader { logger.info("another daemon polls the intake mailbox now") }
                     wasLeader = false
@@ -77,5 +76,12 @@ public struct MailPollerService: Service {
         }
         lock.release()
         logger.info("mail poller stopped")
+    }
+
+    /// How long to wait after a poll that succeeded. A full batch means more is waiting, and mail that came in
+    /// a burst tends to keep coming while a poll takes it in: go again at once until a poll finds nothing new.
+    /// A message that was only refiled (its move keeps failing) does not count, so it cannot keep the loop busy.
+    static func pause(after report: MailIntake.PollReport, batchSize: Int, interval: Duration) -> Duration {
+        report.seen >= batchSize || report.recorded > 0 ? .zero : interval
     }
 }

@@ -66,6 +66,8 @@ public final class MailIntake: Sendable {
         public var refiled = 0
         public var requestIDs: [UUID] = []
         public var seen: Int { ingested + refused + duplicates + refiled }
+        /// Messages this poll recorded for the first time (not the ones it only moved).
+        public var recorded: Int { ingested + refused + duplicates }
         public init() {}
     }
 
