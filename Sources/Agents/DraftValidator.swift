@@ -1,6 +1,6 @@
 public import Domain
-public import Foundation
-public import LLMRouter
+import Foundation
+import LLMRouter
 public import Pipeline
 public import JSON
 

@@ -1,6 +1,6 @@
 public import Contracts
 public import LLMRouter
-public import Pipeline
+import Pipeline
 public import JSON
 
 extension LLMRouterClient {

@@ -1,4 +1,4 @@
-public import Dispatch
+import Dispatch
 
 /// Runs blocking file work (writes, fsync, renames) on a Dispatch thread, never on Swift's cooperative pool:
 /// that pool has one thread per core (two here), and a thread waiting for a disk there stalls every task

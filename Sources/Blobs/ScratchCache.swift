@@ -35,7 +35,7 @@ public actor ScratchCache {
         let expected = path.split(separator: "/").last.map(String.init)
         let task = Task { () throws -> URL in
             defer { try? FileManager.default.removeItem(at: temporary) }
-            FileManager.default.createFile(atPath: temporary.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
             try await fetch(temporary)
             if let expected, expected.count == 64 {
                 let actual = try await BlockingIO.run { try ScratchCache.sha256(of: temporary) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-public import Contracts
+import Contracts
 import Domain
 import Foundation
 import Media

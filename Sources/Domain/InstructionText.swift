@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What a talent's instruction (a prompt, a voice memo's transcript) is about, as text for a post: the
 /// instruction's opening taken off ("Please tell us about my morning by the river" → "my morning by the

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Isolated work failed, crashed, hung or could not be started.
 public struct IsolationError: Error, CustomStringConvertible {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How to reach the LLM router, read from the environment (`docs/configuration.md`, "LLM router").
 public struct LLMRouterConfiguration: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import CFFmpeg
-public import Contracts
+import Contracts
 
 /// An opened media file: the one owner of an `AVFormatContext`, opened defensively.
 ///

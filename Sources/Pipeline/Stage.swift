@@ -1,5 +1,5 @@
 public import Domain
-public import Foundation
+import Foundation
 
 /// Whether a stage runs once per request or once per attachment.
 public enum StageScope: String, Sendable, Codable {

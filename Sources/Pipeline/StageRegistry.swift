@@ -1,4 +1,4 @@
-public import Domain
+import Domain
 import Yams
 
 /// The one table of stage kinds a pipeline file may name, each with how to build it from its options.

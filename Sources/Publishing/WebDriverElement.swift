@@ -1,4 +1,4 @@
-public import JSON
+import JSON
 /// A web element reference a remote end handed out (Find Element), valid within its session.
 public struct WebDriverElement: Sendable, Hashable {
     /// The W3C web element identifier, the key of an element reference in JSON.

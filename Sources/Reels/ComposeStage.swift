@@ -1,6 +1,6 @@
 public import Blobs
 public import Contracts
-public import Domain
+import Domain
 public import Foundation
 public import Isolation
 import Logging

@@ -1,7 +1,7 @@
-public import Contracts
+import Contracts
 import Domain
 import Foundation
-public import Pipeline
+import Pipeline
 
 extension ReelJob {
     /// What decides this job's pictures and sound, apart from its template's name and length limit and the

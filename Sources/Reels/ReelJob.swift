@@ -1,4 +1,4 @@
-public import Contracts
+import Contracts
 public import Domain
 import Foundation
 public import Media

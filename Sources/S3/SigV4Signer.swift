@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import Foundation
 
 /// AWS Signature Version 4 for S3: the `Authorization` header, and presigned URLs (query authentication).

@@ -109,6 +109,7 @@ public final class PostgresPool: Sendable {
     // MARK: Running work
 
     /// Runs blocking work on the pool's threads.
+    @discardableResult
     func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await threads.runIfActive(body)
     }
@@ -116,6 +117,7 @@ public final class PostgresPool: Sendable {
     /// Lends a connection to `body`, run on a pool thread. A broken connection is dropped, not reused.
     ///
     /// In a tenant-scoped view, `body` runs inside a transaction as the web role for that tenant.
+    @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         switch scope {
         case .platform: return try await withPooledConnection(body)
@@ -143,6 +145,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws; as the web role in a tenant-scoped view.
+    @discardableResult
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         switch scope {
         case .platform: return try await withPooledConnection { connection in try connection.transaction { try body(connection) } }
@@ -155,6 +158,7 @@ public final class PostgresPool: Sendable {
     /// Row-level security then refuses every other tenant's rows, whatever `body` asks for:
     /// the session switches (`SET LOCAL ROLE drsocial_web`) to a role that is neither owner nor superuser.
     /// A view scoped to another tenant refuses (`PostgresError.outOfScope`).
+    @discardableResult
     public func withTenantTransaction<T: Sendable>(
         tenantID: UUID,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T

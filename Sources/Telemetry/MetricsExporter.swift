@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Metrics
 import Prometheus
 public import Store

@@ -1,5 +1,5 @@
 import Blobs
-public import Foundation
+import Foundation
 import Hummingbird
 import Store
 

@@ -2,7 +2,7 @@ public import Contracts
 import Domain
 import Foundation
 public import Pipeline
-public import Store
+import Store
 
 /// `enqueue`: puts each variant that passed moderation in the shared approval queue
 /// (`content_queue`, state `awaiting_owner_approval`, grouped by the request), and records each blocked one

@@ -1,7 +1,7 @@
 public import Blobs
 import Domain
 import Telemetry
-public import Foundation
+import Foundation
 public import Logging
 public import Publishing
 public import Store

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension FakeLLMRouter {
     /// A responder that answers drsocial's two tools as a well-behaved model would: `submit_variants` with a

@@ -10,7 +10,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public init(arguments: [String], environment: [String: String], launcher: [String] = []) throws {
         guard let executable = TestEnvironment.executable else { throw MissingService(name: "DRSOCIAL_EXECUTABLE") }
         logFile = try TestEnvironment.temporaryDirectory("daemon-log").appending(path: "daemon.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         if let program = launcher.first {
             process.executableURL = URL(filePath: program)

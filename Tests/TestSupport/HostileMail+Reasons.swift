@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension HostileMail {
     /// Why `reason` is not something an operator can read in the mail page's table, or nil when it is: it must be

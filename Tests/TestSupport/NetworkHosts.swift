@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Separate "hosts" on this machine, for the several-hosts test: one network namespace each (`ip netns add`),
 /// joined to this machine by a veth pair with addresses of its own (`10.N.I.1` on this side, `10.N.I.2`

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The shapes in which a secret could leak into a log line or a page: as it is, base64-encoded (standard and
 /// URL-safe, at each of the three alignments it can have inside a longer encoded text, such as a SASL PLAIN

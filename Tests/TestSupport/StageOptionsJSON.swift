@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Pipeline
 
 /// A stage's configuration decoded from JSON options, as the pipeline loader decodes its `options:` node.

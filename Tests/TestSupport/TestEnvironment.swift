@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import Store
+import Store
 
 /// Finds the services `scripts/test` started and the repository's files.
 public enum TestEnvironment {

@@ -572,7 +572,7 @@ struct PostRequestPipelineTests {
         let h = try await harness()
         let fixture = try await TenantFixture.make(on: h.pool)
         let empty = try TestEnvironment.temporaryDirectory().appending(path: "empty.mp4")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
         let cases: [(PostRequestIntake.Submission, String)] = [
             (
                 .init(talent: .slug("nobody-\(UUID().uuidString.prefix(6))"), source: .operator, prompt: "x", platforms: nil, files: []),

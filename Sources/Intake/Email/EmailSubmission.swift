@@ -1,5 +1,5 @@
 public import Domain
-public import Foundation
+import Foundation
 
 /// What an email asks for, read from its parsed form: prompt, platforms, attachments and what was left out.
 public struct EmailSubmission: Sendable {

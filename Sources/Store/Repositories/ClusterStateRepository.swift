@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What is true of the whole cluster right now, read from PostgreSQL for `GET /metrics`.
 ///

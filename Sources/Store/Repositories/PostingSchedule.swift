@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An account's posting cadence, from `accounts.posting_schedule_json`: at most `max_per_day` posts in any 24
 /// hours, at least `min_gap_minutes` between two. Absent or unreadable fields impose nothing.

@@ -1,11 +1,11 @@
 import Blobs
-public import Domain
-public import Foundation
+import Domain
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import Intake
 import Logging
-public import Store
+import Store
 
 /// The talent portal, `/me`: the request form with streaming uploads, the recent requests, and the approval
 /// queue. Sessions are HS256 JWTs (cookie `__Host-drsocial_session` or a bearer header); every state change
@@ -135,7 +135,7 @@ struct PortalController<Context: RequestContext>: Sendable {
             return try signInPage(error: error.description, status: .unauthorized)
         }
         let talent = try await talent(for: identity, request: request, acting: false)
-        let view = try await PortalViews.page(
+        let view = PortalViews.page(
             talent: talent,
             snapshot: try await snapshot(talent, identity),
             csrf: tokens.csrfToken(for: identity),

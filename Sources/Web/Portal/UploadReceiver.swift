@@ -1,5 +1,5 @@
 public import Blobs
-public import Domain
+import Domain
 public import Foundation
 import HTTPTypes
 public import Hummingbird
