@@ -29,6 +29,7 @@ struct MediaWorkerCommand: ParsableCommand {
         registry.register(TranscribeTask.self)
         registry.register(SpeechAudioTask.self)
         registry.register(ComposeTask.self)
+        registry.register(ComposeTogetherTask.self)
         registry.register(MIMEParseTask.self)
         if ProcessInfo.processInfo.environment[SandboxProbeTask.environmentSwitch] == "1" {
             registry.register(SandboxProbeTask.self)

@@ -11,7 +11,8 @@ public import Pipeline
 /// narrated, and subtitles) or a cut of its video, composed in the media worker, probed back, and stored in
 /// the blob store for the `draft` stage to attach. Platforms whose templates make the same render (the same
 /// size, frame rate and style, and a length limit that does not shorten it) share one file, its subtitles
-/// kept clear of all their overlays. One platform's failure (a corrupt still, a voice that
+/// kept clear of all their overlays; distinct renders are composed together in one child, so their encoders
+/// overlap and reels cut from one video share its decode. One platform's failure (a corrupt still, a voice that
 /// will not decode, a failed check) is recorded with its reason; the other platforms' reels still complete
 /// and the failed one's variant keeps the original media.
 public struct ComposeStage: Stage {
@@ -24,7 +25,8 @@ public struct ComposeStage: Stage {
         public var music = ""
         /// Whether templates that narrate may speak the prompt when there is no voice. Default true.
         public var narrate = true
-        /// Whether platforms whose jobs make the same render share one file. Default true.
+        /// Whether platforms whose jobs make the same render share one file, and a request's distinct renders
+        /// are composed together in one child (reels cut from one video decode it once). Default true.
         public var shareRenders = true
         /// Platforms whose text card is one picture rather than a narrated reel, and the template whose size
         /// and style the picture takes (`instagram: instagram-feed`: a 4:5 feed post). Default Instagram's.
@@ -129,7 +131,10 @@ public struct ComposeStage: Stage {
         var ownMusic: String?
         if let path = context.talent.musicBedPath {
             do { ownMusic = try await blobs.localFile(for: path).path } catch {
-                context.logger.warning("the talent's music bed cannot be read; using the pipeline's", metadata: ["path": "\(path)", "error": "\(error)"])
+                context.logger.warning(
+                    "the talent's music bed cannot be read; using the pipeline's",
+                    metadata: ["path": "\(path)", "error": "\(error)"]
+                )
             }
         }
         // One job per platform, then one render per group of identical jobs (see `ReelJob.renderKey`).
@@ -152,7 +157,8 @@ public struct ComposeStage: Stage {
                     let brand = context.talent.brandKit
                     let heard = try voiceMemo.flatMap { try context.output(Transcript.self, for: $0)?.text }
                     let said = context.request.promptText ?? heard
-                    let line = said.map { InstructionText.keyLine(of: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+                    let line =
+                        said.map { InstructionText.keyLine(of: $0) }.flatMap { $0.isEmpty ? nil : $0 }
                         ?? context.talent.contentPillars.first.map { InstructionText.keyLine(of: $0) } ?? context.talent.displayName
                     job.card = TextCard(text: line, background: brand?.background, colour: brand?.text, font: brand?.font)
                 } else {
@@ -175,20 +181,35 @@ public struct ComposeStage: Stage {
         let namespace = BlobNamespace.talent(tenantID: context.request.tenantID, talentID: context.talent.id)
         var outcomes: [ComposedReels.Reel?] = Array(repeating: nil, count: planned.count)
         let groups = configuration.shareRenders ? try ReelJob.renderGroups(planned.map(\.job)) : planned.indices.map { [$0] }
-        for group in groups {
-            // The longest limit renders first, its subtitles clear of every platform still waiting; the jobs its
-            // render also serves take it; any left (a limit shortened it, or it failed) render on their own.
-            var waiting = group
-            while let first = waiting.first {
-                waiting.removeFirst()
-                let (platform, name, plannedJob) = planned[first]
-                var job = plannedJob
-                job.platform.safeArea = ReelJob.safeArea(clearOfAll: ([first] + waiting).map { planned[$0].job }) ?? job.platform.safeArea
+        // In rounds: each group's longest limit renders, its subtitles clear of every platform still waiting in
+        // its group; the jobs its render also serves take it; any left (a limit shortened it, or it failed)
+        // render in the next round. With sharing on, a round's renders are composed together in one child (the
+        // encoders overlap, and reels cut from one video decode it once); with it off, one after another.
+        var waiting = groups.filter { !$0.isEmpty }
+        while !waiting.isEmpty {
+            let round = waiting.map { group in
+                var job = planned[group[0]].job
+                job.platform.safeArea = ReelJob.safeArea(clearOfAll: group.map { planned[$0].job }) ?? job.platform.safeArea
+                return (index: group[0], job: job)
+            }
+            waiting = waiting.map { Array($0.dropFirst()) }
+            let results: [Result<ComposedReel, any Error>]
+            if configuration.shareRenders && round.count > 1 {
+                results = await worker.composeTogether(round.map(\.job))
+            } else {
+                var alone: [Result<ComposedReel, any Error>] = []
+                for entry in round {
+                    do { alone.append(.success(try await worker.compose(entry.job))) } catch { alone.append(.failure(error)) }
+                }
+                results = alone
+            }
+            for (group, (entry, result)) in zip(waiting.indices, zip(round, results)) {
+                let (platform, name, _) = planned[entry.index]
                 do {
-                    let composed = try await worker.compose(job)
-                    let stored = try await blobs.store(file: URL(filePath: job.output), in: namespace)
-                    outcomes[first] = ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil)
-                    waiting = waiting.filter { index in
+                    let composed = try result.get()
+                    let stored = try await blobs.store(file: URL(filePath: entry.job.output), in: namespace)
+                    outcomes[entry.index] = ComposedReels.Reel(platform: platform, template: name, path: stored.path, reel: composed, error: nil)
+                    waiting[group] = waiting[group].filter { index in
                         guard planned[index].job.isServed(by: composed) else { return true }
                         var shared = composed
                         shared.template = planned[index].template
@@ -196,15 +217,20 @@ public struct ComposeStage: Stage {
                         shared.sharedFrom = name
                         shared.elapsedSeconds = 0
                         outcomes[index] = ComposedReels.Reel(
-                            platform: planned[index].platform, template: planned[index].template, path: stored.path, reel: shared, error: nil
+                            platform: planned[index].platform,
+                            template: planned[index].template,
+                            path: stored.path,
+                            reel: shared,
+                            error: nil
                         )
                         return false
                     }
                 } catch {
                     context.logger.warning("composing a reel failed", metadata: ["template": "\(name)", "error": "\(error)"])
-                    outcomes[first] = ComposedReels.Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)")
+                    outcomes[entry.index] = ComposedReels.Reel(platform: platform, template: name, path: nil, reel: nil, error: "\(error)")
                 }
             }
+            waiting = waiting.filter { !$0.isEmpty }
         }
         let reels = outcomes.compactMap { $0 }
         let made = reels.filter { $0.path != nil }
@@ -228,10 +254,53 @@ public enum ComposeTask: IsolatedTask {
     public static func perform(_ input: ReelJob) throws -> ComposedReel { try ReelComposer(job: input).compose() }
 }
 
+/// `compose-together`: a request's distinct reels, composed at once in one child (`ReelComposer.composeTogether`);
+/// each reel's own outcome.
+public enum ComposeTogetherTask: IsolatedTask {
+    public struct Outcome: Codable, Sendable {
+        public var reel: ComposedReel?
+        public var error: String?
+    }
+
+    public static let verb = "compose-together"
+    public static func perform(_ input: [ReelJob]) throws -> [Outcome] {
+        ReelComposer.composeTogether(input).map { result in
+            switch result {
+            case .success(let reel): Outcome(reel: reel, error: nil)
+            case .failure(let error): Outcome(reel: nil, error: error.description)
+            }
+        }
+    }
+}
+
 extension IsolatedWorkers {
     /// Composes a reel in a worker child (longer limits than analysis: encoding takes a while).
     public func compose(_ job: ReelJob) async throws -> ComposedReel {
-        let budget = Int(job.template.maxSeconds * 20) + 120
+        let budget = Self.composeBudget(job)
         return try await run(ComposeTask.self, job, cpuSeconds: budget, wallSeconds: Double(budget))
     }
+
+    /// Composes several reels at once in one worker child, each with its own outcome. When the child dies
+    /// (a crash or a hang inside a C library), each reel is composed again in a child of its own, so the one
+    /// that killed it fails alone.
+    public func composeTogether(_ jobs: [ReelJob]) async -> [Result<ComposedReel, any Error>] {
+        let budget = jobs.map(Self.composeBudget).reduce(0, +)
+        do {
+            let outcomes = try await run(ComposeTogetherTask.self, jobs, cpuSeconds: budget, wallSeconds: Double(budget))
+            guard outcomes.count == jobs.count else { throw ReelError("the worker answered for \(outcomes.count) reels of \(jobs.count)") }
+            return outcomes.map { outcome in
+                if let reel = outcome.reel { return .success(reel) }
+                return .failure(ReelError(outcome.error ?? "the reel was not composed"))
+            }
+        } catch {
+            var results: [Result<ComposedReel, any Error>] = []
+            for job in jobs {
+                do { results.append(.success(try await compose(job))) } catch { results.append(.failure(error)) }
+            }
+            return results
+        }
+    }
+
+    /// CPU and wall seconds one reel may take: encoding takes a while.
+    private static func composeBudget(_ job: ReelJob) -> Int { Int(job.template.maxSeconds * 20) + 120 }
 }

@@ -16,6 +16,7 @@ final class FramePipe: @unchecked Sendable {
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
+    private var cancelReason: (any Error)?
     private let capacity: Int
 
     init(capacity: Int = 4) {
@@ -55,7 +56,7 @@ final class FramePipe: @unchecked Sendable {
         }
     }
 
-    private func put(_ frame: inout YUVPicture) throws {
+    func put(_ frame: inout YUVPicture) throws {
         condition.lock()
         defer { condition.unlock() }
         while frames.count >= capacity && !cancelled { condition.wait() }
@@ -68,7 +69,7 @@ final class FramePipe: @unchecked Sendable {
         condition.broadcast()
     }
 
-    private func take() throws -> YUVPicture? {
+    func take() throws -> YUVPicture? {
         condition.lock()
         defer { condition.unlock() }
         while frames.isEmpty && !finished { condition.wait() }
@@ -82,13 +83,13 @@ final class FramePipe: @unchecked Sendable {
     }
 
     /// Keeps an encoded picture for the producer to draw into. Only the last `capacity` are kept.
-    private func recycle(_ frame: consuming YUVPicture) {
+    func recycle(_ frame: consuming YUVPicture) {
         condition.lock()
         if spare.count < capacity { spare.append(frame) }
         condition.unlock()
     }
 
-    private func finish(_ error: (any Error)?) {
+    func finish(_ error: (any Error)?) {
         condition.lock()
         finished = true
         if failure == nil { failure = error }
@@ -96,14 +97,23 @@ final class FramePipe: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func cancel() {
+    /// Stops the producer's pushes; `reason` is why the consumer stopped (kept for `fanOut`'s answer).
+    func cancel(because reason: (any Error)? = nil) {
         condition.lock()
         cancelled = true
+        if cancelReason == nil { cancelReason = reason }
         condition.broadcast()
         condition.unlock()
     }
 
-    private func waitUntilFinished() {
+    /// Why the consumer stopped early, if it did.
+    var stoppedBecause: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelReason
+    }
+
+    func waitUntilFinished() {
         condition.lock()
         while !finished { condition.wait() }
         condition.unlock()

@@ -6,11 +6,10 @@ import Media
 /// before the first frame (0.5 s of 0.85 s for five 1620×2880 JPEGs).
 final class StillLoading: @unchecked Sendable {
     private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var results: [Result<PreparedStill, ReelError>?]
+    private let results: LockedSlots<Result<PreparedStill, ReelError>>
 
     init(job: ReelJob) {
-        results = Array(repeating: nil, count: job.stills.count)
+        results = LockedSlots(count: job.stills.count)
         for (index, path) in job.stills.enumerated() {
             group.enter()
             DispatchQueue.global().async { [self] in
@@ -20,7 +19,7 @@ final class StillLoading: @unchecked Sendable {
                 } catch {
                     result = .failure(ReelError("still \(index + 1) '\(job.displayName(path))' cannot be used: \(error)"))
                 }
-                lock.withLock { results[index] = result }
+                results.set(index, result)
                 group.leave()
             }
         }
@@ -29,6 +28,6 @@ final class StillLoading: @unchecked Sendable {
     /// The prepared stills in order, once all are done; the first still that failed throws its error.
     func wait() throws -> [PreparedStill] {
         group.wait()
-        return try lock.withLock { try results.map { try $0!.get() } }
+        return try results.all().map { try $0!.get() }
     }
 }

@@ -238,6 +238,121 @@ struct ReelCompositionTests {
         let band = frame.luma()[(60 * 1080)..<(61 * 1080)]
         #expect(Double(band.map(Int.init).reduce(0, +)) / Double(band.count) > 24, "the pad is black")
     }
+
+    /// A request's distinct reels composed together (one decode of the video feeding a cropped and a blurred
+    /// cut, a slideshow beside them) are the reels each makes alone, frame for frame.
+    @Test(.timeLimit(.minutes(20)))
+    func reelsComposedTogetherAreTheReelsComposedAlone() throws {
+        let folder = try TestEnvironment.temporaryDirectory("together")
+        let words = [TimedWord(word: "hello", start: 0.2, end: 0.6), TimedWord(word: "world", start: 0.7, end: 1.2)]
+        func jobs(_ suffix: String) -> [ReelJob] {
+            [
+                ReelFixtures.job("tiktok", output: folder.appending(path: "tiktok-\(suffix).mp4")) { job in
+                    job.video = TestEnvironment.testmedia("cuts-720p.mp4").path
+                    job.seconds = 3
+                    job.words = words
+                },
+                ReelFixtures.job("linkedin", output: folder.appending(path: "linkedin-\(suffix).mp4")) { job in
+                    job.video = TestEnvironment.testmedia("cuts-720p.mp4").path
+                    job.seconds = 2
+                    job.words = words
+                },
+                ReelFixtures.job("linkedin", output: folder.appending(path: "stills-\(suffix).mp4")) { job in
+                    job.stills = [TestEnvironment.testmedia("photo.jpg").path, TestEnvironment.testmedia("photo2.jpg").path]
+                    job.seconds = 2
+                },
+            ]
+        }
+        let alone = try jobs("alone").map { try ReelComposer(job: $0).compose() }
+        let together = try ReelComposer.composeTogether(jobs("together")).map { try $0.get() }
+        #expect(together.count == 3)
+        for (single, joint) in zip(alone, together) {
+            #expect(single.frames == joint.frames && single.seconds == joint.seconds && single.subtitles == joint.subtitles)
+        }
+        #expect(together[0].notes.contains("one decode of the video also made linkedin"), "\(together[0].notes)")
+        #expect(together[1].notes.contains("one decode of the video also made tiktok"), "\(together[1].notes)")
+        #expect(!together[2].notes.contains { $0.contains("one decode") }, "\(together[2].notes)")
+        // Every decoded frame the same: x264 with the same settings and input writes the same stream.
+        for name in ["tiktok", "linkedin", "stills"] {
+            let a = try ReelFixtures.run(
+                "ffmpeg",
+                ["-v", "error", "-i", folder.appending(path: "\(name)-alone.mp4").path, "-map", "0:v", "-f", "framemd5", "-"]
+            )
+            let b = try ReelFixtures.run(
+                "ffmpeg",
+                ["-v", "error", "-i", folder.appending(path: "\(name)-together.mp4").path, "-map", "0:v", "-f", "framemd5", "-"]
+            )
+            let frames = a.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            #expect(frames.count >= 60 && a == b, "\(name): \(frames.count) frames; the reels differ")
+        }
+    }
+
+    /// One reel whose encoder cannot start fails alone; the other reel cut from the same decode completes.
+    @Test(.timeLimit(.minutes(20)))
+    func oneReelFailingLeavesTheOthersComposedTogether() throws {
+        let folder = try TestEnvironment.temporaryDirectory("together")
+        let video = TestEnvironment.testmedia("cuts-720p.mp4").path
+        let good = ReelFixtures.job("tiktok", output: folder.appending(path: "good.mp4")) { job in
+            job.video = video
+            job.seconds = 2
+            job.words = []
+        }
+        let unwritable = ReelFixtures.job("linkedin", output: folder.appending(path: "missing/folder/bad.mp4")) { job in
+            job.video = video
+            job.seconds = 2
+            job.words = []
+        }
+        let results = ReelComposer.composeTogether([unwritable, good])
+        #expect(throws: ReelError.self) { try results[0].get() }
+        let made = try results[1].get()
+        #expect(made.frames == 60 && FileManager.default.fileExists(atPath: folder.appending(path: "good.mp4").path))
+    }
+
+    /// The fan-out pipe: every output gets its pictures in order; one consumer's failure stops only its output,
+    /// and the producer hears it; a producer's failure reaches every output still open.
+    @Test func aFanOutOutputFailsAlone() {
+        struct Full: Error {}
+        struct Broken: Error {}
+        let refusedAt = LockedSlots<Int>(count: 1)
+        let seen = LockedSlots<[UInt8]>(count: 2)
+        var kept: [UInt8] = []
+        let errors = FramePipe.fanOut(
+            outputs: 2,
+            produce: { push in
+                var picture = YUVPicture(width: 8, height: 8)
+                var open = [true, true]
+                for index in 0..<100 {
+                    for output in 0..<2 where open[output] {
+                        for at in picture.luma.indices { picture.luma[at] = UInt8(index) }
+                        if !push(output, &picture) {
+                            open[output] = false
+                            refusedAt.set(0, index)
+                        }
+                    }
+                }
+            },
+            consumers: [
+                { picture in
+                    kept.append(picture.luma[0])
+                    seen.set(0, kept)
+                },
+                { picture in if picture.luma[0] == 10 { throw Full() } },
+            ]
+        )
+        #expect(errors[0] == nil && errors[1] is Full)
+        #expect(seen.all()[0] == (0..<100).map(UInt8.init))
+        #expect((refusedAt.all()[0] ?? 0) > 10, "the producer went on for the good output after the other failed")
+        let failed = FramePipe.fanOut(
+            outputs: 2,
+            produce: { push in
+                var picture = YUVPicture(width: 8, height: 8)
+                _ = push(0, &picture)
+                throw Broken()
+            },
+            consumers: [{ _ in }, { _ in }]
+        )
+        #expect(failed[0] is Broken && failed[1] is Broken)
+    }
 }
 
 /// Sub-pixel tracking of bright dots: the frame-to-frame displacement of each dot, and how much it changes.
