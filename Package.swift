@@ -372,7 +372,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Contracts", "Isolation", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReelsTests",
-            dependencies: ["Reels", "Contracts", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"],
+            dependencies: ["Reels", "Isolation", "Contracts", "Media", "TextRecognition", "Speech", "Pipeline", "Domain", "Blobs", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -103,8 +103,8 @@ struct VideoCutPlan {
         let output: Output
         let cover: PixelRect
         let whole: PixelRect
-        let fitWidth: Int
-        let fitHeight: Int
+        /// Where the whole source goes when fitted over a blurred copy (`reframe: blur`), in output pixels.
+        let fitted: PixelRect
         var previous: YUVPicture?
         var next = 0
         var stopped = false
@@ -125,8 +125,14 @@ struct VideoCutPlan {
                 height: Int(coverHeight)
             )
             let fit = min(Double(template.width) / Double(sourceWidth), Double(template.height) / Double(sourceHeight))
-            fitWidth = max(2, Int(Double(sourceWidth) * fit) & ~1)
-            fitHeight = max(2, Int(Double(sourceHeight) * fit) & ~1)
+            let fitWidth = max(2, Int(Double(sourceWidth) * fit) & ~1)
+            let fitHeight = max(2, Int(Double(sourceHeight) * fit) & ~1)
+            fitted = PixelRect(
+                x: ((template.width - fitWidth) / 2) & ~1,
+                y: ((template.height - fitHeight) / 2) & ~1,
+                width: fitWidth,
+                height: fitHeight
+            )
             whole = PixelRect(x: 0, y: 0, width: sourceWidth, height: sourceHeight)
         }
 
@@ -143,8 +149,8 @@ struct VideoCutPlan {
             case .blur:
                 let backdrop = try frame.picture(crop: cover, width: max(2, (width / 4) & ~1), height: max(2, (height / 4) & ~1))
                 picture = PictureResampler.blurredFill(backdrop, width: width, height: height)
-                let fitted = try frame.picture(crop: whole, width: fitWidth, height: fitHeight)
-                PictureResampler.paste(fitted, into: &picture, x: ((width - fitWidth) / 2) & ~1, y: ((height - fitHeight) / 2) & ~1)
+                let source = try frame.picture(crop: whole, width: fitted.width, height: fitted.height)
+                PictureResampler.paste(source, into: &picture, x: fitted.x, y: fitted.y)
             }
             while wantsMore, Double(next) / Double(template.fps) < time - 1e-6 {
                 var shown = previous ?? picture

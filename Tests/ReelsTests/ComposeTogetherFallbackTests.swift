@@ -1,0 +1,42 @@
+import Contracts
+import Foundation
+import Isolation
+import Media
+import Pipeline
+import TestSupport
+import Testing
+
+@testable import Reels
+
+/// Reels composed together share one child; when that child dies, each reel is composed again in a child of
+/// its own, so a crash costs at most the reel that caused it.
+@Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
+struct ComposeTogetherFallbackTests {
+    @Test(.timeLimit(.minutes(20)))
+    func aChildKilledWhileComposingTogetherLeavesEachReelComposedAlone() async throws {
+        let workers = IsolatedWorkers(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 600))
+        // A warm child: the next task goes to it.
+        _ = try await workers.probe(file: TestEnvironment.testmedia("photo.jpg"), limits: MediaLimits())
+        let pid = try #require(workers.idleChildPIDs.first)
+        let folder = try TestEnvironment.temporaryDirectory("together-killed")
+        let jobs = ["tiktok", "linkedin"].map { name in
+            ReelFixtures.job(name, output: folder.appending(path: "\(name).mp4")) { job in
+                job.video = TestEnvironment.testmedia("cuts-720p.mp4").path
+                job.seconds = 6
+                job.words = []
+            }
+        }
+        let composing = Task { await workers.composeTogether(jobs) }
+        // Once the warm child has taken the task, kill it.
+        while workers.idleChildPIDs.contains(pid) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(kill(pid, SIGKILL) == 0)
+        let results = await composing.value
+        #expect(results.count == 2)
+        for (job, result) in zip(jobs, results) {
+            let reel = try result.get()
+            #expect(reel.frames == 180 && reel.notes.allSatisfy { !$0.contains("one decode") }, "\(job.template.name): composed alone")
+            #expect(FileManager.default.fileExists(atPath: job.output))
+        }
+        #expect(!workers.idleChildPIDs.contains(pid))
+    }
+}
