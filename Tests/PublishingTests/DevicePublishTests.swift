@@ -54,7 +54,9 @@ struct DevicePublishTests {
         )
         let channel = DeviceChannel(configuration: hub, flows: try DeviceFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish")))
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("device-publish-blobs"))
-        let queue = JobQueue(pool: database.pool)
+        // Tests share the `publish` kind: with the default 30 s lease, one test's claimer could take over another's
+        // job while a loaded machine delays its handler (the lease lapsed). No test here is about leases.
+        let queue = JobQueue(pool: database.pool, configuration: .init { $0.leaseSeconds = 86_400 })
         let handler = PublishHandler(pool: database.pool, queue: queue, blobs: blobs, channels: [channel])
         try await body(
             Harness(

@@ -39,7 +39,9 @@ struct PublishHandlerTests {
         let blobs = try LocalBlobStore(root: try TestEnvironment.temporaryDirectory("publish-blobs"))
         let loaded = try flows ?? PublishFlow.load(from: TestEnvironment.pipelinesDirectory.appending(path: "publish"))
         let channel = MCPChannel(endpoint: server.url, apiKey: key ?? server.key, flows: loaded, timeoutSeconds: 600)
-        let queue = JobQueue(pool: pool)
+        // Tests share the `publish` kind: with the default 30 s lease, one test's claimer could take over another's
+        // job while a loaded machine delays its handler (the lease lapsed). No test here is about leases.
+        let queue = JobQueue(pool: pool, configuration: .init { $0.leaseSeconds = 86_400 })
         return Harness(
             pool: pool,
             queue: queue,
