@@ -18,10 +18,9 @@ extension FramePipe {
     ) -> [(any Error)?] {
         precondition(consumers.count == outputs, "one consumer per output")
         let pipes = (0..<outputs).map { _ in FramePipe(capacity: capacity) }
-        let work = UncheckedSendable(produce)
-        let producer = Thread {
+        ReelThreads.start(stackSize: 4 << 20) {
             do {
-                try work.value { index, picture in
+                try produce { index, picture in
                     do {
                         try pipes[index].put(&picture)
                         return true
@@ -34,28 +33,20 @@ extension FramePipe {
                 for pipe in pipes { pipe.finish(error) }
             }
         }
-        producer.stackSize = 4 << 20
-        producer.start()
-
-        let done = DispatchGroup()
-        for (index, consume) in consumers.enumerated() {
-            let consume = UncheckedSendable(consume)
-            done.enter()
-            let thread = Thread {
-                do {
-                    while let picture = try pipes[index].take() {
-                        try consume.value(picture)
-                        pipes[index].recycle(picture)
+        ReelThreads.runEach(
+            consumers.enumerated().map { index, consume in
+                {
+                    do {
+                        while let picture = try pipes[index].take() {
+                            try consume(picture)
+                            pipes[index].recycle(picture)
+                        }
+                    } catch {
+                        pipes[index].cancel(because: error)
                     }
-                } catch {
-                    pipes[index].cancel(because: error)
                 }
-                done.leave()
             }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
-        done.wait()
+        )
         // The producer may still be drawing for no one after the last consumer failed: wait for it, as it uses the pipes.
         for pipe in pipes { pipe.waitUntilFinished() }
         return pipes.map(\.stoppedBecause)

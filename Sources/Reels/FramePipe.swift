@@ -33,17 +33,14 @@ final class FramePipe: @unchecked Sendable {
         consume: (YUVPicture) throws -> Void
     ) throws {
         let pipe = FramePipe(capacity: capacity)
-        let work = UncheckedSendable(produce)
-        let thread = Thread {
+        ReelThreads.start(stackSize: 4 << 20) {
             do {
-                try work.value { try pipe.put(&$0) }
+                try produce { try pipe.put(&$0) }
                 pipe.finish(nil)
             } catch {
                 pipe.finish(error)
             }
         }
-        thread.stackSize = 4 << 20
-        thread.start()
         do {
             while let frame = try pipe.take() {
                 try consume(frame)

@@ -27,19 +27,15 @@ extension ReelComposer {
             units.append([index])
         }
         let results = LockedSlots<Result<ComposedReel, ReelError>>(count: jobs.count)
-        let done = DispatchGroup()
-        for unit in units {
-            let unitJobs = UncheckedSendable(unit.map { jobs[$0] })
-            done.enter()
-            let thread = Thread {
-                let outcomes = unit.count == 1 ? [composeAlone(unitJobs.value[0])] : composeSharingDecode(unitJobs.value)
-                for (index, outcome) in zip(unit, outcomes) { results.set(index, outcome) }
-                done.leave()
+        ReelThreads.runEach(
+            units.map { unit in
+                {
+                    let unitJobs = unit.map { jobs[$0] }
+                    let outcomes = unit.count == 1 ? [composeAlone(unitJobs[0])] : composeSharingDecode(unitJobs)
+                    for (index, outcome) in zip(unit, outcomes) { results.set(index, outcome) }
+                }
             }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
-        done.wait()
+        )
         return results.all().map { $0 ?? .failure(ReelError("the reel was not composed")) }
     }
 

@@ -67,6 +67,12 @@ public final class SubtitleRenderer: @unchecked Sendable {
         self.safeBox = safeBox
         let width = template.width
         let height = template.height
+        // Composing reels together sets up one renderer per reel on threads of their own. Setting up loads
+        // fontconfig's configuration and sorts the system fonts (`FcFontSort`, which fontconfig documents as not
+        // safe to call from several threads), so one renderer sets up at a time; rendering needs no lock, as
+        // each renderer has its own library, fonts and thread.
+        Self.setup.lock()
+        defer { Self.setup.unlock() }
         guard let library = ass_library_init() else { throw ReelError("libass could not start") }
         drsocial_ass_silence(library)
         guard let renderer = ass_renderer_init(library) else {
@@ -89,7 +95,12 @@ public final class SubtitleRenderer: @unchecked Sendable {
         self.track = made
     }
 
+    /// Held while a renderer sets up or is torn down (see `init`): both load or free fontconfig's state.
+    private static let setup = NSLock()
+
     deinit {
+        Self.setup.lock()
+        defer { Self.setup.unlock() }
         ass_free_track(track)
         ass_renderer_done(renderer)
         ass_library_done(library)
