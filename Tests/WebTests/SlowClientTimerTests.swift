@@ -42,6 +42,14 @@ struct SlowClientTimerTests {
             if serverAsksForMore { apply(timer.readRequested(now: now)) }
         }
 
+        /// The timer fires `seconds` after its deadline: the event loop was busy until then.
+        mutating func fireLate(by seconds: Double) {
+            guard closed == nil, let deadline = armed else { return }
+            now = deadline + .nanoseconds(Int64(seconds * 1e9))
+            armed = nil
+            apply(timer.timerFired(now: now))
+        }
+
         mutating func start() {
             apply(timer.connected(now: now))
             apply(timer.readRequested(now: now))
@@ -131,5 +139,55 @@ struct SlowClientTimerTests {
         connection.wait(2)
         #expect(connection.closed?.0 == .body)
         #expect(connection.closed.map { connection.seconds($0.1) } == 631)
+    }
+
+    @Test func aTimerThatFiresLateLetsTheEventLoopReadBeforeJudging() {
+        // The loop was busy until 3 s past the head's deadline; the head came in meanwhile, unread.
+        var connection = Connection()
+        connection.start()
+        connection.fireLate(by: 3)
+        #expect(connection.closed == nil)
+        #expect(connection.armed.map { connection.seconds($0) } == 16)
+        connection.apply(connection.timer.receivedHead(now: connection.now))
+        connection.wait(5)
+        #expect(connection.closed == nil, "the head was read once the loop caught up")
+
+        // No head came: judged once the loop had as long again to read, on time.
+        var silent = Connection()
+        silent.start()
+        silent.fireLate(by: 3)
+        silent.wait(10)
+        #expect(silent.closed?.0 == .header)
+        #expect(silent.closed.map { silent.seconds($0.1) } == 16)
+
+        // One wait per deadline: a loop late again is not waited for twice.
+        var late = Connection()
+        late.start()
+        late.fireLate(by: 3)
+        late.fireLate(by: 2)
+        #expect(late.closed?.0 == .header)
+        #expect(late.closed.map { late.seconds($0.1) } == 18)
+
+        // A firing within `lateness` judges at once.
+        var prompt = Connection()
+        prompt.start()
+        prompt.fireLate(by: 0.05)
+        #expect(prompt.closed?.0 == .header)
+    }
+
+    @Test func aBodyTimerThatFiresLateLetsTheEventLoopReadBeforeJudging() {
+        var connection = Connection()
+        connection.start()
+        connection.apply(connection.timer.receivedHead(now: connection.now))
+        // The body's window ends at 30 s; the loop fires it at 50 s, with a megabyte unread in the socket.
+        connection.fireLate(by: 20)
+        #expect(connection.closed == nil)
+        connection.bodyArrives(1 << 20)
+        connection.wait(20)
+        #expect(connection.closed == nil, "the body moved while the loop was busy")
+        // Then it stops: closed one window after the progress the loop read at 50 s.
+        connection.wait(60)
+        #expect(connection.closed?.0 == .body)
+        #expect(connection.closed.map { connection.seconds($0.1) } == 80)
     }
 }

@@ -8,6 +8,10 @@ import NIOCore
 ///   which the server asks for nothing (its consumer is behind, so reading is paused) does not count. A
 ///   multi-gigabyte upload that keeps moving is never cut, whatever it lasts.
 /// - While a response is being produced nothing is timed: that is the server's work, not the client's.
+/// - A client is judged only on time the event loop was watching it: a timer that fires more than `lateness`
+///   after its deadline found the loop busy (other connections' work, or the process stalled on a loaded
+///   machine), and what the client sent meanwhile may still be unread in the socket. It waits as long again,
+///   once, so the loop reads first, then judges.
 ///
 /// The handler reports each event with the time and does what the answer says.
 struct SlowClientTimer {
@@ -50,6 +54,13 @@ struct SlowClientTimer {
     private var bodyBytes = 0
     /// The body timer stopped because the server asked for nothing; a read request restarts it.
     private var bodyPaused = false
+    /// The deadline the timer is armed for; nil when disarmed.
+    private(set) var armedFor: NIODeadline?
+    /// The armed deadline is a late firing's wait for the event loop to catch up (only one per deadline).
+    private var waitingForLoop = false
+
+    /// How late a timer may fire and still judge the client (an idle loop fires within a millisecond).
+    static let lateness = TimeAmount.milliseconds(100)
 
     /// - Parameters:
     ///   - headerTimeout: Time a request head has to arrive.
@@ -72,7 +83,7 @@ struct SlowClientTimer {
         bodyProgressAt = now
         bodyBytes = 0
         bodyPaused = false
-        return .schedule(now + bodyTimeout)
+        return schedule(now + bodyTimeout)
     }
 
     /// Body bytes arrived.
@@ -88,7 +99,7 @@ struct SlowClientTimer {
     /// The request ended.
     mutating func receivedEnd(now: NIODeadline) -> Action {
         readingBody = false
-        return unanswered == 0 ? awaitHead(now: now) : .cancel
+        return unanswered == 0 ? awaitHead(now: now) : disarm()
     }
 
     /// A response ended.
@@ -104,7 +115,7 @@ struct SlowClientTimer {
         bodyPaused = false
         bodyProgressAt = now
         bodyBytes = 0
-        return .schedule(now + bodyTimeout)
+        return schedule(now + bodyTimeout)
     }
 
     /// A socket read was delivered; the server asks again when it wants more.
@@ -112,16 +123,24 @@ struct SlowClientTimer {
 
     /// The timer fired.
     mutating func timerFired(now: NIODeadline) -> Action {
+        if let armed = armedFor, !waitingForLoop, now - armed > Self.lateness {
+            // Give the loop the time it lost (at most one timeout) before judging.
+            let wait = min(now - armed, readingBody ? bodyTimeout : headerTimeout)
+            armedFor = now + wait
+            waitingForLoop = true
+            return .schedule(now + wait)
+        }
+        armedFor = nil
         if readingBody {
             guard readPending else {
                 bodyPaused = true
-                return .cancel
+                return disarm()
             }
             let due = bodyProgressAt + bodyTimeout
-            return now >= due ? .close(.body) : .schedule(due)
+            return now >= due ? close(.body) : schedule(due)
         }
         if unanswered == 0, let headDeadline {
-            return now >= headDeadline ? .close(.header) : .schedule(headDeadline)
+            return now >= headDeadline ? close(.header) : schedule(headDeadline)
         }
         return .none
     }
@@ -129,6 +148,25 @@ struct SlowClientTimer {
     private mutating func awaitHead(now: NIODeadline) -> Action {
         let due = now + headerTimeout
         headDeadline = due
-        return .schedule(due)
+        return schedule(due)
+    }
+
+    /// Arms the timer for `deadline`.
+    private mutating func schedule(_ deadline: NIODeadline) -> Action {
+        armedFor = deadline
+        waitingForLoop = false
+        return .schedule(deadline)
+    }
+
+    private mutating func disarm() -> Action {
+        armedFor = nil
+        waitingForLoop = false
+        return .cancel
+    }
+
+    private mutating func close(_ reason: Reason) -> Action {
+        armedFor = nil
+        waitingForLoop = false
+        return .close(reason)
     }
 }
