@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "CLibPQ", "Domain",
+                "CLibPQ", "Domain", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "Blobs",
             dependencies: [
-                "CFileIO", "Domain",
+                "CFileIO", "Domain", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "S3",
             dependencies: [
-                "Blobs",
+                "Blobs", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -138,7 +138,7 @@ let package = Package(
         ),
         .target(
             name: "Isolation",
-            dependencies: ["CSandbox", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSandbox", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -181,7 +181,7 @@ let package = Package(
         .target(
             name: "Reels",
             dependencies: [
-                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs", "Contracts", "Isolation",
+                "CASS", "CFlite", "CPixelKernels", "Media", "Domain", "Pipeline", "Blobs", "Contracts", "Isolation", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -227,7 +227,7 @@ let package = Package(
         .target(
             name: "Intake",
             dependencies: [
-                "Domain", "Store", "Blobs", "Telemetry", "Isolation", "CCurl", "CGMime",
+                "Domain", "Store", "Blobs", "Telemetry", "Isolation", "CCurl", "CGMime", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -237,7 +237,7 @@ let package = Package(
             name: "Workers",
             dependencies: [
                 "Domain", "Store", "Blobs", "Pipeline", "Contracts", "Isolation", "Media", "TextRecognition", "Speech", "Reels", "Agents", "LLMRouter", "Publishing", "Intake",
-                "Telemetry",
+                "Telemetry", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -271,6 +271,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -318,6 +319,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Store", "Blobs", "Pipeline", "Intake", "S3",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -329,6 +331,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -360,6 +363,7 @@ let package = Package(
             dependencies: [
                 "Pipeline", "Contracts", "Agents", "Media", "TextRecognition", "Speech", "Reels", "Blobs", "Domain", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -395,6 +399,7 @@ let package = Package(
             dependencies: [
                 "Workers", "Contracts", "Intake", "TestSupport", "Media", "Blobs", "LLMRouter", "LLMRouterFake", "Agents", "Pipeline",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -403,6 +408,7 @@ let package = Package(
             dependencies: [
                 "Web", "TestSupport", "Intake", "Blobs", "Domain", "Store", "Workers", "Media", "Pipeline", "LLMRouter", "LLMRouterFake",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -411,7 +417,7 @@ let package = Package(
             dependencies: ["Publishing", "Workers", "Store", "Blobs", "Domain", "TestSupport", "S3", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LLMRouterTests", dependencies: ["LLMRouter", "LLMRouterFake", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LLMRouterTests", dependencies: ["LLMRouter", "LLMRouterFake", "TestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Store", "Intake", "Blobs", "Domain", "LLMRouterFake", "S3"], swiftSettings: swiftSettings),
     ]
 )

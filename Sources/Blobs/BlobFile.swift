@@ -1,6 +1,6 @@
 import CFileIO
 import Glibc
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The temporary file a blob is written into. `write(_:at:)` may be called from two threads at once (a
 /// blob writer keeps two writes in flight); `append`, `sync` and `close` from one.
@@ -13,7 +13,7 @@ final class BlobFile: @unchecked Sendable {
     static let alignment = Int(DRSOCIAL_DIRECT_IO_ALIGNMENT)
 
     private var descriptor: Int32
-    private let direct: Mutex<Bool>
+    private let direct: NIOLockedValueBox<Bool>
     /// Where `append` writes next.
     private var end: Int64 = 0
 
@@ -22,7 +22,7 @@ final class BlobFile: @unchecked Sendable {
         var granted: Int32 = 0
         descriptor = drsocial_create_for_writing(path, wantsDirect ? 1 : 0, &granted)
         guard descriptor >= 0 else { throw BlobError.writeFailed("cannot create \(path) (\(Self.describe(errno)))") }
-        direct = Mutex(granted != 0)
+        direct = NIOLockedValueBox(granted != 0)
     }
 
     deinit { close() }
@@ -30,7 +30,7 @@ final class BlobFile: @unchecked Sendable {
     var isOpen: Bool { descriptor >= 0 }
 
     /// Whether writes currently bypass the page cache.
-    var isDirect: Bool { direct.withLock { $0 } }
+    var isDirect: Bool { direct.withLockedValue { $0 } }
 
     /// Writes `bytes` after everything `append` wrote before.
     func append(_ bytes: UnsafeRawBufferPointer) throws {
@@ -75,7 +75,7 @@ final class BlobFile: @unchecked Sendable {
 
     /// Leaves direct I/O for good; a write already in flight finishes as it began.
     private func stopDirectIO() throws {
-        try direct.withLock { isDirect in
+        try direct.withLockedValue { isDirect in
             guard isDirect else { return }
             guard drsocial_stop_direct_io(descriptor) == 0 else {
                 throw BlobError.writeFailed("cannot leave direct I/O (\(Self.describe(errno)))")

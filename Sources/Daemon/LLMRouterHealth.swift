@@ -1,20 +1,20 @@
 import Foundation
 import LLMRouter
+import NIOConcurrencyHelpers
 import Store
-import Synchronization
 
 /// The LLM router's `/health`, for `/healthz`: asked at most every 10 s however often `/healthz` is polled.
 final class LLMRouterHealth: HealthReporting {
     let name = "llm_router"
     private let client: LLMRouterClient
-    private let cached = Mutex<(at: ContinuousClock.Instant, status: String)?>(nil)
+    private let cached = NIOLockedValueBox<(at: ContinuousClock.Instant, status: String)?>(nil)
 
     init(client: LLMRouterClient) {
         self.client = client
     }
 
     func status() async -> String {
-        if let last = cached.withLock({ $0 }), ContinuousClock.now - last.at < .seconds(10) { return last.status }
+        if let last = cached.withLockedValue({ $0 }), ContinuousClock.now - last.at < .seconds(10) { return last.status }
         let status: String
         do {
             try await client.health()
@@ -22,7 +22,7 @@ final class LLMRouterHealth: HealthReporting {
         } catch {
             status = "unreachable: \(error)"
         }
-        cached.withLock { $0 = (ContinuousClock.now, status) }
+        cached.withLockedValue { $0 = (ContinuousClock.now, status) }
         return status
     }
 }

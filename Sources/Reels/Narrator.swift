@@ -2,26 +2,31 @@ import CFlite
 public import Domain
 import Foundation
 public import Media
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Offline text-to-speech with flite's `slt` voice (the one pocketsphinx understands best here), for
 /// templates that narrate the prompt when a request has no voice. Word timings come from flite's own
 /// segment times, so the narration gets subtitles like a transcribed voice.
 public enum Narrator {
     /// flite keeps global state; its voice is registered once and synthesis is serialised.
-    private static let voice = Mutex<OpaquePointer?>(nil)
+    private static let voice = NIOLockedValueBox<Voice?>(nil)
+
+    /// flite's registered voice; only touched under the lock above.
+    private struct Voice: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
 
     public static func speak(_ text: String) throws -> (audio: StereoAudio, words: [TimedWord]) {
         let cleaned = text.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || " .,!?'-0123456789".unicodeScalars.contains($0)) }
         let script = String(String.UnicodeScalarView(cleaned)).trimmingCharacters(in: .whitespaces)
         guard !script.isEmpty else { throw ReelError("there is no text to narrate") }
-        return try voice.withLock { registered in
+        return try voice.withLockedValue { registered in
             if registered == nil {
                 flite_init()
-                registered = OpaquePointer(register_cmu_us_slt(nil))
+                registered = register_cmu_us_slt(nil).map { Voice(pointer: OpaquePointer($0)) }
             }
             guard let registered else { throw ReelError("flite's voice could not be loaded") }
-            guard let utterance = drsocial_flite_speak(script, UnsafeMutablePointer(registered)) else {
+            guard let utterance = drsocial_flite_speak(script, UnsafeMutablePointer(registered.pointer)) else {
                 throw ReelError("flite could not speak the narration")
             }
             defer { delete_utterance(utterance) }

@@ -1,7 +1,7 @@
 import Blobs
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// A blob streamed into an S3-compatible store: the bytes go up as a multipart upload under a key of its own
 /// (`incoming/<uuid>`) while they arrive, with the whole blob's SHA-256 hashed on the way; `commit` completes
@@ -24,7 +24,7 @@ final class S3BlobWriter: BlobWriter, @unchecked Sendable {
 
     private let client: S3Client
     private let key: String
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     /// Used by one task at a time (the writer's caller), as `S3MultipartWriter` requires.
     nonisolated(unsafe) private var upload: S3MultipartWriter
 
@@ -34,10 +34,10 @@ final class S3BlobWriter: BlobWriter, @unchecked Sendable {
         do { upload = try S3MultipartWriter(client: client, key: key) } catch { throw BlobError.writeFailed("\(error)") }
     }
 
-    var bytesWritten: Int64 { state.withLock { $0.written } }
+    var bytesWritten: Int64 { state.withLockedValue { $0.written } }
 
     func write(_ bytes: Data) throws {
-        try state.withLock { state in
+        try state.withLockedValue { state in
             if let failure = state.failure { throw BlobError.writeFailed(failure) }
             guard !state.finished else { throw BlobError.writeFailed("writer already finished") }
             state.pending.append(bytes)
@@ -46,7 +46,7 @@ final class S3BlobWriter: BlobWriter, @unchecked Sendable {
     }
 
     func waitForRoom(_ bytes: Int) async {
-        let chunk: Data? = state.withLock { state in
+        let chunk: Data? = state.withLockedValue { state in
             guard state.failure == nil, !state.finished, state.pending.count + bytes > Self.flushBytes, !state.pending.isEmpty else { return nil }
             defer { state.pending = Data() }
             return state.pending
@@ -55,12 +55,12 @@ final class S3BlobWriter: BlobWriter, @unchecked Sendable {
         do {
             try await upload.write(chunk)
         } catch {
-            state.withLock { $0.failure = "uploading to the object store failed: \(error)" }
+            state.withLockedValue { $0.failure = "uploading to the object store failed: \(error)" }
         }
     }
 
     func commit(in namespace: BlobNamespace) async throws -> StoredBlob {
-        let rest: Data = try state.withLock { state in
+        let rest: Data = try state.withLockedValue { state in
             if let failure = state.failure { throw BlobError.writeFailed(failure) }
             guard !state.finished else { throw BlobError.writeFailed("writer already finished") }
             state.finished = true
@@ -84,7 +84,7 @@ final class S3BlobWriter: BlobWriter, @unchecked Sendable {
     }
 
     func abort() {
-        let wasOpen = state.withLock { state -> Bool in
+        let wasOpen = state.withLockedValue { state -> Bool in
             defer { state.finished = true }
             return !state.finished
         }

@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
-import Synchronization
 
 /// A pool of libpq connections whose blocking calls run on the pool's own threads,
 /// never on Swift's cooperative pool.
@@ -49,7 +49,7 @@ public final class PostgresPool: Sendable {
 
     /// The connections and waiters every scoped view of one pool shares.
     private final class Shared: Sendable {
-        let state = Mutex(State())
+        let state = NIOLockedValueBox(State())
     }
 
     public let configuration: Configuration
@@ -93,7 +93,7 @@ public final class PostgresPool: Sendable {
 
     /// Closes idle connections and stops the pool's threads (those every scoped view shares); later calls throw.
     public func close() async {
-        let (idle, waiters) = shared.state.withLock { state -> ([PostgresConnection], [CheckedContinuation<PostgresConnection?, any Error>]) in
+        let (idle, waiters) = shared.state.withLockedValue { state -> ([PostgresConnection], [CheckedContinuation<PostgresConnection?, any Error>]) in
             state.closed = true
             defer {
                 state.idle = []
@@ -185,7 +185,7 @@ public final class PostgresPool: Sendable {
             case use(PostgresConnection)
             case open, wait
         }
-        let next: Next = try shared.state.withLock { state in
+        let next: Next = try shared.state.withLockedValue { state in
             if state.closed { throw PostgresError.poolClosed }
             if let connection = state.idle.popLast() { return .use(connection) }
             if state.open < configuration.maximumConnections {
@@ -205,7 +205,7 @@ public final class PostgresPool: Sendable {
             return try await openCounted()
         case .wait:
             let handed: PostgresConnection? = try await withCheckedThrowingContinuation { continuation in
-                let closed = shared.state.withLock { state -> Bool in
+                let closed = shared.state.withLockedValue { state -> Bool in
                     if state.closed { return true }
                     state.waiters.append(continuation)
                     return false
@@ -242,7 +242,7 @@ public final class PostgresPool: Sendable {
             freeSlot()
             return
         }
-        let waiter = shared.state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
+        let waiter = shared.state.withLockedValue { state -> CheckedContinuation<PostgresConnection?, any Error>? in
             if state.closed {
                 state.open -= 1
                 return nil
@@ -255,7 +255,7 @@ public final class PostgresPool: Sendable {
     }
 
     private func freeSlot() {
-        let waiter = shared.state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
+        let waiter = shared.state.withLockedValue { state -> CheckedContinuation<PostgresConnection?, any Error>? in
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }  // the slot passes to the waiter
             state.open -= 1
             return nil

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Wakes idle workers: `ring()` on a NOTIFY, `wait(upTo:)` returns on a ring or when the poll interval passes.
 final class Doorbell: Sendable {
@@ -9,11 +9,11 @@ final class Doorbell: Sendable {
         var rangWhileNobodyWaited = false
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     /// Wakes every waiting worker; if none waits, the next `wait` returns at once.
     func ring() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             if state.waiters.isEmpty { state.rangWhileNobodyWaited = true }
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
@@ -23,7 +23,7 @@ final class Doorbell: Sendable {
 
     /// Waits for a ring, at most `timeout`.
     func wait(upTo timeout: Duration) async {
-        let id = state.withLock { state -> UInt64 in
+        let id = state.withLockedValue { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
@@ -33,7 +33,7 @@ final class Doorbell: Sendable {
         }
         defer { timer.cancel() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state -> Bool in
+            let resumeNow = state.withLockedValue { state -> Bool in
                 if state.rangWhileNobodyWaited || state.expired.remove(id) != nil {
                     state.rangWhileNobodyWaited = false
                     return true
@@ -46,7 +46,7 @@ final class Doorbell: Sendable {
     }
 
     private func expire(_ id: UInt64) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
             state.expired.insert(id)
             return nil

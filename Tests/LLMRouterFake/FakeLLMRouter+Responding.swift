@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 extension FakeLLMRouter {
     /// The model an answer names when neither the reply nor the request names one.
@@ -19,10 +19,10 @@ extension FakeLLMRouter {
             headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
         }
         let recorded = RecordedRequest(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Data(body.readableBytesView))
-        state.withLock { $0.requests.append(recorded) }
+        state.withLockedValue { $0.requests.append(recorded) }
 
         if recorded.path == "/health" {
-            return state.withLock(\.healthy)
+            return state.withLockedValue(\.healthy)
                 ? Self.json(200, #"{"status":"ok"}"#) : Self.json(503, #"{"status":"unavailable"}"#)
         }
         let wire: any WireFormat.Type = recorded.path == "/v1/chat/completions" ? OpenAIWire.self : AnthropicWire.self

@@ -1,8 +1,8 @@
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
-import Synchronization
 
 /// A local stand-in for the LLM router: an HTTP server on 127.0.0.1 that speaks Anthropic's Messages API
 /// (`POST /v1/messages`, buffered and streamed, `GET /v1/models`) and OpenAI's Chat Completions
@@ -34,7 +34,7 @@ public final class FakeLLMRouter: Sendable {
 
     /// The key every `/v1` route requires.
     let apiKey: String
-    let state = Mutex(State())
+    let state = NIOLockedValueBox(State())
 
     init(apiKey: String) {
         self.apiKey = apiKey
@@ -42,7 +42,7 @@ public final class FakeLLMRouter: Sendable {
 
     deinit {
         // A test that forgot `stop()` must not leave a server behind.
-        state.withLock { $0.server?.cancel() }
+        state.withLockedValue { $0.server?.cancel() }
     }
 
     // MARK: Starting and stopping
@@ -83,7 +83,7 @@ public final class FakeLLMRouter: Sendable {
             try await server.value
             throw StartFailure()
         }
-        router.state.withLock {
+        router.state.withLockedValue {
             $0.port = port
             $0.server = server
             $0.group = group
@@ -94,7 +94,7 @@ public final class FakeLLMRouter: Sendable {
     /// Stops the server: no new connection is accepted, and requests in flight (a `.delayed` reply, a stream)
     /// get a few seconds to end before they are cut off.
     public func stop() async {
-        let (server, group) = state.withLock { state in
+        let (server, group) = state.withLockedValue { state in
             defer { (state.server, state.group) = (nil, nil) }
             return (state.server, state.group)
         }
@@ -111,31 +111,31 @@ public final class FakeLLMRouter: Sendable {
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash or `/v1`.
-    public var baseURL: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
+    public var baseURL: String { "http://127.0.0.1:\(state.withLockedValue { $0.port })" }
 
     // MARK: Scripting
 
     /// Adds replies to the queue; each `POST` to `/v1/messages` or `/v1/chat/completions` takes the first one.
     public func enqueue(_ replies: Reply...) {
-        state.withLock { $0.queue.append(contentsOf: replies) }
+        state.withLockedValue { $0.queue.append(contentsOf: replies) }
     }
 
     /// The responder used when the queue is empty. At first it answers every request with the text "ok".
     public func setDefault(_ responder: @escaping @Sendable (RecordedRequest) -> Reply) {
-        state.withLock { $0.responder = responder }
+        state.withLockedValue { $0.responder = responder }
     }
 
     /// Every request received so far, in order of arrival (including `GET`s and refused ones).
-    public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+    public var requests: [RecordedRequest] { state.withLockedValue { $0.requests } }
 
     /// What `GET /health` says: 200 `{"status":"ok"}` when healthy (the default), 503 otherwise.
     public func setHealthy(_ healthy: Bool) {
-        state.withLock { $0.healthy = healthy }
+        state.withLockedValue { $0.healthy = healthy }
     }
 
     /// The next reply: the head of the queue, or else the default responder's answer for `request`.
     func nextReply(for request: RecordedRequest) -> Reply {
-        let (queued, responder) = state.withLock { state in
+        let (queued, responder) = state.withLockedValue { state in
             (state.queue.isEmpty ? nil : state.queue.removeFirst(), state.responder)
         }
         // The responder runs outside the lock: it may well read `requests`.

@@ -1,10 +1,10 @@
 import Foundation
+import JSON
 import LLMRouterFake
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import LLMRouter
-import JSON
 
 /// The client against the fake router, which speaks both wire formats (and is itself checked against the
 /// official `anthropic` SDK in `LLMRouterFakeTests`).
@@ -43,8 +43,8 @@ import JSON
         defer { Task { await fake.stop() } }
         let input = ##"{"variants":[{"caption":"A long enough caption to be split into several pieces","hashtags":["#a","#b"]}]}"##
         fake.enqueue(.message(.tool(name: "submit", inputJSON: input, text: "Here you are.", inputTokens: 321, outputTokens: 45)))
-        let pieces = Mutex<[ModelStreamDelta]>([])
-        let collect: @Sendable (ModelStreamDelta) -> Void = { delta in pieces.withLock { $0.append(delta) } }
+        let pieces = NIOLockedValueBox<[ModelStreamDelta]>([])
+        let collect: @Sendable (ModelStreamDelta) -> Void = { delta in pieces.withLockedValue { $0.append(delta) } }
         let answer = try await client(fake, api: api).send(request, purpose: "test", onDelta: streamed ? collect : nil)
         #expect(answer.toolCall(named: "submit")?.input == (try JSONValue(parsing: Data(input.utf8))))
         #expect(answer.text == "Here you are.")
@@ -52,7 +52,7 @@ import JSON
         #expect(answer.usage == ModelResponse.Usage(inputTokens: 321, outputTokens: 45))
         #expect(answer.attempts == 1)
         if streamed {
-            let deltas = pieces.withLock { $0 }
+            let deltas = pieces.withLockedValue { $0 }
             #expect(deltas.filter(\.isToolInput).count > 1, "the tool input arrived in pieces")
             #expect(deltas.last(where: \.isToolInput)?.soFar == input)
         }

@@ -4,9 +4,9 @@ import Foundation
 import Isolation
 import Logging
 import Media
+import NIOConcurrencyHelpers
 import Pipeline
 import Speech
-import Synchronization
 import TestSupport
 import Testing
 
@@ -101,7 +101,7 @@ struct SilentTranscriber: Transcriber {
 final class MemoryRecorder: PipelineRecorder {
     let input: PipelineInput
     let recorded: [RecordedStageRun]
-    private let failures = Mutex<[String: String]>([:])
+    private let failures = NIOLockedValueBox<[String: String]>([:])
 
     /// A request of an operator's, for a talent with no accounts, with these attachments and earlier stage runs.
     init(attachments: [AttachmentSnapshot], recorded: [RecordedStageRun]) {
@@ -122,7 +122,7 @@ final class MemoryRecorder: PipelineRecorder {
         self.recorded = recorded
     }
 
-    var errors: [String: String] { failures.withLock { $0 } }
+    var errors: [String: String] { failures.withLockedValue { $0 } }
 
     func loadInput(requestID: UUID) async throws -> PipelineInput? { input }
     func beginRun(input: PipelineInput, pipeline: String, fencing: FencingToken?) async throws -> BegunPipelineRun? {
@@ -131,7 +131,7 @@ final class MemoryRecorder: PipelineRecorder {
     func setRequestStatus(_ status: PostRequestStatus, reason: String?, requestID: UUID) async throws {}
     func stageStarted(runID: UUID, input: PipelineInput, stage: String, position: Int, attachmentID: UUID?) async throws {}
     func stageFinished(runID: UUID, input: PipelineInput, stage: String, attachmentID: UUID?, outcome: StageOutcome) async throws {
-        if case .failed(let error, _) = outcome { failures.withLock { $0[stage] = error } }
+        if case .failed(let error, _) = outcome { failures.withLockedValue { $0[stage] = error } }
     }
     func finishRun(runID: UUID, requestID: UUID, status: PostRequestStatus, error: String?) async throws {}
     func localFile(for attachment: AttachmentSnapshot) async throws -> URL { URL(filePath: "/dev/null") }

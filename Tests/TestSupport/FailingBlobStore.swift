@@ -1,6 +1,6 @@
 public import Blobs
 public import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A blob store that stops working after a number of writers, as a full disk or a lost object store
 /// does mid-intake: the first `writersBeforeFailure` writers go to the wrapped store, later ones throw.
@@ -11,7 +11,7 @@ public final class FailingBlobStore: BlobStore {
 
     let wrapped: any BlobStore
     let writersBeforeFailure: Int
-    let writers = Mutex(0)
+    let writers = NIOLockedValueBox(0)
 
     public init(wrapping wrapped: any BlobStore, writersBeforeFailure: Int) {
         self.wrapped = wrapped
@@ -19,10 +19,10 @@ public final class FailingBlobStore: BlobStore {
     }
 
     /// Starts counting writers again.
-    public func reset() { writers.withLock { $0 = 0 } }
+    public func reset() { writers.withLockedValue { $0 = 0 } }
 
     public func makeWriter() throws -> any BlobWriter {
-        let index = writers.withLock { count in
+        let index = writers.withLockedValue { count in
             count += 1
             return count
         }

@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Keeps every log line a logger made, for tests that check what is logged (and what never is).
 final class LogRecorder: Sendable {
@@ -10,10 +10,10 @@ final class LogRecorder: Sendable {
         let metadata: [String: String]
     }
 
-    private let lines = Mutex<[Line]>([])
+    private let lines = NIOLockedValueBox<[Line]>([])
 
     /// What was logged so far.
-    var recorded: [Line] { lines.withLock { $0 } }
+    var recorded: [Line] { lines.withLockedValue { $0 } }
 
     /// A logger that records here, at every level.
     func logger(label: String = "drsocial.test") -> Logger {
@@ -22,7 +22,7 @@ final class LogRecorder: Sendable {
         return logger
     }
 
-    fileprivate func append(_ line: Line) { lines.withLock { $0.append(line) } }
+    fileprivate func append(_ line: Line) { lines.withLockedValue { $0.append(line) } }
 
     /// The handler behind `logger(label:)`.
     private struct Handler: LogHandler {

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import Web
@@ -8,9 +8,9 @@ import Testing
 struct RateLimiterTests {
     /// A clock that moves only when told.
     final class ManualClock: Sendable {
-        private let instant = Mutex(ContinuousClock.now)
-        var now: ContinuousClock.Instant { instant.withLock { $0 } }
-        func advance(seconds: Double) { instant.withLock { $0 = $0.advanced(by: .milliseconds(Int64(seconds * 1000))) } }
+        private let instant = NIOLockedValueBox(ContinuousClock.now)
+        var now: ContinuousClock.Instant { instant.withLockedValue { $0 } }
+        func advance(seconds: Double) { instant.withLockedValue { $0 = $0.advanced(by: .milliseconds(Int64(seconds * 1000))) } }
     }
 
     @Test func aKeyIsRefusedPastItsBurstUntilItsBucketRefills() {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Store
-import Synchronization
 import TestSupport
 import Testing
 import Workers
@@ -12,7 +12,7 @@ import Workers
 struct JobWorkerServiceTests {
     /// A handler whose behaviour the test chooses; it reports each start.
     final class DeathLog: Sendable {
-        let ids = Mutex<[Int64]>([])
+        let ids = NIOLockedValueBox<[Int64]>([])
     }
 
     struct ScriptedHandler: JobHandler {
@@ -33,7 +33,7 @@ struct JobWorkerServiceTests {
         }
 
         func jobDied(id: Int64, payload: [String: String], error: String, logger: Logger) async {
-            died.ids.withLock { $0.append(id) }
+            died.ids.withLockedValue { $0.append(id) }
         }
     }
 
@@ -72,7 +72,7 @@ struct JobWorkerServiceTests {
         task.cancel()
         _ = try? await task.value
         let row = try await jobRow(id, pool)
-        return (row.status, row.attempts, row.error, handler.died.ids.withLock { $0 }, id)
+        return (row.status, row.attempts, row.error, handler.died.ids.withLockedValue { $0 }, id)
     }
 
     @Test func aFinishedJobSucceeds() async throws {

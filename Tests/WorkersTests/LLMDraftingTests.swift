@@ -7,9 +7,9 @@ import Isolation
 import LLMRouter
 import LLMRouterFake
 import Media
+import NIOConcurrencyHelpers
 import Pipeline
 import Store
-import Synchronization
 import TestSupport
 import Testing
 import Workers
@@ -134,10 +134,10 @@ struct LLMDraftingTests {
             targets: fixture.accounts.filter { $0.platform != .linkedin },
             presets: try PlatformPresets.load(from: TestEnvironment.pipelinesDirectory.appending(path: "platforms.yaml"))
         )
-        let reports = Mutex<[String]>([])
+        let reports = NIOLockedValueBox<[String]>([])
         let client = LLMRouterClient(configuration: LLMRouterConfiguration(baseURL: h.fake.baseURL, apiKey: Self.key, timeoutSeconds: 600))
-        _ = try await LLMContentAgent(client: client).draft(brief, progress: { text in reports.withLock { $0.append(text) } })
-        let seen = reports.withLock { $0 }
+        _ = try await LLMContentAgent(client: client).draft(brief, progress: { text in reports.withLockedValue { $0.append(text) } })
+        let seen = reports.withLockedValue { $0 }
         #expect(seen.count > 2, "the draft grew in several reports: \(seen)")
         #expect(seen.last?.contains("instagram @\(fixture.slug).ig: Router caption for instagram") == true, "\(seen.last ?? "")")
         #expect(seen.last?.contains("tiktok @\(fixture.slug).tt: Router caption for tiktok") == true, "\(seen.suffix(3))")
@@ -216,10 +216,10 @@ struct LLMDraftingTests {
     @Test func aRouterOutageDelaysTheRequestAndItCompletesOnceTheRouterIsBack() async throws {
         let h = try await harness(attempts: 2)
         defer { Task { await h.fake.stop() } }
-        let down = Mutex(true)
+        let down = NIOLockedValueBox(true)
         let model = Self.compliantModel()
         h.fake.setDefault { request in
-            down.withLock { $0 } ? .error(status: 503, type: "api_error", message: "router maintenance") : model(request)
+            down.withLockedValue { $0 } ? .error(status: 503, type: "api_error", message: "router maintenance") : model(request)
         }
         let fixture = try await TenantFixture.make(on: h.pool)
         let receipt = try await h.intake.submit(.init(talent: .slug(fixture.slug), source: .operator, prompt: "Hours", platforms: [.linkedin], files: []))
@@ -240,7 +240,7 @@ struct LLMDraftingTests {
         #expect(status == "drafting", "not drafted offline, not failed: it waits")
         #expect(error?.contains("router maintenance") == true, "operators see the router's error: \(error ?? "nil")")
         #expect(try await queued(receipt.requestID, h.pool).isEmpty)
-        down.withLock { $0 = false }
+        down.withLockedValue { $0 = false }
         #expect(try await h.runner.run(requestID: receipt.requestID, fencing: nil, logger: TestEnvironment.logger) == .complete)
         #expect(try await queued(receipt.requestID, h.pool).map(\.caption) == ["Router caption for linkedin"])
     }
@@ -319,11 +319,11 @@ extension LLMDraftingTests {
     @Test func aRejectionWithAReasonDraftsANewVersionForThatAccountWhoseBriefHasTheReason() async throws {
         let h = try await harness()
         defer { Task { await h.fake.stop() } }
-        let drafts = Mutex(0)
+        let drafts = NIOLockedValueBox(0)
         let model = Self.compliantModel()
         h.fake.setDefault { request in
             guard Self.toolName(request) == "submit_variants" else { return model(request) }
-            let round = drafts.withLock { $0 += 1; return $0 }
+            let round = drafts.withLockedValue { $0 += 1; return $0 }
             let accounts = Self.userData(request)?["accounts"] as? [[String: Any]] ?? []
             let variants = accounts.map { ["account_id": $0["account_id"] ?? "", "caption": "Draft \(round) for \($0["platform"] ?? "?")", "hashtags": [] as [String]] }
             return .message(.tool(name: "submit_variants", inputJSON: Self.jsonText(["variants": variants])))

@@ -3,8 +3,8 @@ import Crypto
 import Domain
 public import Foundation
 public import Logging
+import NIOConcurrencyHelpers
 public import Store
-import Synchronization
 import Telemetry
 
 /// Takes the intake mailbox's messages in, each exactly once, in an order that loses nothing:
@@ -543,13 +543,13 @@ public struct MailIntakeError: Error, CustomStringConvertible {
 
 /// Messages parsed in this process, one at a time.
 final class ParseCount: Sendable {
-    private let count = Mutex<Int>(0)
+    private let count = NIOLockedValueBox<Int>(0)
     /// Runs `parse` holding the lock, and counts it.
     func withOneParse<T>(_ parse: () -> T) -> T {
-        count.withLock { count in
+        count.withLockedValue { count in
             count += 1
             return parse()
         }
     }
-    var value: Int { count.withLock { $0 } }
+    var value: Int { count.withLockedValue { $0 } }
 }
