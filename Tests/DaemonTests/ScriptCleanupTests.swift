@@ -114,4 +114,44 @@ struct ScriptCleanupTests {
         #expect(script.terminationStatus == 1)
         #expect(!stillRunning(postmaster, after: 60), "PostgreSQL \(postmaster) outlived its script")
     }
+
+    /// `kill_marked`, which scripts/test's clean-up runs: processes the run started and left behind (a test process
+    /// that crashed leaves its chromedriver, Chromium and moto) carry the run's mark in their environment and are
+    /// stopped; a process without the mark is left alone.
+    @Test func whatARunLeftRunningIsStoppedByItsMark() throws {
+        let value = "run-\(UUID().uuidString.prefix(8))"
+        let script = """
+            set -euo pipefail
+            cd '\(TestEnvironment.repositoryRoot.path)'
+            . scripts/lib/common.sh
+            export DRSOCIAL_CLEANUP_TEST='\(value)'
+            cleanup() { unset DRSOCIAL_CLEANUP_TEST; kill_marked 'DRSOCIAL_CLEANUP_TEST=\(value)'; echo CLEANED; }
+            cleanup_at_exit cleanup
+            sleep 600 </dev/null >/dev/null 2>&1 &
+            echo "MARKED $!"
+            env -u DRSOCIAL_CLEANUP_TEST sleep 600 </dev/null >/dev/null 2>&1 &
+            echo "UNMARKED $!"
+            """
+        let process = Process()
+        process.executableURL = URL(filePath: "/bin/bash")
+        process.arguments = ["-c", script]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let marked = readLine(output)
+        let unmarked = readLine(output)
+        // The clean-up says when it is done; the script's exit would not: its children hold descriptors Foundation
+        // waits on, so it is seen to end only when the unmarked sleep does.
+        #expect(readLine(output) == "CLEANED")
+        let markedPID = try #require(marked.hasPrefix("MARKED ") ? pid_t(marked.dropFirst(7)) : nil, "the script said: \(marked)")
+        let unmarkedPID = try #require(unmarked.hasPrefix("UNMARKED ") ? pid_t(unmarked.dropFirst(9)) : nil, "the script said: \(unmarked)")
+        let markedLeft = stillRunning(markedPID, after: 60)
+        #expect(!markedLeft, "the marked process \(markedPID) outlived its run")
+        if markedLeft { kill(markedPID, SIGKILL) }
+        #expect(stillRunning(unmarkedPID, after: 0.5), "a process without the mark was stopped")
+        kill(unmarkedPID, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }

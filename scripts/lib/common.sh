@@ -352,6 +352,24 @@ _cleanup_run() {
     exit "$status"
 }
 
+# SIGKILLs every process whose environment holds MARK (NAME=VALUE) exactly, other than this shell: what a
+# run's processes started and left behind when one of them died without cleaning up (a test process that
+# crashed, or that a sanitizer halted, leaves its chromedriver, Chromium and moto running). Run it after
+# `unset NAME`, so that the commands it runs do not carry the mark themselves.
+kill_marked() {
+    local mark="$1" environ pid
+    for environ in /proc/[0-9]*/environ; do
+        pid="${environ#/proc/}"
+        pid="${pid%/environ}"
+        [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+        if grep -qzxF -- "$mark" "$environ" 2>/dev/null; then
+            log "stopping $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)(pid $pid), left running by the run"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    return 0
+}
+
 # Wait up to SECONDS for PID to end, then SIGKILL it; WHAT names it in the log. The process is told apart
 # by its start time, so a number the kernel gave to a new process meanwhile (this machine wraps at 32768
 # and tests start many processes) is never waited for or killed.
