@@ -101,17 +101,52 @@ ensure_packages_only() {
     if ((${#missing[@]} == 0)); then
         return 0
     fi
-    log "installing missing packages: ${missing[*]}"
-    _as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2 \
-        || { log "apt-get update failed"; return 1; }
-    _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}" </dev/null >&2 \
-        || { log "apt-get install failed for: ${missing[*]}"; return 1; }
+    # One install at a time among our scripts (two runs on a fresh machine would otherwise race for apt's
+    # locks); what the run before installed is not installed again.
+    local lock="${TMPDIR:-/tmp}/drsocial-packages.lock" fd status=0
+    { exec {fd}>>"$lock"; } 2>/dev/null || exec {fd}<"$lock" || { log "cannot open $lock"; return 1; }
+    flock "$fd"
     mapfile -t missing < <(_missing_packages "$@")
     if ((${#missing[@]} > 0)); then
-        log "still missing after install: ${missing[*]}"
-        return 1
+        log "installing missing packages: ${missing[*]}"
+        if ! _apt_get update -qq; then
+            log "apt-get update failed"
+            status=1
+        elif ! _apt_get install -y -qq --no-install-recommends "${missing[@]}"; then
+            log "apt-get install failed for: ${missing[*]}"
+            status=1
+        else
+            mapfile -t missing < <(_missing_packages "$@")
+            if ((${#missing[@]} > 0)); then
+                log "still missing after install: ${missing[*]}"
+                status=1
+            fi
+        fi
     fi
+    exec {fd}>&-
+    return "$status"
+}
+
+# apt-get as root, waiting for apt's and dpkg's locks. apt takes them without waiting (`apt-get update` even
+# ignores DPkg::Lock::Timeout), so a fresh machine's own apt-daily or unattended-upgrades, or another
+# installer, would fail it at once with "Could not get lock". It is tried again while the lock is held, for as
+# long as its holder runs (DRSOCIAL_APT_RETRY_SECONDS apart, default 5); any other failure is final.
+_apt_get() {
+    local output status waited=0 pause="${DRSOCIAL_APT_RETRY_SECONDS:-5}"
+    while true; do
+        status=0
+        output="$(_as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 "$@" </dev/null 2>&1)" \
+            || status=$?
+        if ((status == 0)) || ! grep -q "Could not get lock" <<<"$output"; then
+            [[ -z "$output" ]] || printf '%s\n' "$output" >&2
+            return "$status"
+        fi
+        if ((waited == 0)); then
+            log "apt is busy, waiting for its lock: $(grep -m1 "Could not get lock" <<<"$output")"
+        fi
+        waited=$((waited + 1))
+        sleep "$pause"
+    done
 }
 
 ensure_packages() {
