@@ -242,34 +242,31 @@ struct ReelCompositionTests {
     /// A request's distinct reels composed together (one decode of the video feeding a cropped and a blurred
     /// cut, a slideshow beside them) are the reels each makes alone, frame for frame.
     ///
-    /// The encoder runs without the templates' bitrate cap here: libx264's VBV with frame threads reads how far
-    /// its other threads have got (`frame_size_estimated` of the frames in flight), so two encodes of the same
-    /// pictures can differ when the machine is busy (a fresh-clone CI run beside another saw the slideshow's
-    /// streams differ at 45–50 dB PSNR). With CRF alone x264 is deterministic, so any difference left is a
-    /// difference in the pictures the encoders were given, which is what this test is about.
+    /// Frame for frame, not byte for byte: two encodes of the same reel can differ slightly on a busy machine.
+    /// Fresh-clone CI runs side by side saw it four times (of the reels made alone as well as together): one
+    /// macroblock row of three frames off by 1–2 levels, and a slideshow's quantisers shifted in every frame
+    /// (43–50 dB PSNR between the two). Run alone, 36 encodes of one slideshow, with the pictures handed to
+    /// the encoder hashed, were all the same. libx264 with frame threads reads how far its other threads have
+    /// got in rate control, which fits; the cause is not pinned down. So each frame must match its twin to at
+    /// least 35 dB: the same reel one frame out of step scores 9–29 dB on these clips, a wrong crop or a
+    /// missing subtitle lower still. A reel that is not the same bytes is recorded as a warning.
     @Test(.timeLimit(.minutes(20)))
     func reelsComposedTogetherAreTheReelsComposedAlone() throws {
         let folder = try TestEnvironment.temporaryDirectory("together")
         let words = [TimedWord(word: "hello", start: 0.2, end: 0.6), TimedWord(word: "world", start: 0.7, end: 1.2)]
-        func uncapped(_ name: String, _ output: String, _ configure: (inout ReelJob) -> Void) -> ReelJob {
-            ReelFixtures.job(name, output: folder.appending(path: output)) { job in
-                job.template.encoder.maxBitrateKbps = nil
-                configure(&job)
-            }
-        }
         func jobs(_ suffix: String) -> [ReelJob] {
             [
-                uncapped("tiktok", "tiktok-\(suffix).mp4") { job in
+                ReelFixtures.job("tiktok", output: folder.appending(path: "tiktok-\(suffix).mp4")) { job in
                     job.video = TestEnvironment.testmedia("cuts-720p.mp4").path
                     job.seconds = 3
                     job.words = words
                 },
-                uncapped("linkedin", "linkedin-\(suffix).mp4") { job in
+                ReelFixtures.job("linkedin", output: folder.appending(path: "linkedin-\(suffix).mp4")) { job in
                     job.video = TestEnvironment.testmedia("cuts-720p.mp4").path
                     job.seconds = 2
                     job.words = words
                 },
-                uncapped("linkedin", "stills-\(suffix).mp4") { job in
+                ReelFixtures.job("linkedin", output: folder.appending(path: "stills-\(suffix).mp4")) { job in
                     job.stills = [TestEnvironment.testmedia("photo.jpg").path, TestEnvironment.testmedia("photo2.jpg").path]
                     job.seconds = 2
                 },
@@ -284,18 +281,15 @@ struct ReelCompositionTests {
         #expect(together[0].notes.contains("one decode of the video also made linkedin"), "\(together[0].notes)")
         #expect(together[1].notes.contains("one decode of the video also made tiktok"), "\(together[1].notes)")
         #expect(!together[2].notes.contains { $0.contains("one decode") }, "\(together[2].notes)")
-        // Every decoded frame the same: x264 with CRF alone, the same settings and the same input writes the same stream.
         for name in ["tiktok", "linkedin", "stills"] {
-            let a = try ReelFixtures.run(
-                "ffmpeg",
-                ["-v", "error", "-i", folder.appending(path: "\(name)-alone.mp4").path, "-map", "0:v", "-f", "framemd5", "-"]
-            )
-            let b = try ReelFixtures.run(
-                "ffmpeg",
-                ["-v", "error", "-i", folder.appending(path: "\(name)-together.mp4").path, "-map", "0:v", "-f", "framemd5", "-"]
-            )
-            let frames = a.split(separator: "\n").filter { !$0.hasPrefix("#") }
-            #expect(frames.count >= 60 && a == b, "\(name): \(frames.count) frames; the reels differ")
+            let (a, b) = (folder.appending(path: "\(name)-alone.mp4"), folder.appending(path: "\(name)-together.mp4"))
+            let psnr = try ReelFixtures.framePSNR(a, b)
+            #expect(psnr.count >= 60, "\(name): \(psnr.count) frames compared")
+            let worst = psnr.min() ?? 0
+            #expect(worst >= 35, "\(name): a frame matches its twin to only \(worst) dB")
+            if worst >= 35, psnr.contains(where: { $0.isFinite }) {
+                Issue.record("\(name): the same frames, not the same bytes (lowest PSNR \(worst) dB)", severity: .warning)
+            }
         }
     }
 

@@ -75,6 +75,23 @@ enum ReelFixtures {
     }
 
     @discardableResult
+    /// Each frame's PSNR (all planes, dB) between two videos of the same size, in order; infinity for an
+    /// identical frame.
+    static func framePSNR(_ a: URL, _ b: URL) throws -> [Double] {
+        let stats = try TestEnvironment.temporaryDirectory("psnr").appending(path: "stats.txt")
+        defer { try? FileManager.default.removeItem(at: stats.deletingLastPathComponent()) }
+        _ = try run(
+            "ffmpeg",
+            ["-v", "error", "-i", a.path, "-i", b.path, "-lavfi", "[0:v][1:v]psnr=stats_file=\(stats.path)", "-f", "null", "-"]
+        )
+        let text = try String(contentsOf: stats, encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("psnr_avg:") }) else { return nil }
+            let value = field.dropFirst("psnr_avg:".count)
+            return value == "inf" ? .infinity : Double(value)
+        }
+    }
+
     static func run(_ tool: String, _ arguments: [String], stderr: Bool = false) throws -> String {
         let run = try TestProgram.run(URL(filePath: "/usr/bin/\(tool)"), arguments)
         guard run.status == 0 else { throw ReelTestError("\(tool) failed: \(run.standardError.suffix(800))") }
