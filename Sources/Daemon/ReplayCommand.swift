@@ -21,7 +21,10 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not an id") }
         let runtime = try await Runtime.start(label: "drsocial.replay")
-        defer { Task { await runtime.pool.close() } }
+        try await runtime.closingPool { try await replay(uuid, runtime) }
+    }
+
+    private func replay(_ uuid: UUID, _ runtime: Runtime) async throws {
         var environment = runtime.environment.values
         // Replay reads the blob store, not the mailbox: IMAP settings are optional here.
         if environment["IMAP_URL"] == nil {

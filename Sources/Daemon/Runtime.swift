@@ -48,6 +48,22 @@ struct Runtime {
         return runtime
     }
 
+    /// Runs a command's `body`, then closes the pool and waits for its threads to end, whether `body` threw or
+    /// not. A command must not return with a pool thread still running: the process's exit handlers (OpenSSL's
+    /// clean-up, which libpq loads) tear down the locks that such a thread takes as it ends (`submit` once
+    /// crashed so, in `pthread_rwlock_rdlock` on a pool thread, after its request was filed).
+    func closingPool<T>(_ body: () async throws -> T) async throws -> T {
+        let value: T
+        do {
+            value = try await body()
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+        return value
+    }
+
     /// Retries the first connection with backoff, logging each failure, until `seconds` have passed.
     func waitForDatabase(seconds: Int) async throws {
         let clock = ContinuousClock()

@@ -38,7 +38,10 @@ struct SubmitCommand: AsyncParsableCommand {
             }
         }
         let runtime = try await Runtime.start(label: "drsocial.submit")
-        defer { Task { await runtime.pool.close() } }
+        try await runtime.closingPool { try await submit(runtime, platforms: parsedPlatforms) }
+    }
+
+    private func submit(_ runtime: Runtime, platforms parsedPlatforms: [Platform]?) async throws {
         let intake = try runtime.postRequestIntake(blobs: try await runtime.blobStore(), queue: try runtime.queue())
         do {
             let receipt = try await intake.submit(
