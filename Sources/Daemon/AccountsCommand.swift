@@ -17,15 +17,9 @@ struct AccountsCommand: AsyncParsableCommand {
     static func withOperations<T>(_ body: (PublishOperations) async throws -> T) async throws -> T {
         let runtime = try await Runtime.start(label: "drsocial.accounts")
         do {
-            let value = try await body(PublishOperations(pool: runtime.pool, queue: try runtime.queue()))
-            await runtime.pool.close()
-            return value
+            return try await runtime.closingPool { try await body(PublishOperations(pool: runtime.pool, queue: try runtime.queue())) }
         } catch let refusal as PublishOperations.Refusal {
-            await runtime.pool.close()
             throw ValidationError(refusal.description)
-        } catch {
-            await runtime.pool.close()
-            throw error
         }
     }
 

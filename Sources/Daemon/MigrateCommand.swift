@@ -7,8 +7,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(label: "drsocial.migrate")
-        let applied = try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate()
+        let applied = try await runtime.closingPool { try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate() }
         print(applied.isEmpty ? "database is up to date" : "applied: \(applied.joined(separator: ", "))")
-        await runtime.pool.close()
     }
 }

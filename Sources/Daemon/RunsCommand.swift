@@ -26,17 +26,14 @@ struct RunsCommand: AsyncParsableCommand {
             let runtime = try await Runtime.start(label: "drsocial.runs")
             let receipt: RerunReceipt
             do {
-                let runner = try await runtime.postRequestRunner(queue: try runtime.queue())
-                receipt = try await PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
-                    .rerun(requestID: requestID, stage: stage, requestedBy: "cli")
+                receipt = try await runtime.closingPool {
+                    let runner = try await runtime.postRequestRunner(queue: try runtime.queue())
+                    return try await PipelineRerunner(pool: runtime.pool, pipeline: runner.pipeline)
+                        .rerun(requestID: requestID, stage: stage, requestedBy: "cli")
+                }
             } catch let error as RerunError {
-                await runtime.pool.close()
                 throw ValidationError(error.description)
-            } catch {
-                await runtime.pool.close()
-                throw error
             }
-            await runtime.pool.close()
             if json {
                 print(String(decoding: try JSONResponse.encoder().encode(receipt), as: UTF8.self))
                 return
@@ -56,20 +53,15 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try await Runtime.start(label: "drsocial.runs")
-            let revived: JobQueue.RevivedJob?
-            do {
+            let revived = try await runtime.closingPool {
                 let queue = try runtime.queue()
                 let handler = PostRequestPipelineHandler(
                     kind: PostRequestIntakeKinds.pipeline,
                     runner: try await runtime.postRequestRunner(queue: queue),
                     pool: runtime.pool
                 )
-                revived = try await JobReviver(queue: queue, handlers: [handler]).revive(jobID: job)
-            } catch {
-                await runtime.pool.close()
-                throw error
+                return try await JobReviver(queue: queue, handlers: [handler]).revive(jobID: job)
             }
-            await runtime.pool.close()
             guard let revived else { throw ValidationError("job \(job) is not dead: only a dead job can be revived") }
             print("job \(revived.id) (\(revived.kind)) is pending again with \(revived.attemptsAdded) more attempts")
             if let request = revived.reopenedRequestID {
@@ -86,8 +78,7 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             let runtime = try await Runtime.start(label: "drsocial.runs")
             let limit = self.limit
-            let runs = try await runtime.pool.withConnection { try OpsQueries().recentRuns(limit: limit, on: $0) }
-            await runtime.pool.close()
+            let runs = try await runtime.closingPool { try await runtime.pool.withConnection { try OpsQueries().recentRuns(limit: limit, on: $0) } }
             if json {
                 print(String(decoding: try JSONResponse.encoder().encode(runs), as: UTF8.self))
                 return
@@ -115,8 +106,9 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             guard let requestID = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a request id") }
             let runtime = try await Runtime.start(label: "drsocial.runs")
-            let detail = try await runtime.pool.withConnection { try OpsQueries().run(requestID: requestID, on: $0) }
-            await runtime.pool.close()
+            let detail = try await runtime.closingPool {
+                try await runtime.pool.withConnection { try OpsQueries().run(requestID: requestID, on: $0) }
+            }
             guard let detail else { throw ValidationError("no post request \(id)") }
             if json {
                 print(String(decoding: try JSONResponse.encoder().encode(detail), as: UTF8.self))

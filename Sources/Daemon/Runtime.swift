@@ -27,24 +27,25 @@ struct Runtime {
         LoggingBootstrap.once(level: level)
         var logger = Logger(label: label)
         logger.logLevel = level
-        let pool = PostgresPool(
-            configuration: .init(url: try environment.databaseURL, maximumConnections: try environment.databaseConnections),
-            logger: logger
-        )
+        // Every setting is read before the pool starts its threads, so a bad one cannot leave them running.
+        let poolConfiguration = PostgresPool.Configuration(url: try environment.databaseURL, maximumConnections: try environment.databaseConnections)
         let priority = try environment.mediaPriority
-        let workers = MediaWorkerClient(
-            configuration: .init(
-                executable: MediaWorkerClient.locateExecutable(),
-                niceness: priority.niceness,
-                idleScheduling: priority.idle,
-                // As many warm as the stage budget lets work at once.
-                maxIdleChildren: max(2, try environment.stageBudget),
-                sandbox: try environment.mediaSandbox
-            ),
-            logger: logger
+        let workersConfiguration = MediaWorkerClient.Configuration(
+            executable: MediaWorkerClient.locateExecutable(),
+            niceness: priority.niceness,
+            idleScheduling: priority.idle,
+            // As many warm as the stage budget lets work at once.
+            maxIdleChildren: max(2, try environment.stageBudget),
+            sandbox: try environment.mediaSandbox
         )
-        let runtime = Runtime(environment: environment, logger: logger, pool: pool, workers: workers)
-        if waitForDatabase { try await runtime.waitForDatabase(seconds: try environment.databaseWaitSeconds) }
+        let waitSeconds = waitForDatabase ? try environment.databaseWaitSeconds : nil
+        let runtime = Runtime(
+            environment: environment,
+            logger: logger,
+            pool: PostgresPool(configuration: poolConfiguration, logger: logger),
+            workers: MediaWorkerClient(configuration: workersConfiguration, logger: logger)
+        )
+        if let waitSeconds { try await runtime.closingPoolOnFailure { try await runtime.waitForDatabase(seconds: waitSeconds) } }
         return runtime
     }
 
@@ -53,15 +54,19 @@ struct Runtime {
     /// clean-up, which libpq loads) tear down the locks that such a thread takes as it ends (`submit` once
     /// crashed so, in `pthread_rwlock_rdlock` on a pool thread, after its request was filed).
     func closingPool<T>(_ body: () async throws -> T) async throws -> T {
-        let value: T
+        let value = try await closingPoolOnFailure(body)
+        await pool.close()
+        return value
+    }
+
+    /// Runs `body`; if it throws, closes the pool and waits for its threads before the error goes on.
+    private func closingPoolOnFailure<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            value = try await body()
+            return try await body()
         } catch {
             await pool.close()
             throw error
         }
-        await pool.close()
-        return value
     }
 
     /// Retries the first connection with backoff, logging each failure, until `seconds` have passed.

@@ -20,15 +20,16 @@ struct SeedDemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(label: "drsocial.seed")
-        try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate()
-        let created = try await runtime.pool.withTransaction { connection -> Bool in
-            if try TalentRepository().talent(slug: Self.talent.slug, on: connection) != nil { return false }
-            let seeder = TenantSeeder()
-            let tenant = try seeder.tenant(named: "Demo Agency", on: connection) ?? seeder.createTenant(name: "Demo Agency", slug: "demo-agency", on: connection)
-            _ = try seeder.createTalent(Self.talent, tenantID: tenant, on: connection)
-            return true
+        let created = try await runtime.closingPool {
+            try await Migrator(pool: runtime.pool, logger: runtime.logger).migrate()
+            return try await runtime.pool.withTransaction { connection -> Bool in
+                if try TalentRepository().talent(slug: Self.talent.slug, on: connection) != nil { return false }
+                let seeder = TenantSeeder()
+                let tenant = try seeder.tenant(named: "Demo Agency", on: connection) ?? seeder.createTenant(name: "Demo Agency", slug: "demo-agency", on: connection)
+                _ = try seeder.createTalent(Self.talent, tenantID: tenant, on: connection)
+                return true
+            }
         }
         print(created ? "seeded the demo tenant with talent aurora-lee" : "the demo talent aurora-lee already exists")
-        await runtime.pool.close()
     }
 }

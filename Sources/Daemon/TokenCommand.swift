@@ -40,15 +40,9 @@ struct TokenCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try await Runtime.start(label: "drsocial.token")
         let environment = runtime.environment
-        let secret = try environment.required("JWT_SECRET")
-        let subject: (tenant: UUID, user: UUID, role: String)
-        do {
-            subject = try await self.operator ? operatorSubject(runtime.pool) : talentSubject(runtime.pool)
-        } catch {
-            await runtime.pool.close()
-            throw error
+        let (secret, subject) = try await runtime.closingPool {
+            (try environment.required("JWT_SECRET"), try await self.operator ? operatorSubject(runtime.pool) : talentSubject(runtime.pool))
         }
-        await runtime.pool.close()
         let tokens = try await SessionTokens.make(secret: secret)
         let token = try await tokens.mint(userID: subject.user, tenantID: subject.tenant, role: subject.role, lifetime: hours * 3600)
         print(token)
