@@ -60,7 +60,7 @@ struct Runtime {
     }
 
     /// Runs `body`; if it throws, closes the pool and waits for its threads before the error goes on.
-    private func closingPoolOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+    func closingPoolOnFailure<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {

@@ -25,6 +25,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(label: "drsocial.serve")
+        // A start that fails (a bad setting, a pipeline file with an error) closes the pool before the error
+        // ends the process; once the group runs, `PoolService` closes it last.
+        let group = try await runtime.closingPoolOnFailure { try await serviceGroup(runtime) }
+        try await group.run()
+    }
+
+    /// Everything `serve` runs, checked and built: the pool's service, the job workers, the mail poller and
+    /// the HTTP server, started in that order and stopped in reverse.
+    private func serviceGroup(_ runtime: Runtime) async throws -> ServiceGroup {
         MetricsExporter.bootstrap()
         let environment = runtime.environment
         let opsToken = try environment.opsToken
@@ -104,14 +113,13 @@ struct ServeCommand: AsyncParsableCommand {
         services.append(.init(service: app))
         // Started in this order, stopped in reverse: HTTP stops first, then the poller, then workers finish or
         // release their jobs, then the pool closes.
-        let group = ServiceGroup(
+        return ServiceGroup(
             configuration: .init(
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        try await group.run()
     }
 }
 

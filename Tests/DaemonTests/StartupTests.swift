@@ -41,6 +41,9 @@ struct StartupTests {
         )
         let status = await daemon.waitForExit(within: 30)
         #expect(status != nil && status != 0)
+        // It had connected (migrations ran): the pool is closed before the error ends the process, not left
+        // ending its threads while the exit handlers run.
+        #expect(daemon.process.terminationReason == .exit, "ended on signal \(daemon.process.terminationStatus): \(daemon.output)")
         #expect(daemon.output.contains("post-request.yaml:4: unknown stage 'teleport'"), "\(daemon.output)")
     }
 
@@ -77,6 +80,7 @@ struct StartupTests {
         )
         let status = await daemon.waitForExit(within: 30)
         #expect(status != nil && status != 0)
+        #expect(daemon.process.terminationReason == .exit, "ended on signal \(daemon.process.terminationStatus): \(daemon.output)")
         #expect(daemon.output.contains(message), "\(daemon.output)")
     }
 
