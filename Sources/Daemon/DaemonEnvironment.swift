@@ -118,6 +118,9 @@ struct DaemonEnvironment {
     /// first transcription and OCR after a start cost what later ones do; 0 starts none. Default: as many as the
     /// pool keeps warm (the stage budget, at least 2). Each holds about 120 MiB more than a cold child.
     var mediaWarmChildren: Int { get throws { try int("MEDIA_WARM_CHILDREN", default: max(2, try stageBudget), range: 0...256) } }
+    /// Seconds a busy media child may make no progress (none of its threads runs or waits for a core) before it
+    /// is killed as hung, instead of at its task's wall-clock limit (many minutes for a long reel); 0 for never.
+    var mediaStallSeconds: Double? { get throws { Double(try int("MEDIA_STALL_SECONDS", default: 60, range: 0...86_400)) } }
     /// The media children's priority: `idle` (the default: `SCHED_IDLE`, a core only when nothing else wants
     /// it) or a `nice` value from 0 to 19. Media work is batch work. Beside the pipeline, intake took in 42.6
     /// messages per second with idle children (the bare poller: 42.0), 28.8–32.1 at `nice 19` and 25.7 at

@@ -32,6 +32,7 @@ struct Runtime {
         let priority = try environment.mediaPriority
         let workersConfiguration = MediaWorkerClient.Configuration(
             executable: MediaWorkerClient.locateExecutable(),
+            stallSeconds: try environment.mediaStallSeconds,
             niceness: priority.niceness,
             idleScheduling: priority.idle,
             // As many warm as the stage budget lets work at once.
@@ -208,6 +209,7 @@ struct Runtime {
         MediaWorkerClient(
             configuration: .init(
                 executable: workers.configuration.executable,
+                stallSeconds: workers.configuration.stallSeconds,
                 niceness: 0,
                 maxIdleChildren: MailIntake.readAhead,
                 sandbox: workers.configuration.sandbox

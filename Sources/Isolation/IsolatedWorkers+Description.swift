@@ -5,7 +5,8 @@ extension IsolatedWorkers.Configuration: CustomStringConvertible {
     /// configuration printed in a log line must not carry `DATABASE_URL` or a key.
     public var description: String {
         "IsolatedWorkers.Configuration(executable: \(executable?.path ?? "none"), cpuSeconds: \(cpuSeconds), "
-            + "memoryBytes: \(memoryBytes), wallSeconds: \(wallSeconds), niceness: \(niceness), idleScheduling: \(idleScheduling), "
+            + "memoryBytes: \(memoryBytes), wallSeconds: \(wallSeconds), stallSeconds: \(stallSeconds.map { "\($0)" } ?? "none"), "
+            + "niceness: \(niceness), idleScheduling: \(idleScheduling), "
             + "environment: \(environment.count) variables, not shown)"
     }
 }

@@ -25,6 +25,9 @@ public struct IsolatedWorkers: Sendable {
         public var memoryBytes: Int
         /// Wall-clock seconds before a task's child is killed. Default 300.
         public var wallSeconds: Double
+        /// Seconds a busy child may make no progress (none of its threads runs or waits for a core) before it is
+        /// killed as hung (`StallWatchdog`), however long its wall-clock limit; nil never. Default 60.
+        public var stallSeconds: Double?
         /// How much children yield the CPU (`nice`, 0–19). Default 10: media work is batch work, and the
         /// daemon's own threads (web requests, uploads, mail polling) must not queue behind it for a core.
         public var niceness: Int
@@ -49,6 +52,7 @@ public struct IsolatedWorkers: Sendable {
             cpuSeconds: Int = 120,
             memoryBytes: Int = 4 << 30,
             wallSeconds: Double = 300,
+            stallSeconds: Double? = 60,
             niceness: Int = 10,
             idleScheduling: Bool = false,
             maxIdleChildren: Int = 2,
@@ -60,6 +64,7 @@ public struct IsolatedWorkers: Sendable {
             self.cpuSeconds = cpuSeconds
             self.memoryBytes = memoryBytes
             self.wallSeconds = wallSeconds
+            self.stallSeconds = stallSeconds.flatMap { $0 > 0 ? $0 : nil }
             self.niceness = min(max(niceness, 0), 19)
             self.idleScheduling = idleScheduling
             self.maxIdleChildren = max(0, maxIdleChildren)
@@ -211,7 +216,7 @@ final class ChildPool: Sendable {
                 sandbox: configuration.sandbox
             )
         do {
-            let answer = try child.exchange(request, serves: serves, wallSeconds: wallSeconds)
+            let answer = try child.exchange(request, serves: serves, wallSeconds: wallSeconds, stallSeconds: configuration.stallSeconds)
             giveBack(child)
             return answer
         } catch {

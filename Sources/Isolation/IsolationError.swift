@@ -33,6 +33,12 @@ public struct IsolationError: Error, CustomStringConvertible {
     static func exited(_ status: Int32, _ stderr: String) -> IsolationError {
         IsolationError(description: "the media worker exited with status \(status): \(stderr)")
     }
+    static func stalled(_ seconds: Double) -> IsolationError {
+        IsolationError(
+            description: "the media worker made no progress for \(Int(seconds)) s (no thread ran or waited for a core) and was killed",
+            diedOnInput: true
+        )
+    }
     static func timedOut(_ seconds: Double) -> IsolationError {
         IsolationError(description: "the media worker took longer than \(Int(seconds)) s and was killed", diedOnInput: true)
     }

@@ -98,9 +98,9 @@ final class WorkerChild: @unchecked Sendable {
         return kilobytes * 1024
     }
 
-    /// Sends one request and waits for its answer; kills the child at the deadline. Once it answered, the
-    /// child serves `serves` warm.
-    func exchange(_ request: Data, serves: Set<String>, wallSeconds: Double) throws -> Data {
+    /// Sends one request and waits for its answer; kills the child at the deadline, or once it made no progress
+    /// for `stallSeconds` (`StallWatchdog`; nil: never). Once it answered, the child serves `serves` warm.
+    func exchange(_ request: Data, serves: Set<String>, wallSeconds: Double, stallSeconds: Double?) throws -> Data {
         guard healthy else { throw IsolationError.failed("the media worker is no longer usable") }
         let timedOut = Atomic(false)
         let pid = self.pid
@@ -109,15 +109,25 @@ final class WorkerChild: @unchecked Sendable {
             kill(pid, SIGKILL)
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + wallSeconds, execute: timer)
-        defer { timer.cancel() }
+        let watchdog = stallSeconds.map { StallWatchdog(pid: pid, seconds: $0) { kill(pid, SIGKILL) } }
+        defer {
+            timer.cancel()
+            watchdog?.cancel()
+        }
         let sent = FrameChannel(fd: requests.fileDescriptor).write(request)
         let answer = sent ? answers.read() : nil
-        if let answer, !timedOut.load(ordering: .relaxed) {
+        // Neither signals the child once it is reaped below: its number may then belong to another process.
+        watchdog?.cancel()
+        if let answer, !timedOut.load(ordering: .relaxed), watchdog?.fired != true {
             served += 1
             verbs.formUnion(serves)
             return answer
         }
         healthy = false
+        if let stallSeconds, watchdog?.fired == true {
+            process.waitUntilExit()
+            throw IsolationError.stalled(stallSeconds)
+        }
         if timedOut.load(ordering: .relaxed) {
             process.waitUntilExit()
             throw IsolationError.timedOut(wallSeconds)

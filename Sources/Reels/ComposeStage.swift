@@ -281,8 +281,8 @@ extension IsolatedWorkers {
     }
 
     /// Composes several reels at once in one worker child, each with its own outcome. When the child dies
-    /// (a crash or a hang inside a C library), each reel is composed again in a child of its own, so the one
-    /// that killed it fails alone.
+    /// (a crash, or a hang inside a C library, which the stall watchdog ends), each reel is composed again in a
+    /// child of its own, so the one that killed it fails alone; each reel's notes then say why.
     public func composeTogether(_ jobs: [ReelJob]) async -> [Result<ComposedReel, any Error>] {
         let budget = jobs.map(Self.composeBudget).reduce(0, +)
         do {
@@ -292,10 +292,16 @@ extension IsolatedWorkers {
                 if let reel = outcome.reel { return .success(reel) }
                 return .failure(ReelError(outcome.error ?? "the reel was not composed"))
             }
-        } catch {
+        } catch let together {
             var results: [Result<ComposedReel, any Error>] = []
             for job in jobs {
-                do { results.append(.success(try await compose(job))) } catch { results.append(.failure(error)) }
+                do {
+                    var reel = try await compose(job)
+                    reel.notes.append("composed alone: composing together failed (\(together))")
+                    results.append(.success(reel))
+                } catch {
+                    results.append(.failure(error))
+                }
             }
             return results
         }

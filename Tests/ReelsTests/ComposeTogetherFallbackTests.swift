@@ -8,8 +8,8 @@ import Testing
 
 @testable import Reels
 
-/// Reels composed together share one child; when that child dies, each reel is composed again in a child of
-/// its own, so a crash costs at most the reel that caused it.
+/// Reels composed together share one child; when that child dies or hangs, each reel is composed again in a
+/// child of its own, so a crash costs at most the reel that caused it, and each reel's notes say why.
 @Suite(.enabled(if: TestEnvironment.available(TestEnvironment.executable != nil)))
 struct ComposeTogetherFallbackTests {
     @Test(.timeLimit(.minutes(20)))
@@ -35,7 +35,36 @@ struct ComposeTogetherFallbackTests {
         for (job, result) in zip(jobs, results) {
             let reel = try result.get()
             #expect(reel.frames == 180 && reel.notes.allSatisfy { !$0.contains("one decode") }, "\(job.template.name): composed alone")
+            #expect(reel.notes.contains { $0.hasPrefix("composed alone") && $0.contains("crashed") }, "\(reel.notes)")
             #expect(FileManager.default.fileExists(atPath: job.output))
+        }
+        #expect(!workers.idleChildPIDs.contains(pid))
+    }
+
+    /// A child that hangs while composing together (stopped here: none of its threads runs) is ended by the
+    /// stall watchdog after 3 s, not at the reels' summed wall-clock limit (an hour here), and each reel is then
+    /// composed alone.
+    @Test(.timeLimit(.minutes(20)))
+    func aHungChildComposingTogetherIsEndedByTheStallWatchdog() async throws {
+        let workers = IsolatedWorkers(configuration: .init(executable: TestEnvironment.executable, wallSeconds: 3600, stallSeconds: 3))
+        _ = try await workers.probe(file: TestEnvironment.testmedia("photo.jpg"), limits: MediaLimits())
+        let pid = try #require(workers.idleChildPIDs.first)
+        // The warm child takes the next task, and never runs it.
+        try await StoppedProcess.stop(pid)
+        let folder = try TestEnvironment.temporaryDirectory("together-hung")
+        let jobs = ["tiktok", "linkedin"].map { name in
+            ReelFixtures.job(name, output: folder.appending(path: "\(name).mp4")) { job in
+                job.video = TestEnvironment.testmedia("cuts-720p.mp4").path
+                job.seconds = 6
+                job.words = []
+            }
+        }
+        let results = await workers.composeTogether(jobs)
+        #expect(results.count == 2)
+        for result in results {
+            let reel = try result.get()
+            #expect(reel.frames == 180)
+            #expect(reel.notes.contains { $0.hasPrefix("composed alone") && $0.contains("made no progress for 3 s") }, "\(reel.notes)")
         }
         #expect(!workers.idleChildPIDs.contains(pid))
     }
